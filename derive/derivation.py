@@ -1,0 +1,289 @@
+r"""``Network`` -> ``Derivation``: every ∂L/∂θ, the δ recursion and the matrix form.
+
+Derived structurally, as a textbook does: the chain rule walks the graph from
+θ to L one local factor at a time (∂z/∂θ, ∂a/∂z, ∂z/∂a_prev, ∂L/∂ŷ), each
+factor differentiated on its own. Nothing is expanded into one big loss, so the
+cost grows with the number of edges, not with depth.
+
+    δ^{(L)}_j = ∂L/∂ŷ_j · g'(z^{(L)}_j)
+    δ^{(l)}_j = (Σ_i w^{(l+1)}_{ij} δ^{(l+1)}_i) · g'(z^{(l)}_j)
+    ∂L/∂w^{(l)}_{jk} = δ^{(l)}_j a^{(l-1)}_k,   ∂L/∂b^{(l)}_j = δ^{(l)}_j
+
+Small networks also get every path written out (seed 000's style) and the sum
+over paths is proved equal to the δ form; the batch-matrix form is proved equal
+to the scalar results entry by entry, in SymPy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+
+from .expressions import ChainProduct, Factor, Partial, as_expr, chain_product, chain_sum
+from .network import LOSS, Layer, Network, Role, activation_symbol, delta_symbol, role_of
+
+__all__ = ["Gradient", "DeltaEquation", "MatrixCheck", "Derivation", "derive", "MAX_PATHS"]
+
+MAX_PATHS = 16          # write every path out up to this many per parameter
+MAX_SYMBOLIC_CHECK = 2_000  # prove the matrix form symbolically up to this many parameters
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Gradient:
+    """∂L/∂θ for one scalar parameter of one sample's loss."""
+
+    parameter: sp.Symbol
+    role: Role
+    paths: tuple[tuple[Factor, ...], ...]
+    last: Factor
+    delta_form: object
+    result: object | None
+    proved: bool | None
+
+    @property
+    def value(self) -> object:
+        """The simplified result printed on the page and in JSON."""
+        return self.result if self.result is not None else self.delta_form
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DeltaEquation:
+    """δ^{(l)}_j = value, with ``value`` in local symbols and the next layer's δ."""
+
+    layer: int
+    unit: int
+    symbol: sp.Symbol
+    value: object
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MatrixCheck:
+    """Whether the batch-matrix equations of one layer equal the scalar ones."""
+
+    layer: int
+    samples: int
+    weights: bool
+    bias: bool
+    delta: bool
+    symbolic: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Derivation:
+    network: Network
+    loss_factors: tuple[Factor, ...]
+    activation_factors: tuple[tuple[Factor, ...], ...]
+    deltas: tuple[tuple[DeltaEquation, ...], ...]
+    gradients: tuple[Gradient, ...]
+    matrix: tuple[MatrixCheck, ...]
+
+    def delta(self, layer: int, unit: int) -> DeltaEquation:
+        return self.deltas[layer - 1][unit]
+
+
+# --------------------------------------------------------------------------- factors
+
+
+def loss_factor(network: Network, j: int) -> Factor:
+    """∂L/∂ŷ_j = ∂/∂ŷ_j ℓ = ℓ'(ŷ_j, y_j)."""
+    return Factor(Partial(LOSS, network.output.a[j]), network.loss_expr,
+                  network.loss_derivative(j))
+
+
+def activation_factor(layer: Layer, j: int) -> Factor:
+    """∂a_j/∂z_j = ∂/∂z_j g(z_j) = g'(z_j)."""
+    return Factor(Partial(layer.a[j], layer.z[j]), layer.a_expr[j], layer.derivative(j))
+
+
+def weight_factor(layer: Layer, i: int, j: int) -> Factor:
+    """∂z_i/∂a^{prev}_j = ∂/∂a_j (Σ_k w_ik a_k + b_i) = w_ij."""
+    return Factor(Partial(layer.z[i], layer.inputs[j]), layer.z_sum(i), layer.W[i][j])
+
+
+def parameter_factor(layer: Layer, role: Role, parameter: sp.Symbol) -> Factor:
+    """∂z_j/∂w_jk = a^{prev}_k and ∂z_j/∂b_j = 1."""
+    j = role.index[0]
+    value = layer.inputs[role.index[1]] if role.kind == "W" else sp.S.One
+    return Factor(Partial(layer.z[j], parameter), layer.z_sum(j), value)
+
+
+# --------------------------------------------------------------------------- δ
+
+
+def output_deltas(network: Network) -> tuple[DeltaEquation, ...]:
+    """δ^{(L)}_j = ∂L/∂ŷ_j · g'(z^{(L)}_j)."""
+    layer = network.output
+    return tuple(
+        DeltaEquation(layer=layer.number, unit=j, symbol=delta_symbol(layer.number, j),
+                      value=chain_product([network.loss_derivative(j), layer.derivative(j)]))
+        for j in range(layer.units))
+
+
+def hidden_deltas(layer: Layer, following: Layer) -> tuple[DeltaEquation, ...]:
+    """δ^{(l)}_j = (Σ_i w^{(l+1)}_{ij} δ^{(l+1)}_i) · g'(z^{(l)}_j)."""
+    out = []
+    for j in range(layer.units):
+        back = chain_sum([ChainProduct((following.W[i][j], delta_symbol(following.number, i)))
+                          for i in range(following.units)])
+        out.append(DeltaEquation(layer=layer.number, unit=j, symbol=delta_symbol(layer.number, j),
+                                 value=chain_product([back, layer.derivative(j)])))
+    return tuple(out)
+
+
+def delta_recursion(network: Network) -> tuple[tuple[DeltaEquation, ...], ...]:
+    """All δ, output layer first computed, returned in layer order."""
+    deltas = [output_deltas(network)]
+    for layer, following in zip(reversed(network.layers[:-1]), reversed(network.layers[1:])):
+        deltas.append(hidden_deltas(layer, following))
+    return tuple(reversed(deltas))
+
+
+def expanded_deltas(network: Network,
+                    deltas: tuple[tuple[DeltaEquation, ...], ...]) -> dict[sp.Symbol, sp.Expr]:
+    """Each δ with every later δ substituted, for the layers whose paths are written out."""
+    full: dict[sp.Symbol, sp.Expr] = {}
+    for layer in reversed(deltas):
+        if path_count(network, layer[0].layer) > MAX_PATHS:
+            break
+        for eq in layer:
+            full[eq.symbol] = as_expr(eq.value).xreplace(full)
+    return full
+
+
+# --------------------------------------------------------------------------- gradients
+
+
+def path_count(network: Network, layer_number: int) -> int:
+    count = 1
+    for layer in network.layers[layer_number:]:
+        count *= layer.units
+    return count
+
+
+def paths_to_loss(network: Network, layer_number: int, j: int) -> list[tuple[Factor, ...]]:
+    """Every chain from z^{(l)}_j to L, factors in chain order (∂L/∂ŷ first)."""
+    layer = network.layers[layer_number - 1]
+    here = activation_factor(layer, j)
+    if layer_number == len(network.layers):
+        return [(loss_factor(network, j), here)]
+    following = network.layers[layer_number]
+    return [path + (weight_factor(following, i, j), here)
+            for i in range(following.units)
+            for path in paths_to_loss(network, layer_number + 1, i)]
+
+
+def gradient(network: Network, parameter: sp.Symbol,
+             full_deltas: dict[sp.Symbol, sp.Expr]) -> Gradient:
+    """∂L/∂θ as factor chains, δ form and (when small) the simplified sum over paths."""
+    role = role_of(parameter)
+    assert role is not None
+    layer = network.layers[role.layer - 1]
+    j = role.index[0]
+    delta = delta_symbol(role.layer, j)
+    last = parameter_factor(layer, role, parameter)
+    delta_form = chain_product([delta, last.value])
+    if path_count(network, role.layer) > MAX_PATHS:
+        return Gradient(parameter=parameter, role=role, paths=(), last=last,
+                        delta_form=delta_form, result=None, proved=None)
+    paths = tuple(paths_to_loss(network, role.layer, j))
+    result = chain_sum([chain_product([f.value for f in path] + [last.value]) for path in paths])
+    difference = as_expr(result) - as_expr(delta_form).xreplace(full_deltas)
+    proved = sp.expand(difference) == 0
+    return Gradient(parameter=parameter, role=role, paths=paths, last=last,
+                    delta_form=delta_form, result=result, proved=proved)
+
+
+# --------------------------------------------------------------------------- matrix form
+
+
+def _per_sample(expr: sp.Expr, n: int) -> sp.Expr:
+    """Give every per-sample symbol (x, y, z, a, δ) in ``expr`` the sample index n."""
+    mapping = {}
+    for symbol in expr.free_symbols:
+        role = role_of(symbol)
+        if role is not None and role.kind in ("x", "y", "z", "a", "delta"):
+            kind = {"delta": "d"}.get(role.kind, role.kind)
+            name = ":".join([kind, str(role.layer), *map(str, role.index)]) + f"@{n}"
+            mapping[symbol] = sp.Symbol(name)
+    return expr.xreplace(mapping)
+
+
+def matrix_check(network: Network, deltas: tuple[tuple[DeltaEquation, ...], ...],
+                 gradients: tuple[Gradient, ...], samples: int,
+                 scale: sp.Expr) -> tuple[MatrixCheck, ...]:
+    r"""Prove ∂L/∂W = Δᵀ A, ∂L/∂b = Δᵀ 1 and Δ^{(l)} = (Δ^{(l+1)} W^{(l+1)}) ⊙ g'(Z^{(l)}).
+
+    Rows are samples; Δ_{nj} = scale · δ_{nj} with scale = 1/N for a mean loss.
+    Each matrix entry must equal scale · Σ_n of the scalar result for sample n.
+    """
+    by_param = {g.parameter: g for g in gradients}
+    checks = []
+    for layer in network.layers:
+        l = layer.number  # noqa: E741
+        big_delta = sp.Matrix(samples, layer.units, lambda n, j: scale * delta_symbol(l, j, n))
+        a_prev = sp.Matrix(samples, layer.fan_in, lambda n, k: activation_symbol(l - 1, k, n))
+        grad_w = big_delta.T * a_prev
+        weights_ok = all(
+            sp.expand(grad_w[j, k] - scale * sum(
+                _per_sample(as_expr(by_param[layer.W[j][k]].delta_form), n)
+                for n in range(samples))) == 0
+            for j in range(layer.units) for k in range(layer.fan_in))
+        grad_b = big_delta.T * sp.ones(samples, 1)
+        bias_ok = all(
+            sp.expand(grad_b[j, 0] - scale * sum(
+                _per_sample(as_expr(by_param[layer.b[j]].delta_form), n)
+                for n in range(samples))) == 0
+            for j in range(len(layer.b)))
+        delta_ok = _delta_matrix_ok(network, layer, deltas, samples, scale)
+        checks.append(MatrixCheck(layer=l, samples=samples, weights=weights_ok, bias=bias_ok,
+                                  delta=delta_ok, symbolic=True))
+    return tuple(checks)
+
+
+def _delta_matrix_ok(network: Network, layer: Layer,
+                     deltas: tuple[tuple[DeltaEquation, ...], ...], samples: int,
+                     scale: sp.Expr) -> bool:
+    """Δ^{(L)} = ∂L/∂Ŷ ⊙ g'(Z^{(L)}) or Δ^{(l)} = (Δ^{(l+1)} W^{(l+1)}) ⊙ g'(Z^{(l)})."""
+    l = layer.number  # noqa: E741
+    slope = sp.Matrix(samples, layer.units,
+                      lambda n, j: _per_sample(layer.derivative(j), n))
+    if layer is network.output:
+        outer = sp.Matrix(samples, layer.units, lambda n, j: scale * _per_sample(
+            network.loss_derivative(j), n))
+    else:
+        following = network.layers[l]
+        next_delta = sp.Matrix(samples, following.units,
+                               lambda n, i: scale * delta_symbol(l + 1, i, n))
+        outer = next_delta * sp.Matrix(following.W)
+    matrix = outer.multiply_elementwise(slope)
+    return all(
+        sp.expand(matrix[n, j] - scale * _per_sample(as_expr(deltas[l - 1][j].value), n)) == 0
+        for n in range(samples) for j in range(layer.units))
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def batch_scale(network: Network, samples: int) -> sp.Expr:
+    """1/N for a mean over the batch, 1 for a sum."""
+    return sp.Rational(1, samples) if network.spec.reduction == "mean" else sp.S.One
+
+
+def derive(network: Network) -> Derivation:
+    """Derive every gradient, the δ recursion and the checked matrix form."""
+    deltas = delta_recursion(network)
+    full = expanded_deltas(network, deltas)
+    gradients = tuple(gradient(network, p, full) for p in network.parameters)
+    example = network.spec.example
+    samples = min(len(example.x), 3) if example is not None else 2
+    matrix = ()
+    if len(network.parameters) <= MAX_SYMBOLIC_CHECK:
+        matrix = matrix_check(network, deltas, gradients, samples, batch_scale(network, samples))
+    return Derivation(
+        network=network,
+        loss_factors=tuple(loss_factor(network, j) for j in range(network.output.units)),
+        activation_factors=tuple(tuple(activation_factor(layer, j) for j in range(layer.units))
+                                 for layer in network.layers),
+        deltas=deltas, gradients=gradients, matrix=matrix)
+

@@ -1,0 +1,63 @@
+"""SymPy functions that keep activations by name, so pages print σ(z), not 1/(1+e^{−z}).
+
+Each class knows its derivative (``fdiff``, in textbook form), its numeric value
+(``numeric``, mpmath) and, for piecewise ones, the definition the page prints as
+``cases``. The printer gives each its LaTeX through ``_print_<ClassName>``.
+"""
+
+from __future__ import annotations
+
+import mpmath
+import sympy as sp
+
+__all__ = ["sigmoid", "relu", "relu_prime"]
+
+
+class sigmoid(sp.Function):  # noqa: N801 - SymPy function classes are lower case
+    r"""σ(z) = 1 / (1 + e^{-z}); σ'(z) = σ(z)(1 − σ(z))."""
+
+    nargs = 1
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        z = self.args[0]
+        return sigmoid(z) * (1 - sigmoid(z))
+
+    @staticmethod
+    def numeric(z: mpmath.mpf) -> mpmath.mpf:
+        return 1 / (1 + mpmath.exp(-z))
+
+    def _eval_rewrite_as_exp(self, z: sp.Expr, **kwargs: object) -> sp.Expr:
+        return 1 / (1 + sp.exp(-z))
+
+
+class relu_prime(sp.Function):  # noqa: N801
+    r"""ReLU'(z) = 1 for z > 0, else 0 (0 at z = 0: PyTorch's choice; SymPy's Heaviside(0) is 1/2)."""
+
+    nargs = 1
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        return sp.S.Zero  # almost everywhere
+
+    @staticmethod
+    def numeric(z: mpmath.mpf) -> mpmath.mpf:
+        return mpmath.mpf(1) if z > 0 else mpmath.mpf(0)
+
+    @staticmethod
+    def definition(z: sp.Expr) -> sp.Piecewise:
+        return sp.Piecewise((1, sp.StrictGreaterThan(z, 0)), (0, True))
+
+
+class relu(sp.Function):  # noqa: N801
+    r"""ReLU(z) = max(0, z)."""
+
+    nargs = 1
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        return relu_prime(self.args[0])
+
+    @staticmethod
+    def numeric(z: mpmath.mpf) -> mpmath.mpf:
+        return z if z > 0 else mpmath.mpf(0)
+
+    def _eval_rewrite_as_Max(self, z: sp.Expr, **kwargs: object) -> sp.Expr:
+        return sp.Max(0, z)

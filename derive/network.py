@@ -1,0 +1,174 @@
+"""``Spec`` -> ``Network``: SymPy symbols and the forward graph, layer by layer.
+
+Every input, weight, bias, target, pre-activation z and activation a is a plain
+SymPy symbol; each layer keeps the local equations z = W a_prev + b and
+a = g(z) in those symbols. Nothing is expanded: later stages work on the graph.
+Symbol names hold a ``:`` so that no spec name can collide with them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+
+from .expressions import ChainProduct, ChainSum
+from .registry import ACTIVATIONS, LOSSES, Activation, Loss
+from .spec import Spec
+
+__all__ = ["Role", "Layer", "Network", "build_network", "input_symbol", "weight_symbol",
+           "bias_symbol", "pre_activation_symbol", "activation_symbol", "target_symbol",
+           "delta_symbol", "LOSS"]
+
+LOSS = sp.Symbol("L")
+
+
+@dataclass(frozen=True, slots=True)
+class Role:
+    """What a symbol stands for: kind (x, W, b, z, a, y, delta), layer (0 for x, y), 0-based index."""
+
+    kind: str
+    layer: int
+    index: tuple[int, ...]
+    sample: int | None = None
+
+
+def _symbol(kind: str, layer: int, index: tuple[int, ...], sample: int | None = None) -> sp.Symbol:
+    parts = [kind, str(layer), *map(str, index)]
+    name = ":".join(parts) + (f"@{sample}" if sample is not None else "")
+    return sp.Symbol(name)
+
+
+def input_symbol(k: int, sample: int | None = None) -> sp.Symbol:
+    return _symbol("x", 0, (k,), sample)
+
+
+def target_symbol(j: int, sample: int | None = None) -> sp.Symbol:
+    return _symbol("y", 0, (j,), sample)
+
+
+def weight_symbol(l: int, j: int, k: int) -> sp.Symbol:  # noqa: E741 - l is the layer, as in the math
+    return _symbol("w", l, (j, k))
+
+
+def bias_symbol(l: int, j: int) -> sp.Symbol:  # noqa: E741
+    return _symbol("b", l, (j,))
+
+
+def pre_activation_symbol(l: int, j: int, sample: int | None = None) -> sp.Symbol:  # noqa: E741
+    return _symbol("z", l, (j,), sample)
+
+
+def activation_symbol(l: int, j: int, sample: int | None = None) -> sp.Symbol:  # noqa: E741
+    """a^{(l)}_j; layer 0 is the input x."""
+    return input_symbol(j, sample) if l == 0 else _symbol("a", l, (j,), sample)
+
+
+def delta_symbol(l: int, j: int, sample: int | None = None) -> sp.Symbol:  # noqa: E741
+    return _symbol("d", l, (j,), sample)
+
+
+def role_of(symbol: sp.Symbol) -> Role | None:
+    """Read a symbol's role back from its name (None for L and foreign symbols)."""
+    name, _, sample = symbol.name.partition("@")
+    parts = name.split(":")
+    if len(parts) < 3:
+        return None
+    kind = {"w": "W", "d": "delta"}.get(parts[0], parts[0])
+    return Role(kind, int(parts[1]), tuple(int(p) for p in parts[2:]),
+                int(sample) if sample else None)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Layer:
+    r"""Layer l: z_j = Σ_k W_jk a^{(l-1)}_k + b_j and a_j = g(z_j)."""
+
+    number: int
+    activation: Activation
+    options: tuple[tuple[str, float], ...]
+    W: tuple[tuple[sp.Symbol, ...], ...]
+    b: tuple[sp.Symbol, ...]
+    inputs: tuple[sp.Symbol, ...]
+    z: tuple[sp.Symbol, ...]
+    a: tuple[sp.Symbol, ...]
+    z_terms: tuple[tuple[tuple[sp.Symbol, sp.Symbol], ...], ...]
+    z_expr: tuple[sp.Expr, ...]
+    a_expr: tuple[sp.Expr, ...]
+
+    @property
+    def units(self) -> int:
+        return len(self.z)
+
+    @property
+    def fan_in(self) -> int:
+        return len(self.inputs)
+
+    def z_sum(self, j: int) -> object:
+        """z_j as printed: w_j1 a_1 + … + w_jn a_n + b_j, in that order."""
+        terms: list[object] = [ChainProduct((w, x)) for w, x in self.z_terms[j]]
+        return ChainSum(tuple(terms + list(self.b[j:j + 1]))) if len(terms) + len(
+            self.b[j:j + 1]) > 1 else terms[0]
+
+    def derivative(self, j: int) -> sp.Expr:
+        """g'(z_j) in textbook form."""
+        return self.activation.derivative(self.z[j], **dict(self.options))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Network:
+    """The forward graph; ``loss_terms[j]`` is ℓ(ŷ_j, y_j) in output symbols."""
+
+    spec: Spec
+    x: tuple[sp.Symbol, ...]
+    y: tuple[sp.Symbol, ...]
+    layers: tuple[Layer, ...]
+    loss: Loss
+    loss_options: tuple[tuple[str, float], ...]
+    loss_terms: tuple[sp.Expr, ...]
+    parameters: tuple[sp.Symbol, ...]
+
+    @property
+    def output(self) -> Layer:
+        return self.layers[-1]
+
+    @property
+    def loss_expr(self) -> sp.Expr:
+        return sp.Add(*self.loss_terms)
+
+    def loss_derivative(self, j: int) -> sp.Expr:
+        """∂L/∂ŷ_j in textbook form."""
+        return self.loss.derivative(self.output.a[j], self.y[j], **dict(self.loss_options))
+
+
+def _build_layer(number: int, units: int, inputs: tuple[sp.Symbol, ...], bias: bool,
+                 activation: Activation, options: tuple[tuple[str, float], ...]) -> Layer:
+    W = tuple(tuple(weight_symbol(number, j, k) for k in range(len(inputs)))
+              for j in range(units))
+    b = tuple(bias_symbol(number, j) for j in range(units)) if bias else ()
+    z = tuple(pre_activation_symbol(number, j) for j in range(units))
+    a = tuple(activation_symbol(number, j) for j in range(units))
+    terms = tuple(tuple(zip(W[j], inputs)) for j in range(units))
+    z_expr = tuple(sp.Add(*(w * x for w, x in terms[j]), *(b[j:j + 1])) for j in range(units))
+    a_expr = tuple(activation.form(z[j], **dict(options)) for j in range(units))
+    return Layer(number=number, activation=activation, options=options, W=W, b=b,
+                 inputs=inputs, z=z, a=a, z_terms=terms, z_expr=z_expr, a_expr=a_expr)
+
+
+def build_network(spec: Spec) -> Network:
+    """Make the symbols and local forward equations of every layer."""
+    x = tuple(input_symbol(k) for k in range(len(spec.inputs)))
+    layers: list[Layer] = []
+    inputs = x
+    for number, layer_spec in enumerate(spec.layers, start=1):
+        activation = ACTIVATIONS[layer_spec.activation.name]
+        layer = _build_layer(number, layer_spec.units, inputs, layer_spec.bias, activation,
+                             layer_spec.activation.options)
+        layers.append(layer)
+        inputs = layer.a
+    loss = LOSSES[spec.loss.name]
+    y = tuple(target_symbol(j) for j in range(layers[-1].units))
+    terms = tuple(loss.form(a, t, **dict(spec.loss.options)) for a, t in zip(layers[-1].a, y))
+    parameters = tuple(
+        p for layer in layers for p in (*(w for row in layer.W for w in row), *layer.b))
+    return Network(spec=spec, x=x, y=y, layers=tuple(layers), loss=loss,
+                   loss_options=spec.loss.options, loss_terms=terms, parameters=parameters)

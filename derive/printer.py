@@ -1,0 +1,128 @@
+"""Our objects and SymPy expressions -> LaTeX, by type, on top of SymPy's LatexPrinter.
+
+Dispatch follows SymPy (``_print_<ClassName>``): chain-ordered products and
+sums, ∂-fractions and factor lines, and our activation functions. Symbols print
+through the ``symbol_names`` setting, which render fills from the notation
+preset, so no LaTeX is patched after printing. All settings are declared in
+``_default_settings``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy as sp
+from sympy.printing.latex import LatexPrinter
+
+__all__ = ["Printer", "format_number"]
+
+
+def format_number(value: float) -> str:
+    """One fixed format for every number on a page (6 significant digits)."""
+    text = f"{value:.6g}"
+    return "0" if text == "-0" else text
+
+
+class Printer(LatexPrinter):
+    """LaTeX in a course's notation: factors in chain order, always ∂."""
+
+    printmethod = "_derive_latex"
+    _default_settings: dict[str, Any] = {
+        **LatexPrinter._default_settings,
+        "symbol_names": {},
+        "mul_symbol": None,
+        "order": "none",
+    }
+
+    # -- our structures -------------------------------------------------------
+
+    def _print_Partial(self, expr: Any) -> str:
+        return (rf"\frac{{\partial {self._print(expr.numerator)}}}"
+                rf"{{\partial {self._print(expr.denominator)}}}")
+
+    def _print_ChainProduct(self, expr: Any) -> str:
+        parts: list[str] = []
+        for position, factor in enumerate(expr.factors):
+            text = self._factor(factor, first=position == 0)
+            if parts:
+                glue = r" \cdot " if _needs_dot(factor, text) else " "
+                parts.append(glue)
+            parts.append(text)
+        return "".join(parts)
+
+    def _print_ChainSum(self, expr: Any) -> str:
+        out = ""
+        for position, term in enumerate(expr.terms):
+            negative, positive = _split_sign(term)
+            text = self._print(positive)
+            if position == 0:
+                out = f"- {text}" if negative else text
+            else:
+                out += f" - {text}" if negative else f" + {text}"
+        return out
+
+    def _print_Factor(self, expr: Any) -> str:
+        of = self._print(expr.of)
+        line = (rf"{self._print(expr.partial)} = \frac{{\partial}}"
+                rf"{{\partial {self._print(expr.partial.denominator)}}}\left({of}\right)"
+                rf" = {self._print(expr.value)}")
+        definition = getattr(type(expr.value), "definition", None)
+        if definition is not None:
+            line += " = " + self._print(definition(*expr.value.args))
+        return line
+
+    def _print_Equation(self, expr: Any) -> str:
+        return f"{self._print(expr.lhs)} = {self._print(expr.rhs)}"
+
+    def _factor(self, factor: Any, *, first: bool) -> str:
+        text = self._print(factor)
+        wrap = type(factor).__name__ == "ChainSum" or isinstance(factor, sp.Add)
+        if not first and not wrap:
+            negative, _ = _split_sign(factor)
+            wrap = negative
+        return rf"\left({text}\right)" if wrap else text
+
+    # -- our functions --------------------------------------------------------
+
+    def _function(self, name: str, expr: sp.Function, exp: str | None = None) -> str:
+        args = ", ".join(self._print(a) for a in expr.args)
+        power = f"^{{{exp}}}" if exp else ""
+        return rf"{name}{power}\left({args}\right)"
+
+    def _print_sigmoid(self, expr: sp.Function, exp: str | None = None) -> str:
+        return self._function(r"\sigma", expr, exp)
+
+    def _print_relu(self, expr: sp.Function, exp: str | None = None) -> str:
+        return self._function(r"\operatorname{ReLU}", expr, exp)
+
+    def _print_relu_prime(self, expr: sp.Function, exp: str | None = None) -> str:
+        return self._function(r"\operatorname{ReLU}'", expr, exp)
+
+    def _print_Piecewise(self, expr: sp.Piecewise) -> str:
+        rows = []
+        for value, condition in expr.args:
+            when = r"\text{otherwise}" if condition is sp.true else self._print(condition)
+            rows.append(f"{self._print(value)} & {when}")
+        return r"\begin{cases} " + r" \\ ".join(rows) + r" \end{cases}"
+
+
+def _needs_dot(factor: Any, text: str) -> bool:
+    """Juxtapose letters; put ``\\cdot`` before numbers, signs, fractions and brackets."""
+    return (type(factor).__name__ == "Partial" or text[:1].isdigit() or text[:1] in "-("
+            or text.startswith((r"\frac", r"\left")))
+
+
+def _split_sign(term: Any) -> tuple[bool, Any]:
+    """(True, -term) when the term prints with a leading minus, else (False, term)."""
+    name = type(term).__name__
+    if name == "ChainProduct":
+        negative, first = _split_sign(term.factors[0])
+        return negative, type(term)((first, *term.factors[1:])) if negative else term
+    if isinstance(term, sp.Mul):
+        coeff, rest = term.as_coeff_Mul()
+        if coeff.is_negative:
+            positive = rest if coeff == -1 else sp.Mul(-coeff, rest, evaluate=False)
+            return True, positive
+    if isinstance(term, sp.Number) and term.is_negative:
+        return True, -term
+    return False, term
