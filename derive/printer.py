@@ -62,13 +62,17 @@ class Printer(LatexPrinter):
         return out
 
     def _print_Factor(self, expr: Any) -> str:
-        of = self._print(expr.of)
-        line = (rf"{self._print(expr.partial)} = \frac{{\partial}}"
-                rf"{{\partial {self._print(expr.partial.denominator)}}}\left({of}\right)"
-                rf" = {self._print(expr.value)}")
-        definition = getattr(type(expr.value), "definition", None)
+        return self.factor_row(expr, align="")
+
+    def factor_row(self, factor: Any, *, align: str = "&") -> str:
+        """``∂a/∂b &= ∂/∂b (of) = value``; ``align`` goes before the first ``=``."""
+        of = self._print(factor.of)
+        line = (rf"{self._print(factor.partial)} {align}= \frac{{\partial}}"
+                rf"{{\partial {self._print(factor.partial.denominator)}}}\left({of}\right)"
+                rf" = {self._print(factor.value)}")
+        definition = getattr(type(factor.value), "definition", None)
         if definition is not None:
-            line += " = " + self._print(definition(*expr.value.args))
+            line += " = " + self._print(definition(*factor.value.args))
         return line
 
     def _print_Equation(self, expr: Any) -> str:

@@ -68,6 +68,7 @@ class InitScheme:
     name: str
     formula: str
     draw: Callable[[random.Random, int, int], float]
+    options: tuple[Option, ...] = ()
 
 
 T = TypeVar("T", Activation, Loss, InitScheme)

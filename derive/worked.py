@@ -16,7 +16,8 @@ from .errors import NumericError
 from .spec import Example
 from .numeric import Forward, decimal, evaluate, forward, parameter_env
 
-__all__ = ["Step", "WorkedExample", "work_example", "gradient_values", "batch_gradient"]
+__all__ = ["Step", "WorkedExample", "work_example", "gradient_values", "batch_gradient",
+           "factor_values"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -40,6 +41,14 @@ class WorkedExample:
     first: Step
     learning_rate: float
     mode: str
+    factor_values: tuple[tuple[tuple[mpmath.mpf, ...], ...] | None, ...] = ()
+
+    @property
+    def updated(self) -> tuple[mpmath.mpf, ...] | None:
+        """θ after the first step (None when the example asks for no step)."""
+        if not self.steps:
+            return None
+        return self.steps[1].parameters if len(self.steps) > 1 else self.final
 
 
 def gradient_values(derivation: Derivation, env: dict, *, form: str = "value") -> tuple:
@@ -89,6 +98,18 @@ def work_example(derivation: Derivation) -> WorkedExample | None:
     return _finish(derivation, tuple(steps), params, (*(s.loss for s in steps), loss), first)
 
 
+def factor_values(derivation: Derivation, env: dict) -> tuple:
+    """For each gradient written as paths: the number of every factor of every path."""
+    out = []
+    for g in derivation.gradients:
+        if not g.paths:
+            out.append(None)
+            continue
+        out.append(tuple(tuple(evaluate(f.value, env) for f in (*path, g.last))
+                         for path in g.paths))
+    return tuple(out)
+
+
 def _initial(example: Example) -> tuple[mpmath.mpf, ...]:
     """Initial values in parameter order: per layer, W row-major, then b."""
     values = []
@@ -107,7 +128,9 @@ def _finish(derivation: Derivation, steps: tuple, final: tuple, losses: tuple,
                                got_text=mpmath.nstr(value, 6), file=derivation.network.spec.file,
                                line=derivation.network.spec.line_of("example"),
                                hint="use smaller inputs, weights or learning rate")
+    numbers = factor_values(derivation, first.forwards[0].env) if len(first.forwards) == 1 else ()
     return WorkedExample(steps=steps, initial=first.parameters, final=final, losses=losses,
-                         first=first, learning_rate=example.learning_rate, mode=example.mode)
+                         first=first, learning_rate=example.learning_rate, mode=example.mode,
+                         factor_values=numbers)
 
 

@@ -1,0 +1,71 @@
+"""``dict[file name, text]`` -> files: the only module that writes to disk.
+
+Every file is written to a temporary file in the target folder, flushed,
+fsynced and renamed over the old one, so a failed run leaves nothing half
+written. Names are checked: no separators, no ``..``, nothing outside the
+output folder. Files whose content is unchanged are not touched.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from .errors import OutputError
+
+__all__ = ["safe_stem", "write_outputs"]
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_stem(name: str) -> str:
+    """A file stem made only of letters, digits, ``.``, ``_`` and ``-``, never hidden or empty."""
+    stem = _UNSAFE.sub("_", name).strip("._") or "spec"
+    return stem[:100]
+
+
+def _target(folder: Path, name: str) -> Path:
+    if not name or "/" in name or "\\" in name or "\0" in name or name in (".", ".."):
+        raise OutputError("output", "a plain file name", name)
+    target = folder / name
+    if target.is_symlink() or target.resolve().parent != folder.resolve():
+        raise OutputError("output", f"a file inside {str(folder)!r}", name)
+    return target
+
+
+def write_outputs(files: dict[str, str], folder: Path) -> list[Path]:
+    """Write every file atomically into ``folder``; return the paths written."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError("output", "a folder that can be created", str(folder),
+                          hint=exc.strerror or "") from exc
+    if not folder.is_dir():
+        raise OutputError("output", "a folder", str(folder))
+    targets = {name: _target(folder, name) for name in sorted(files)}
+    written = []
+    for name, target in targets.items():
+        data = files[name].encode("utf-8")
+        if target.is_file() and target.read_bytes() == data:
+            written.append(target)
+            continue
+        _atomic_write(target, data)
+        written.append(target)
+    return written
+
+
+def _atomic_write(target: Path, data: bytes) -> None:
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
+                                         dir=target.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
