@@ -26,17 +26,28 @@ def safe_stem(name: str) -> str:
     return stem[:100]
 
 
+_PART = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]*")
+
+
 def _target(folder: Path, name: str) -> Path:
-    if not name or "/" in name or "\\" in name or "\0" in name or name in (".", ".."):
-        raise OutputError("output", "a plain file name", name)
-    target = folder / name
-    if target.is_symlink() or target.resolve().parent != folder.resolve():
+    """``folder/name`` for a relative POSIX path of safe parts that stays inside ``folder``."""
+    parts = name.split("/")
+    if not name or "\\" in name or not all(_PART.fullmatch(p) and p != ".." for p in parts):
+        raise OutputError("output", "a relative path of letters, digits, '.', '_' and '-'", name)
+    target = folder.joinpath(*parts)
+    root = folder.resolve()
+    for parent in [target, *target.parents]:
+        if parent == folder:
+            break
+        if parent.is_symlink():
+            raise OutputError("output", "no symbolic links inside the output folder", name)
+    if root not in target.resolve().parents:
         raise OutputError("output", f"a file inside {str(folder)!r}", name)
     return target
 
 
-def write_outputs(files: dict[str, str], folder: Path) -> list[Path]:
-    """Write every file atomically into ``folder``; return the paths written."""
+def write_outputs(files: dict[str, str | bytes], folder: Path) -> list[Path]:
+    """Write every file atomically into ``folder`` (sub-folders allowed); return the paths."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -47,7 +58,9 @@ def write_outputs(files: dict[str, str], folder: Path) -> list[Path]:
     targets = {name: _target(folder, name) for name in sorted(files)}
     written = []
     for name, target in targets.items():
-        data = files[name].encode("utf-8")
+        content = files[name]
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        target.parent.mkdir(parents=True, exist_ok=True)
         if target.is_file() and target.read_bytes() == data:
             written.append(target)
             continue
