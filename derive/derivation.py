@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from .expressions import ChainProduct, Factor, Partial, as_expr, chain_product, chain_sum
+from .registry import SHORTCUTS
 from .network import LOSS, Layer, Network, Role, activation_symbol, delta_symbol, role_of
 
 __all__ = ["Gradient", "DeltaEquation", "MatrixCheck", "Derivation", "derive", "MAX_PATHS"]
@@ -55,6 +56,8 @@ class DeltaEquation:
     unit: int
     symbol: sp.Symbol
     value: object
+    general: object | None = None
+    reason: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -77,6 +80,7 @@ class Derivation:
     deltas: tuple[tuple[DeltaEquation, ...], ...]
     gradients: tuple[Gradient, ...]
     matrix: tuple[MatrixCheck, ...]
+    shortcut_proved: bool = True
 
     def delta(self, layer: int, unit: int) -> DeltaEquation:
         return self.deltas[layer - 1][unit]
@@ -91,9 +95,9 @@ def loss_factor(network: Network, j: int) -> Factor:
                   network.loss_derivative(j))
 
 
-def activation_factor(layer: Layer, j: int) -> Factor:
-    """∂a_j/∂z_j = ∂/∂z_j g(z_j) = g'(z_j)."""
-    return Factor(Partial(layer.a[j], layer.z[j]), layer.a_expr[j], layer.derivative(j))
+def activation_factor(layer: Layer, i: int, j: int) -> Factor:
+    """∂a_i/∂z_j = ∂/∂z_j g(z)_i: g'(z_j) on the diagonal, a_i(δ_ij − a_j) for softmax."""
+    return Factor(Partial(layer.a[i], layer.z[j]), layer.a_expr[i], layer.jacobian(i, j))
 
 
 def weight_factor(layer: Layer, i: int, j: int) -> Factor:
@@ -112,12 +116,18 @@ def parameter_factor(layer: Layer, role: Role, parameter: sp.Symbol) -> Factor:
 
 
 def output_deltas(network: Network) -> tuple[DeltaEquation, ...]:
-    """δ^{(L)}_j = ∂L/∂ŷ_j · g'(z^{(L)}_j)."""
+    """δ^{(L)}_j = Σ_i ∂L/∂ŷ_i · ∂ŷ_i/∂z_j (one term unless softmax), simplified when a shortcut applies."""
     layer = network.output
-    return tuple(
-        DeltaEquation(layer=layer.number, unit=j, symbol=delta_symbol(layer.number, j),
-                      value=chain_product([network.loss_derivative(j), layer.derivative(j)]))
-        for j in range(layer.units))
+    shortcut = SHORTCUTS.get((network.loss.name, layer.activation.name))
+    out = []
+    for j in range(layer.units):
+        general = chain_sum([chain_product([network.loss_derivative(i), layer.jacobian(i, j)])
+                             for i in layer.fanout(j)])
+        value = shortcut.delta(layer.a[j], network.y[j]) if shortcut else general
+        out.append(DeltaEquation(layer=layer.number, unit=j, symbol=delta_symbol(layer.number, j),
+                                 value=value, general=general if shortcut else None,
+                                 reason=shortcut.reason if shortcut else ()))
+    return tuple(out)
 
 
 def hidden_deltas(layer: Layer, following: Layer) -> tuple[DeltaEquation, ...]:
@@ -147,7 +157,8 @@ def expanded_deltas(network: Network,
         if path_count(network, layer[0].layer) > MAX_PATHS:
             break
         for eq in layer:
-            full[eq.symbol] = as_expr(eq.value).xreplace(full)
+            value = eq.general if eq.general is not None else eq.value
+            full[eq.symbol] = as_expr(value).xreplace(full)
     return full
 
 
@@ -155,22 +166,28 @@ def expanded_deltas(network: Network,
 
 
 def path_count(network: Network, layer_number: int) -> int:
-    count = 1
+    """Paths from z^{(l)}_j to L: the fan through each later layer (and through softmax)."""
+    fan = lambda layer: layer.units if layer.activation.vector else 1  # noqa: E731
+    count = fan(network.layers[layer_number - 1])
     for layer in network.layers[layer_number:]:
-        count *= layer.units
+        count *= layer.units * fan(layer)
     return count
 
 
 def paths_to_loss(network: Network, layer_number: int, j: int) -> list[tuple[Factor, ...]]:
     """Every chain from z^{(l)}_j to L, factors in chain order (∂L/∂ŷ first)."""
     layer = network.layers[layer_number - 1]
-    here = activation_factor(layer, j)
-    if layer_number == len(network.layers):
-        return [(loss_factor(network, j), here)]
-    following = network.layers[layer_number]
-    return [path + (weight_factor(following, i, j), here)
-            for i in range(following.units)
-            for path in paths_to_loss(network, layer_number + 1, i)]
+    out: list[tuple[Factor, ...]] = []
+    for i in layer.fanout(j):
+        here = activation_factor(layer, i, j)
+        if layer_number == len(network.layers):
+            out.append((loss_factor(network, i), here))
+            continue
+        following = network.layers[layer_number]
+        out += [path + (weight_factor(following, m, i), here)
+                for m in range(following.units)
+                for path in paths_to_loss(network, layer_number + 1, m)]
+    return out
 
 
 def gradient(network: Network, parameter: sp.Symbol,
@@ -192,6 +209,32 @@ def gradient(network: Network, parameter: sp.Symbol,
     proved = sp.expand(difference) == 0
     return Gradient(parameter=parameter, role=role, paths=paths, last=last,
                     delta_form=delta_form, result=result, proved=proved)
+
+
+# --------------------------------------------------------------------------- proofs
+
+
+def _relations(network: Network, sample: int | None) -> dict[sp.Symbol, sp.Expr]:
+    """What a shortcut may use: ŷ = g(z) for an elementwise output, Σ y = 1 for distributions."""
+    layer = network.output
+    relations: dict[sp.Symbol, sp.Expr] = {}
+    if not layer.activation.vector:
+        relations.update({layer.a[j]: layer.a_expr[j] for j in range(layer.units)})
+    if network.loss.targets_sum_to_one:
+        relations[network.y[-1]] = 1 - sp.Add(*network.y[:-1])
+    if sample is None:
+        return relations
+    return {_per_sample(k, sample): _per_sample(v, sample) for k, v in relations.items()}
+
+
+def prove_equal(network: Network, left: sp.Expr, right: sp.Expr,
+                sample: int | None = None) -> bool:
+    """left = right by expansion, else after using ŷ = g(z) and Σ y = 1 (simplify last)."""
+    difference = sp.expand(left - right)
+    if difference == 0:
+        return True
+    rewritten = sp.expand(difference.xreplace(_relations(network, sample)))
+    return rewritten == 0 or sp.simplify(rewritten) == 0
 
 
 # --------------------------------------------------------------------------- matrix form
@@ -244,21 +287,22 @@ def matrix_check(network: Network, deltas: tuple[tuple[DeltaEquation, ...], ...]
 def _delta_matrix_ok(network: Network, layer: Layer,
                      deltas: tuple[tuple[DeltaEquation, ...], ...], samples: int,
                      scale: sp.Expr) -> bool:
-    """Δ^{(L)} = ∂L/∂Ŷ ⊙ g'(Z^{(L)}) or Δ^{(l)} = (Δ^{(l+1)} W^{(l+1)}) ⊙ g'(Z^{(l)})."""
+    """Δ^{(L)} = ∂L/∂Ŷ ⊙ g'(Z^{(L)}) (row by row through the Jacobian for softmax), and
+    Δ^{(l)} = (Δ^{(l+1)} W^{(l+1)}) ⊙ g'(Z^{(l)})."""
     l = layer.number  # noqa: E741
-    slope = sp.Matrix(samples, layer.units,
-                      lambda n, j: _per_sample(layer.derivative(j), n))
     if layer is network.output:
-        outer = sp.Matrix(samples, layer.units, lambda n, j: scale * _per_sample(
-            network.loss_derivative(j), n))
+        matrix = sp.Matrix(samples, layer.units, lambda n, j: scale * _per_sample(sp.Add(*(
+            network.loss_derivative(i) * layer.jacobian(i, j) for i in layer.fanout(j))), n))
     else:
         following = network.layers[l]
         next_delta = sp.Matrix(samples, following.units,
                                lambda n, i: scale * delta_symbol(l + 1, i, n))
-        outer = next_delta * sp.Matrix(following.W)
-    matrix = outer.multiply_elementwise(slope)
+        slope = sp.Matrix(samples, layer.units,
+                          lambda n, j: _per_sample(layer.derivative(j), n))
+        matrix = (next_delta * sp.Matrix(following.W)).multiply_elementwise(slope)
     return all(
-        sp.expand(matrix[n, j] - scale * _per_sample(as_expr(deltas[l - 1][j].value), n)) == 0
+        prove_equal(network, matrix[n, j],
+                    scale * _per_sample(as_expr(deltas[l - 1][j].value), n), sample=n)
         for n in range(samples) for j in range(layer.units))
 
 
@@ -280,10 +324,13 @@ def derive(network: Network) -> Derivation:
     matrix = ()
     if len(network.parameters) <= MAX_SYMBOLIC_CHECK:
         matrix = matrix_check(network, deltas, gradients, samples, batch_scale(network, samples))
+    shortcut_ok = all(prove_equal(network, as_expr(eq.general), as_expr(eq.value))
+                      for eq in deltas[-1] if eq.general is not None)
     return Derivation(
-        network=network,
+        network=network, shortcut_proved=shortcut_ok,
         loss_factors=tuple(loss_factor(network, j) for j in range(network.output.units)),
-        activation_factors=tuple(tuple(activation_factor(layer, j) for j in range(layer.units))
+        activation_factors=tuple(tuple(activation_factor(layer, i, j) for j in range(layer.units)
+                                       for i in layer.fanout(j))
                                  for layer in network.layers),
         deltas=deltas, gradients=gradients, matrix=matrix)
 

@@ -61,3 +61,80 @@ class relu(sp.Function):  # noqa: N801
 
     def _eval_rewrite_as_Max(self, z: sp.Expr, **kwargs: object) -> sp.Expr:
         return sp.Max(0, z)
+
+
+class leaky_relu_prime(sp.Function):  # noqa: N801
+    r"""LeakyReLU'(z) = 1 for z > 0, else the slope (the slope at 0, as PyTorch)."""
+
+    nargs = 2
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        return sp.S.Zero
+
+    @staticmethod
+    def numeric(z: mpmath.mpf, slope: mpmath.mpf) -> mpmath.mpf:
+        return mpmath.mpf(1) if z > 0 else slope
+
+    @staticmethod
+    def definition(z: sp.Expr, slope: sp.Expr) -> sp.Piecewise:
+        return sp.Piecewise((1, sp.StrictGreaterThan(z, 0)), (slope, True))
+
+
+class leaky_relu(sp.Function):  # noqa: N801
+    r"""LeakyReLU(z) = z for z > 0, slope · z otherwise."""
+
+    nargs = 2
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        return leaky_relu_prime(*self.args)
+
+    @staticmethod
+    def numeric(z: mpmath.mpf, slope: mpmath.mpf) -> mpmath.mpf:
+        return z if z > 0 else slope * z
+
+
+class elu_prime(sp.Function):  # noqa: N801
+    r"""ELU'(z) = 1 for z > 0, α e^z otherwise (PyTorch: α at 0)."""
+
+    nargs = 2
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        z, alpha = self.args
+        return sp.Piecewise((0, sp.StrictGreaterThan(z, 0)), (alpha * sp.exp(z), True))
+
+    @staticmethod
+    def numeric(z: mpmath.mpf, alpha: mpmath.mpf) -> mpmath.mpf:
+        return mpmath.mpf(1) if z > 0 else alpha * mpmath.exp(z)
+
+    @staticmethod
+    def definition(z: sp.Expr, alpha: sp.Expr) -> sp.Piecewise:
+        return sp.Piecewise((1, sp.StrictGreaterThan(z, 0)), (alpha * sp.exp(z), True))
+
+
+class elu(sp.Function):  # noqa: N801
+    r"""ELU(z) = z for z > 0, α(e^z − 1) otherwise."""
+
+    nargs = 2
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        return elu_prime(*self.args)
+
+    @staticmethod
+    def numeric(z: mpmath.mpf, alpha: mpmath.mpf) -> mpmath.mpf:
+        return z if z > 0 else alpha * (mpmath.exp(z) - 1)
+
+
+class softplus(sp.Function):  # noqa: N801
+    r"""softplus(z) = log(1 + e^z); softplus'(z) = σ(z)."""
+
+    nargs = 1
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        return sigmoid(self.args[0])
+
+    @staticmethod
+    def numeric(z: mpmath.mpf) -> mpmath.mpf:
+        return mpmath.log1p(mpmath.exp(z))
+
+
+__all__ += ["leaky_relu", "leaky_relu_prime", "elu", "elu_prime", "softplus"]

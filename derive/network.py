@@ -110,8 +110,19 @@ class Layer:
             self.b[j:j + 1]) > 1 else terms[0]
 
     def derivative(self, j: int) -> sp.Expr:
-        """g'(z_j) in textbook form."""
+        """g'(z_j) in textbook form (elementwise activations)."""
         return self.activation.derivative(self.z[j], **dict(self.options))
+
+    def fanout(self, j: int) -> tuple[int, ...]:
+        """The units i whose a_i depends on z_j: only j, or all for softmax."""
+        return tuple(range(self.units)) if self.activation.vector else (j,)
+
+    def jacobian(self, i: int, j: int) -> sp.Expr:
+        """∂a_i/∂z_j in textbook form: g'(z_j) on the diagonal, a_i(δ_ij − a_j) for softmax."""
+        if self.activation.vector:
+            assert self.activation.jacobian is not None
+            return self.activation.jacobian(self.a, i, j)
+        return self.derivative(j) if i == j else sp.S.Zero
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -149,7 +160,7 @@ def _build_layer(number: int, units: int, inputs: tuple[sp.Symbol, ...], bias: b
     a = tuple(activation_symbol(number, j) for j in range(units))
     terms = tuple(tuple(zip(W[j], inputs)) for j in range(units))
     z_expr = tuple(sp.Add(*(w * x for w, x in terms[j]), *(b[j:j + 1])) for j in range(units))
-    a_expr = tuple(activation.form(z[j], **dict(options)) for j in range(units))
+    a_expr = tuple(activation.value(z, j, **dict(options)) for j in range(units))
     return Layer(number=number, activation=activation, options=options, W=W, b=b,
                  inputs=inputs, z=z, a=a, z_terms=terms, z_expr=z_expr, a_expr=a_expr)
 

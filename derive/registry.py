@@ -15,10 +15,10 @@ from typing import Generic, TypeVar
 
 import sympy as sp
 
-from .functions import relu, relu_prime, sigmoid
+from .functions import elu, leaky_relu, relu, relu_prime, sigmoid, softplus
 
 __all__ = ["Option", "Activation", "Loss", "InitScheme", "Registry", "ACTIVATIONS", "LOSSES",
-           "INIT_SCHEMES"]
+           "INIT_SCHEMES", "Shortcut", "SHORTCUTS"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +46,12 @@ class Activation:
     derivative: Callable[..., sp.Expr]
     note: tuple[str, ...] = ()
     options: tuple[Option, ...] = ()
+    vector: bool = False
+    jacobian: Callable[..., sp.Expr] | None = None
+
+    def value(self, z: tuple[sp.Expr, ...], j: int, **options: float) -> sp.Expr:
+        """a_j as a function of the layer's z (all of them for a vector activation)."""
+        return self.form(z, j) if self.vector else self.form(z[j], **options)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -59,6 +65,17 @@ class Loss:
     note: tuple[str, ...] = ()
     options: tuple[Option, ...] = ()
     target_range: tuple[float, float] = (-1.0, 1.0)
+    requires_output: tuple[str, ...] = ()
+    targets_sum_to_one: bool = False
+
+    def sample_targets(self, rng: random.Random, count: int) -> tuple[float, ...]:
+        """Random targets this loss accepts (a distribution when they must sum to 1)."""
+        low, high = self.target_range
+        values = [rng.uniform(low, high) for _ in range(count)]
+        if self.targets_sum_to_one:
+            total = sum(values) or 1.0
+            values = [v / total for v in values]
+        return tuple(values)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -113,6 +130,31 @@ ACTIVATIONS: Registry[Activation] = Registry("activation", (
                form=relu, derivative=relu_prime,
                note=("ReLU is not differentiable at 0; like PyTorch we take ",
                      r"\operatorname{ReLU}'(0) = 0", " (SymPy's Heaviside(0) would be 1/2).")),
+    Activation(name="leaky_relu", latex=r"\operatorname{LeakyReLU}",
+               formula="g(z) = z if z > 0 else slope * z",
+               form=lambda z, slope: leaky_relu(z, sp.Float(slope)),
+               derivative=lambda z, slope: leaky_relu(z, sp.Float(slope)).diff(z),
+               options=(Option("slope", 0.01, "a number >= 0", lambda v: v >= 0),),
+               note=("LeakyReLU is not differentiable at 0; like PyTorch we take the slope there: ",
+                     r"\operatorname{LeakyReLU}'(0) = \text{slope}", ".")),
+    Activation(name="softplus", latex=r"\operatorname{softplus}",
+               formula="g(z) = log(1 + exp(z))",
+               form=softplus, derivative=lambda z: sigmoid(z)),
+    Activation(name="elu", latex=r"\operatorname{ELU}",
+               formula="g(z) = z if z > 0 else alpha * (exp(z) - 1)",
+               form=lambda z, alpha: elu(z, sp.Float(alpha)),
+               derivative=lambda z, alpha: elu(z, sp.Float(alpha)).diff(z),
+               options=(Option("alpha", 1.0, "a number > 0", lambda v: v > 0),),
+               note=("ELU is differentiable at 0 only for ", r"\alpha = 1",
+                     "; like PyTorch we take ", r"\operatorname{ELU}'(0) = \alpha", ".")),
+    Activation(name="softmax", latex=r"\operatorname{softmax}",
+               formula="a_j = exp(z_j) / sum_i exp(z_i)   (output layer only)",
+               form=lambda z, j: sp.exp(z[j]) / sp.Add(*(sp.exp(zi) for zi in z)),
+               derivative=lambda z: sp.S.One, vector=True,
+               jacobian=lambda a, i, j: a[i] * (1 - a[j]) if i == j else -a[i] * a[j],
+               note=("softmax couples the units of its layer: ",
+                     r"\frac{\partial a_i}{\partial z_j} = a_i \left(\delta_{ij} - a_j\right)",
+                     " (the Jacobian is not diagonal).")),
 ))
 
 
@@ -123,7 +165,50 @@ LOSSES: Registry[Loss] = Registry("loss", (
     Loss(name="half_squared_error", formula="1/2 sum_j (yhat_j - y_j)^2",
          form=lambda yhat, y: _half((yhat - y) ** 2),
          derivative=lambda yhat, y: yhat - y),
+    Loss(name="binary_cross_entropy",
+         formula="-sum_j [y_j log(yhat_j) + (1 - y_j) log(1 - yhat_j)]   (targets in [0, 1])",
+         form=lambda yhat, y: -(y * sp.log(yhat) + (1 - y) * sp.log(1 - yhat)),
+         derivative=lambda yhat, y: -y / yhat + (1 - y) / (1 - yhat),
+         target_range=(0.0, 1.0), requires_output=("sigmoid", "softmax")),
+    Loss(name="cross_entropy", formula="-sum_j y_j log(yhat_j)   (softmax output, targets sum to 1)",
+         form=lambda yhat, y: -y * sp.log(yhat),
+         derivative=lambda yhat, y: -y / yhat,
+         target_range=(0.0, 1.0), requires_output=("softmax",), targets_sum_to_one=True),
+    Loss(name="absolute_error", formula="sum_j |y_j - yhat_j|",
+         form=lambda yhat, y: sp.Abs(y - yhat),
+         derivative=lambda yhat, y: sp.sign(yhat - y),
+         note=("The absolute value is not differentiable at 0; like PyTorch we take ",
+               r"\operatorname{sgn}(0) = 0", ".")),
+    Loss(name="huber", formula="1/2 (yhat - y)^2 if |yhat - y| <= delta else delta (|yhat - y| - delta/2)",
+         form=lambda yhat, y, delta: sp.Piecewise(
+             (_half((yhat - y) ** 2), sp.LessThan(sp.Abs(yhat - y), sp.Float(delta))),
+             (sp.Float(delta) * (sp.Abs(yhat - y) - sp.Float(delta) / 2), True)),
+         derivative=lambda yhat, y, delta: sp.Piecewise(
+             (yhat - y, sp.LessThan(sp.Abs(yhat - y), sp.Float(delta))),
+             (sp.Float(delta) * sp.sign(yhat - y), True)),
+         options=(Option("delta", 1.0, "a number > 0", lambda v: v > 0),)),
 ))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Shortcut:
+    """A loss + output activation pair whose δ^{(L)} simplifies (softmax + cross-entropy: ŷ − y)."""
+
+    loss: str
+    activation: str
+    delta: Callable[[sp.Expr, sp.Expr], sp.Expr]
+    reason: tuple[str, ...]
+
+
+SHORTCUTS: dict[tuple[str, str], Shortcut] = {
+    (s.loss, s.activation): s for s in (
+        Shortcut(loss="cross_entropy", activation="softmax", delta=lambda a, y: a - y,
+                 reason=("because the targets of each sample sum to 1",)),
+        Shortcut(loss="binary_cross_entropy", activation="sigmoid", delta=lambda a, y: a - y,
+                 reason=("because ", r"\sigma'(z) = \sigma(z)\left(1 - \sigma(z)\right)",
+                         " cancels the denominators")),
+    )
+}
 
 
 def _uniform(rng: random.Random, fan_in: int, fan_out: int) -> float:

@@ -21,7 +21,7 @@ from .errors import SpecError, SpecErrors
 from .notation import DEFAULT_NOTATION, NOTATIONS
 from .registry import ACTIVATIONS, INIT_SCHEMES, LOSSES, Registry
 
-__all__ = ["Choice", "LayerSpec", "LayerInit", "Example", "Limits", "Spec", "load"]
+__all__ = ["Choice", "LayerSpec", "LayerInit", "Example", "Claim", "Limits", "Spec", "load"]
 
 NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,31}")
 MAX_DEPTH = 20
@@ -62,6 +62,16 @@ class Example:
     mode: str = "batch"
 
 
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A hand-written result to verify: ``parameter`` and ``formula`` as a course author writes them."""
+
+    parameter: str
+    formula: str
+    line: int
+    syntax: str = "latex"
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Limits:
     """Sizes that keep one run bounded; ``--no-limits`` lifts them."""
@@ -84,6 +94,7 @@ class Spec:
     reduction: str = "mean"
     notation: str = DEFAULT_NOTATION
     example: Example | None = None
+    claims: tuple[Claim, ...] = ()
     file: str = "<spec>"
     lines: tuple[tuple[str, int], ...] = field(default=(), compare=False)
 
@@ -296,7 +307,9 @@ def _parse_number(text: str) -> float | None:
 # --------------------------------------------------------------------------- spec
 
 
-TOP_KEYS = ("title", "inputs", "layers", "loss", "reduction", "notation", "example")
+TOP_KEYS = ("title", "inputs", "layers", "loss", "reduction", "notation", "example", "claims")
+CLAIM_KEYS = ("parameter", "formula", "syntax")
+MAX_FORMULA = 2_000
 LAYER_KEYS = ("units", "activation", "bias")
 EXAMPLE_KEYS = ("x", "y", "init", "learning_rate", "steps", "mode")
 
@@ -321,15 +334,20 @@ def load(text: str, file: str = "<spec>", *, limits: Limits | None = None,
                           DEFAULT_NOTATION)
     title = reader.text(top["title"], "title") if "title" in top else None
     _check_size(reader, root, inputs, layers, limits)
+    _check_combinations(reader, top, layers, loss)
     example = None
     if "example" in top and inputs is not None and layers is not None:
         example = _read_example(reader, top["example"], len(inputs), layers, limits)
+        if example is not None and loss is not None:
+            _check_targets(reader, top["example"], example, loss)
+    claims = _read_claims(reader, top["claims"]) if "claims" in top else ()
     if reader.errors:
         raise SpecErrors(reader.errors)
     assert inputs is not None and layers is not None and loss is not None
     return Spec(title=title if title is not None else (default_title or file), inputs=inputs,
                 layers=layers, loss=loss, reduction=reduction, notation=notation,
-                example=example, file=file, lines=tuple(sorted(reader.lines.items())))
+                example=example, claims=claims, file=file,
+                lines=tuple(sorted(reader.lines.items())))
 
 
 def _read_word(reader: _Reader, node: yaml.Node | None, key: str, choices: tuple[str, ...],
@@ -415,6 +433,63 @@ def _check_size(reader: _Reader, root: yaml.Node, inputs: tuple[str, ...] | None
     if count > limits.parameters:
         reader.fail(root, "layers", f"at most {limits.parameters} parameters",
                     got=f"{count} parameters", hint="raise it with --no-limits")
+
+
+def _check_combinations(reader: _Reader, top: dict[str, yaml.Node],
+                        layers: tuple[LayerSpec, ...] | None, loss: Choice | None) -> None:
+    """softmax only on the output layer; a loss that needs a given output activation gets it."""
+    if layers is None:
+        return
+    items = top["layers"].value
+    for i, layer in enumerate(layers[:-1]):
+        if ACTIVATIONS[layer.activation.name].vector:
+            reader.fail(items[i], f"layers[{i}].activation",
+                        f"an elementwise activation ({layer.activation.name} only on the output layer)",
+                        got=repr(layer.activation.name))
+    if loss is None:
+        return
+    needed = LOSSES[loss.name].requires_output
+    output = layers[-1].activation.name
+    if needed and output not in needed:
+        reader.fail(top["loss"], "loss", f"an output layer with activation {' or '.join(needed)} "
+                                         f"for {loss.name}", got=f"{output!r}")
+
+
+def _check_targets(reader: _Reader, node: yaml.Node, example: Example, loss: Choice) -> None:
+    """Targets a loss accepts: in [0, 1] for cross-entropies, summing to 1 for cross_entropy."""
+    entry = LOSSES[loss.name]
+    y_node = {k.value: v for k, v in node.value}["y"]
+    low, high = entry.target_range
+    for n, row in enumerate(example.y):
+        if entry.requires_output and any(v < low or v > high for v in row):
+            reader.fail(y_node, "example.y", f"targets in [{low:g}, {high:g}] for {loss.name}",
+                        got=repr(list(row)))
+            return
+        if entry.targets_sum_to_one and abs(sum(row) - 1) > 1e-9:
+            reader.fail(y_node, "example.y", f"targets of each sample summing to 1 for {loss.name}",
+                        got=f"{list(row)!r} (sum {sum(row):g})")
+            return
+
+
+def _read_claims(reader: _Reader, node: yaml.Node) -> tuple[Claim, ...]:
+    items = reader.sequence(node, "claims", "a list of {parameter, formula}")
+    claims = []
+    for i, item in enumerate(items or []):
+        key = f"claims[{i}]"
+        values = reader.mapping(item, key, CLAIM_KEYS, required=("parameter", "formula"))
+        if not values or "parameter" not in values or "formula" not in values:
+            continue
+        parameter = reader.text(values["parameter"], f"{key}.parameter")
+        formula = reader.text(values["formula"], f"{key}.formula")
+        syntax = _read_word(reader, values.get("syntax"), f"{key}.syntax", ("latex", "sympy"),
+                            "latex")
+        if formula is not None and len(formula) > MAX_FORMULA:
+            reader.fail(values["formula"], f"{key}.formula", f"at most {MAX_FORMULA} characters",
+                        got=f"{len(formula)} characters")
+            continue
+        if parameter is not None and formula is not None:
+            claims.append(Claim(parameter, formula, values["formula"].start_mark.line + 1, syntax))
+    return tuple(claims)
 
 
 # --------------------------------------------------------------------------- example
