@@ -18,7 +18,8 @@ from .derivation import Derivation
 from .numeric import forward, parameter_env
 from .worked import WorkedExample, gradient_values
 
-__all__ = ["Disagreement", "CheckReport", "check", "TOLERANCE", "RANDOM_POINTS"]
+__all__ = ["Disagreement", "OracleResult", "CheckReport", "check", "METHODS", "TOLERANCE",
+           "RANDOM_POINTS"]
 
 TOLERANCE = mpmath.mpf("1e-9")   # |symbolic - numeric| <= TOLERANCE * max(1, |numeric|)
 STEP = mpmath.mpf("1e-20")
@@ -32,6 +33,17 @@ class Disagreement:
     symbolic: float
     numeric: float
     method: str
+
+
+@dataclass(frozen=True, slots=True)
+class OracleResult:
+    """How one oracle fared: comparisons made and the largest differences."""
+
+    method: str
+    compared: int
+    max_abs_error: float
+    max_rel_error: float
+    agreed: bool
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -50,6 +62,7 @@ class CheckReport:
     paths_total: int
     matrix_proved: bool
     seed: int
+    oracles: tuple[OracleResult, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,34 +122,73 @@ def _points(derivation: Derivation, worked: WorkedExample | None, seed: int) -> 
     return points
 
 
+class _Tally:
+    """Largest errors and disagreements of one oracle."""
+
+    def __init__(self, method: str) -> None:
+        self.method, self.compared = method, 0
+        self.max_abs = self.max_rel = mpmath.mpf(0)
+        self.bad: list[Disagreement] = []
+
+    def add(self, index: int, point: str, symbolic: mpmath.mpf, oracle: mpmath.mpf) -> None:
+        error = abs(symbolic - oracle)
+        self.compared += 1
+        self.max_abs = max(self.max_abs, error)
+        self.max_rel = max(self.max_rel, error / max(1, abs(oracle)))
+        if error > TOLERANCE * max(1, abs(oracle)):
+            self.bad.append(Disagreement(index, point, float(symbolic), float(oracle),
+                                         self.method))
+
+    def result(self) -> OracleResult:
+        return OracleResult(self.method, self.compared, float(self.max_abs), float(self.max_rel),
+                            not self.bad)
+
+
+def _finite_differences(derivation: Derivation, point: _Point, symbolic: dict,
+                        tally: _Tally) -> int:
+    """Compare every printed form with central differences; return how many kinks were skipped."""
+    skipped = 0
+    for index in range(len(derivation.network.parameters)):
+        central, ahead, behind = finite_difference(derivation, point, index)
+        if abs(ahead - behind) > TOLERANCE * max(1, abs(central)):
+            skipped += 1   # a kink (ReLU at 0): the loss has no derivative here
+            continue
+        for values in symbolic.values():
+            tally.add(index, point.name, values[index], central)
+    return skipped
+
+
+def _autograd(derivation: Derivation, point: _Point, symbolic: dict, tally: _Tally) -> None:
+    from .autodiff import loss_and_gradients
+
+    _, grads = loss_and_gradients(derivation.network, point.params, point.x, point.y)
+    for values in symbolic.values():
+        for index, oracle in enumerate(grads):
+            tally.add(index, point.name, values[index], mpmath.mpf(oracle))
+
+
+METHODS = {"finite_difference": _finite_differences, "torch": _autograd}
+
+
 def check(derivation: Derivation, worked: WorkedExample | None = None, *,
-          seed: int = 0) -> CheckReport:
-    """Compare every printed gradient (and its δ form) with central differences."""
-    compared = skipped = 0
-    max_abs = max_rel = mpmath.mpf(0)
-    bad: list[Disagreement] = []
-    forms = ("value", "delta_form")
-    for point in _points(derivation, worked, seed):
-        symbolic = {form: _symbolic(derivation, point, form) for form in forms}
-        for index in range(len(derivation.network.parameters)):
-            central, ahead, behind = finite_difference(derivation, point, index)
-            if abs(ahead - behind) > TOLERANCE * max(1, abs(central)):
-                skipped += 1   # a kink (ReLU at 0): the loss has no derivative here
-                continue
-            for form in forms:
-                error = abs(symbolic[form][index] - central)
-                compared += 1
-                max_abs = max(max_abs, error)
-                max_rel = max(max_rel, error / max(1, abs(central)))
-                if error > TOLERANCE * max(1, abs(central)):
-                    bad.append(Disagreement(index, point.name, float(symbolic[form][index]),
-                                            float(central), "finite_difference"))
+          seed: int = 0, methods: tuple[str, ...] = ("finite_difference",)) -> CheckReport:
+    """Compare every printed gradient (and its δ form) with each oracle in ``methods``."""
+    tallies = {method: _Tally(method) for method in methods}
+    skipped = 0
+    points = _points(derivation, worked, seed)
+    for point in points:
+        symbolic = {form: _symbolic(derivation, point, form) for form in ("value", "delta_form")}
+        for method, tally in tallies.items():
+            skipped += METHODS[method](derivation, point, symbolic, tally) or 0
+    results = tuple(t.result() for t in tallies.values())
+    bad = tuple(d for t in tallies.values() for d in t.bad)
     proved = [g.proved for g in derivation.gradients if g.proved is not None]
     matrix_ok = all(m.weights and m.bias and m.delta for m in derivation.matrix)
     return CheckReport(
-        passed=not bad and all(proved) and matrix_ok and derivation.shortcut_proved, methods=("finite_difference",),
-        points=tuple(p.name for p in _points(derivation, worked, seed)), compared=compared,
-        skipped=skipped, max_abs_error=float(max_abs), max_rel_error=float(max_rel),
-        disagreements=tuple(bad), paths_proved=sum(proved), paths_total=len(proved),
-        matrix_proved=matrix_ok, seed=seed)
-
+        passed=not bad and all(proved) and matrix_ok and derivation.shortcut_proved,
+        methods=tuple(methods), points=tuple(p.name for p in points),
+        compared=sum(r.compared for r in results), skipped=skipped,
+        max_abs_error=max(r.max_abs_error for r in results),
+        max_rel_error=max(r.max_rel_error for r in results), disagreements=bad,
+        paths_proved=sum(proved), paths_total=len(proved), matrix_proved=matrix_ok, seed=seed,
+        oracles=results)

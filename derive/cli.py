@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__
+from . import __version__, autodiff
 from .check import check
 from .derivation import derive
 from .errors import CheckFailed, DeriveError, SpecError
@@ -55,12 +55,48 @@ def read_spec(path: str) -> str:
                         file=path, line=line) from None
 
 
-def run_pipeline(path: str, *, seed: int, limits: Limits):  # type: ignore[no-untyped-def]
+def run_pipeline(path: str, *, seed: int, limits: Limits,
+                 methods: tuple[str, ...] = ("finite_difference",)):  # type: ignore[no-untyped-def]
     """Spec file -> (derivation, worked example, check report)."""
     spec = load(read_spec(path), path, limits=limits, default_title=Path(path).stem)
     derivation = derive(build_network(spec))
     worked = work_example(derivation)
-    return derivation, worked, check(derivation, worked, seed=seed)
+    return derivation, worked, check(derivation, worked, seed=seed, methods=methods)
+
+
+def oracle_methods(choice: str) -> tuple[str, ...]:
+    """finite differences always; torch when asked for, or with ``auto`` when it is installed."""
+    if choice == "torch" and not autodiff.available():
+        raise SpecError("--oracle", "torch installed (pip install 'derive-backprop[torch]')",
+                        got_text="no torch", stage="derive-backprop")
+    if choice == "torch" or (choice == "auto" and autodiff.available()):
+        return ("finite_difference", "torch")
+    return ("finite_difference",)
+
+
+def _limits(no_limits: bool) -> Limits:
+    return Limits(**{k: 10**9 for k in Limits.__dataclass_fields__}) if no_limits else Limits()
+
+
+def _parameter_name(derivation, index: int) -> str:  # type: ignore[no-untyped-def]
+    role = derivation.gradients[index].role
+    return f"dL/d{role.kind}_{role.layer}[{','.join(map(str, role.index))}]"
+
+
+def disagreement_lines(path: str, derivation, report) -> list[str]:  # type: ignore[no-untyped-def]
+    """One line per disagreement, in the errors' format."""
+    lines = []
+    for d in report.disagreements:
+        rel = abs(d.symbolic - d.numeric) / max(1.0, abs(d.numeric))
+        lines.append(f"{path}: check: {_parameter_name(derivation, d.parameter)} at {d.point}: "
+                     f"expected {d.numeric!r} ({d.method.replace('_', ' ')}), got {d.symbolic!r} "
+                     f"(symbolic); rel err {rel:.2g} > 1e-09")
+    if not report.matrix_proved:
+        lines.append(f"{path}: check: matrix form: expected equal to the scalar results, got a difference")
+    if report.paths_proved != report.paths_total:
+        lines.append(f"{path}: check: sum over paths: expected equal to the delta form, got "
+                     f"{report.paths_total - report.paths_proved} difference(s)")
+    return lines
 
 
 @click.group(cls=_DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -78,15 +114,20 @@ def cli() -> None:
 @click.option("--seed", type=int, default=0, show_default=True,
               help="Seed of the random check points.")
 @click.option("--no-limits", is_flag=True, help="Lift the size limits (parameters, layers, ...).")
-def render_command(specs: tuple[str, ...], out: str, fmt: str, seed: int, no_limits: bool) -> None:
+@click.option("--oracle", type=click.Choice(["finite_difference", "torch", "auto"]),
+              default="finite_difference", show_default=True,
+              help="Oracles to check against; torch needs the [torch] extra.")
+def render_command(specs: tuple[str, ...], out: str, fmt: str, seed: int, no_limits: bool,
+                   oracle: str) -> None:
     """Derive, check and render each SPEC."""
     formats = FORMATS if fmt == "all" else (fmt,)
     if out == "-" and (len(formats) != 1 or len(specs) != 1):
         raise SpecError("--out", "one spec and one format with -o -",
                         got_text=f"{len(specs)} spec(s), format {fmt}", stage="derive-backprop")
-    limits = Limits(**{k: 10**9 for k in Limits.__dataclass_fields__}) if no_limits else Limits()
+    methods = oracle_methods(oracle)
     for path in specs:
-        derivation, worked, report = run_pipeline(path, seed=seed, limits=limits)
+        derivation, worked, report = run_pipeline(path, seed=seed, limits=_limits(no_limits),
+                                                  methods=methods)
         files = render(derivation, worked, report, stem=safe_stem(Path(path).stem),
                        formats=formats)
         if out == "-":
@@ -95,8 +136,37 @@ def render_command(specs: tuple[str, ...], out: str, fmt: str, seed: int, no_lim
             for written in write_outputs(files, Path(out)):
                 click.echo(f"wrote {written}", err=True)
         if not report.passed:
-            raise CheckFailed("check", "symbolic gradients equal to finite differences",
+            for line in disagreement_lines(path, derivation, report):
+                click.echo(line, err=True)
+            raise CheckFailed("check", "symbolic gradients equal to every oracle",
                               got_text=f"{len(report.disagreements)} disagreement(s)", file=path)
+
+
+@cli.command("check")
+@click.argument("specs", nargs=-1, required=True)
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Seed of the random check points.")
+@click.option("--no-limits", is_flag=True, help="Lift the size limits.")
+@click.option("--oracle", type=click.Choice(["finite_difference", "torch", "auto"]),
+              default="auto", show_default=True,
+              help="auto: finite differences, plus torch when installed.")
+def check_command(specs: tuple[str, ...], seed: int, no_limits: bool, oracle: str) -> None:
+    """Check every symbolic gradient of each SPEC against every oracle; exit 1 on any disagreement."""
+    methods = oracle_methods(oracle)
+    failed = 0
+    for path in specs:
+        derivation, _, report = run_pipeline(path, seed=seed, limits=_limits(no_limits),
+                                             methods=methods)
+        lines = disagreement_lines(path, derivation, report)
+        for line in lines:
+            click.echo(line)
+        if report.passed and not lines:
+            click.echo(f"{path}: ok: {report.compared} comparisons "
+                       f"({', '.join(report.methods)}), largest error {report.max_abs_error:.2g}")
+        failed += not report.passed
+    if failed:
+        raise CheckFailed("check", "every symbolic gradient equal to every oracle",
+                          got_text=f"{failed} spec(s) with disagreements", stage="check")
 
 
 @cli.command("list")

@@ -11,7 +11,7 @@ import math
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import sympy as sp
 
@@ -48,6 +48,7 @@ class Activation:
     options: tuple[Option, ...] = ()
     vector: bool = False
     jacobian: Callable[..., sp.Expr] | None = None
+    torch: Callable[..., Any] | None = None   # (torch module, z tensor, **options) -> a tensor
 
     def value(self, z: tuple[sp.Expr, ...], j: int, **options: float) -> sp.Expr:
         """a_j as a function of the layer's z (all of them for a vector activation)."""
@@ -67,6 +68,7 @@ class Loss:
     target_range: tuple[float, float] = (-1.0, 1.0)
     requires_output: tuple[str, ...] = ()
     targets_sum_to_one: bool = False
+    torch: Callable[..., Any] | None = None   # (torch module, yhat, y, **options) -> per-unit loss
 
     def sample_targets(self, rng: random.Random, count: int) -> tuple[float, ...]:
         """Random targets this loss accepts (a distribution when they must sum to 1)."""
@@ -121,13 +123,15 @@ def _half(expr: sp.Expr) -> sp.Expr:
 
 ACTIVATIONS: Registry[Activation] = Registry("activation", (
     Activation(name="linear", latex="", formula="g(z) = z",
-               form=lambda z: z, derivative=lambda z: sp.S.One),
+               form=lambda z: z, derivative=lambda z: sp.S.One, torch=lambda t, z: z),
     Activation(name="sigmoid", latex=r"\sigma", formula="g(z) = 1 / (1 + exp(-z))",
-               form=sigmoid, derivative=lambda z: sigmoid(z) * (1 - sigmoid(z))),
+               form=sigmoid, derivative=lambda z: sigmoid(z) * (1 - sigmoid(z)),
+               torch=lambda t, z: t.sigmoid(z)),
     Activation(name="tanh", latex=r"\tanh", formula="g(z) = tanh(z)",
-               form=sp.tanh, derivative=lambda z: 1 - sp.tanh(z) ** 2),
+               form=sp.tanh, derivative=lambda z: 1 - sp.tanh(z) ** 2,
+               torch=lambda t, z: t.tanh(z)),
     Activation(name="relu", latex=r"\operatorname{ReLU}", formula="g(z) = max(0, z)",
-               form=relu, derivative=relu_prime,
+               form=relu, derivative=relu_prime, torch=lambda t, z: t.relu(z),
                note=("ReLU is not differentiable at 0; like PyTorch we take ",
                      r"\operatorname{ReLU}'(0) = 0", " (SymPy's Heaviside(0) would be 1/2).")),
     Activation(name="leaky_relu", latex=r"\operatorname{LeakyReLU}",
@@ -135,16 +139,19 @@ ACTIVATIONS: Registry[Activation] = Registry("activation", (
                form=lambda z, slope: leaky_relu(z, sp.Float(slope)),
                derivative=lambda z, slope: leaky_relu(z, sp.Float(slope)).diff(z),
                options=(Option("slope", 0.01, "a number >= 0", lambda v: v >= 0),),
+               torch=lambda t, z, slope: t.nn.functional.leaky_relu(z, slope),
                note=("LeakyReLU is not differentiable at 0; like PyTorch we take the slope there: ",
                      r"\operatorname{LeakyReLU}'(0) = \text{slope}", ".")),
     Activation(name="softplus", latex=r"\operatorname{softplus}",
                formula="g(z) = log(1 + exp(z))",
-               form=softplus, derivative=lambda z: sigmoid(z)),
+               form=softplus, derivative=lambda z: sigmoid(z),
+               torch=lambda t, z: t.nn.functional.softplus(z)),
     Activation(name="elu", latex=r"\operatorname{ELU}",
                formula="g(z) = z if z > 0 else alpha * (exp(z) - 1)",
                form=lambda z, alpha: elu(z, sp.Float(alpha)),
                derivative=lambda z, alpha: elu(z, sp.Float(alpha)).diff(z),
                options=(Option("alpha", 1.0, "a number > 0", lambda v: v > 0),),
+               torch=lambda t, z, alpha: t.nn.functional.elu(z, alpha),
                note=("ELU is differentiable at 0 only for ", r"\alpha = 1",
                      "; like PyTorch we take ", r"\operatorname{ELU}'(0) = \alpha", ".")),
     Activation(name="softmax", latex=r"\operatorname{softmax}",
@@ -152,6 +159,7 @@ ACTIVATIONS: Registry[Activation] = Registry("activation", (
                form=lambda z, j: sp.exp(z[j]) / sp.Add(*(sp.exp(zi) for zi in z)),
                derivative=lambda z: sp.S.One, vector=True,
                jacobian=lambda a, i, j: a[i] * (1 - a[j]) if i == j else -a[i] * a[j],
+               torch=lambda t, z: t.softmax(z, dim=-1),
                note=("softmax couples the units of its layer: ",
                      r"\frac{\partial a_i}{\partial z_j} = a_i \left(\delta_{ij} - a_j\right)",
                      " (the Jacobian is not diagonal).")),
@@ -161,22 +169,25 @@ ACTIVATIONS: Registry[Activation] = Registry("activation", (
 LOSSES: Registry[Loss] = Registry("loss", (
     Loss(name="squared_error", formula="sum_j (y_j - yhat_j)^2",
          form=lambda yhat, y: (y - yhat) ** 2,
-         derivative=lambda yhat, y: sp.Mul(-2, y - yhat, evaluate=False)),
+         derivative=lambda yhat, y: sp.Mul(-2, y - yhat, evaluate=False),
+         torch=lambda t, yhat, y: (y - yhat) ** 2),
     Loss(name="half_squared_error", formula="1/2 sum_j (yhat_j - y_j)^2",
          form=lambda yhat, y: _half((yhat - y) ** 2),
-         derivative=lambda yhat, y: yhat - y),
+         derivative=lambda yhat, y: yhat - y, torch=lambda t, yhat, y: 0.5 * (yhat - y) ** 2),
     Loss(name="binary_cross_entropy",
          formula="-sum_j [y_j log(yhat_j) + (1 - y_j) log(1 - yhat_j)]   (targets in [0, 1])",
          form=lambda yhat, y: -(y * sp.log(yhat) + (1 - y) * sp.log(1 - yhat)),
          derivative=lambda yhat, y: -y / yhat + (1 - y) / (1 - yhat),
-         target_range=(0.0, 1.0), requires_output=("sigmoid", "softmax")),
+         target_range=(0.0, 1.0), requires_output=("sigmoid", "softmax"),
+         torch=lambda t, yhat, y: -(y * t.log(yhat) + (1 - y) * t.log(1 - yhat))),
     Loss(name="cross_entropy", formula="-sum_j y_j log(yhat_j)   (softmax output, targets sum to 1)",
          form=lambda yhat, y: -y * sp.log(yhat),
          derivative=lambda yhat, y: -y / yhat,
-         target_range=(0.0, 1.0), requires_output=("softmax",), targets_sum_to_one=True),
+         target_range=(0.0, 1.0), requires_output=("softmax",), targets_sum_to_one=True,
+         torch=lambda t, yhat, y: -y * t.log(yhat)),
     Loss(name="absolute_error", formula="sum_j |y_j - yhat_j|",
          form=lambda yhat, y: sp.Abs(y - yhat),
-         derivative=lambda yhat, y: sp.sign(yhat - y),
+         derivative=lambda yhat, y: sp.sign(yhat - y), torch=lambda t, yhat, y: (y - yhat).abs(),
          note=("The absolute value is not differentiable at 0; like PyTorch we take ",
                r"\operatorname{sgn}(0) = 0", ".")),
     Loss(name="huber", formula="1/2 (yhat - y)^2 if |yhat - y| <= delta else delta (|yhat - y| - delta/2)",
@@ -186,7 +197,9 @@ LOSSES: Registry[Loss] = Registry("loss", (
          derivative=lambda yhat, y, delta: sp.Piecewise(
              (yhat - y, sp.LessThan(sp.Abs(yhat - y), sp.Float(delta))),
              (sp.Float(delta) * sp.sign(yhat - y), True)),
-         options=(Option("delta", 1.0, "a number > 0", lambda v: v > 0),)),
+         options=(Option("delta", 1.0, "a number > 0", lambda v: v > 0),),
+         torch=lambda t, yhat, y, delta: t.nn.functional.huber_loss(
+             yhat, y, reduction="none", delta=delta)),
 ))
 
 

@@ -45,8 +45,9 @@ def test_invalid_spec_one_line_exit_2(cli_path: str, tmp_path: Path) -> None:
     spec.write_text("inputs: [x]\nlayers:\n  - {units: 1, activation: rleu}\nloss: squared_error\n")
     result = run(cli_path, str(spec), "-o", "out", cwd=tmp_path)
     assert result.returncode == 2
-    assert result.stderr == (f"{spec}:3: layers[0].activation: expected one of linear, relu, "
-                             f"sigmoid, tanh, got 'rleu'; did you mean 'relu'?\n")
+    assert result.stderr == (f"{spec}:3: layers[0].activation: expected one of elu, leaky_relu, "
+                             f"linear, relu, sigmoid, softmax, softplus, tanh, got 'rleu'; "
+                             f"did you mean 'relu'?\n")
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "out").exists()
 
