@@ -8,12 +8,14 @@ import pytest
 
 from derive.errors import DeriveError, SpecError, SpecErrors
 from derive.registry import ACTIVATIONS, LOSSES
-from derive.spec import Choice, Example, LayerInit, LayerSpec, Limits, Spec, load
+from derive.spec import (EXAMPLE_KEYS, TOP_KEYS, Choice, Example, LayerInit, LayerSpec, Limits,
+                         Spec, load)
 
 FILE = "nets/s.yaml"
 ACTIVATION_CHOICES = ", ".join(ACTIVATIONS.names())
 LOSS_CHOICES = ", ".join(LOSSES.names())
-TOP_CHOICES = "example, inputs, layers, loss, notation, reduction, title"
+TOP_CHOICES = ", ".join(sorted(TOP_KEYS))
+EXAMPLE_CHOICES = ", ".join(sorted(EXAMPLE_KEYS))
 
 BASE = """\
 inputs: 1
@@ -44,6 +46,8 @@ def with_example(example: str, head: str = BASE) -> str:
 
 def test_registry_choices_are_listed_sorted() -> None:
     """Every 'one of ...' message below relies on names() being sorted (STYLE §5)."""
+    assert {"title", "inputs", "layers", "loss", "reduction", "notation", "example"} <= set(TOP_KEYS)
+    assert set(EXAMPLE_KEYS) == {"x", "y", "init", "learning_rate", "steps", "mode"}
     assert list(ACTIVATIONS.names()) == sorted(ACTIVATIONS.names())
     assert list(LOSSES.names()) == sorted(LOSSES.names())
     assert {"linear", "sigmoid", "tanh", "relu"} <= set(ACTIVATIONS.names())
@@ -364,7 +368,7 @@ def test_misspelled_words_in_example() -> None:
     text = BASE + "reduction: maen\nexample:\n  x: [1]\n  y: [1]\n  learning_rte: 0.1\n  mode: sgdd\n"
     assert str(errors_of(text)) == "\n".join([
         f"{FILE}:5: reduction: expected one of mean, sum, got 'maen'; did you mean 'mean'?",
-        f"{FILE}:9: example.learning_rte: expected one of init, learning_rate, mode, steps, x, y, "
+        f"{FILE}:9: example.learning_rte: expected one of {EXAMPLE_CHOICES}, "
         "got 'learning_rte'; did you mean 'learning_rate'?",
         f"{FILE}:10: example.mode: expected one of batch, sgd, got 'sgdd'; did you mean 'sgd'?",
     ])
@@ -485,6 +489,53 @@ def test_root_that_is_not_a_mapping_has_a_key() -> None:
     assert err.line == 1
     assert err.key != ""
     assert ": : " not in str(err)
+
+
+def test_options_of_registry_entries() -> None:
+    text = BASE.replace("activation: linear", "activation: {name: leaky_relu, slope: 0.2}")
+    text = text.replace("loss: squared_error", "loss: {name: huber, delta: 0.5}")
+    spec = load(text, FILE)
+    assert spec.layers[0].activation == Choice("leaky_relu", (("slope", 0.2),))
+    assert spec.loss == Choice("huber", (("delta", 0.5),))
+    spec = load(BASE.replace("linear", "elu").replace("squared_error", "huber"), FILE)
+    assert spec.layers[0].activation == Choice("elu", (("alpha", 1.0),))
+    assert spec.loss == Choice("huber", (("delta", 1.0),))
+
+
+def test_bad_options_of_registry_entries() -> None:
+    text = BASE.replace("activation: linear", "activation: {name: leaky_relu, slope: -1}")
+    text = text.replace("loss: squared_error", "loss: {name: huber, delta: 0, delt: 3}")
+    assert str(errors_of(text)) == "\n".join([
+        f"{FILE}:3: layers[0].activation.slope: expected a number >= 0, got '-1'",
+        f"{FILE}:4: loss.delt: expected one of delta, name, got 'delt'; did you mean 'delta'?",
+        f"{FILE}:4: loss.delta: expected a number > 0, got '0'",
+    ])
+
+
+def test_softmax_only_on_the_output_layer() -> None:
+    text = BASE.replace("  - {units: 1, activation: linear}",
+                        "  - {units: 2, activation: softmax}\n  - {units: 1, activation: linear}")
+    assert str(only_error(text)) == (
+        f"{FILE}:3: layers[0].activation: expected an elementwise activation "
+        "(softmax only on the output layer), got 'softmax'")
+
+
+def test_loss_that_needs_an_output_activation() -> None:
+    text = BASE.replace("linear", "sigmoid").replace("loss: squared_error", "loss: cross_entropy")
+    assert str(only_error(text)) == (f"{FILE}:4: loss: expected an output layer with activation "
+                                     "softmax for cross_entropy, got 'sigmoid'")
+
+
+def test_targets_a_loss_accepts() -> None:
+    head = BASE.replace("linear", "sigmoid").replace("squared_error", "binary_cross_entropy")
+    assert str(only_error(with_example("  x: [1]\n  y: [1.5]\n", head))) == (
+        f"{FILE}:7: example.y: expected targets in [0, 1] for binary_cross_entropy, got [1.5]")
+    head = BASE.replace("{units: 1, activation: linear}", "{units: 2, activation: softmax}")
+    head = head.replace("squared_error", "cross_entropy")
+    assert str(only_error(with_example("  x: [1]\n  y: [0.5, 0.6]\n", head))) == (
+        f"{FILE}:7: example.y: expected targets of each sample summing to 1 for cross_entropy, "
+        "got [0.5, 0.6] (sum 1.1)")
+    assert load(with_example("  x: [1]\n  y: [0.25, 0.75]\n", head), FILE).example is not None
 
 
 # --------------------------------------------------------------------------- shapes
