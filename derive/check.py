@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import mpmath
 
+from .claims import ClaimResult, verify_claims
 from .derivation import Derivation
 from .numeric import forward, parameter_env
 from .worked import WorkedExample, gradient_values
@@ -63,6 +64,7 @@ class CheckReport:
     matrix_proved: bool
     seed: int
     oracles: tuple[OracleResult, ...] = ()
+    claims: tuple[ClaimResult, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,8 +186,10 @@ def check(derivation: Derivation, worked: WorkedExample | None = None, *,
     bad = tuple(d for t in tallies.values() for d in t.bad)
     proved = [g.proved for g in derivation.gradients if g.proved is not None]
     matrix_ok = all(m.weights and m.bias and m.delta for m in derivation.matrix)
+    claims = verify_claims(derivation, seed=seed)
     return CheckReport(
-        passed=not bad and all(proved) and matrix_ok and derivation.shortcut_proved,
+        passed=(not bad and all(proved) and matrix_ok and derivation.shortcut_proved
+                and all(c.passed for c in claims)), claims=claims,
         methods=tuple(methods), points=tuple(p.name for p in points),
         compared=sum(r.compared for r in results), skipped=skipped,
         max_abs_error=max(r.max_abs_error for r in results),

@@ -23,8 +23,9 @@ from . import __version__
 from .check import CheckReport
 from .derivation import Derivation, Gradient
 from .expressions import ChainProduct, Equation, Partial
-from .network import LOSS, Network, delta_symbol, role_of
-from .notation import NOTATIONS, Notation, Shape, layered, symbol_latex
+from .network import LOSS, Network
+from .names import symbol_names
+from .notation import NOTATIONS, Notation, layered
 from .printer import Printer, format_number
 from .worked import WorkedExample
 
@@ -52,20 +53,6 @@ def escape_latex(text: str) -> str:
 
 
 # --------------------------------------------------------------------------- printing
-
-
-def symbol_names(network: Network, notation: Notation) -> dict[sp.Symbol, str]:
-    """LaTeX for every symbol of the network, from the notation preset."""
-    shape = Shape(layers=len(network.layers), outputs=len(network.y), inputs=network.spec.inputs)
-    symbols = [*network.x, *network.y, *network.parameters]
-    for layer in network.layers:
-        symbols += [*layer.z, *layer.a, *(delta_symbol(layer.number, j) for j in range(layer.units))]
-    names = {LOSS: notation.loss}
-    for symbol in symbols:
-        role = role_of(symbol)
-        assert role is not None
-        names[symbol] = symbol_latex(notation, shape, role.kind, role.layer, role.index)
-    return names
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,13 +240,37 @@ def _example_section(derivation: Derivation, worked: WorkedExample | None,
             "mode": worked.mode, "step_rows": step_rows, "final_loss": _num(worked.losses[-1])}
 
 
-def _check_section(report: CheckReport) -> dict[str, Any]:
+_ORACLE_NAMES = {"finite_difference": "central finite differences (50-digit mpmath)",
+                 "torch": "PyTorch autograd (float64)"}
+
+
+def _claims(report: CheckReport, fmt: _Formats) -> list[dict[str, Any]]:
+    """Each claim with its verdict; the claim prints as parsed, never as the raw text."""
+    out = []
+    for c in report.claims:
+        verdict = {"proved": "proved equal", "equal at points": "equal at every test point",
+                   "differs": "differs", "unreadable": "could not be read"}[c.status]
+        expected = "as expected" if c.passed else "unexpected"
+        message = c.message.split("$") if c.status != "unreadable" else [c.message]
+        out.append({"parameter": c.parameter_latex, "raw": fmt.text(c.parameter),
+                    "claim": c.claim_latex,
+                    "derived": c.derived_latex, "verdict": verdict, "expected": expected,
+                    "passed": c.passed, "diagnosis": _note(tuple(message), fmt),
+                    "note": fmt.text(c.note)})
+    return out
+
+
+def _check_section(report: CheckReport, fmt: _Formats) -> dict[str, Any]:
+    oracles = [{"name": _ORACLE_NAMES.get(o.method, o.method), "compared": o.compared,
+                "max_abs": f"{o.max_abs_error:.2g}", "max_rel": f"{o.max_rel_error:.2g}",
+                "agreed": o.agreed} for o in report.oracles]
     return {"passed": report.passed, "methods": ", ".join(m.replace("_", " ")
                                                           for m in report.methods),
             "points": report.points, "compared": report.compared, "skipped": report.skipped,
             "max_abs": f"{report.max_abs_error:.2g}", "max_rel": f"{report.max_rel_error:.2g}",
             "paths_proved": report.paths_proved, "paths_total": report.paths_total,
-            "matrix_proved": report.matrix_proved, "disagreements": len(report.disagreements)}
+            "matrix_proved": report.matrix_proved, "disagreements": len(report.disagreements),
+            "oracles": oracles, "claims": _claims(report, fmt)}
 
 
 def page_context(derivation: Derivation, worked: WorkedExample | None, report: CheckReport,
@@ -280,7 +291,7 @@ def page_context(derivation: Derivation, worked: WorkedExample | None, report: C
         "delta": _delta_section(derivation, p, notation),
         "matrix": _matrix_section(derivation, notation),
         "example": _example_section(derivation, worked, p),
-        "check": _check_section(report),
+        "check": _check_section(report, fmt),
         "full_limit": FULL_LIMIT,
     }
 
@@ -319,7 +330,13 @@ def json_document(derivation: Derivation, worked: WorkedExample | None,
         "check": {"passed": report.passed, "max_abs_error": report.max_abs_error,
                   "max_rel_error": report.max_rel_error, "methods": list(report.methods),
                   "points": list(report.points), "compared": report.compared,
-                  "skipped": report.skipped, "seed": report.seed},
+                  "skipped": report.skipped, "seed": report.seed,
+                  "oracles": [{"method": o.method, "compared": o.compared,
+                               "max_abs_error": o.max_abs_error, "agreed": o.agreed}
+                              for o in report.oracles],
+                  "claims": [{"parameter": c.parameter, "formula": c.formula, "line": c.line,
+                              "status": c.status, "message": c.message, "passed": c.passed}
+                             for c in report.claims]},
         "notation": notation.name, "reduction": network.spec.reduction,
         "generator": {"name": "derive-backprop", "version": __version__},
     }

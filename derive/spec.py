@@ -70,6 +70,8 @@ class Claim:
     formula: str
     line: int
     syntax: str = "latex"
+    expect: str = "equal"     # "different" marks a known mistake the page shows as such
+    note: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -308,7 +310,7 @@ def _parse_number(text: str) -> float | None:
 
 
 TOP_KEYS = ("title", "inputs", "layers", "loss", "reduction", "notation", "example", "claims")
-CLAIM_KEYS = ("parameter", "formula", "syntax")
+CLAIM_KEYS = ("parameter", "formula", "syntax", "expect", "note")
 MAX_FORMULA = 2_000
 LAYER_KEYS = ("units", "activation", "bias")
 EXAMPLE_KEYS = ("x", "y", "init", "learning_rate", "steps", "mode")
@@ -483,12 +485,16 @@ def _read_claims(reader: _Reader, node: yaml.Node) -> tuple[Claim, ...]:
         formula = reader.text(values["formula"], f"{key}.formula")
         syntax = _read_word(reader, values.get("syntax"), f"{key}.syntax", ("latex", "sympy"),
                             "latex")
+        expect = _read_word(reader, values.get("expect"), f"{key}.expect",
+                            ("equal", "different"), "equal")
+        note = reader.text(values["note"], f"{key}.note") if "note" in values else ""
         if formula is not None and len(formula) > MAX_FORMULA:
             reader.fail(values["formula"], f"{key}.formula", f"at most {MAX_FORMULA} characters",
                         got=f"{len(formula)} characters")
             continue
         if parameter is not None and formula is not None:
-            claims.append(Claim(parameter, formula, values["formula"].start_mark.line + 1, syntax))
+            claims.append(Claim(parameter, formula, values["formula"].start_mark.line + 1, syntax,
+                                expect, note or ""))
     return tuple(claims)
 
 

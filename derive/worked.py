@@ -16,7 +16,7 @@ from .errors import NumericError
 from .spec import Example
 from .numeric import Forward, decimal, evaluate, forward, parameter_env
 
-__all__ = ["Step", "WorkedExample", "work_example", "gradient_values", "batch_gradient",
+__all__ = ["Step", "WorkedExample", "work_example", "gradient_values", "with_deltas", "batch_gradient",
            "factor_values"]
 
 
@@ -51,12 +51,18 @@ class WorkedExample:
         return self.steps[1].parameters if len(self.steps) > 1 else self.final
 
 
-def gradient_values(derivation: Derivation, env: dict, *, form: str = "value") -> tuple:
-    """Every ∂L_n/∂θ for one sample's forward ``env``, from the symbolic results."""
+def with_deltas(derivation: Derivation, env: dict) -> dict:
+    """The forward ``env`` plus every δ, evaluated backwards from the δ equations."""
     env = dict(env)
     for layer in reversed(derivation.deltas):
         for eq in layer:
             env[eq.symbol] = evaluate(eq.value, env)
+    return env
+
+
+def gradient_values(derivation: Derivation, env: dict, *, form: str = "value") -> tuple:
+    """Every ∂L_n/∂θ for one sample's forward ``env``, from the symbolic results."""
+    env = with_deltas(derivation, env)
     return tuple(evaluate(getattr(g, form), env) for g in derivation.gradients)
 
 

@@ -1,0 +1,155 @@
+r"""Hand-written results (``claims:`` in a spec) -> ``ClaimResult``: proved, or what differs.
+
+Each claim is parsed in the page's notation (derive.formula), then compared with
+the derived ∂L/∂θ: symbolically (expansion, with δ written out for small
+networks) and at seeded random points where every z, a and δ is consistent with
+the forward pass. A claim that differs gets a diagnosis: "sign differs",
+"off by a factor of 2", "missing factor σ'(z)".
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+import mpmath
+import sympy as sp
+
+from .derivation import Derivation, Gradient, expanded_deltas, prove_equal
+from .expressions import ChainProduct, as_expr
+from .formula import FormulaError, parse_formula, vocabulary
+from .names import symbol_names
+from .network import Network, delta_symbol
+from .numeric import evaluate, forward, parameter_env
+from .printer import Printer
+from .spec import Claim
+from .worked import with_deltas
+
+__all__ = ["ClaimResult", "verify_claims", "identifiers"]
+
+POINTS = 4
+TOLERANCE = mpmath.mpf("1e-9")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClaimResult:
+    """One claim's verdict; ``passed`` is whether the verdict matches ``expected``."""
+
+    parameter: str
+    formula: str
+    line: int
+    parameter_latex: str
+    status: str           # proved | equal at points | differs | unreadable
+    message: str
+    claim_latex: str
+    derived_latex: str
+    passed: bool
+    note: str = ""
+
+
+def identifiers(network: Network) -> dict[str, sp.Symbol]:
+    """SymPy-syntax names: w_2_1_1, b_2_1, z_1_2, a_1_2, yhat, y, delta_2_1, inputs by name."""
+    out: dict[str, sp.Symbol] = {}
+    single = len(network.y) == 1
+    for symbol, name in zip(network.x, network.spec.inputs):
+        out[name] = symbol
+    for j, symbol in enumerate(network.y):
+        out["y" if single else f"y_{j + 1}"] = symbol
+        out["yhat" if single else f"yhat_{j + 1}"] = network.output.a[j]
+    for layer in network.layers:
+        l = layer.number  # noqa: E741
+        for j in range(layer.units):
+            out[f"z_{l}_{j + 1}"], out[f"a_{l}_{j + 1}"] = layer.z[j], layer.a[j]
+            out[f"delta_{l}_{j + 1}"] = delta_symbol(l, j)
+            for k in range(layer.fan_in):
+                out[f"w_{l}_{j + 1}_{k + 1}"] = layer.W[j][k]
+        for j, b in enumerate(layer.b):
+            out[f"b_{l}_{j + 1}"] = b
+    return out
+
+
+def _parameter(text: str, derivation: Derivation, vocab) -> Gradient:  # type: ignore[no-untyped-def]
+    if r"\partial" in text:
+        text = text[text.rindex(r"\partial") + len(r"\partial"):].rstrip("} ")
+    symbol = parse_formula(text, vocab)
+    for g in derivation.gradients:
+        if g.parameter == symbol:
+            return g
+    raise FormulaError(f"{text!r} is not a parameter of this network")
+
+
+def _random_envs(derivation: Derivation, seed: int) -> list[dict]:
+    network, rng = derivation.network, random.Random(seed)
+    envs = []
+    for _ in range(POINTS):
+        params = tuple(mpmath.mpf(rng.uniform(-1, 1)) for _ in network.parameters)
+        x = tuple(rng.uniform(-2, 2) for _ in network.x)
+        y = network.loss.sample_targets(rng, len(network.y))
+        env = forward(network, parameter_env(network, params), x, y).env
+        envs.append(with_deltas(derivation, env))
+    return envs
+
+
+def _close(a: mpmath.mpf, b: mpmath.mpf) -> bool:
+    return abs(a - b) <= TOLERANCE * max(1, abs(b))
+
+
+def _diagnose(claim: sp.Expr, g: Gradient, envs: list[dict], p: Printer) -> str:
+    """What turns the claim into the derived result, tried at the random points."""
+    got = [evaluate(claim, e) for e in envs]
+    want = [evaluate(g.value, e) for e in envs]
+    ratios = [c / d for c, d in zip(got, want) if abs(d) > 1e-12]
+    if ratios and all(_close(r, -1) for r in ratios):
+        return "sign differs"
+    if ratios and all(_close(r, ratios[0]) for r in ratios) and abs(ratios[0]) > 1e-12:
+        return f"off by a factor of {mpmath.nstr(ratios[0], 6)}"
+    factors = [f for f in (g.value.factors if isinstance(g.value, ChainProduct) else ())]
+    for path in g.paths:
+        factors += [f.value for f in path]
+    for factor in dict.fromkeys(factors):
+        values = [evaluate(factor, e) for e in envs]
+        if all(_close(c * f, d) for c, f, d in zip(got, values, want)):
+            return rf"missing factor ${p.doprint(factor)}$"
+        if all(_close(c, d * f) for c, f, d in zip(got, values, want)):
+            return rf"extra factor ${p.doprint(factor)}$"
+    return "differs"
+
+
+def _verify(claim: Claim, derivation: Derivation, vocab, envs: list[dict], full: dict,
+            p: Printer) -> ClaimResult:  # type: ignore[no-untyped-def]
+    g = _parameter(claim.parameter, derivation, vocab)
+    value = parse_formula(claim.formula, vocab)
+    derived = as_expr(g.value)
+    symbolic = prove_equal(derivation.network, value.xreplace(full), derived.xreplace(full))
+    numeric = all(_close(evaluate(value, e), evaluate(derived, e)) for e in envs)
+    status = "proved" if symbolic else ("equal at points" if numeric else "differs")
+    message = "" if numeric else _diagnose(value, g, envs, p)
+    return ClaimResult(parameter=claim.parameter, formula=claim.formula, line=claim.line,
+                       parameter_latex=p.doprint(g.parameter), status=status, message=message, claim_latex=p.doprint(value),
+                       derived_latex=p.doprint(g.value), note=claim.note,
+                       passed=numeric == (claim.expect == "equal"))
+
+
+def verify_claims(derivation: Derivation, *, seed: int = 0) -> tuple[ClaimResult, ...]:
+    """Every claim of the spec, checked; an unreadable claim is a failed result, not an error."""
+    network = derivation.network
+    if not network.spec.claims:
+        return ()
+    names = symbol_names(network)
+    vocab = vocabulary(names, identifiers(network))
+    p = Printer({"symbol_names": names})
+    envs = _random_envs(derivation, seed)
+    full = expanded_deltas(network, derivation.deltas)
+    results = []
+    for claim in network.spec.claims:
+        try:
+            results.append(_verify(claim, derivation, vocab, envs, full, p))
+        except (FormulaError, TypeError, ZeroDivisionError) as exc:
+            results.append(ClaimResult(parameter=claim.parameter, formula=claim.formula,
+                                       line=claim.line, parameter_latex="",
+                                       status="unreadable", message=str(exc),
+                                       claim_latex="", derived_latex="", passed=False,
+                                       note=claim.note))
+    return tuple(results)
+
+

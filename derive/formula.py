@@ -1,0 +1,264 @@
+r"""A course author's formula (LaTeX, or SymPy-style text) -> a SymPy expression in our symbols.
+
+A small recursive-descent parser, never ``eval``: symbols are looked up in the
+page's notation (``w^{(2)}_{11}``, ``\hat{y}``, ``\mathrm{iq}``; sub- and
+superscripts in either order, braces optional), functions in the activation
+registry (``\sigma(z)``, ``\sigma'(z)``, ``\tanh``, ``\operatorname{ReLU}'``),
+and juxtaposition means multiplication. Anything else is a ``FormulaError``
+that names the token.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sympy as sp
+
+from .registry import ACTIVATIONS
+
+__all__ = ["FormulaError", "Vocabulary", "parse_formula", "atom_key"]
+
+
+class FormulaError(ValueError):
+    """The formula cannot be read; the message names what was not understood."""
+
+
+_SKIP = re.compile(r"\\(left|right|big|Big|bigg|Bigg|displaystyle|,|;|!|:|quad|qquad)(?![A-Za-z])"
+                   r"|\\ |~|&")
+_TOKEN = re.compile(r"\\[A-Za-z]+|\\.|\d+\.\d*|\.\d+|\d+|[A-Za-z]|\*\*|\S")
+_FUNCTION_WORDS = ("LeakyReLU", "softplus", "sigmoid", "ReLU", "ELU", "tanh", "exp", "log", "ln",
+                   "sgn")
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    """What names mean: symbol atoms and functions (with their derivatives)."""
+
+    symbols: dict[tuple[str, str, str], sp.Expr]
+    functions: dict[str, Callable[[sp.Expr], sp.Expr]]
+    derivatives: dict[str, Callable[[sp.Expr], sp.Expr]]
+    words: tuple[str, ...]
+
+
+def _tokens(text: str, words: tuple[str, ...]) -> list[str]:
+    text = _SKIP.sub(" ", text.replace(r"\cdot", "*").replace(r"\times", "*"))
+    text = text.replace(r"\lvert", "|").replace(r"\rvert", "|").replace(r"\vert", "|")
+    out: list[str] = []
+    position = 0
+    pattern = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+    while position < len(text):
+        if text[position].isspace():
+            position += 1
+            continue
+        word = pattern.match(text, position) if words else None
+        match = word if word and (word.end() == len(text) or not text[word.end()].isalpha()
+                                  or word.group() in _FUNCTION_WORDS) else None
+        match = match or _TOKEN.match(text, position)
+        assert match is not None
+        out.append(match.group())
+        position = match.end()
+    return out
+
+
+def _strip(text: str) -> str:
+    text = text.replace(" ", "")
+    while text.startswith("{") and text.endswith("}"):
+        text = text[1:-1]
+    return text
+
+
+def atom_key(base: str, sup: str = "", sub: str = "") -> tuple[str, str, str]:
+    """The normalised key of a symbol: ``\\mathrm{iq}`` and ``iq`` alike, braces dropped."""
+    base = re.sub(r"\\(mathrm|operatorname|text|mathit)\{([^{}]*)\}", r"\2", base.replace(" ", ""))
+    base = re.sub(r"\\hat\{?([A-Za-z])\}?", r"\\hat{\1}", base)
+    return base, _strip(sup), _strip(sub)
+
+
+class _Parser:
+    def __init__(self, tokens: list[str], vocabulary: Vocabulary) -> None:
+        self.tokens, self.at, self.v = tokens, 0, vocabulary
+        self.bars = 0   # open |...| groups: inside one, '|' closes instead of opening
+
+    def peek(self) -> str | None:
+        return self.tokens[self.at] if self.at < len(self.tokens) else None
+
+    def take(self, expected: str | None = None) -> str:
+        token = self.peek()
+        if token is None or (expected is not None and token != expected):
+            raise FormulaError(f"expected {expected or 'more'} at token {self.at + 1}, "
+                               f"got {token!r}")
+        self.at += 1
+        return token
+
+    def expression(self) -> sp.Expr:
+        value = self.term() if self.peek() not in ("+", "-") else sp.S.Zero
+        while self.peek() in ("+", "-"):
+            sign = self.take()
+            right = self.term()
+            value = value + right if sign == "+" else value - right
+        return value
+
+    def term(self) -> sp.Expr:
+        """A product, kept unevaluated so it prints in the author's order."""
+        factors = [self.factor()]
+        while True:
+            token = self.peek()
+            if token in ("*", "/"):
+                self.take()
+                right = self.factor()
+                factors.append(right if token == "*" else sp.Pow(right, -1))
+            elif token is not None and token not in ("+", "-", ")", "}", "]", ",", "=") and not (
+                    token == "|" and self.bars):
+                factors.append(self.factor())
+            else:
+                return factors[0] if len(factors) == 1 else sp.Mul(*factors, evaluate=False)
+
+    def factor(self) -> sp.Expr:
+        if self.peek() == "-":
+            self.take()
+            return -self.factor()
+        base = self.primary()
+        if self.peek() in ("^", "**"):
+            self.take()
+            base = base ** (self.group() if self.peek() == "{" else self.primary())
+        return base
+
+    def group(self) -> sp.Expr:
+        self.take("{")
+        value = self.expression()
+        self.take("}")
+        return value
+
+    def script(self) -> str:
+        """The raw text of a sub- or superscript: a braced group or one token."""
+        if self.peek() != "{":
+            return self.take()
+        depth, start = 0, self.at
+        while True:
+            token = self.take()
+            depth += {"{": 1, "}": -1}.get(token, 0)
+            if depth == 0:
+                return "".join(self.tokens[start:self.at])
+
+    def primary(self) -> sp.Expr:
+        token = self.peek()
+        if token is None:
+            raise FormulaError("the formula ends too early")
+        if re.fullmatch(r"\d+\.?\d*|\.\d+", token):
+            self.take()
+            return sp.Rational(token) if "." not in token else sp.Float(token)
+        if token in ("(", "[", "{", "|"):
+            closing = {"(": ")", "[": "]", "{": "}", "|": "|"}[self.take()]
+            self.bars += closing == "|"
+            value = self.expression()
+            self.take(closing)
+            self.bars -= closing == "|"
+            return sp.Abs(value) if closing == "|" else value
+        if token == r"\frac":
+            self.take()
+            return self.group() / self.group()
+        if token == r"\sqrt":
+            self.take()
+            return sp.sqrt(self.group())
+        return self.atom()
+
+    def atom(self) -> sp.Expr:
+        base = self.take()
+        if base in (r"\hat", r"\mathrm", r"\operatorname", r"\text", r"\mathit", r"\tilde"):
+            base += "{" + _strip(self.script()) + "}"
+        sup = sub = ""
+        primes = 0
+        while self.peek() in ("^", "_", "'"):
+            mark = self.take()
+            if mark == "'":
+                primes += 1
+            elif mark == "_":
+                sub = self.script()
+            elif sup or not self._layer_script():
+                self.at -= 1
+                break
+            else:
+                sup = self.script()
+        return self._meaning(base, sup, sub, primes)
+
+    def _layer_script(self) -> bool:
+        """A superscript that belongs to the name: ``(2)``, ``{(2)}``, ``{(L)}`` or ``2`` before ``_``."""
+        rest = self.tokens[self.at:self.at + 6]
+        text = "".join(rest)
+        return bool(re.match(r"\{?\(", text)) or (
+            len(rest) > 1 and rest[1] == "_" and rest[0].isdigit())
+
+    def _meaning(self, base: str, sup: str, sub: str, primes: int) -> sp.Expr:
+        key = atom_key(base, sup, sub)
+        if key[0] == "e" and not sub and not sup and self.peek() in ("^", "**"):
+            self.take()
+            return sp.exp(self.group() if self.peek() == "{" else self.primary())
+        name = key[0]
+        table = self.v.derivatives if primes else self.v.functions
+        if name in table and not sub:
+            argument = self.primary()
+            power = self.expression_power(sup)
+            return table[name](argument) ** power
+        if key in self.v.symbols and not primes:
+            return self.v.symbols[key]
+        raise FormulaError(f"unknown symbol {''.join([base, '^{' + sup + '}' if sup else '', '_{' + sub + '}' if sub else ''])!r}")
+
+    def expression_power(self, sup: str) -> sp.Expr:
+        return sp.Rational(sup) if sup.isdigit() else sp.S.One
+
+
+def _function_table() -> tuple[dict, dict]:
+    functions: dict[str, Callable[[sp.Expr], sp.Expr]] = {
+        "exp": sp.exp, r"\exp": sp.exp, "log": sp.log, r"\log": sp.log, r"\ln": sp.log,
+        "ln": sp.log, "sgn": sp.sign, "sign": sp.sign}
+    derivatives: dict[str, Callable[[sp.Expr], sp.Expr]] = {}
+    for entry in ACTIVATIONS:
+        if entry.vector or not entry.latex:
+            continue
+        defaults = {o.name: o.default for o in entry.options}
+        names = {atom_key(entry.latex)[0], entry.name}
+        if entry.name == "sigmoid":
+            names.add("sigmoid")
+        for name in names:
+            functions[name] = (lambda e, d: lambda z: e.form(z, **d))(entry, defaults)
+            derivatives[name] = (lambda e, d: lambda z: e.derivative(z, **d))(entry, defaults)
+    return functions, derivatives
+
+
+def vocabulary(names: dict[sp.Symbol, str], identifiers: dict[str, sp.Symbol]) -> Vocabulary:
+    """The vocabulary of one page: its symbols' LaTeX (parsed back into keys) and identifiers."""
+    symbols: dict[tuple[str, str, str], sp.Expr] = {}
+    for symbol, latex in names.items():
+        parser = _Parser(_tokens(latex, ()), Vocabulary({}, {}, {}, ()))
+        base = parser.take()
+        if base in (r"\hat", r"\mathrm"):
+            base += "{" + _strip(parser.script()) + "}"
+        sup = sub = ""
+        while parser.peek() in ("^", "_"):
+            if parser.take() == "^":
+                sup = parser.script()
+            else:
+                sub = parser.script()
+        symbols[atom_key(base, sup, sub)] = symbol
+    for identifier, symbol in identifiers.items():
+        symbols.setdefault((identifier, "", ""), symbol)
+    functions, derivatives = _function_table()
+    words = tuple(sorted({*identifiers, *(k[0] for k in symbols if k[0].isalpha() and len(k[0]) > 1),
+                          *(f for f in functions if f.isalpha())}))
+    return Vocabulary(symbols, functions, derivatives, words)
+
+
+def parse_formula(text: str, vocabulary: Vocabulary) -> sp.Expr:
+    """Parse one formula; a leading ``… =`` (e.g. ``\\frac{\\partial L}{\\partial w} =``) is dropped."""
+    tokens = _tokens(text, vocabulary.words)
+    if "=" in tokens:
+        tokens = tokens[len(tokens) - tokens[::-1].index("="):]
+    if not tokens:
+        raise FormulaError("the formula is empty")
+    parser = _Parser(tokens, vocabulary)
+    value = parser.expression()
+    if parser.peek() is not None:
+        raise FormulaError(f"unexpected {parser.peek()!r} at token {parser.at + 1}")
+    return value
