@@ -45,6 +45,7 @@ class ClaimResult:
     derived_latex: str
     passed: bool
     note: str = ""
+    values: tuple[float, float] | None = None   # (claimed, derived) at the first random point
 
 
 def identifiers(network: Network) -> dict[str, sp.Symbol]:
@@ -124,9 +125,10 @@ def _verify(claim: Claim, derivation: Derivation, vocab, envs: list[dict], full:
     numeric = all(_close(evaluate(value, e), evaluate(derived, e)) for e in envs)
     status = "proved" if symbolic else ("equal at points" if numeric else "differs")
     message = "" if numeric else _diagnose(value, g, envs, p)
+    values = (float(evaluate(value, envs[0])), float(evaluate(derived, envs[0])))
     return ClaimResult(parameter=claim.parameter, formula=claim.formula, line=claim.line,
                        parameter_latex=p.doprint(g.parameter), status=status, message=message, claim_latex=p.doprint(value),
-                       derived_latex=p.doprint(g.value), note=claim.note,
+                       derived_latex=p.doprint(g.value), note=claim.note, values=values,
                        passed=numeric == (claim.expect == "equal"))
 
 

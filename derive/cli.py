@@ -8,7 +8,9 @@ keeps its traceback.
 
 from __future__ import annotations
 
+import os
 import sys
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import click
@@ -20,7 +22,8 @@ from .errors import CheckFailed, DeriveError, SpecError
 from .network import build_network
 from .notation import NOTATIONS
 from .registry import ACTIVATIONS, INIT_SCHEMES, LOSSES
-from .render import FORMATS, render
+from .render import FORMATS, render, render_chapter
+from .site import Lesson, build_book, build_site, page_path
 from .spec import Limits, load
 from .worked import work_example
 from .write import safe_stem, write_outputs
@@ -91,6 +94,21 @@ def disagreement_lines(path: str, derivation, report) -> list[str]:  # type: ign
         lines.append(f"{path}: check: {_parameter_name(derivation, d.parameter)} at {d.point}: "
                      f"expected {d.numeric!r} ({d.method.replace('_', ' ')}), got {d.symbolic!r} "
                      f"(symbolic); rel err {rel:.2g} > 1e-09")
+    for c in report.claims:
+        if c.passed:
+            continue
+        if c.status == "unreadable":
+            lines.append(f"{path}:{c.line}: claim for {c.parameter}: expected a formula in the "
+                         f"page's notation, got {c.message}")
+            continue
+        text = f"{path}:{c.line}: claim for {c.parameter}: expected " + (
+            "equal to the derived result" if c.status == "differs" else "a different result")
+        text += f", got {c.status}" + (f" ({c.message.replace('$', '')})" if c.message else "")
+        if c.values:
+            claimed, derived = c.values
+            text += (f"; claimed {claimed!r}, derived {derived!r} at random point 1, "
+                     f"difference {claimed - derived:.3g}")
+        lines.append(text)
     if not report.matrix_proved:
         lines.append(f"{path}: check: matrix form: expected equal to the scalar results, got a difference")
     if report.paths_proved != report.paths_total:
@@ -167,6 +185,110 @@ def check_command(specs: tuple[str, ...], seed: int, no_limits: bool, oracle: st
     if failed:
         raise CheckFailed("check", "every symbolic gradient equal to every oracle",
                           got_text=f"{failed} spec(s) with disagreements", stage="check")
+
+
+class _CourseErrors(DeriveError):
+    """The specs of a course that could not be derived, one message each (from the workers)."""
+
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__("site", "valid specs", got_text=f"{len(messages)} invalid")
+        self.messages = messages
+
+    def __str__(self) -> str:
+        return "\n".join(self.messages)
+
+
+def course_specs(folder: Path, skip: Path) -> list[Path]:
+    """Every ``*.yaml``/``*.yml`` under ``folder``, outside hidden folders and ``skip``."""
+    found = []
+    for path in sorted(folder.rglob("*")):
+        inside = path.relative_to(folder)
+        if (path.suffix in (".yaml", ".yml") and path.is_file()
+                and not any(part.startswith(".") for part in inside.parts)
+                and skip.resolve() not in path.resolve().parents):
+            found.append(path)
+    return found
+
+
+def course_lesson(path: str, source: str, page: str, seed: int, limits: Limits,
+                  methods: tuple[str, ...], book: bool) -> Lesson | str:
+    """Derive, check and render one spec of a course (in a worker): a Lesson, or the error."""
+    try:
+        derivation, worked, report = run_pipeline(path, seed=seed, limits=limits, methods=methods)
+        files = render(derivation, worked, report, stem=page.rpartition("/")[2], formats=("md",))
+        chapter = render_chapter(derivation, worked, report) if book else ""
+    except DeriveError as exc:     # its fields may not survive pickling back: send the text
+        return str(exc)
+    network = derivation.network
+    return Lesson(source=source, page=page, title=network.spec.title, passed=report.passed,
+                  compared=report.compared, max_abs_error=report.max_abs_error,
+                  parameters=len(network.parameters),
+                  architecture="-".join(str(n) for n in (len(network.x),
+                                                         *(layer.units for layer in network.layers))),
+                  files=tuple(sorted(files.items())), chapter=chapter)
+
+
+def derive_course(tasks: list[tuple], jobs: int) -> list[Lesson | str]:  # type: ignore[type-arg]
+    """Run ``course_lesson`` over the tasks in ``jobs`` processes, with a progress bar."""
+    results: list[Lesson | str] = []
+    with click.progressbar(length=len(tasks), label="Deriving", file=sys.stderr,
+                           show_pos=True) as bar:
+        if jobs == 1:
+            for task in tasks:
+                results.append(course_lesson(*task))
+                bar.update(1)
+            return results
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            futures = [pool.submit(course_lesson, *task) for task in tasks]
+            for future in as_completed(futures):
+                bar.update(1)
+            return [future.result() for future in futures]
+
+
+@cli.command("site")
+@click.argument("specs_dir", type=click.Path(exists=True, file_okay=False))
+@click.option("-o", "--out", required=True, help="Folder for the MkDocs project.")
+@click.option("--book", default=None, help="Also write the whole course as one LaTeX file here.")
+@click.option("--title", default=None, help="Course title.  [default: the folder's name]")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Specs derived in parallel.  [default: one per CPU]")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Seed of the random check points.")
+@click.option("--no-limits", is_flag=True, help="Lift the size limits (parameters, layers, ...).")
+@click.option("--oracle", type=click.Choice(["finite_difference", "torch", "auto"]),
+              default="finite_difference", show_default=True,
+              help="Oracles to check against; torch needs the [torch] extra.")
+def site_command(specs_dir: str, out: str, book: str | None, title: str | None,
+                 jobs: int | None, seed: int, no_limits: bool, oracle: str) -> None:
+    """Build a MkDocs course site from every spec under SPECS_DIR (and a LaTeX book)."""
+    root = Path(specs_dir)
+    specs = course_specs(root, Path(out))
+    if not specs:
+        raise SpecError("SPECS_DIR", "a folder with .yaml specs", got_text="no spec files",
+                        file=specs_dir)
+    methods, limits = oracle_methods(oracle), _limits(no_limits)
+    tasks = []
+    for path in specs:
+        inside = path.relative_to(root)
+        page = page_path([safe_stem(part) for part in inside.parts[:-1]], safe_stem(path.stem))
+        tasks.append((str(path), inside.as_posix(), page, seed, limits, methods, bool(book)))
+    results = derive_course(tasks, min(jobs or os.cpu_count() or 1, len(tasks)))
+    errors = [result for result in results if isinstance(result, str)]
+    if errors:
+        raise _CourseErrors(errors)
+    lessons = [result for result in results if isinstance(result, Lesson)]
+    name = title or root.resolve().name
+    written = write_outputs(build_site(lessons, title=name), Path(out))
+    click.echo(f"wrote {len(written)} files to {out} ({len(lessons)} pages); "
+               f"build it with: mkdocs build --strict -f {Path(out) / 'mkdocs.yml'}", err=True)
+    if book:
+        target = Path(book)
+        for path in write_outputs({target.name: build_book(lessons, title=name)}, target.parent):
+            click.echo(f"wrote {path}", err=True)
+    failed = [lesson.source for lesson in lessons if not lesson.passed]
+    if failed:
+        raise CheckFailed("check", "symbolic gradients equal to every oracle",
+                          got_text=f"disagreements in {', '.join(failed)}", file=specs_dir)
 
 
 @cli.command("list")

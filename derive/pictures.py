@@ -20,7 +20,8 @@ from xml.sax.saxutils import escape
 import sympy as sp
 
 from .derivation import Gradient
-from .network import LOSS, Network, activation_symbol, delta_symbol, role_of, target_symbol
+from .network import (LOSS, Network, activation_symbol, delta_symbol, role_of, target_symbol,
+                      weight_symbol)
 from .notation import Notation, Shape, symbol_latex
 
 __all__ = ["unicode_label", "symbol_labels", "path_highlight", "network_svg", "path_svg",
@@ -188,44 +189,460 @@ def _width(text: str, size: float) -> float:
                       for c in text)
 
 
-Box = tuple[float, float, float, float]
-_SPOTS = (0.5, 0.38, 0.62, 0.28, 0.72, 0.2, 0.8, 0.44, 0.56, 0.33, 0.67)
+Box = tuple[tuple[tuple[float, float], ...], tuple[float, float, float, float]]  # corners, bounds
+Line = tuple[str, str, float]  # (text, colour, font size): one line of a label
 
 
-def _place(edges: Sequence[tuple[Box, float, float]], blocked: Iterable[Box]) -> list[Box]:
-    """Put each label (segment, width, height) on its segment where it overlaps least."""
-    boxes, out = list(blocked), []
-    for (x0, y0, x1, y1), w, h in edges:
-        best = None
-        for rank, t in enumerate(_SPOTS):
-            cx, cy = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
-            box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
-            score = (sum(_overlap(box, other) for other in boxes), rank)
-            best = min(best or (score, box), (score, box))
-        boxes.append(best[1])
-        out.append(best[1])
-    return out
+def _spots(preferred: float) -> list[float]:
+    """Where along its edge a label may go, nearest to ``preferred`` first."""
+    spots = [0.2 + 0.05 * i for i in range(13)]
+    return sorted(spots, key=lambda t: (round(abs(t - preferred), 6), t))
+
+
+def _place(segments: Sequence[tuple[tuple[float, float, float, float], float, float]],
+           blocked: Sequence[Box]) -> list[tuple[float, float, float]]:
+    """Put each label (segment, width, height) along its segment where it overlaps least.
+
+    A falling edge prefers a spot near its end, a rising one near its start, so crossing
+    edges keep their labels apart; while some label overlaps, up to two more passes move
+    each label given all the others. Returns (x, y, angle): labels turn with their edge.
+    """
+    steepest = max((abs(y1 - y0) for (_, y0, _, y1), _, _ in segments), default=0.0) or 1.0
+    spots: list[tuple[int, Box, float, float, float] | None] = [None] * len(segments)
+    for _ in range(3):
+        for i, ((x0, y0, x1, y1), w, h) in enumerate(segments):
+            angle = math.degrees(math.atan2(y1 - y0, x1 - x0))
+            others = [*blocked, *(s[1] for j, s in enumerate(spots) if s is not None and j != i)]
+            best = None
+            for t in _spots(0.5 + 0.25 * (y1 - y0) / steepest):
+                x, y = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
+                box = _corners(x, y, angle, w, h)
+                hits = sum(_overlap(box, other) for other in others)
+                if best is None or hits < best[0]:
+                    best = (hits, box, x, y, angle)
+                if hits == 0:
+                    break
+            spots[i] = best
+        if not any(spot[0] for spot in spots):  # type: ignore[index]
+            break
+    return [spot[2:] for spot in spots]  # type: ignore[index]
+
+
+def _corners(x: float, y: float, angle: float, w: float, h: float) -> Box:
+    """A w x h rectangle centred at (x, y), turned by ``angle`` degrees: corners and bounds."""
+    c, s = math.cos(math.radians(angle)), math.sin(math.radians(angle))
+    corners = tuple((x + dx * c - dy * s, y + dx * s + dy * c)
+                    for dx, dy in ((-w / 2, -h / 2), (w / 2, -h / 2), (w / 2, h / 2), (-w / 2, h / 2)))
+    xs, ys = [p[0] for p in corners], [p[1] for p in corners]
+    return corners, (min(xs), min(ys), max(xs), max(ys))
 
 
 def _overlap(a: Box, b: Box) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+    """Bounds first (cheap, usually decisive), then the separating-axis test."""
+    (ca, (ax0, ay0, ax1, ay1)), (cb, (bx0, by0, bx1, by1)) = a, b
+    if ax1 <= bx0 or bx1 <= ax0 or ay1 <= by0 or by1 <= ay0:
+        return False
+    for box in (ca, cb):
+        for (x0, y0), (x1, y1) in zip(box, box[1:] + box[:1]):
+            nx, ny = y0 - y1, x1 - x0
+            pa = [nx * x + ny * y for x, y in ca]
+            pb = [nx * x + ny * y for x, y in cb]
+            if max(pa) <= min(pb) or max(pb) <= min(pa):
+                return False
+    return True
 
 
-def _label(box: Box, lines: Sequence[tuple[str, float, str]], **attrs: object) -> str:
-    """Centred lines (text, size, colour) in ``box``, with a white halo over the edges."""
-    y, parts = box[1], []
-    for text, size, colour in lines:
-        y += size * 1.15
-        parts.append(_text((box[0] + box[2]) / 2, y - size * 0.25, text, fill=colour,
-                           font_size=size))
-    return _tag("g", {"text-anchor": "middle", "stroke": "#ffffff", "stroke-width": 3,
-                      "stroke-linejoin": "round", "paint-order": "stroke", **attrs},
-                "".join(parts))
+def _plate_size(lines: Sequence[Line]) -> tuple[float, float]:
+    return (max(_width(text, size) for text, _, size in lines) + 6,
+            sum(size * 1.2 for _, _, size in lines) + 3)
 
 
-def _lines(text: str, value: str | None) -> list[tuple[str, float, str]]:
-    return [(text, 12, INK)] + ([(value, 11, MUTED)] if value is not None else [])
+def _label(x: float, y: float, angle: float, lines: Sequence[Line], **attrs: object) -> str:
+    """Centred lines on a white plate centred at (x, y), turned by ``angle`` degrees."""
+    w, h = _plate_size(lines)
+    turn = f"translate({_n(x)} {_n(y)})" + (f" rotate({_n(angle)})" if round(angle, 1) else "")
+    parts = [_tag("rect", {"x": -w / 2, "y": -h / 2, "width": w, "height": h, "rx": 3,
+                           "fill": "#ffffff", "fill-opacity": 0.9})]
+    baseline = -h / 2 + 1.5
+    for text, colour, size in lines:
+        baseline += size * 1.2
+        parts.append(_text(0, baseline - size * 0.27, text, fill=colour, font_size=size))
+    return _tag("g", {**attrs, "transform": turn, "text-anchor": "middle"}, "".join(parts))
 
 
-def _box_size(lines: Sequence[tuple[str, float, str]]) -> tuple[float, float]:
-    return (max(_width(t, s) for t, s, _ in lines) + 4, sum(s * 1.15 for _, s, _ in lines) + 2)
+# --------------------------------------------------------------------------- the network
+
+_R, _ROW, _TOP = 22.0, 72.0, 56.0
+_MAX_UNITS = 10      # wider layers: the first 8 units, an ellipsis, the last unit
+_MAX_LABELLED = 16   # write every weight of a layer on its edge up to this many drawn edges
+Edge = tuple[sp.Symbol, sp.Symbol, sp.Symbol]
+
+
+def _shown(symbols: Sequence[sp.Symbol]) -> tuple[sp.Symbol | None, ...]:
+    """The units drawn; None stands for the ellipsis of a wide layer."""
+    if len(symbols) <= _MAX_UNITS:
+        return tuple(symbols)
+    return (*symbols[:_MAX_UNITS - 2], None, symbols[-1])
+
+
+def _columns(network: Network) -> list[tuple[str, str, str, tuple[sp.Symbol | None, ...]]]:
+    """(heading, subheading, node kind, drawn units) per column: inputs, layers, loss."""
+    count = len(network.layers)
+    columns = [("inputs", f"{len(network.x)} per sample", "input", _shown(network.x))]
+    for layer in network.layers:
+        heading = f"layer {layer.number}" + (" (output)" if layer.number == count else "")
+        kind = "output" if layer.number == count else "unit"
+        columns.append((heading, layer.activation.name.replace("_", " "), kind, _shown(layer.a)))
+    columns.append(("loss", network.loss.name.replace("_", " "), "loss", (LOSS,)))
+    return columns
+
+
+def _edges(network: Network, drawn: Mapping[sp.Symbol, object]) -> list[Edge]:
+    """(key, source, target): one per drawn weight, then ŷ_j -> L keyed by its target y_j."""
+    out = [(layer.W[j][k], source, target) for layer in network.layers
+           for j, target in enumerate(layer.a) if target in drawn
+           for k, source in enumerate(layer.inputs) if source in drawn]
+    return out + [(y, a, LOSS) for y, a in zip(network.y, network.output.a) if a in drawn]
+
+
+def _as_node(symbol: sp.Symbol) -> sp.Symbol:
+    """A unit's z and bias are drawn as the unit itself."""
+    role = role_of(symbol)
+    if role is not None and role.kind in ("z", "b"):
+        return activation_symbol(role.layer, role.index[0])
+    return symbol
+
+
+def _node(kind: str, x: float, y: float, label: str, value: str | None, marked: bool) -> str:
+    """A unit: a circle with its symbol inside (long input names go to its left)."""
+    room, natural = 2 * _R - 6, _width(label, 13)
+    outside = kind == "input" and natural > room
+    size = 13.0 if outside or natural <= room else max(8.0, 13 * room / natural)
+    title = _tag("title", {}, _esc(label + (f" = {value}" if value is not None else "")))
+    parts = [_tag("circle", {"cx": x, "cy": y, "r": _R, "fill": FILLS[kind],
+                             "stroke": VERMILLION if marked else STROKES[kind],
+                             "stroke-width": 3 if marked else 1.5}, title),
+             _text(x - _R - 6 if outside else x, y + size * 0.35, label, font_size=size,
+                   text_anchor="end" if outside else "middle", fill=INK)]
+    if value is not None:
+        parts.append(_label(x, y + _R + 9, 0, [(value, MUTED, 11)]))
+    return _tag("g", {"class": "node highlight" if marked else "node"}, "".join(parts))
+
+
+def _edge_lines(edges: Sequence[Edge], pos: Mapping, labels: Labels,
+                values: Mapping | None, marked: frozenset) -> list[str]:
+    """Plain edges first, highlighted ones on top; each names its weight in a <title>."""
+    out = []
+    for key, source, target in sorted(edges, key=lambda e: e[0] in marked):
+        hot = key in marked
+        value = f" = {_value(values[key])}" if values is not None and key in values else ""
+        (x0, y0), (x1, y1) = pos[source], pos[target]
+        out.append(_tag("line", {"class": "edge highlight" if hot else "edge",
+                                 "x1": x0, "y1": y0, "x2": x1, "y2": y1,
+                                 "stroke": VERMILLION if hot else EDGE,
+                                 "stroke-width": 3 if hot else 1.2},
+                        _tag("title", {}, _esc(labels[key] + value))))
+    return out
+
+
+def _edge_labels(edges: Sequence[Edge], pos: Mapping, labels: Labels, values: Mapping | None,
+                 marked: frozenset, blocked: list[Box]) -> list[str]:
+    """Weights (and targets) written on their edges where readable, always when marked."""
+    per_layer: dict[int, int] = {}
+    for key, _, _ in edges:
+        per_layer[_layer_of(key)] = per_layer.get(_layer_of(key), 0) + 1
+    chosen = [e for e in edges if e[0] in marked or per_layer[_layer_of(e[0])] <= _MAX_LABELLED]
+    runs = [_lines(labels[key], values.get(key) if values is not None else None)
+            for key, _, _ in chosen]
+    segments = [((*pos[s], *pos[t]), *_plate_size(r)) for (_, s, t), r in zip(chosen, runs)]
+    spots = _place(segments, blocked)
+    return [_label(*spot, r, **{"class": "edge-label"}) for spot, r in zip(spots, runs)]
+
+
+def _lines(label: str, value: object | None) -> list[Line]:
+    """The symbol in ink, its worked value (if any) muted on a second line."""
+    return [(label, INK, 12)] + ([(_value(value), MUTED, 11)] if value is not None else [])
+
+
+def _layer_of(key: sp.Symbol) -> int:
+    role = role_of(key)
+    return role.layer if role is not None and role.kind == "W" else -1
+
+
+def network_svg(network: Network, labels: Labels, *, values: Mapping | None = None,
+                highlight: Iterable[sp.Symbol] = ()) -> str:
+    """Units in layers, weights on edges; ``highlight`` (see ``path_highlight``) marks paths.
+
+    ``values`` maps symbols to worked numbers (a forward pass's ``env``, plus L if wanted).
+    """
+    marked = frozenset(_as_node(s) for s in highlight)
+    columns = _columns(network)
+    drawn = {s: c for c, (*_, symbols) in enumerate(columns) for s in symbols if s is not None}
+    edges = _edges(network, drawn)
+    xs = _column_xs(network, columns, edges, drawn, labels, values)
+    rows = max(len(symbols) for *_, symbols in columns)
+    pos, parts, blocked = {}, [], [_corners(0, 0, 0, 4 * xs[-1], 2 * _TOP)]
+    for x, (heading, sub, kind, symbols) in zip(xs, columns):
+        parts += [_text(x, 20, heading, text_anchor="middle", font_weight="bold", fill=INK),
+                  _text(x, 37, sub, text_anchor="middle", font_size=12, fill=MUTED)]
+        for r, symbol in enumerate(symbols):
+            y = _TOP + (rows - len(symbols) + 1) * _ROW / 2 + r * _ROW
+            if symbol is None:
+                parts.append(_text(x, y + 7, "⋮", text_anchor="middle", font_size=22, fill=MUTED))
+                continue
+            pos[symbol] = (x, y)
+            blocked.append(_corners(x, y + 7, 0, 2 * _R + 4, 2 * _R + 18))
+    nodes = [_node(kind, *pos[s], labels[s], _value(values[s]) if values is not None and s in
+                   values else None, s in marked)
+             for *_, kind, symbols in columns for s in symbols if s is not None]
+    body = [*_edge_lines(edges, pos, labels, values, marked),
+            *_edge_labels(edges, pos, labels, values, marked, blocked), *parts, *nodes]
+    width = xs[-1] + max(_R + 24, _width(columns[-1][1], 12) / 2 + 12)
+    sizes = "-".join(str(n) for n in (len(network.x), *(layer.units for layer in network.layers)))
+    title = f"The network of “{network.spec.title}”: {sizes} units"
+    return _svg(width, _TOP + rows * _ROW + 24, title, _describe(network, labels), body)
+
+
+def _column_xs(network: Network, columns: Sequence, edges: Sequence[Edge],
+               drawn: Mapping[sp.Symbol, int], labels: Labels,
+               values: Mapping | None) -> list[float]:
+    """Each column's x: room on the left for long input names, between columns for labels."""
+    names = [_width(labels[s], 13) for s in network.x[:_MAX_UNITS]]
+    xs = [max([_R + 40, *(w + _R + 16 for w in names if w > 2 * _R - 6)])]
+    for c in range(1, len(columns)):
+        into = [key for key, _, target in edges if drawn[target] == c]
+        wide = max(len(columns[c - 1][3]), len(columns[c][3]))
+        if len(into) > _MAX_LABELLED:
+            xs.append(xs[-1] + 140.0)
+            continue
+        plate = max(_plate_size(_lines(labels[key], values.get(key) if values is not None
+                                       else None))[0] for key in into)
+        xs.append(xs[-1] + min(360.0, max(170.0, 100.0 + plate * wide)))
+    return xs
+
+
+def _describe(network: Network, labels: Labels) -> str:
+    """The picture in words, for screen readers."""
+    inputs = ", ".join(labels[s] for s in network.x[:_MAX_UNITS])
+    layers = "; ".join(f"layer {layer.number}: {layer.units} {layer.activation.name} units"
+                       for layer in network.layers)
+    return f"Inputs {inputs}; {layers}; loss {network.loss.name} of the outputs and targets."
+
+
+# --------------------------------------------------------------------------- one parameter's paths
+
+_BOX_H, _PATH_ROW, _PATH_GAP, _MARGIN = 28.0, 48.0, 72.0, 20.0
+Item = tuple[object, str, str]  # (key, text, kind) of one node of a chain
+
+
+def _depth(labels: Labels) -> int:
+    """The number of layers, read from the labels (they name every unit)."""
+    roles = (role_of(s) for s in labels if isinstance(s, sp.Symbol))
+    return max(r.layer for r in roles if r is not None and r.kind in ("a", "z", "delta"))
+
+
+def _chains(gradient: Gradient, labels: Labels) -> list[tuple[Item, ...]]:
+    """θ, z, a, …, ŷ, L along each path; without paths, θ, z, then δ layer by layer, L."""
+    depth, z = _depth(labels), gradient.last.partial.numerator
+    head: list[Item] = [(gradient.parameter, labels[gradient.parameter], "param"),
+                        (z, labels[z], "unit")]
+    if not gradient.paths:
+        layers = range(gradient.role.layer + 1, depth + 1)
+        deltas = [(m, labels[delta_symbol(m, 0)].rstrip("".join(_SUBSCRIPTS)), "delta")
+                  for m in layers]
+        return [(*head, *deltas, (LOSS, labels[LOSS], "loss"))]
+    chains = []
+    for path in gradient.paths:
+        symbols = [factor.partial.numerator for factor in reversed(path)]
+        chains.append((*head, *((s, labels[s], _kind(s, depth)) for s in symbols)))
+    return chains
+
+
+def _kind(symbol: sp.Symbol, depth: int) -> str:
+    role = role_of(symbol)
+    if role is None:
+        return "loss"
+    return "output" if role.kind == "a" and role.layer == depth else "unit"
+
+
+def _tree(chains: Sequence[tuple[Item, ...]]) -> tuple[dict[tuple, tuple[int, float]], list]:
+    """Nodes keyed by chain prefix (paths share their start; L is one node): (column, row)."""
+    rows: dict[tuple, list[int]] = {}
+    edges: dict[tuple[tuple, tuple], None] = {}
+    for r, chain in enumerate(chains):
+        keys = [chain[:d + 1] if item[2] != "loss" else (item,) for d, item in enumerate(chain)]
+        for key in keys:
+            rows.setdefault(key, []).append(r)
+        edges.update(dict.fromkeys(zip(keys, keys[1:])))
+    places = {key: (len(chains[found[0]]) - 1 if key[-1][2] == "loss" else len(key) - 1,
+                    sum(found) / len(found)) for key, found in rows.items()}
+    return places, list(edges)
+
+
+def _weight_between(source: object, target: object) -> sp.Symbol | None:
+    """The weight on an edge a^{(l-1)}_j -> z^{(l)}_i of a path, if it is one."""
+    a, z = (role_of(s) if isinstance(s, sp.Symbol) else None for s in (source, target))
+    if a is None or z is None or z.kind != "z" or a.kind not in ("a", "x"):
+        return None
+    return weight_symbol(z.layer, z.index[0], a.index[0])
+
+
+def _arrow(x0: float, y0: float, x1: float, y1: float) -> str:
+    """A line with a drawn (not marker) arrowhead: markers need ids, ids clash inline."""
+    length = math.hypot(x1 - x0, y1 - y0) or 1.0
+    ux, uy = (x1 - x0) / length, (y1 - y0) / length
+    head = [(x1, y1), (x1 - 9 * ux + 4 * uy, y1 - 9 * uy - 4 * ux),
+            (x1 - 9 * ux - 4 * uy, y1 - 9 * uy + 4 * ux)]
+    points = " ".join(f"{_n(x)},{_n(y)}" for x, y in head)
+    return (_tag("line", {"x1": x0, "y1": y0, "x2": x1 - 8 * ux, "y2": y1 - 8 * uy,
+                          "stroke": MUTED, "stroke-width": 1.4})
+            + _tag("polygon", {"points": points, "fill": MUTED}))
+
+
+def _above(segment: tuple[float, float, float, float],
+           by: float) -> tuple[float, float, float, float]:
+    """The segment moved ``by`` to its left-hand side (above a left-to-right edge)."""
+    x0, y0, x1, y1 = segment
+    length = math.hypot(x1 - x0, y1 - y0) or 1.0
+    dx, dy = by * (y1 - y0) / length, -by * (x1 - x0) / length
+    return (x0 + dx, y0 + dy, x1 + dx, y1 + dy)
+
+
+def _box(x: float, y: float, width: float, text: str, kind: str) -> str:
+    return _tag("g", {"class": f"step {kind}"}, _tag(
+        "rect", {"x": x - width / 2, "y": y - _BOX_H / 2, "width": width, "height": _BOX_H,
+                 "rx": 7, "fill": FILLS[kind], "stroke": STROKES[kind],
+                 "stroke-width": 2.5 if kind in ("param", "loss") else 1.5})
+        + _text(x, y + 4.5, text, text_anchor="middle", fill=INK))
+
+
+def path_svg(gradient: Gradient, labels: Labels) -> str:
+    r"""θ → z → a → … → ŷ → L, branching where a unit feeds several (seed 004's drawing)."""
+    chains = _chains(gradient, labels)
+    places, edges = _tree(chains)
+    width = max(_width(item[1], 13) for chain in chains for item in chain) + 20
+    step = width + _PATH_GAP
+    at = {key: (_MARGIN + width / 2 + col * step, _MARGIN + _BOX_H / 2 + row * _PATH_ROW)
+          for key, (col, row) in places.items()}
+    parts, segments, texts = [], [], []
+    for source, target in edges:
+        (x0, y0), (x1, y1) = at[source], at[target]
+        parts.append(_arrow(x0 + width / 2, y0, x1 - width / 2 - 1, y1))
+        weight = _weight_between(source[-1][0], target[-1][0])
+        if weight is not None:
+            texts.append([(labels[weight], INK, 12)])
+            segments.append((_above((x0 + width / 2, y0, x1 - width / 2, y1), 10),
+                             *_plate_size(texts[-1])))
+    blocked = [_corners(x, y, 0, width, _BOX_H) for x, y in at.values()]
+    parts += [_label(*spot, lines, **{"class": "edge-label"})
+              for spot, lines in zip(_place(segments, blocked), texts)]
+    parts += [_box(*at[key], width, key[-1][1], key[-1][2]) for key in places]
+    caption = _caption(gradient, chains, labels)
+    bottom = _MARGIN + _BOX_H + (len(chains) - 1) * _PATH_ROW + 26
+    parts.append(_text(_MARGIN, bottom, caption, font_size=12, fill=MUTED))
+    right = max(_MARGIN + width + step * max(c for c, _ in places.values()),
+                _MARGIN + _width(caption, 12))
+    theta, loss = labels[gradient.parameter], labels[LOSS]
+    desc = "; ".join(" → ".join(item[1] for item in chain) for chain in chains)
+    return _svg(right + _MARGIN, bottom + 14, f"How {theta} reaches {loss}", desc, parts)
+
+
+def _caption(gradient: Gradient, chains: Sequence[tuple[Item, ...]], labels: Labels) -> str:
+    theta, loss = labels[gradient.parameter], labels[LOSS]
+    if len(chains) == 1 and gradient.paths:
+        return f"One path: ∂{loss}/∂{theta} is the product of the factors along it"
+    if gradient.paths:
+        return (f"{len(chains)} paths: ∂{loss}/∂{theta} adds up the product of the factors "
+                "along each path")
+    z = labels[gradient.last.partial.numerator]
+    delta = labels[delta_symbol(gradient.role.layer, gradient.role.index[0])]
+    return f"{delta} = ∂{loss}/∂{z} gathers every path, one layer at a time (the recursion)"
+
+
+# --------------------------------------------------------------------------- the loss over the steps
+
+_PLOT = (72.0, 60.0, 536.0, 264.0)  # left, top, right, bottom of the plotting area
+_MODES = {"batch": "the loss of the whole batch before that update (the last: after all)",
+          "sgd": "the loss of that step's one sample before its update (the last: after all)"}
+
+
+def _nice_step(span: float, count: int) -> float:
+    """1, 2 or 5 times a power of ten, giving about ``count`` intervals over ``span``."""
+    raw = span / count
+    power = 10.0 ** math.floor(math.log10(raw))
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= raw * (1 - 1e-9))
+
+
+def _ticks(low: float, high: float, count: int) -> tuple[list[float], int]:
+    """Round tick values covering [low, high] and the decimals that print them exactly."""
+    if high - low < 1e-12 * max(1.0, abs(high)):
+        pad = abs(high) * 0.1 or 1.0
+        low, high = low - pad, high + pad
+    step = _nice_step(high - low, count)
+    first, last = math.floor(low / step + 1e-9), math.ceil(high / step - 1e-9)
+    decimals = max(0, -math.floor(math.log10(step) + 1e-9))
+    return [i * step for i in range(first, last + 1)], decimals
+
+
+def _tick_text(value: float, decimals: int) -> str:
+    text = f"{value:.{decimals}f}"
+    return "0" if float(text) == 0 else text.replace("-", "−")
+
+
+def loss_curve_svg(losses: Sequence[object], *, mode: str) -> str:
+    """The loss after 0, 1, …, K updates: one point per loss, joined, on round-number axes."""
+    if mode not in _MODES or not losses:
+        raise ValueError(f"loss_curve_svg: expected mode batch or sgd and losses, got {mode!r}")
+    values = [float(v) for v in losses]  # type: ignore[arg-type]
+    if not all(math.isfinite(v) for v in values):
+        raise ValueError("loss_curve_svg: expected finite losses")
+    left, top, right, bottom = _PLOT
+    y_ticks, decimals = _ticks(min(values), max(values), 5)
+    x_ticks, _ = _ticks(0, max(len(values) - 1, 1), 8)
+    x_ticks = [t for t in x_ticks if t == int(t)]
+
+    def x_at(i: float) -> float:
+        return left + (right - left) * i / x_ticks[-1]
+
+    def y_at(v: float) -> float:
+        return bottom - (bottom - top) * (v - y_ticks[0]) / (y_ticks[-1] - y_ticks[0])
+
+    parts = _axes(x_ticks, y_ticks, decimals, x_at, y_at)
+    points = [(x_at(i), y_at(v)) for i, v in enumerate(values)]
+    parts.append(_tag("polyline", {"points": " ".join(f"{_n(x)},{_n(y)}" for x, y in points),
+                                   "fill": "none", "stroke": BLUE, "stroke-width": 2}))
+    radius = 3.5 if len(values) <= 60 else 2.0
+    parts += [_tag("circle", {"class": "point", "cx": x, "cy": y, "r": radius, "fill": BLUE},
+                   _tag("title", {}, _esc(f"step {i}: loss {_value(v)}")))
+              for i, ((x, y), v) in enumerate(zip(points, values))]
+    steps = len(values) - 1
+    heading = f"Loss over {steps} step{'s' if steps != 1 else ''} ({mode})"
+    parts += [_text(left, 22, heading, font_weight="bold", fill=INK),
+              _text(left, 40, f"Each point: {_MODES[mode]}", font_size=12, fill=MUTED)]
+    desc = f"{_MODES[mode].capitalize()}: " + ", ".join(_value(v) for v in values[:50])
+    return _svg(right + 24, bottom + 48, heading, desc, parts)
+
+
+def _axes(x_ticks: Sequence[float], y_ticks: Sequence[float], decimals: int,
+          x_at: object, y_at: object) -> list[str]:
+    """Grid lines and round-number ticks, the axes and their names."""
+    left, top, right, bottom = _PLOT
+    parts = []
+    for v in y_ticks:
+        y = y_at(v)  # type: ignore[operator]
+        parts += [_tag("line", {"x1": left, "y1": y, "x2": right, "y2": y, "stroke": GRID}),
+                  _text(left - 8, y + 4, _tick_text(v, decimals), text_anchor="end",
+                        font_size=11, fill=MUTED)]
+    for t in x_ticks:
+        x = x_at(t)  # type: ignore[operator]
+        parts += [_tag("line", {"x1": x, "y1": bottom, "x2": x, "y2": bottom + 5, "stroke": MUTED}),
+                  _text(x, bottom + 18, str(int(t)), text_anchor="middle", font_size=11,
+                        fill=MUTED)]
+    parts += [_tag("polyline", {"points": f"{_n(left)},{_n(top)} {_n(left)},{_n(bottom)} "
+                                          f"{_n(right)},{_n(bottom)}",
+                                "fill": "none", "stroke": MUTED, "stroke-width": 1.2}),
+              _text((left + right) / 2, bottom + 38, "step (updates so far)",
+                    text_anchor="middle", font_size=12, fill=MUTED),
+              _text(18, (top + bottom) / 2, "loss", text_anchor="middle", font_size=12,
+                    fill=MUTED, transform=f"rotate(-90 18 {_n((top + bottom) / 2)})")]
+    return parts

@@ -125,7 +125,7 @@ ACTIVATIONS: Registry[Activation] = Registry("activation", (
     Activation(name="linear", latex="", formula="g(z) = z",
                form=lambda z: z, derivative=lambda z: sp.S.One, torch=lambda t, z: z),
     Activation(name="sigmoid", latex=r"\sigma", formula="g(z) = 1 / (1 + exp(-z))",
-               form=sigmoid, derivative=lambda z: sigmoid(z) * (1 - sigmoid(z)),
+               form=sigmoid, derivative=lambda z: sp.Mul(sigmoid(z), 1 - sigmoid(z), evaluate=False),
                torch=lambda t, z: t.sigmoid(z)),
     Activation(name="tanh", latex=r"\tanh", formula="g(z) = tanh(z)",
                form=sp.tanh, derivative=lambda z: 1 - sp.tanh(z) ** 2,

@@ -9,7 +9,9 @@ built only from validated names. JSON is a plain dict, not a template.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -29,7 +31,8 @@ from .notation import NOTATIONS, Notation, layered
 from .printer import Printer, format_number
 from .worked import WorkedExample
 
-__all__ = ["render", "FORMATS", "page_context", "json_document"]
+__all__ = ["render", "FORMATS", "page_context", "json_document", "render_chapter", "render_book",
+           "render_site", "break_align"]
 
 FORMATS = ("md", "tex", "json")
 FULL_LIMIT = 24   # print every derivative in full up to this many parameters
@@ -48,8 +51,62 @@ def escape_markdown(text: str) -> str:
     return "".join(f"&#{ord(c)};" if c in _MD_SPECIAL else c for c in text)
 
 
+# What pdflatex with utf8 + T1 + textcomp typesets as text (measured on TeX Live 2022); the
+# rest of Unicode would stop pdflatex, so it becomes a math symbol or a visible code point.
+_TEX_TEXT = ((0x20, 0x7E), (0xA1, 0xAC), (0xAE, 0x125), (0x128, 0x137), (0x139, 0x13E),
+             (0x141, 0x148), (0x14A, 0x165), (0x168, 0x17E), (0x2013, 0x2014), (0x2018, 0x2019),
+             (0x201C, 0x201D), (0x2020, 0x2022), (0x2026, 0x2026), (0x20AC, 0x20AC),
+             (0x2190, 0x2193))
+_GREEK_SMALL = ("alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi "
+                "omicron pi rho varsigma sigma tau upsilon phi chi psi omega").split()
+_GREEK_CAPITAL = ("A B Gamma Delta E Z H Theta I K Lambda M N Xi O Pi P - Sigma T Upsilon Phi X "
+                  "Psi Omega")
+_TEX_SYMBOLS = {
+    **{chr(0x3B1 + i): "o" if name == "omicron" else rf"\ensuremath{{\{name}}}"
+       for i, name in enumerate(_GREEK_SMALL)},
+    **{chr(0x391 + i): name if len(name) == 1 else rf"\ensuremath{{\{name}}}"
+       for i, name in enumerate(_GREEK_CAPITAL.split()) if name != "-"},
+    "\u00a0": "~", "\u2212": r"\textminus{}", "\u2032": r"\ensuremath{'}",
+    "\u2202": r"\ensuremath{\partial}", "\u2207": r"\ensuremath{\nabla}",
+    "\u2211": r"\ensuremath{\sum}", "\u221a": r"\ensuremath{\surd}",
+    "\u221e": r"\ensuremath{\infty}", "\u2208": r"\ensuremath{\in}",
+    "\u2248": r"\ensuremath{\approx}", "\u2260": r"\ensuremath{\neq}",
+    "\u2264": r"\ensuremath{\leq}", "\u2265": r"\ensuremath{\geq}",
+    "\u2299": r"\ensuremath{\odot}", "\u22c5": r"\ensuremath{\cdot}",
+}
+
+
+def _tex_char(char: str) -> str:
+    code = ord(char)
+    if char in _TEX_SPECIAL:
+        return _TEX_SPECIAL[char]
+    if any(low <= code <= high for low, high in _TEX_TEXT):
+        return char
+    return _TEX_SYMBOLS.get(char, rf"\texttt{{[U+{code:04X}]}}")
+
+
 def escape_latex(text: str) -> str:
-    return "".join(_TEX_SPECIAL.get(c, c) for c in text)
+    """Text shown literally by pdflatex: TeX specials as commands, any Unicode without an error."""
+    return "".join(_tex_char(c) for c in unicodedata.normalize("NFC", text))
+
+
+_BARS = re.compile(r"\\left\||\\right\||\\\||\|")
+_BAR_MACROS = {r"\left|": r"\left\lvert ", r"\right|": r"\right\rvert ", r"\|": r"\Vert ",
+               "|": r"\vert "}
+
+
+def _without_bars(value: Any) -> Any:
+    r"""Every ``|`` of the page's math as ``\vert``: a bare bar ends a Markdown table cell.
+
+    Prose is already entity-escaped (``escape_markdown``), so any bar left belongs to math.
+    """
+    if isinstance(value, str):
+        return _BARS.sub(lambda m: _BAR_MACROS[m.group()], value)
+    if isinstance(value, dict):
+        return {key: _without_bars(item) for key, item in value.items()}
+    if type(value) in (list, tuple):
+        return type(value)(_without_bars(item) for item in value)
+    return value
 
 
 # --------------------------------------------------------------------------- printing
@@ -342,6 +399,225 @@ def json_document(derivation: Derivation, worked: WorkedExample | None,
     }
 
 
+# --------------------------------------------------------------------------- LaTeX line breaks
+
+# A4 with 2.2 cm margins at 11 pt leaves 470 pt, about 43 em, of text width. Rows are packed
+# to less, because the width of the printed math is only estimated.
+TEX_LINE_EM = 36.0
+
+_TOKEN = re.compile(r"\\[A-Za-z]+|\\.|\s+|.", re.S)
+_RELATIONS = frozenset({"=", "<", ">", r"\leq", r"\geq", r"\neq", r"\approx", r"\le", r"\ge"})
+_SUMS = frozenset({"+", "-", r"\pm", r"\mp"})
+_PRODUCTS = frozenset({r"\cdot", r"\times", r"\odot"})
+_NO_OPERAND = _RELATIONS | _SUMS | _PRODUCTS | {"&", "^", "_", ""}
+_SIZE = (1.0, 1.0, 0.7, 0.5)                  # display, text, script, scriptscript style
+_EM = {r"\partial": 0.57, r"\cdot": 0.78, r"\times": 0.78, r"\odot": 0.78, r"\quad": 1.0,
+       r"\qquad": 2.0, r"\,": 0.17, r"\;": 0.28, r"\!": -0.17, r"\sum": 1.45, r"\log": 1.3,
+       r"\exp": 1.5, r"\tanh": 2.0, r"\top": 0.78, r"\Delta": 0.83, r"\nabla": 0.83}
+_WORDS = frozenset({r"\operatorname", r"\text", r"\mathrm", r"\mathbf", r"\mathit"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Node:
+    """A token, a ``{..}`` group, a ``\\left..\\right`` pair or a whole environment."""
+
+    kind: str                          # "atom", "group", "pair", "env", "open" (no operand)
+    text: str = ""                     # a pair's delimiters as "open close"
+    children: tuple[_Node, ...] = ()
+
+
+def _parse(tokens: list[str], stop: str = "") -> tuple[_Node, ...]:
+    """Nodes from tokens (consumed from the end of the reversed list) up to ``stop``."""
+    nodes: list[_Node] = []
+    while tokens:
+        token = tokens.pop()
+        if token == stop:
+            break
+        if token == "{":
+            nodes.append(_Node("group", children=_parse(tokens, "}")))
+        elif token == r"\left":
+            opening = _delimiter(tokens)
+            children = _parse(tokens, r"\right")
+            nodes.append(_Node("pair", f"{opening} {_delimiter(tokens)}", children))
+        elif token == r"\begin":
+            raw, depth = [token], 1
+            while tokens and (depth or raw[-1] != "}"):
+                raw.append(tokens.pop())
+                depth += {r"\begin": 1, r"\end": -1}.get(raw[-1], 0)
+            nodes.append(_Node("env", "".join(raw)))
+        else:
+            nodes.append(_Node("atom", token))
+    return tuple(nodes)
+
+
+def _delimiter(tokens: list[str]) -> str:
+    while tokens and tokens[-1].isspace():
+        tokens.pop()
+    return tokens.pop() if tokens else "."
+
+
+def _tokens(tex: str) -> list[str]:
+    return _TOKEN.findall(tex)[::-1]
+
+
+def _text(nodes: Sequence[_Node]) -> str:
+    out = []
+    for node in nodes:
+        if node.kind == "group":
+            out.append("{" + _text(node.children) + "}")
+        elif node.kind == "pair":
+            opening, closing = node.text.split(" ")
+            out.append(rf"\left{opening}{_text(node.children)}\right{closing}")
+        else:
+            out.append(node.text)
+    return "".join(out)
+
+
+def _argument(nodes: Sequence[_Node], i: int) -> tuple[Sequence[_Node], int]:
+    """The argument that starts at or after ``i`` (spaces skipped), and its position."""
+    while i < len(nodes) and nodes[i].kind == "atom" and nodes[i].text.isspace():
+        i += 1
+    if i >= len(nodes):
+        return (), i
+    return (nodes[i].children if nodes[i].kind == "group" else (nodes[i],)), i
+
+
+def _width(nodes: Sequence[_Node], style: int = 0) -> float:
+    """Estimated printed width in em: a fraction is as wide as its wider part, scripts shrink."""
+    size, smaller = _SIZE[style], (2, 2, 3, 3)[style]
+    total, script, i = 0.0, 0.0, 0
+    while i < len(nodes):
+        node, text, width = nodes[i], nodes[i].text, 0.0
+        if node.kind == "group":
+            width = _width(node.children, style)
+        elif node.kind == "pair":
+            width = _width(node.children, style) + 0.9 * size
+        elif node.kind == "env":
+            body = re.sub(r"\\(begin|end)\{[^}]*\}", "", text).replace("&", r"\quad ")
+            width = max(_width(_parse(_tokens(row)), style) for row in body.split(r"\\")) + size
+        elif text in ("^", "_"):
+            argument, i = _argument(nodes, i + 1)
+            width = _width(argument, smaller)
+            total += max(0.0, width - script)     # a sub- and superscript stack
+            script, i = max(script, width), i + 1
+            continue
+        elif text == r"\frac":
+            top, i = _argument(nodes, i + 1)
+            bottom, i = _argument(nodes, i + 1)
+            inner = (1, 2, 3, 3)[style]
+            width = max(_width(top, inner), _width(bottom, inner)) + 0.3 * size
+        elif text in _WORDS:
+            word, i = _argument(nodes, i + 1)
+            width = 0.55 * len(_text(word)) * size
+        elif text == r"\underbrace":
+            body, i = _argument(nodes, i + 1)
+            width = _width(body, style)
+        elif text in _RELATIONS or text in _SUMS or text in _PRODUCTS:
+            width = (_EM.get(text, 0.78) + (0.56 if text in _RELATIONS else 0.44)) * size
+        elif text.startswith("\\"):
+            width = _EM.get(text, 0.6 if len(text) > 2 else 0.2) * size
+        elif not text.isspace() and text != "&":
+            width = (0.52 if text.isalpha() else 0.28 if text in ".,;:'!|" else 0.5) * size
+        total += width
+        script = 0.0
+        i += 1
+    return total
+
+
+def _split(nodes: Sequence[_Node], separators: frozenset[str]) -> list[list[_Node]]:
+    """Cut before every separator that follows an operand (so a leading minus stays)."""
+    pieces: list[list[_Node]] = [[]]
+    previous = ""
+    for node in nodes:
+        if node.kind == "atom" and node.text in separators and previous not in _NO_OPERAND:
+            pieces.append([])
+        pieces[-1].append(node)
+        if node.kind == "open":
+            previous = ""
+        elif not (node.kind == "atom" and node.text.isspace()):
+            previous = node.text if node.kind == "atom" else "operand"
+    return [piece for piece in pieces if piece]
+
+
+def _opened(nodes: Sequence[_Node]) -> list[_Node] | None:
+    r"""The widest ``\left(..\right)`` as fixed-size ``\biggl(..\biggr)``, so it may break."""
+    pairs = [(_width(node.children), i) for i, node in enumerate(nodes) if node.kind == "pair"]
+    if not pairs:
+        return None
+    _, i = max(pairs)
+    opening, closing = nodes[i].text.split(" ")
+    tall = any(n.text == r"\frac" or n.kind == "pair" for n in nodes[i].children)
+    size = r"\bigg" if tall else r"\big"
+    return [*nodes[:i], _Node("open", rf"{size}l{opening} "), *nodes[i].children,
+            _Node("atom", rf"{size}r{closing} "), *nodes[i + 1:]]
+
+
+def _lines(nodes: Sequence[_Node], budget: float) -> list[list[_Node]]:
+    """Pack a formula into lines of at most ``budget`` em: at relations, then sums, then products."""
+    if _width(nodes) <= budget:
+        return [list(nodes)]
+    for separators in (_RELATIONS, _SUMS, _PRODUCTS):
+        pieces = _split(nodes, separators)
+        if len(pieces) > 1:
+            break
+    else:
+        opened = _opened(nodes)
+        return [list(nodes)] if opened is None else _lines(opened, budget)
+    lines: list[list[_Node]] = [[]]
+    for piece in pieces:
+        if lines[-1] and _width(lines[-1] + piece) > budget:
+            lines.append([])
+        lines[-1].extend(piece)
+    return [part for line in lines for part in _lines(line, budget)]
+
+
+def break_align(rows: Sequence[str], *, width: float = TEX_LINE_EM) -> list[str]:
+    r"""Rows of an ``align*``, long ones broken: ``a &= b + c`` -> ``a &= b``, ``&\quad + c``.
+
+    A row aligns at its first top-level ``&``, or else at its first relation. A continuation
+    starts at the alignment point, a quad further in unless it starts with a relation.
+    """
+    sides = []
+    for row in rows:
+        nodes = list(_parse(_tokens(row)))
+        cut = next((i for i, n in enumerate(nodes) if n.kind == "atom" and n.text == "&"), None)
+        if cut is None:
+            cut = next((i for i, n in enumerate(nodes) if n.text in _RELATIONS), None)
+            if cut is not None:
+                nodes.insert(cut, _Node("atom", "&"))
+        sides.append(([], nodes) if cut is None else (nodes[:cut], nodes[cut + 1:]))
+    left = max((_width(lhs) for lhs, _ in sides), default=0.0)
+    out = []
+    for lhs, rhs in sides:
+        for n, line in enumerate(_lines(rhs, width - left - 1.0)):
+            text = _text(line).strip()
+            first = next((node.text for node in line if not node.text.isspace()), "")
+            if n == 0:
+                out.append(f"{_text(lhs).strip()} &{text}" if lhs else f"&{text}")
+            else:
+                out.append(f"&{text}" if first in _RELATIONS else rf"&\quad {text}")
+    return out
+
+
+def _tex_rows(context: dict[str, Any]) -> dict[str, Any]:
+    """Add the LaTeX page's display math as ``align*`` rows broken to the text width."""
+    forward = context["forward"]
+    forward["tex_rows"] = break_align(forward["rows"])
+    forward["tex_loss"] = break_align([forward["loss"]])
+    for layer in context["derivatives"]:
+        for g in layer["shown"]:
+            result = rf"{g['partial']} &= {g['result']}"
+            if g["has_paths"]:
+                result += f" = {g['delta_form']}"
+            numbers = [f"&= {g['numbers']}"] if g["numbers"] else []
+            g["tex_chain"] = break_align([rf"{g['partial']} &= {g['chain']}"])
+            g["tex_factors"] = break_align(g["factors"])
+            g["tex_result"] = break_align([result, *numbers])
+    context["delta"]["tex_rows"] = break_align(context["delta"]["rows"])
+    return context
+
+
+
 # --------------------------------------------------------------------------- templates
 
 
@@ -376,13 +652,62 @@ def render(derivation: Derivation, worked: WorkedExample | None, report: CheckRe
     """File name -> text for each requested format."""
     out: dict[str, str] = {}
     if "md" in formats:
-        context = page_context(derivation, worked, report, escape_markdown)
+        context = _without_bars(page_context(derivation, worked, report, escape_markdown))
         out[f"{stem}.md"] = _env("md").get_template("markdown/page.md.j2").render(**context)
     if "tex" in formats:
-        context = page_context(derivation, worked, report, escape_latex)
+        context = _tex_rows(page_context(derivation, worked, report, escape_latex))
         out[f"{stem}.tex"] = _env("tex").get_template("latex/page.tex.j2").render(**context)
     if "json" in formats:
         document = json_document(derivation, worked, report)
         out[f"{stem}.json"] = json.dumps(document, indent=2, sort_keys=True,
                                          ensure_ascii=False) + "\n"
     return out
+
+
+def render_chapter(derivation: Derivation, worked: WorkedExample | None,
+                   report: CheckReport) -> str:
+    """One spec as a chapter of the course book: the body of its standalone LaTeX page."""
+    context = _tex_rows(page_context(derivation, worked, report, escape_latex))
+    return _env("tex").get_template("latex/chapter.tex.j2").render(**context)
+
+
+def render_book(title: str, parts: Sequence[tuple[str, Sequence[str]]]) -> str:
+    """The course book: ``parts`` are (folder title or "", chapters from ``render_chapter``)."""
+    prepared = [{"title": escape_latex(name), "chapters": list(chapters)}
+                for name, chapters in parts]
+    return _env("tex").get_template("latex/book.tex.j2").render(title=escape_latex(title),
+                                                                parts=prepared)
+
+
+SITE_TEMPLATES = {"mkdocs.yml": "site/mkdocs.yml.j2", "docs/index.md": "site/index.md.j2",
+                  "docs/javascripts/mathjax-config.js": "site/mathjax-config.js.j2"}
+
+
+def render_site(title: str, groups: Sequence[tuple[str, Sequence[dict[str, Any]]]],
+                nav: Sequence[tuple[int, str, str]]) -> dict[str, str]:
+    """The MkDocs project's own files: ``mkdocs.yml``, the index page, the MathJax settings.
+
+    ``groups``: (folder title or "", lessons as dicts with ``title``, ``href``, ``passed``,
+    ``compared``, ``max_abs_error``, ``architecture``, ``parameters``); ``nav``: (depth, title,
+    page path or "" for a section). Titles arrive raw: quoted for YAML (as JSON strings, which
+    YAML reads as double-quoted scalars) and escaped for Markdown here.
+    """
+    def quote(text: str) -> str:
+        return json.dumps(text, ensure_ascii=False)
+
+    nav_lines = [f"{'  ' * (depth + 1)}- {quote(name)}:" + (f" {quote(path)}" if path else "")
+                 for depth, name, path in nav]
+    lessons = [lesson for _, members in groups for lesson in members]
+    passed = sum(lesson["passed"] for lesson in lessons)
+    summary = (f"{len(lessons)} network{'s' if len(lessons) != 1 else ''}; "
+               f"{passed} of {len(lessons)} passed the numeric check.")
+    context = {
+        "site_name": quote(title), "title": escape_markdown(title), "summary": summary,
+        "nav": nav_lines,
+        "groups": [{"title": escape_markdown(name), "lessons": [
+            {**lesson, "title": escape_markdown(lesson["title"]),
+             "max_abs": f"{lesson['max_abs_error']:.2g}"} for lesson in members]}
+            for name, members in groups],
+    }
+    return {name: _env("md").get_template(template).render(**context)
+            for name, template in SITE_TEMPLATES.items()}

@@ -1,0 +1,80 @@
+"""pytest plugin: ``pytest --derive-specs DIR`` turns every spec in DIR into a test item.
+
+An item passes when derive-backprop's check passes: every symbolic gradient
+agrees with every oracle (finite differences, and PyTorch when installed) and
+every claim holds. A failing item reports the parameter, both values and the
+difference. derive is imported lazily so the plugin costs nothing otherwise.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+__all__ = ["pytest_addoption", "pytest_collection_modifyitems", "SpecFile", "SpecItem"]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("derive-backprop")
+    group.addoption("--derive-specs", action="append", default=[], metavar="DIR",
+                    help="check every *.yaml spec in DIR (repeatable)")
+    group.addoption("--derive-oracle", default="auto",
+                    choices=("finite_difference", "torch", "auto"),
+                    help="oracles for --derive-specs (auto: torch when installed)")
+
+
+class SpecCheckError(Exception):
+    """The check of one spec failed; ``lines`` say where."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__("\n".join(lines))
+        self.lines = lines
+
+
+class SpecItem(pytest.Item):
+    """One spec: load, derive, check."""
+
+    def runtest(self) -> None:
+        from .cli import disagreement_lines, oracle_methods, read_spec
+        from .errors import DeriveError
+        from .spec import load
+        from . import build_network, check, derive, work_example
+
+        path = str(self.path)
+        try:
+            spec = load(read_spec(path), path, default_title=self.path.stem)
+            derivation = derive(build_network(spec))
+            worked = work_example(derivation)
+            methods = oracle_methods(self.config.getoption("--derive-oracle"))
+            report = check(derivation, worked, methods=methods)
+        except DeriveError as exc:
+            raise SpecCheckError([str(exc)]) from None
+        lines = disagreement_lines(path, derivation, report)
+        if not report.passed:
+            raise SpecCheckError(lines or [f"{path}: check failed"])
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
+                     style: Any = None) -> str:
+        if isinstance(excinfo.value, SpecCheckError):
+            return "\n".join(excinfo.value.lines)
+        return super().repr_failure(excinfo)
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, 0, f"derive-backprop check: {self.name}"
+
+
+class SpecFile(pytest.File):
+    def collect(self):  # type: ignore[no-untyped-def]
+        yield SpecItem.from_parent(self, name=self.path.name)
+
+
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config,
+                                  items: list[pytest.Item]) -> None:
+    for folder in config.getoption("--derive-specs"):
+        root = Path(folder)
+        if not root.is_dir():
+            raise pytest.UsageError(f"--derive-specs {folder}: expected a folder of specs")
+        for path in sorted(root.rglob("*.yaml")):
+            items.extend(SpecFile.from_parent(session, path=path.resolve()).collect())

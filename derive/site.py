@@ -1,0 +1,167 @@
+"""A course's rendered pages -> a complete MkDocs project, ``dict[relative path, text | bytes]``.
+
+Input: one ``Lesson`` per spec of a course folder, already derived, checked and rendered
+(the CLI does that in parallel). Output, all relative to the site folder:
+
+- ``mkdocs.yml``: Material, ``pymdownx.arithmatex`` in generic mode, details, superfences,
+  and a nav grouped by the course's folders;
+- ``docs/index.md``: every network with its layers, parameters and check status;
+- ``docs/<folder>/<spec>.md``: one page per spec, its pictures beside it;
+- ``docs/assets/mathjax/``: MathJax 3.2.2, vendored inside this package, so the site needs
+  no CDN to build or to view.
+
+``build_book`` makes the LaTeX course book: one chapter per spec, a part per folder. Pure:
+nothing here touches the disk except reading the packaged MathJax files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from importlib.abc import Traversable
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from .errors import OutputError
+from .render import render_book, render_site
+
+__all__ = ["Lesson", "page_path", "course_order", "build_site", "build_book", "mathjax_files",
+           "MATHJAX_DIR"]
+
+MATHJAX_DIR = "docs/assets/mathjax"
+_RESERVED = {"index", "readme"}       # MkDocs turns these into a folder's index page
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Lesson:
+    """One spec of the course: where it came from, where its page goes, what its check said."""
+
+    source: str                        # the spec inside the course folder: "basics/relu.yaml"
+    page: str                          # its page under docs/, without ".md": "basics/relu"
+    title: str                         # raw text, escaped by render for each format
+    passed: bool
+    compared: int
+    max_abs_error: float
+    parameters: int
+    architecture: str                  # units from input to output: "2-2-1"
+    files: tuple[tuple[str, str | bytes], ...]   # the page and its pictures, by file name
+    chapter: str = ""                  # the LaTeX chapter, when a book is wanted
+
+
+def page_path(folders: Sequence[str], stem: str) -> str:
+    """The page's place under docs/ from already safe names; ``index``/``readme`` get a suffix."""
+    name = f"{stem}-network" if stem.lower() in _RESERVED else stem
+    return "/".join([*folders, name])
+
+
+def _sort_key(lesson: Lesson) -> tuple[tuple[int, str], ...]:
+    """Pages before sub-folders at every level, each in name order."""
+    *folders, name = lesson.page.split("/")
+    return (*((1, folder) for folder in folders), (0, name))
+
+
+def course_order(lessons: Sequence[Lesson]) -> list[Lesson]:
+    """The lessons in nav order; two specs that would share one page are an error."""
+    ordered = sorted(lessons, key=_sort_key)
+    for before, after in zip(ordered, ordered[1:]):
+        if before.page == after.page:
+            raise OutputError("site", "one spec per page name",
+                              got_text=f"{before.source!r} and {after.source!r} -> "
+                                       f"{before.page}.md")
+    return ordered
+
+
+def _folder_titles(lessons: Sequence[Lesson]) -> dict[tuple[str, ...], str]:
+    """Safe folder path -> the folder's own name as the course spells it (the first seen)."""
+    titles: dict[tuple[str, ...], str] = {}
+    for lesson in lessons:
+        safe = lesson.page.split("/")[:-1]
+        raw = PurePosixPath(lesson.source).parts[:-1]
+        for depth in range(len(safe)):
+            titles.setdefault(tuple(safe[:depth + 1]), raw[depth] if depth < len(raw) else
+                              safe[depth])
+    return titles
+
+
+def _nav(ordered: Sequence[Lesson], titles: dict[tuple[str, ...], str]) -> list[tuple[int, str,
+                                                                                      str]]:
+    """(depth, title, page or "" for a folder) in order, the index page first."""
+    nav = [(0, "Overview", "index.md")]
+    open_folders: tuple[str, ...] = ()
+    for lesson in ordered:
+        folders = tuple(lesson.page.split("/")[:-1])
+        shared = 0
+        while shared < min(len(folders), len(open_folders)) and \
+                folders[shared] == open_folders[shared]:
+            shared += 1
+        for depth in range(shared, len(folders)):
+            nav.append((depth, titles[folders[:depth + 1]], ""))
+        nav.append((len(folders), lesson.title, f"{lesson.page}.md"))
+        open_folders = folders
+    return nav
+
+
+def _groups(ordered: Sequence[Lesson],
+            titles: dict[tuple[str, ...], str]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """Index sections: one per folder ("" for the course's top level), in nav order."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for lesson in ordered:
+        folders = tuple(lesson.page.split("/")[:-1])
+        groups.setdefault(folders, []).append({
+            "title": lesson.title, "href": f"{lesson.page}.md", "passed": lesson.passed,
+            "compared": lesson.compared, "max_abs_error": lesson.max_abs_error,
+            "architecture": lesson.architecture, "parameters": lesson.parameters})
+    return [(" / ".join(titles[folders[:d + 1]] for d in range(len(folders))), members)
+            for folders, members in groups.items()]
+
+
+def _mathjax_root() -> Traversable:
+    """MathJax inside the installed package, or in the repository's templates folder."""
+    packaged = resources.files("derive") / "templates" / "site" / "mathjax"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "templates" / "site" / "mathjax"
+
+
+def _walk(folder: Traversable, prefix: str) -> Iterator[tuple[str, Traversable]]:
+    for item in sorted(folder.iterdir(), key=lambda t: t.name):
+        if item.is_dir():
+            yield from _walk(item, f"{prefix}{item.name}/")
+        else:
+            yield f"{prefix}{item.name}", item
+
+
+def mathjax_files() -> dict[str, bytes]:
+    """The vendored MathJax files by path under ``assets/mathjax/`` (its notes left out)."""
+    return {name: item.read_bytes() for name, item in _walk(_mathjax_root(), "")
+            if name != "SOURCE.txt"}
+
+
+def build_site(lessons: Sequence[Lesson], *, title: str) -> dict[str, str | bytes]:
+    """Every file of the MkDocs project, by path relative to the site folder."""
+    ordered = course_order(lessons)
+    titles = _folder_titles(ordered)
+    files: dict[str, str | bytes] = dict(render_site(title, _groups(ordered, titles),
+                                                     _nav(ordered, titles)))
+    for lesson in ordered:
+        folder = PurePosixPath("docs", lesson.page).parent
+        for name, content in lesson.files:
+            files[str(folder / name)] = content
+    for name, content in mathjax_files().items():
+        files[f"{MATHJAX_DIR}/{name}"] = content
+    return files
+
+
+def build_book(lessons: Sequence[Lesson], *, title: str) -> str:
+    """The course as one LaTeX document: a chapter per spec, a part per folder, in nav order."""
+    ordered = course_order(lessons)
+    titles = _folder_titles(ordered)
+    parts: list[tuple[str, list[str]]] = []
+    for lesson in ordered:
+        folders = tuple(lesson.page.split("/")[:-1])
+        name = " / ".join(titles[folders[:d + 1]] for d in range(len(folders)))
+        if not parts or parts[-1][0] != name:
+            parts.append((name, []))
+        parts[-1][1].append(lesson.chapter)
+    return render_book(title, parts)
