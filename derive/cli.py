@@ -156,8 +156,10 @@ def render_command(specs: tuple[str, ...], out: str, fmt: str, seed: int, no_lim
         if not report.passed:
             for line in disagreement_lines(path, derivation, report):
                 click.echo(line, err=True)
-            raise CheckFailed("check", "symbolic gradients equal to every oracle",
-                              got_text=f"{len(report.disagreements)} disagreement(s)", file=path)
+            failed_claims = sum(not c.passed for c in report.claims)
+            raise CheckFailed("check", "symbolic gradients equal to every oracle and true claims",
+                              got_text=f"{len(report.disagreements)} disagreement(s), "
+                                       f"{failed_claims} failed claim(s)", file=path)
 
 
 @cli.command("check")

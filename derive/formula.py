@@ -36,7 +36,7 @@ _FUNCTION_WORDS = ("LeakyReLU", "softplus", "sigmoid", "ReLU", "ELU", "tanh", "e
 class Vocabulary:
     """What names mean: symbol atoms and functions (with their derivatives)."""
 
-    symbols: dict[tuple[str, str, str], sp.Expr]
+    symbols: dict[tuple[str, str, str, int], sp.Expr]
     functions: dict[str, Callable[[sp.Expr], sp.Expr]]
     derivatives: dict[str, Callable[[sp.Expr], sp.Expr]]
     words: tuple[str, ...]
@@ -69,11 +69,11 @@ def _strip(text: str) -> str:
     return text
 
 
-def atom_key(base: str, sup: str = "", sub: str = "") -> tuple[str, str, str]:
+def atom_key(base: str, sup: str = "", sub: str = "", primes: int = 0) -> tuple[str, str, str, int]:
     """The normalised key of a symbol: ``\\mathrm{iq}`` and ``iq`` alike, braces dropped."""
     base = re.sub(r"\\(mathrm|operatorname|text|mathit)\{([^{}]*)\}", r"\2", base.replace(" ", ""))
     base = re.sub(r"\\hat\{?([A-Za-z])\}?", r"\\hat{\1}", base)
-    return base, _strip(sup), _strip(sub)
+    return base, _strip(sup), _strip(sub), primes
 
 
 class _Parser:
@@ -170,43 +170,34 @@ class _Parser:
             base += "{" + _strip(self.script()) + "}"
         sup = sub = ""
         primes = 0
-        while self.peek() in ("^", "_", "'"):
+        while self.peek() in ("^", "_", "'") and not (self.peek() == "^" and sup):
             mark = self.take()
             if mark == "'":
                 primes += 1
             elif mark == "_":
                 sub = self.script()
-            elif sup or not self._layer_script():
-                self.at -= 1
-                break
             else:
                 sup = self.script()
         return self._meaning(base, sup, sub, primes)
 
-    def _layer_script(self) -> bool:
-        """A superscript that belongs to the name: ``(2)``, ``{(2)}``, ``{(L)}`` or ``2`` before ``_``."""
-        rest = self.tokens[self.at:self.at + 6]
-        text = "".join(rest)
-        return bool(re.match(r"\{?\(", text)) or (
-            len(rest) > 1 and rest[1] == "_" and rest[0].isdigit())
-
     def _meaning(self, base: str, sup: str, sub: str, primes: int) -> sp.Expr:
-        key = atom_key(base, sup, sub)
-        if key[0] == "e" and not sub and not sup and self.peek() in ("^", "**"):
-            self.take()
-            return sp.exp(self.group() if self.peek() == "{" else self.primary())
-        name = key[0]
-        table = self.v.derivatives if primes else self.v.functions
-        if name in table and not sub:
-            argument = self.primary()
-            power = self.expression_power(sup)
-            return table[name](argument) ** power
-        if key in self.v.symbols and not primes:
+        """A symbol (the superscript part of its name, or a power), e^x, or a function call."""
+        key = atom_key(base, sup, sub, primes)
+        if key in self.v.symbols:
             return self.v.symbols[key]
-        raise FormulaError(f"unknown symbol {''.join([base, '^{' + sup + '}' if sup else '', '_{' + sub + '}' if sub else ''])!r}")
-
-    def expression_power(self, sup: str) -> sp.Expr:
-        return sp.Rational(sup) if sup.isdigit() else sp.S.One
+        plain = atom_key(base, "", sub, primes)
+        power = _Parser(_tokens(_strip(sup), self.v.words), self.v).expression() if sup else None
+        if plain[0] == "e" and not sub and not primes and power is not None:
+            return sp.exp(power)
+        table = self.v.derivatives if primes else self.v.functions
+        if plain[0] in table and not sub:
+            value = table[plain[0]](self.primary())
+        elif plain in self.v.symbols:
+            value = self.v.symbols[plain]
+        else:
+            shown = base + (f"^{{{sup}}}" if sup else "") + (f"_{{{sub}}}" if sub else "")
+            raise FormulaError(f"unknown symbol {shown + chr(39) * primes!r}")
+        return value if power is None else value ** power
 
 
 def _function_table() -> tuple[dict, dict]:
@@ -229,21 +220,25 @@ def _function_table() -> tuple[dict, dict]:
 
 def vocabulary(names: dict[sp.Symbol, str], identifiers: dict[str, sp.Symbol]) -> Vocabulary:
     """The vocabulary of one page: its symbols' LaTeX (parsed back into keys) and identifiers."""
-    symbols: dict[tuple[str, str, str], sp.Expr] = {}
+    symbols: dict[tuple[str, str, str, int], sp.Expr] = {}
     for symbol, latex in names.items():
         parser = _Parser(_tokens(latex, ()), Vocabulary({}, {}, {}, ()))
         base = parser.take()
         if base in (r"\hat", r"\mathrm"):
             base += "{" + _strip(parser.script()) + "}"
         sup = sub = ""
-        while parser.peek() in ("^", "_"):
-            if parser.take() == "^":
+        primes = 0
+        while parser.peek() in ("^", "_", "'"):
+            mark = parser.take()
+            if mark == "'":
+                primes += 1
+            elif mark == "^":
                 sup = parser.script()
             else:
                 sub = parser.script()
-        symbols[atom_key(base, sup, sub)] = symbol
+        symbols[atom_key(base, sup, sub, primes)] = symbol
     for identifier, symbol in identifiers.items():
-        symbols.setdefault((identifier, "", ""), symbol)
+        symbols.setdefault((identifier, "", "", 0), symbol)
     functions, derivatives = _function_table()
     words = tuple(sorted({*identifiers, *(k[0] for k in symbols if k[0].isalpha() and len(k[0]) > 1),
                           *(f for f in functions if f.isalpha())}))

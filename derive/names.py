@@ -22,7 +22,8 @@ def network_symbols(network: Network) -> list[sp.Symbol]:
 def symbol_names(network: Network, notation: Notation | None = None) -> dict[sp.Symbol, str]:
     """LaTeX for every symbol of the network, from the notation preset (the spec's by default)."""
     notation = notation or NOTATIONS[network.spec.notation]
-    shape = Shape(layers=len(network.layers), outputs=len(network.y), inputs=network.spec.inputs)
+    shape = Shape(layers=len(network.layers), outputs=len(network.y), inputs=network.spec.inputs,
+                  units=(len(network.x), *(layer.units for layer in network.layers)))
     names = {LOSS: notation.loss}
     for symbol in network_symbols(network):
         role = role_of(symbol)

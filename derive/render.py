@@ -8,6 +8,7 @@ built only from validated names. JSON is a plain dict, not a template.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import unicodedata
@@ -27,7 +28,7 @@ from .derivation import Derivation, Gradient
 from .expressions import ChainProduct, Equation, Partial
 from .network import LOSS, Network
 from .names import symbol_names
-from .notation import NOTATIONS, Notation, layered
+from .notation import MATRIX_FORMS, NOTATIONS, Notation, general_symbol, matrix_symbol
 from .printer import Printer, format_number
 from .worked import WorkedExample
 
@@ -231,19 +232,35 @@ def _delta_section(derivation: Derivation, p: Printer, notation: Notation) -> di
             if eq.layer == len(network.layers):
                 a, z = network.output.a[eq.unit], network.output.z[eq.unit]
                 chain = p.doprint(ChainProduct((Partial(LOSS, a), Partial(a, z)))) + " = "
+                if eq.general is not None:
+                    chain += p.doprint(eq.general) + " = "
             rows.append(rf"{p.doprint(eq.symbol)} &= {chain}{p.doprint(eq.value)}")
-    d, w, z, a = notation.delta, notation.weight, notation.pre_activation, notation.activation
+    g = lambda kind, layer, *ix: general_symbol(notation, kind, layer, *ix)  # noqa: E731
+    loss = notation.loss
     general = {
-        "output": rf"{layered(d, 'L', 'j')} &= \frac{{\partial {notation.loss}}}"
-                  rf"{{\partial {layered(a, 'L', 'j')}}} \, g'\left({layered(z, 'L', 'j')}\right)",
-        "hidden": rf"{layered(d, 'l', 'j')} &= \left(\sum_i {layered(w, 'l+1', 'i', 'j')}"
-                  rf" {layered(d, 'l+1', 'i')}\right) g'\left({layered(z, 'l', 'j')}\right)",
-        "weight": rf"\frac{{\partial {notation.loss}}}{{\partial {layered(w, 'l', 'j', 'k')}}}"
-                  rf" = {layered(d, 'l', 'j')} \, {layered(a, 'l-1', 'k')}",
-        "bias": rf"\frac{{\partial {notation.loss}}}{{\partial {layered(notation.bias, 'l', 'j')}}}"
-                rf" = {layered(d, 'l', 'j')}",
+        "output": rf"{g('delta', 'L', 'j')} &= \frac{{\partial {loss}}}"
+                  rf"{{\partial {g('a', 'L', 'j')}}} \, g'\left({g('z', 'L', 'j')}\right)",
+        "hidden": rf"{g('delta', 'l', 'j')} &= \left(\sum_i {g('W', 'l+1', 'i', 'j')}"
+                  rf" {g('delta', 'l+1', 'i')}\right) g'\left({g('z', 'l', 'j')}\right)",
+        "weight": rf"\frac{{\partial {loss}}}{{\partial {g('W', 'l', 'j', 'k')}}}"
+                  rf" = {g('delta', 'l', 'j')} \, {g('a', 'l-1', 'k')}",
+        "bias": rf"\frac{{\partial {loss}}}{{\partial {g('b', 'l', 'j')}}} = {g('delta', 'l', 'j')}",
     }
-    return {"rows": rows, "general": general}
+    reasons = [_note(eq.reason, _Formats(lambda t: t)) for eq in derivation.deltas[-1][:1]
+               if eq.reason]
+    return {"rows": rows, "general": general, "shortcut": reasons[0] if reasons else ""}
+
+
+def _shape_line(notation: Notation, layer: int, units: int, fan_in: int) -> tuple[str, str]:
+    """The weight gradient as a product with each factor's shape, and the result's shape."""
+    delta = matrix_symbol(notation, r"\Delta", str(layer))
+    acts = matrix_symbol(notation, notation.matrix_activation, str(layer - 1))
+    dW = rf"\frac{{\partial {notation.loss}}}{{\partial {matrix_symbol(notation, notation.matrix_weight, str(layer))}}}"
+    if notation.convention == "row":
+        return (rf"{dW} = \underbrace{{\left({acts}\right)^{{\top}}}}_{{{fan_in} \times N}} \, "
+                rf"\underbrace{{{delta}}}_{{N \times {units}}}", rf"{fan_in} \times {units}")
+    return (rf"{dW} = \underbrace{{\left({delta}\right)^{{\top}}}}_{{{units} \times N}} \, "
+            rf"\underbrace{{{acts}}}_{{N \times {fan_in}}}", rf"{units} \times {fan_in}")
 
 
 def _matrix_section(derivation: Derivation, notation: Notation) -> dict[str, Any]:
@@ -253,18 +270,14 @@ def _matrix_section(derivation: Derivation, notation: Notation) -> dict[str, Any
     layers = []
     for i, layer in enumerate(network.layers):
         check = derivation.matrix[i] if derivation.matrix else None
-        layers.append({
-            "number": layer.number, "units": layer.units, "fan_in": fans[i],
-            "weight": rf"\frac{{\partial L}}{{\partial W^{{({layer.number})}}}}"
-                      rf" = \underbrace{{\left(\Delta^{{({layer.number})}}\right)^{{\top}}}}"
-                      rf"_{{{layer.units} \times N}} \, "
-                      rf"\underbrace{{A^{{({layer.number - 1})}}}}_{{N \times {fans[i]}}}",
-            "shape": rf"{layer.units} \times {fans[i]}",
-            "proved": bool(check and check.weights and check.bias and check.delta),
-        })
+        weight, shape = _shape_line(notation, layer.number, layer.units, fans[i])
+        layers.append({"number": layer.number, "weight": weight, "shape": shape,
+                       "proved": bool(check and check.weights and check.bias and check.delta)})
     mean = network.spec.reduction == "mean"
+    forms = MATRIX_FORMS[notation.convention](notation)
     return {"layers": layers, "samples": samples, "checked": bool(derivation.matrix),
-            "scale": r"\frac{1}{N}" if mean else "", "mean": mean}
+            "mean": mean, "first_title": forms["first_title"], "first": forms["first"],
+            "batch": forms["batch"], "transpose": forms["transpose"]}
 
 
 def _example_section(derivation: Derivation, worked: WorkedExample | None,
@@ -347,6 +360,7 @@ def page_context(derivation: Derivation, worked: WorkedExample | None, report: C
         "derivatives": _derivative_section(derivation, worked, p),
         "delta": _delta_section(derivation, p, notation),
         "matrix": _matrix_section(derivation, notation),
+        "loss_symbol": notation.loss,
         "example": _example_section(derivation, worked, p),
         "check": _check_section(report, fmt),
         "full_limit": FULL_LIMIT,
@@ -689,11 +703,12 @@ def render_site(title: str, groups: Sequence[tuple[str, Sequence[dict[str, Any]]
 
     ``groups``: (folder title or "", lessons as dicts with ``title``, ``href``, ``passed``,
     ``compared``, ``max_abs_error``, ``architecture``, ``parameters``); ``nav``: (depth, title,
-    page path or "" for a section). Titles arrive raw: quoted for YAML (as JSON strings, which
-    YAML reads as double-quoted scalars) and escaped for Markdown here.
+    page path or "" for a section). Titles arrive raw and are escaped here: for Markdown in the
+    index page; in ``mkdocs.yml`` as HTML (the theme inserts nav titles and the site name
+    unescaped) inside JSON strings, which YAML reads as double-quoted scalars.
     """
     def quote(text: str) -> str:
-        return json.dumps(text, ensure_ascii=False)
+        return json.dumps(html.escape(text), ensure_ascii=False)
 
     nav_lines = [f"{'  ' * (depth + 1)}- {quote(name)}:" + (f" {quote(path)}" if path else "")
                  for depth, name, path in nav]

@@ -44,10 +44,12 @@ def test_seed000_nine_derivatives_equal_the_hand_written_formulas() -> None:
 
 def test_seed000_page_lists_all_nine_derivatives() -> None:
     page = (OUTPUT / "nine-derivatives-2-2-1-linear.md").read_text(encoding="utf-8")
-    for symbol in ("w^{(1)}_{11}", "w^{(1)}_{12}", "w^{(1)}_{21}", "w^{(1)}_{22}", "b^{(1)}_{1}",
-                   "b^{(1)}_{2}", "w^{(2)}_{11}", "w^{(2)}_{12}", "b^{(2)}_{1}"):
+    # the seed's own names (notation: layer-prime): w'_ij from input i to hidden unit j
+    for symbol in ("w'_{11}", "w'_{21}", "w'_{12}", "w'_{22}", "b'_{11}", "b'_{12}",
+                   "w^{2}_{11}", "w^{2}_{21}", "b_{21}"):
         assert rf"\frac{{\partial L}}{{\partial {symbol}}} = " in page, symbol
-    assert r"- 2 \left(y - \hat{y}\right) w^{(2)}_{11} \mathrm{iq}" in page
+    assert r"- 2 \left(Y - \hat{Y}\right) w^{2}_{11} x_{i1}" in page
+    assert page.count("**proved equal**, as expected") == 9
 
 
 def test_seed001_worked_relu_example_numbers() -> None:
