@@ -107,13 +107,15 @@ def _diagnose(claim: sp.Expr, g: Gradient, envs: list[dict], p: Printer) -> str:
     factors = [f for f in (g.value.factors if isinstance(g.value, ChainProduct) else ())]
     for path in g.paths:
         factors += [f.value for f in path]
+    factors += [arg for f in factors if isinstance(f, sp.Mul) for arg in f.args
+                if not arg.is_number]
     for factor in dict.fromkeys(factors):
         values = [evaluate(factor, e) for e in envs]
         if all(_close(c * f, d) for c, f, d in zip(got, values, want)):
             return rf"missing factor ${p.doprint(factor)}$"
         if all(_close(c, d * f) for c, f, d in zip(got, values, want)):
             return rf"extra factor ${p.doprint(factor)}$"
-    return "differs"
+    return "no single sign, factor or missing factor explains the difference"
 
 
 def _verify(claim: Claim, derivation: Derivation, vocab, envs: list[dict], full: dict,

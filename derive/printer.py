@@ -51,15 +51,19 @@ class Printer(LatexPrinter):
         return "".join(parts)
 
     def _print_ChainSum(self, expr: Any) -> str:
-        out = ""
+        return " ".join(self.sum_rows(expr))
+
+    def sum_rows(self, expr: Any) -> list[str]:
+        """The terms of a sum with their signs (``t1``, ``+ t2``, ``- t3``), one per row."""
+        if type(expr).__name__ != "ChainSum":
+            return [self._print(expr)]
+        rows = []
         for position, term in enumerate(expr.terms):
             negative, positive = _split_sign(term)
             text = self._print(positive)
-            if position == 0:
-                out = f"- {text}" if negative else text
-            else:
-                out += f" - {text}" if negative else f" + {text}"
-        return out
+            sign = ("- " if negative else "") if position == 0 else ("- " if negative else "+ ")
+            rows.append(sign + text)
+        return rows
 
     def _print_Factor(self, expr: Any) -> str:
         return self.factor_row(expr, align="")

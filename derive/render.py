@@ -191,9 +191,13 @@ def _gradient_entry(g: Gradient, p: Printer, numbers: str = "") -> dict[str, Any
         delta = Partial(LOSS, g.last.partial.numerator)
         chains = [p.doprint(ChainProduct((delta, g.last.partial)))]
         factors = [p.factor_row(g.last)]
-    return {"symbol": p.doprint(g.parameter), "partial": p.doprint(partial),
+    arrows = [r" \to ".join(p.doprint(node) for node in (
+        g.parameter, g.last.partial.numerator, *(f.partial.numerator for f in reversed(path))))
+        for path in g.paths]
+    return {"symbol": p.doprint(g.parameter), "partial": p.doprint(partial), "arrows": arrows,
             "label": _label(g), "numbers": numbers,
-            "chain": " + ".join(chains), "factors": factors,
+            "chain": " + ".join(chains), "chains": chains, "factors": factors,
+            "result_rows": p.sum_rows(g.value),
             "result": p.doprint(g.value), "delta_form": p.doprint(g.delta_form),
             "has_paths": bool(g.paths), "paths": len(g.paths)}
 
@@ -354,6 +358,7 @@ def page_context(derivation: Derivation, worked: WorkedExample | None, report: C
              if layer.activation.note]
     return {
         "title": text(network.spec.title), "notation": notation.name,
+        "about": text(network.spec.about),
         "network": _network_section(network, p, fmt),
         "forward": _forward_section(network, p),
         "notes": list(dict.fromkeys(notes)),
@@ -417,7 +422,7 @@ def json_document(derivation: Derivation, worked: WorkedExample | None,
 
 # A4 with 2.2 cm margins at 11 pt leaves 470 pt, about 43 em, of text width. Rows are packed
 # to less, because the width of the printed math is only estimated.
-TEX_LINE_EM = 36.0
+TEX_LINE_EM = 38.0
 
 _TOKEN = re.compile(r"\\[A-Za-z]+|\\.|\s+|.", re.S)
 _RELATIONS = frozenset({"=", "<", ">", r"\leq", r"\geq", r"\neq", r"\approx", r"\le", r"\ge"})

@@ -92,6 +92,7 @@ class Spec:
     title: str
     inputs: tuple[str, ...]
     layers: tuple[LayerSpec, ...]
+    about: str = ""
     loss: Choice
     reduction: str = "mean"
     notation: str = DEFAULT_NOTATION
@@ -309,7 +310,8 @@ def _parse_number(text: str) -> float | None:
 # --------------------------------------------------------------------------- spec
 
 
-TOP_KEYS = ("title", "inputs", "layers", "loss", "reduction", "notation", "example", "claims")
+TOP_KEYS = ("title", "about", "inputs", "layers", "loss", "reduction", "notation", "example",
+            "claims")
 CLAIM_KEYS = ("parameter", "formula", "syntax", "expect", "note")
 MAX_FORMULA = 2_000
 LAYER_KEYS = ("units", "activation", "bias")
@@ -335,6 +337,7 @@ def load(text: str, file: str = "<spec>", *, limits: Limits | None = None,
     notation = _read_word(reader, top.get("notation"), "notation", tuple(NOTATIONS),
                           DEFAULT_NOTATION)
     title = reader.text(top["title"], "title") if "title" in top else None
+    about = reader.text(top["about"], "about") if "about" in top else ""
     _check_size(reader, root, inputs, layers, limits)
     _check_combinations(reader, top, layers, loss)
     example = None
@@ -346,7 +349,8 @@ def load(text: str, file: str = "<spec>", *, limits: Limits | None = None,
     if reader.errors:
         raise SpecErrors(reader.errors)
     assert inputs is not None and layers is not None and loss is not None
-    return Spec(title=title if title is not None else (default_title or file), inputs=inputs,
+    return Spec(title=title if title is not None else (default_title or file), about=about or "",
+                inputs=inputs,
                 layers=layers, loss=loss, reduction=reduction, notation=notation,
                 example=example, claims=claims, file=file,
                 lines=tuple(sorted(reader.lines.items())))
