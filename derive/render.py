@@ -423,6 +423,7 @@ def json_document(derivation: Derivation, worked: WorkedExample | None,
 # A4 with 2.2 cm margins at 11 pt leaves 470 pt, about 43 em, of text width. Rows are packed
 # to less, because the width of the printed math is only estimated.
 TEX_LINE_EM = 38.0
+_ROWS_PER_ALIGN = 40                  # TeX measures an align* whole: keep each one short
 
 _TOKEN = re.compile(r"\\[A-Za-z]+|\\.|\s+|.", re.S)
 _RELATIONS = frozenset({"=", "<", ">", r"\leq", r"\geq", r"\neq", r"\approx", r"\le", r"\ge"})
@@ -559,14 +560,18 @@ def _split(nodes: Sequence[_Node], separators: frozenset[str]) -> list[list[_Nod
 
 
 def _opened(nodes: Sequence[_Node]) -> list[_Node] | None:
-    r"""The widest ``\left(..\right)`` as fixed-size ``\biggl(..\biggr)``, so it may break."""
+    r"""The widest ``\left(..\right)`` as fixed-size ``\biggl(..\biggr)``, so it may break.
+
+    The size is guessed from the content: an environment (cases), a fraction, plain terms.
+    """
     pairs = [(_width(node.children), i) for i, node in enumerate(nodes) if node.kind == "pair"]
     if not pairs:
         return None
     _, i = max(pairs)
     opening, closing = nodes[i].text.split(" ")
-    tall = any(n.text == r"\frac" or n.kind == "pair" for n in nodes[i].children)
-    size = r"\bigg" if tall else r"\big"
+    children = nodes[i].children
+    size = (r"\Bigg" if any(n.kind == "env" for n in children) else
+            r"\bigg" if any(n.text == r"\frac" or n.kind == "pair" for n in children) else r"\big")
     return [*nodes[:i], _Node("open", rf"{size}l{opening} "), *nodes[i].children,
             _Node("atom", rf"{size}r{closing} "), *nodes[i + 1:]]
 
@@ -632,6 +637,10 @@ def _tex_rows(context: dict[str, Any]) -> dict[str, Any]:
             g["tex_chain"] = break_align([rf"{g['partial']} &= {g['chain']}"])
             g["tex_factors"] = break_align(g["factors"])
             g["tex_result"] = break_align([result, *numbers])
+        rest = break_align([rf"{g['partial']} &= {g['delta_form']} = {g['result']}"
+                            for g in layer["rest"]])
+        layer["tex_rest"] = [rest[i:i + _ROWS_PER_ALIGN]
+                             for i in range(0, len(rest), _ROWS_PER_ALIGN)]
     context["delta"]["tex_rows"] = break_align(context["delta"]["rows"])
     return context
 
