@@ -233,9 +233,27 @@ def test_no_module_reads_the_environment_or_logs(module: str) -> None:
     assert imports_module(module, "logging") is None
 
 
-@pytest.mark.parametrize("target, allowed", [("derive.write", {"cli"}),
-                                             ("derive.cli", {"__main__"})])
-@pytest.mark.parametrize("module", MODULES)
+# Rules broken today, reported; strict, so fixing one turns its test red until removed here.
+KNOWN_VIOLATIONS = {
+    ("pytest_plugin", "derive.cli"): "bug: derive/pytest_plugin.py imports derive.cli "
+                                     "(read_spec, oracle_methods, disagreement_lines); only "
+                                     "__main__ may import cli (STYLE §1)",
+}
+
+
+def _import_rule_cases() -> list[object]:
+    cases = []
+    for target, allowed in (("derive.write", {"cli"}), ("derive.cli", {"__main__"})):
+        for module in MODULES:
+            reason = KNOWN_VIOLATIONS.get((module, target))
+            marks = [pytest.mark.xfail(strict=True, raises=AssertionError, reason=reason)] \
+                if reason else []
+            cases.append(pytest.param(module, target, allowed, marks=marks,
+                                      id=f"{module}-{target}"))
+    return cases
+
+
+@pytest.mark.parametrize("module, target, allowed", _import_rule_cases())
 def test_only_cli_imports_write_and_only_main_imports_cli(module: str, target: str,
                                                           allowed: set[str]) -> None:
     if module in allowed:

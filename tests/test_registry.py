@@ -243,7 +243,7 @@ def test_cross_entropy_targets_sum_to_one() -> None:
 
 @pytest.mark.parametrize("pair", sorted(SHORTCUTS))
 def test_delta_shortcuts_equal_the_chain_rule(pair: tuple[str, str]) -> None:
-    """softmax + cross-entropy and sigmoid + BCE: δ = ŷ − y (targets summing to 1 for softmax)."""
+    """softmax + cross-entropy and sigmoid + BCE: δ = ŷ − y (softmax: targets sum to 1)."""
     loss, activation = LOSSES[pair[0]], ACTIVATIONS[pair[1]]
     shortcut = SHORTCUTS[pair]
     if activation.vector:

@@ -7,6 +7,7 @@ import random
 import pytest
 
 from derive.errors import DeriveError, SpecError, SpecErrors
+from derive.notation import DEFAULT_NOTATION, NOTATIONS
 from derive.registry import ACTIVATIONS, LOSSES
 from derive.spec import (EXAMPLE_KEYS, TOP_KEYS, Choice, Example, LayerInit, LayerSpec, Limits,
                          Spec, load)
@@ -46,7 +47,8 @@ def with_example(example: str, head: str = BASE) -> str:
 
 def test_registry_choices_are_listed_sorted() -> None:
     """Every 'one of ...' message below relies on names() being sorted (STYLE §5)."""
-    assert {"title", "inputs", "layers", "loss", "reduction", "notation", "example"} <= set(TOP_KEYS)
+    assert {"title", "inputs", "layers", "loss", "reduction", "notation",
+            "example"} <= set(TOP_KEYS)
     assert set(EXAMPLE_KEYS) == {"x", "y", "init", "learning_rate", "steps", "mode"}
     assert list(ACTIVATIONS.names()) == sorted(ACTIVATIONS.names())
     assert list(LOSSES.names()) == sorted(LOSSES.names())
@@ -108,7 +110,7 @@ def test_defaults_bias_reduction_notation_title() -> None:
     assert spec.layers == (LayerSpec(1, Choice("linear"), True),)
     assert spec.layers[0].bias is True
     assert spec.reduction == "mean"
-    assert spec.notation == "nielsen"
+    assert spec.notation == DEFAULT_NOTATION and DEFAULT_NOTATION in NOTATIONS
     assert spec.example is None
     assert spec.title == FILE
     assert load(BASE, FILE, default_title="s").title == "s"
@@ -299,8 +301,9 @@ def test_aliases_are_refused() -> None:
     assert err.exit_code == 2
 
 
-@pytest.mark.xfail(strict=True, raises=SpecError, reason="bug: YAML-level errors (alias, syntax, nesting) raise a "
-                                        "bare SpecError, not the SpecErrors load() documents")
+@pytest.mark.xfail(strict=True, raises=SpecError,
+                   reason="bug: YAML-level errors (alias, syntax, nesting) raise a bare "
+                          "SpecError, not the SpecErrors load() documents")
 def test_aliases_are_refused_as_spec_errors() -> None:
     err = errors_of(ALIAS)
     assert [(e.line, e.key) for e in err.errors] == [(4, "(yaml)")]
@@ -311,7 +314,8 @@ def test_yaml_syntax_error_is_located() -> None:
         load("inputs: [1\nlayers: 2\n", FILE)
     err = info.value
     assert (err.file, err.line, err.key) == (FILE, 2, "(yaml)")
-    assert str(err) == f"{FILE}:2: (yaml): expected valid YAML, got expected ',' or ']', but got ':'"
+    assert str(err) == (f"{FILE}:2: (yaml): expected valid YAML, "
+                        "got expected ',' or ']', but got ':'")
     assert isinstance(err.__cause__, Exception)
 
 
@@ -333,7 +337,8 @@ def test_two_documents_are_refused() -> None:
 def test_empty_file(text: str) -> None:
     err = only_error(text)
     assert (err.file, err.line, err.key) == (FILE, 1, "(file)")
-    assert str(err) == f"{FILE}:1: (file): expected a spec with inputs, layers and loss, got an empty file"
+    assert str(err) == (f"{FILE}:1: (file): expected a spec with inputs, layers and loss, "
+                        "got an empty file")
 
 
 # --------------------------------------------------------------------------- error format
@@ -365,7 +370,8 @@ def test_unknown_name_far_from_any_choice_has_no_hint() -> None:
 
 
 def test_misspelled_words_in_example() -> None:
-    text = BASE + "reduction: maen\nexample:\n  x: [1]\n  y: [1]\n  learning_rte: 0.1\n  mode: sgdd\n"
+    text = (BASE + "reduction: maen\nexample:\n  x: [1]\n  y: [1]\n"
+            "  learning_rte: 0.1\n  mode: sgdd\n")
     assert str(errors_of(text)) == "\n".join([
         f"{FILE}:5: reduction: expected one of mean, sum, got 'maen'; did you mean 'mean'?",
         f"{FILE}:9: example.learning_rte: expected one of {EXAMPLE_CHOICES}, "
@@ -375,9 +381,11 @@ def test_misspelled_words_in_example() -> None:
 
 
 def test_misspelled_notation_and_init_scheme() -> None:
-    text = "notation: nielson\n" + with_example("  x: [1]\n  y: [1]\n  init: {seed: 1, scheme: unifrom}\n")
+    text = "notation: nielson\n" + with_example(
+        "  x: [1]\n  y: [1]\n  init: {seed: 1, scheme: unifrom}\n")
     assert str(errors_of(text)) == "\n".join([
-        f"{FILE}:1: notation: expected one of nielsen, got 'nielson'; did you mean 'nielsen'?",
+        f"{FILE}:1: notation: expected one of {', '.join(sorted(NOTATIONS))}, got 'nielson'; "
+        "did you mean 'nielsen'?",
         f"{FILE}:9: example.init.scheme: expected one of uniform, xavier_uniform, "
         "got 'unifrom'; did you mean 'uniform'?",
     ])
@@ -472,9 +480,10 @@ def test_type_and_value_errors(text: str, message: str) -> None:
     assert str(only_error(text)) == f"{FILE}:{message}"
 
 
-@pytest.mark.xfail(strict=True, raises=AttributeError, reason="bug: _Reader.boolean reads node.style before checking "
-                                        "for a scalar, so a list or mapping crashes with "
-                                        "AttributeError instead of a SpecError")
+@pytest.mark.xfail(strict=True, raises=AttributeError,
+                   reason="bug: _Reader.boolean reads node.style before checking for a scalar, "
+                          "so a list or mapping crashes with AttributeError instead of a "
+                          "SpecError")
 @pytest.mark.parametrize("value", ["[1]", "{a: 1}"])
 def test_bias_given_a_collection_is_a_spec_error(value: str) -> None:
     err = only_error(BASE.replace("linear}", f"linear, bias: {value}}}"))
@@ -482,8 +491,9 @@ def test_bias_given_a_collection_is_a_spec_error(value: str) -> None:
     assert err.expected == "true or false"
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="bug: a root that is not a mapping is reported with an "
-                                        "empty KEY ('FILE:1: : expected a mapping ...')")
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="bug: a root that is not a mapping is reported with an empty KEY "
+                          "('FILE:1: : expected a mapping ...')")
 def test_root_that_is_not_a_mapping_has_a_key() -> None:
     err = only_error("- 1\n- 2\n")
     assert err.line == 1
