@@ -13,7 +13,6 @@ never downloads a browser.
 from __future__ import annotations
 
 import functools
-import html
 import http.server
 import os
 import re
@@ -125,6 +124,7 @@ COLLECT_JS = r"""
 }
 """
 
+Shot = tuple[Path, str]
 _ARITHMATEX = re.compile(r'<(span|div) class="arithmatex">(.*?)</\1>', re.S)
 
 
@@ -219,9 +219,12 @@ def browser(chromium: str) -> Iterator[Any]:
             instance.close()
 
 
-def check_page(context: Any, base: str, url: str, static: int, *, shot: Path | None = None,
+def check_page(context: Any, base: str, url: str, static: int, *, shot: Shot | None = None,
                timeout_s: float = 60.0) -> PageReport:
-    """Load one page, wait for MathJax, and report every formula and every network problem."""
+    """Load one page, wait for MathJax, and report every formula and every network problem.
+
+    ``shot``: (PNG path, id of the element to scroll to first, or "") for a screenshot.
+    """
     report = PageReport(url=url, static=static)
     page = context.new_page()
     page.on("console", lambda m: m.type == "error" and report.console.append(m.text))
@@ -244,8 +247,11 @@ def check_page(context: Any, base: str, url: str, static: int, *, shot: Path | N
     data = page.evaluate(COLLECT_JS)
     report.seconds = round(time.monotonic() - start, 2)
     if shot is not None:
-        shot.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(shot))
+        path, anchor = shot
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if anchor:
+            page.evaluate("(id) => document.getElementById(id).scrollIntoView()", anchor)
+        page.screenshot(path=str(path))
     page.close()
     formulas = data["formulas"]
     report.title = data["title"]
@@ -257,7 +263,7 @@ def check_page(context: Any, base: str, url: str, static: int, *, shot: Path | N
     return report
 
 
-def check_site(site: Path, chromium: str, *, shots: dict[str, Path] | None = None,
+def check_site(site: Path, chromium: str, *, shots: dict[str, Shot] | None = None,
                pages: list[str] | None = None) -> list[PageReport]:
     """Check every page (or the given URL paths) of a built site; screenshots where asked."""
     static = html_pages(site)
@@ -268,7 +274,3 @@ def check_site(site: Path, chromium: str, *, shots: dict[str, Path] | None = Non
             reports.append(check_page(context, base, url, static.get(url, 0),
                                       shot=(shots or {}).get(url)))
     return reports
-
-
-def unescape(text: str) -> str:
-    return html.unescape(text)

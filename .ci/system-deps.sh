@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# System packages the site, browser and LaTeX tests need, from Debian 12's archive:
+#   chromium         headless browser that Playwright drives (never `playwright install`)
+#   texlive-*        pdflatex with amsmath, geometry, booktabs, longtable (latex-base,
+#                    latex-recommended), T1 fonts (fonts-recommended) and lmodern
+#   poppler-utils    pdftoppm, to turn a PDF page into a PNG to look at
+# Idempotent: when every package is already installed it returns at once.
+set -euo pipefail
+packages=(chromium texlive-latex-base texlive-latex-recommended texlive-fonts-recommended
+          lmodern poppler-utils)
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+if [ "${#missing[@]}" -eq 0 ]; then
+  exit 0
+fi
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+echo "system-deps: installing ${missing[*]}" >&2
+$sudo apt-get update -q
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
