@@ -11,6 +11,23 @@ from .conftest import EXAMPLES
 
 RELU = EXAMPLES / "relu-worked-example-1-1-1.yaml"
 
+# SPEC.md's contract example (seed 001's ReLU network) in the default notation.
+CONTRACT = """\
+inputs: [x]
+layers:
+  - {units: 1, activation: linear, bias: false}
+  - {units: 1, activation: relu, bias: false}
+loss: half_squared_error
+example:
+  x: [2]
+  y: [1]
+  init:
+    - {W: [[3]]}
+    - {W: [[0.5]]}
+  learning_rate: 0.1
+  steps: 1
+"""
+
 
 def run(cli: str, *args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([cli, *args], cwd=cwd, capture_output=True, text=True, timeout=120,
@@ -18,7 +35,9 @@ def run(cli: str, *args: str, cwd: Path, env: dict | None = None) -> subprocess.
 
 
 def test_json_to_stdout_has_spec_numbers(cli_path: str, tmp_path: Path) -> None:
-    result = run(cli_path, str(RELU), "--format", "json", "-o", "-", cwd=tmp_path)
+    spec = tmp_path / "relu.yaml"
+    spec.write_text(CONTRACT)
+    result = run(cli_path, str(spec), "--format", "json", "-o", "-", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
     assert document["loss"]["value"] == 2.0
@@ -30,7 +49,7 @@ def test_json_to_stdout_has_spec_numbers(cli_path: str, tmp_path: Path) -> None:
     assert by_layer[2]["symbol"] == "w^{(2)}_{11}"
     assert document["check"]["passed"] is True
     assert document["check"]["methods"] == ["finite_difference"]
-    assert list(tmp_path.iterdir()) == []
+    assert list(tmp_path.iterdir()) == [spec]
 
 
 def test_all_formats_written_into_folder(cli_path: str, tmp_path: Path) -> None:
