@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # System packages the site, browser and LaTeX tests need, from Debian 12's archive:
-#   chromium         headless browser that Playwright drives (never `playwright install`)
+#   chromium         headless browser that Playwright drives (never `playwright install`),
+#                    fonts-dejavu-core so its screenshots show the page's text
 #   texlive-*        pdflatex with amsmath, geometry, booktabs, longtable (latex-base,
 #                    latex-recommended), T1 fonts (fonts-recommended) and lmodern
 #   poppler-utils    pdftoppm, to turn a PDF page into a PNG to look at
 # Idempotent: when every package is already installed it returns at once.
 set -euo pipefail
-packages=(chromium texlive-latex-base texlive-latex-recommended texlive-fonts-recommended
+packages=(chromium fonts-dejavu-core texlive-latex-base texlive-latex-recommended texlive-fonts-recommended
           lmodern poppler-utils)
 missing=()
 for package in "${packages[@]}"; do
