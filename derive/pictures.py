@@ -11,21 +11,28 @@ emphasis is always thickness as well as colour.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from xml.sax.saxutils import escape
 
 import sympy as sp
 
 from .derivation import Gradient
-from .network import (LOSS, Network, activation_symbol, delta_symbol, role_of, target_symbol,
-                      weight_symbol)
-from .notation import Notation, Shape, symbol_latex
+from .names import symbol_names
+from .network import LOSS, Network, activation_symbol, delta_symbol, role_of, weight_symbol
+from .notation import Notation
 
-__all__ = ["unicode_label", "symbol_labels", "path_highlight", "network_svg", "path_svg",
-           "loss_curve_svg"]
+__all__ = [
+    "loss_curve_svg",
+    "network_svg",
+    "path_highlight",
+    "path_svg",
+    "symbol_labels",
+    "unicode_label",
+]
 
 Labels = Mapping[sp.Symbol, str]
 
@@ -38,10 +45,9 @@ STROKES = {"input": MUTED, "unit": BLUE, "output": ORANGE, "loss": INK, "param":
 
 # --------------------------------------------------------------------------- labels
 
-_SUP = str.maketrans("0123456789+-=()niLl", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱᴸˡ")
+_SUP = str.maketrans("0123456789+-=()niLlT", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱᴸˡᵀ")
 _SUB = str.maketrans("0123456789+-=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ")
-_SUBSCRIPTS = frozenset("₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ,")
-_SMALL = _SUBSCRIPTS | frozenset("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱᴸˡ")
+_SMALL = frozenset("₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱᴸˡᵀ,′")
 _NAMED = {"alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "Delta": "Δ", "epsilon": "ε",
           "varepsilon": "ε", "eta": "η", "theta": "θ", "lambda": "λ", "mu": "μ", "sigma": "σ",
           "tau": "τ", "phi": "φ", "ell": "ℓ", "partial": "∂", "nabla": "∇", "cdot": "·",
@@ -49,6 +55,7 @@ _NAMED = {"alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "Delta": "�
 _ACCENTS = {"hat": "\u0302", "bar": "\u0304", "tilde": "\u0303", "vec": "\u20d7", "dot": "\u0307"}
 _WRAPPERS = frozenset({"mathrm", "mathit", "mathbf", "mathsf", "text", "operatorname"})
 _SPACES = {",": " ", ";": " ", " ": " ", "!": ""}
+_PLAIN = {"{": "", "}": "", "'": "′", "~": " "}
 
 
 def unicode_label(latex: str) -> str:
@@ -62,7 +69,7 @@ def unicode_label(latex: str) -> str:
             group, i = _group(latex, i + 1)
             text = unicode_label(group).translate(_SUP if char == "^" else _SUB)
         else:
-            text, i = ("" if char in "{}" else char), i + 1
+            text, i = _PLAIN.get(char, char), i + 1
         out.append(text)
     return unicodedata.normalize("NFC", "".join(out))
 
@@ -102,38 +109,33 @@ def _command(latex: str, i: int) -> tuple[str, int]:
     return _NAMED.get(name, name), end
 
 
-def symbol_labels(network: Network, notation: Notation) -> dict[sp.Symbol, str]:
-    """Plain-text label of every symbol of ``network`` (and L) in the notation preset."""
-    shape = Shape(layers=len(network.layers), outputs=len(network.y), inputs=network.spec.inputs)
-    symbols = [*network.x, *network.y, *network.parameters]
-    for layer in network.layers:
-        symbols += [*layer.z, *layer.a, *(delta_symbol(layer.number, j) for j in range(layer.units))]
-    labels = {LOSS: unicode_label(notation.loss)}
-    for symbol in symbols:
-        role = role_of(symbol)
-        assert role is not None
-        labels[symbol] = unicode_label(symbol_latex(notation, shape, role.kind, role.layer,
-                                                    role.index))
-    return labels
+def symbol_labels(network: Network, notation: Notation | None = None) -> dict[sp.Symbol, str]:
+    """Plain-text label of every symbol (and L), from the LaTeX names the printer uses.
+
+    Reusing ``names.symbol_names`` keeps pictures and formulas in one notation.
+    """
+    return {symbol: unicode_label(latex)
+            for symbol, latex in symbol_names(network, notation).items()}
 
 
 def path_highlight(network: Network, parameter: sp.Symbol) -> frozenset[sp.Symbol]:
-    """Everything on θ's paths to L: its edge or unit, every later unit, weight and target.
+    """Everything on θ's paths to L: its edge or unit, the later units, weights and targets.
 
-    Equal to the union of ``Gradient.paths`` (every later unit lies on some path in a
-    dense network), and also defined when the paths are too many to list.
+    Built from the graph (``Layer.fanout`` for softmax), so it equals the union of
+    ``Gradient.paths`` and is also defined when the paths are too many to list.
     """
     role = role_of(parameter)
     assert role is not None and role.kind in ("W", "b")
-    j = role.index[0]
-    marked = {parameter, activation_symbol(role.layer, j), LOSS}
-    if role.layer == len(network.layers):
-        return frozenset(marked | {target_symbol(j)})
-    marked |= {row[j] for row in network.layers[role.layer].W}
-    for layer in network.layers[role.layer:]:
-        marked |= set(layer.a)
-    for layer in network.layers[role.layer + 1:]:
-        marked |= {w for row in layer.W for w in row}
+    layer = network.layers[role.layer - 1]
+    reached = layer.fanout(role.index[0])
+    marked = {parameter, LOSS, *(layer.a[i] for i in reached)}
+    if layer is network.output:
+        return frozenset(marked | {network.y[i] for i in reached})
+    marked |= {row[i] for row in network.layers[role.layer].W for i in reached}
+    for later in network.layers[role.layer:]:
+        marked |= set(later.a)
+    for later in network.layers[role.layer + 1:]:
+        marked |= {w for row in later.W for w in row}
     return frozenset(marked | set(network.y))
 
 
@@ -189,13 +191,13 @@ def _width(text: str, size: float) -> float:
                       for c in text)
 
 
-Box = tuple[tuple[tuple[float, float], ...], tuple[float, float, float, float]]  # corners, bounds
+Box = tuple  # (x, y, cos, sin, half width, half height, bounds): a turned rectangle
 Line = tuple[str, str, float]  # (text, colour, font size): one line of a label
 
 
 def _spots(preferred: float) -> list[float]:
     """Where along its edge a label may go, nearest to ``preferred`` first."""
-    spots = [0.2 + 0.05 * i for i in range(13)]
+    spots = [0.2 + 0.075 * i for i in range(9)]
     return sorted(spots, key=lambda t: (round(abs(t - preferred), 6), t))
 
 
@@ -209,46 +211,57 @@ def _place(segments: Sequence[tuple[tuple[float, float, float, float], float, fl
     """
     steepest = max((abs(y1 - y0) for (_, y0, _, y1), _, _ in segments), default=0.0) or 1.0
     spots: list[tuple[int, Box, float, float, float] | None] = [None] * len(segments)
+    left = math.inf
     for _ in range(3):
-        for i, ((x0, y0, x1, y1), w, h) in enumerate(segments):
-            angle = math.degrees(math.atan2(y1 - y0, x1 - x0))
-            others = [*blocked, *(s[1] for j, s in enumerate(spots) if s is not None and j != i)]
-            best = None
-            for t in _spots(0.5 + 0.25 * (y1 - y0) / steepest):
-                x, y = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
-                box = _corners(x, y, angle, w, h)
-                hits = sum(_overlap(box, other) for other in others)
-                if best is None or hits < best[0]:
-                    best = (hits, box, x, y, angle)
-                if hits == 0:
-                    break
-            spots[i] = best
-        if not any(spot[0] for spot in spots):  # type: ignore[index]
+        for i, (segment, w, h) in enumerate(segments):
+            placed = [spot[1] for j, spot in enumerate(spots) if spot is not None and j != i]
+            spots[i] = _best_spot(segment, w, h, steepest, [*blocked, *placed])
+        before, left = left, sum(spot[0] for spot in spots)  # type: ignore[index]
+        if left == 0 or left >= before:
             break
     return [spot[2:] for spot in spots]  # type: ignore[index]
 
 
-def _corners(x: float, y: float, angle: float, w: float, h: float) -> Box:
-    """A w x h rectangle centred at (x, y), turned by ``angle`` degrees: corners and bounds."""
+def _best_spot(segment: tuple[float, float, float, float], w: float, h: float,
+               steepest: float, boxes: Sequence[Box]) -> tuple[int, Box, float, float, float]:
+    """(overlaps, box, x, y, angle) of the first spot with no overlap, else the least."""
+    x0, y0, x1, y1 = segment
+    angle = math.degrees(math.atan2(y1 - y0, x1 - x0))
+    reach = _rect((x0 + x1) / 2, (y0 + y1) / 2, 0, abs(x1 - x0) + w + h, abs(y1 - y0) + w + h)
+    near = [box for box in boxes if _overlap(reach, box, exact=False)]
+    best = None
+    for t in _spots(0.5 + 0.25 * (y1 - y0) / steepest):
+        x, y = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
+        box = _rect(x, y, angle, w, h)
+        hits = sum(_overlap(box, other) for other in near)
+        if best is None or hits < best[0]:
+            best = (hits, box, x, y, angle)
+        if hits == 0:
+            break
+    return best  # type: ignore[return-value]
+
+
+def _rect(x: float, y: float, angle: float, w: float, h: float) -> Box:
+    """A w x h rectangle centred at (x, y), turned by ``angle`` degrees, and its bounds."""
     c, s = math.cos(math.radians(angle)), math.sin(math.radians(angle))
-    corners = tuple((x + dx * c - dy * s, y + dx * s + dy * c)
-                    for dx, dy in ((-w / 2, -h / 2), (w / 2, -h / 2), (w / 2, h / 2), (-w / 2, h / 2)))
-    xs, ys = [p[0] for p in corners], [p[1] for p in corners]
-    return corners, (min(xs), min(ys), max(xs), max(ys))
+    half_x, half_y = (w * abs(c) + h * abs(s)) / 2, (w * abs(s) + h * abs(c)) / 2
+    return (x, y, c, s, w / 2, h / 2, (x - half_x, y - half_y, x + half_x, y + half_y))
 
 
-def _overlap(a: Box, b: Box) -> bool:
+def _overlap(a: Box, b: Box, *, exact: bool = True) -> bool:
     """Bounds first (cheap, usually decisive), then the separating-axis test."""
-    (ca, (ax0, ay0, ax1, ay1)), (cb, (bx0, by0, bx1, by1)) = a, b
+    ax, ay, ac, as_, aw, ah, (ax0, ay0, ax1, ay1) = a
+    bx, by, bc, bs, bw, bh, (bx0, by0, bx1, by1) = b
     if ax1 <= bx0 or bx1 <= ax0 or ay1 <= by0 or by1 <= ay0:
         return False
-    for box in (ca, cb):
-        for (x0, y0), (x1, y1) in zip(box, box[1:] + box[:1]):
-            nx, ny = y0 - y1, x1 - x0
-            pa = [nx * x + ny * y for x, y in ca]
-            pb = [nx * x + ny * y for x, y in cb]
-            if max(pa) <= min(pb) or max(pb) <= min(pa):
-                return False
+    if not exact or (as_ == 0 and bs == 0):  # bounds are exact for upright rectangles
+        return True
+    tx, ty = bx - ax, by - ay
+    for lx, ly in ((ac, as_), (-as_, ac), (bc, bs), (-bs, bc)):
+        reach_a = aw * abs(ac * lx + as_ * ly) + ah * abs(ac * ly - as_ * lx)
+        reach_b = bw * abs(bc * lx + bs * ly) + bh * abs(bc * ly - bs * lx)
+        if abs(tx * lx + ty * ly) >= reach_a + reach_b:
+            return False
     return True
 
 
@@ -272,9 +285,10 @@ def _label(x: float, y: float, angle: float, lines: Sequence[Line], **attrs: obj
 
 # --------------------------------------------------------------------------- the network
 
-_R, _ROW, _TOP = 22.0, 72.0, 56.0
+_R, _ROW, _TOP = 22.0, 80.0, 56.0
 _MAX_UNITS = 10      # wider layers: the first 8 units, an ellipsis, the last unit
 _MAX_LABELLED = 16   # write every weight of a layer on its edge up to this many drawn edges
+_MAX_VALUED = 8      # and its worked value too up to this many
 Edge = tuple[sp.Symbol, sp.Symbol, sp.Symbol]
 
 
@@ -345,28 +359,37 @@ def _edge_lines(edges: Sequence[Edge], pos: Mapping, labels: Labels,
     return out
 
 
-def _edge_labels(edges: Sequence[Edge], pos: Mapping, labels: Labels, values: Mapping | None,
-                 marked: frozenset, blocked: list[Box]) -> list[str]:
-    """Weights (and targets) written on their edges where readable, always when marked."""
-    per_layer: dict[int, int] = {}
-    for key, _, _ in edges:
-        per_layer[_layer_of(key)] = per_layer.get(_layer_of(key), 0) + 1
-    chosen = [e for e in edges if e[0] in marked or per_layer[_layer_of(e[0])] <= _MAX_LABELLED]
-    runs = [_lines(labels[key], values.get(key) if values is not None else None)
-            for key, _, _ in chosen]
-    segments = [((*pos[s], *pos[t]), *_plate_size(r)) for (_, s, t), r in zip(chosen, runs)]
+def _edge_texts(edges: Sequence[Edge], drawn: Mapping[sp.Symbol, int], labels: Labels,
+                values: Mapping | None, marked: frozenset) -> dict[sp.Symbol, list[Line]]:
+    """What each edge says: its symbol where there is room (or few marked edges need it),
+    its worked value where there is more room."""
+    into: dict[int, int] = {}
+    hot: dict[int, int] = {}
+    for key, _, target in edges:
+        into[drawn[target]] = into.get(drawn[target], 0) + 1
+        hot[drawn[target]] = hot.get(drawn[target], 0) + (key in marked)
+    texts = {}
+    for key, _, target in edges:
+        count = into[drawn[target]]
+        if count <= _MAX_LABELLED or (key in marked and hot[drawn[target]] <= _MAX_UNITS):
+            valued = values is not None and key in values and count <= _MAX_VALUED
+            texts[key] = _lines(labels[key], values[key] if valued else None)  # type: ignore[index]
+    return texts
+
+
+def _edge_labels(edges: Sequence[Edge], pos: Mapping, texts: Mapping[sp.Symbol, list[Line]],
+                 blocked: list[Box]) -> list[str]:
+    """The edges' texts, each placed along its edge clear of nodes and other labels."""
+    chosen = [(key, s, t) for key, s, t in edges if key in texts]
+    segments = [((*pos[s], *pos[t]), *_plate_size(texts[key])) for key, s, t in chosen]
     spots = _place(segments, blocked)
-    return [_label(*spot, r, **{"class": "edge-label"}) for spot, r in zip(spots, runs)]
+    return [_label(*spot, texts[key], **{"class": "edge-label"})
+            for spot, (key, _, _) in zip(spots, chosen)]
 
 
 def _lines(label: str, value: object | None) -> list[Line]:
     """The symbol in ink, its worked value (if any) muted on a second line."""
     return [(label, INK, 12)] + ([(_value(value), MUTED, 11)] if value is not None else [])
-
-
-def _layer_of(key: sp.Symbol) -> int:
-    role = role_of(key)
-    return role.layer if role is not None and role.kind == "W" else -1
 
 
 def network_svg(network: Network, labels: Labels, *, values: Mapping | None = None,
@@ -379,9 +402,10 @@ def network_svg(network: Network, labels: Labels, *, values: Mapping | None = No
     columns = _columns(network)
     drawn = {s: c for c, (*_, symbols) in enumerate(columns) for s in symbols if s is not None}
     edges = _edges(network, drawn)
-    xs = _column_xs(network, columns, edges, drawn, labels, values)
+    texts = _edge_texts(edges, drawn, labels, values, marked)
+    xs = _column_xs(network, columns, edges, drawn, labels, texts)
     rows = max(len(symbols) for *_, symbols in columns)
-    pos, parts, blocked = {}, [], [_corners(0, 0, 0, 4 * xs[-1], 2 * _TOP)]
+    pos, parts, blocked = {}, [], [_rect(0, 0, 0, 4 * xs[-1], 2 * _TOP)]
     for x, (heading, sub, kind, symbols) in zip(xs, columns):
         parts += [_text(x, 20, heading, text_anchor="middle", font_weight="bold", fill=INK),
                   _text(x, 37, sub, text_anchor="middle", font_size=12, fill=MUTED)]
@@ -391,12 +415,12 @@ def network_svg(network: Network, labels: Labels, *, values: Mapping | None = No
                 parts.append(_text(x, y + 7, "⋮", text_anchor="middle", font_size=22, fill=MUTED))
                 continue
             pos[symbol] = (x, y)
-            blocked.append(_corners(x, y + 7, 0, 2 * _R + 4, 2 * _R + 18))
+            blocked.append(_rect(x, y + 7, 0, 2 * _R + 4, 2 * _R + 18))
     nodes = [_node(kind, *pos[s], labels[s], _value(values[s]) if values is not None and s in
                    values else None, s in marked)
              for *_, kind, symbols in columns for s in symbols if s is not None]
     body = [*_edge_lines(edges, pos, labels, values, marked),
-            *_edge_labels(edges, pos, labels, values, marked, blocked), *parts, *nodes]
+            *_edge_labels(edges, pos, texts, blocked), *parts, *nodes]
     width = xs[-1] + max(_R + 24, _width(columns[-1][1], 12) / 2 + 12)
     sizes = "-".join(str(n) for n in (len(network.x), *(layer.units for layer in network.layers)))
     title = f"The network of “{network.spec.title}”: {sizes} units"
@@ -405,19 +429,16 @@ def network_svg(network: Network, labels: Labels, *, values: Mapping | None = No
 
 def _column_xs(network: Network, columns: Sequence, edges: Sequence[Edge],
                drawn: Mapping[sp.Symbol, int], labels: Labels,
-               values: Mapping | None) -> list[float]:
+               texts: Mapping[sp.Symbol, list[Line]]) -> list[float]:
     """Each column's x: room on the left for long input names, between columns for labels."""
     names = [_width(labels[s], 13) for s in network.x[:_MAX_UNITS]]
     xs = [max([_R + 40, *(w + _R + 16 for w in names if w > 2 * _R - 6)])]
     for c in range(1, len(columns)):
-        into = [key for key, _, target in edges if drawn[target] == c]
-        wide = max(len(columns[c - 1][3]), len(columns[c][3]))
-        if len(into) > _MAX_LABELLED:
-            xs.append(xs[-1] + 140.0)
-            continue
-        plate = max(_plate_size(_lines(labels[key], values.get(key) if values is not None
-                                       else None))[0] for key in into)
-        xs.append(xs[-1] + min(360.0, max(170.0, 100.0 + plate * wide)))
+        plates = [_plate_size(texts[key])[0] for key, _, t in edges if drawn[t] == c and key in texts]
+        before, here = len(columns[c - 1][3]), len(columns[c][3])
+        crowd = max(before, here) / (1 if min(before, here) > 1 else 2)  # a fan is roomier
+        room = 120.0 + max(plates, default=0) * crowd * 1.25 if len(plates) > 1 else 170.0
+        xs.append(xs[-1] + (min(360.0, max(170.0, room)) if plates else 140.0))
     return xs
 
 
@@ -435,27 +456,35 @@ _BOX_H, _PATH_ROW, _PATH_GAP, _MARGIN = 28.0, 48.0, 72.0, 20.0
 Item = tuple[object, str, str]  # (key, text, kind) of one node of a chain
 
 
-def _depth(labels: Labels) -> int:
-    """The number of layers, read from the labels (they name every unit)."""
-    roles = (role_of(s) for s in labels if isinstance(s, sp.Symbol))
-    return max(r.layer for r in roles if r is not None and r.kind in ("a", "z", "delta"))
-
-
 def _chains(gradient: Gradient, labels: Labels) -> list[tuple[Item, ...]]:
     """θ, z, a, …, ŷ, L along each path; without paths, θ, z, then δ layer by layer, L."""
-    depth, z = _depth(labels), gradient.last.partial.numerator
+    z = gradient.last.partial.numerator
     head: list[Item] = [(gradient.parameter, labels[gradient.parameter], "param"),
                         (z, labels[z], "unit")]
     if not gradient.paths:
-        layers = range(gradient.role.layer + 1, depth + 1)
-        deltas = [(m, labels[delta_symbol(m, 0)].rstrip("".join(_SUBSCRIPTS)), "delta")
-                  for m in layers]
-        return [(*head, *deltas, (LOSS, labels[LOSS], "loss"))]
+        deltas = _layer_deltas(labels)
+        return [(*head, *((m, deltas[m], "delta") for m in sorted(deltas)
+                          if m > gradient.role.layer), (LOSS, labels[LOSS], "loss"))]
+    depth = role_of(gradient.paths[0][0].partial.denominator).layer  # type: ignore[union-attr]
     chains = []
     for path in gradient.paths:
         symbols = [factor.partial.numerator for factor in reversed(path)]
         chains.append((*head, *((s, labels[s], _kind(s, depth)) for s in symbols)))
     return chains
+
+
+def _layer_deltas(labels: Labels) -> dict[int, str]:
+    """Each layer's δ named by its first and last unit (``δ⁽³⁾₁ … δ⁽³⁾₂₀``), in one pass."""
+    units: dict[int, list[tuple[tuple[int, ...], sp.Symbol]]] = {}
+    for symbol in labels:
+        role = role_of(symbol)
+        if role is not None and role.kind == "delta":
+            units.setdefault(role.layer, []).append((role.index, symbol))
+    names = {}
+    for layer, found in units.items():
+        (_, first), (_, last) = min(found), max(found)
+        names[layer] = labels[first] if first == last else f"{labels[first]} … {labels[last]}"
+    return names
 
 
 def _kind(symbol: sp.Symbol, depth: int) -> str:
@@ -473,7 +502,7 @@ def _tree(chains: Sequence[tuple[Item, ...]]) -> tuple[dict[tuple, tuple[int, fl
         keys = [chain[:d + 1] if item[2] != "loss" else (item,) for d, item in enumerate(chain)]
         for key in keys:
             rows.setdefault(key, []).append(r)
-        edges.update(dict.fromkeys(zip(keys, keys[1:])))
+        edges.update(dict.fromkeys(itertools.pairwise(keys)))
     places = {key: (len(chains[found[0]]) - 1 if key[-1][2] == "loss" else len(key) - 1,
                     sum(found) / len(found)) for key, found in rows.items()}
     return places, list(edges)
@@ -524,18 +553,7 @@ def path_svg(gradient: Gradient, labels: Labels) -> str:
     step = width + _PATH_GAP
     at = {key: (_MARGIN + width / 2 + col * step, _MARGIN + _BOX_H / 2 + row * _PATH_ROW)
           for key, (col, row) in places.items()}
-    parts, segments, texts = [], [], []
-    for source, target in edges:
-        (x0, y0), (x1, y1) = at[source], at[target]
-        parts.append(_arrow(x0 + width / 2, y0, x1 - width / 2 - 1, y1))
-        weight = _weight_between(source[-1][0], target[-1][0])
-        if weight is not None:
-            texts.append([(labels[weight], INK, 12)])
-            segments.append((_above((x0 + width / 2, y0, x1 - width / 2, y1), 10),
-                             *_plate_size(texts[-1])))
-    blocked = [_corners(x, y, 0, width, _BOX_H) for x, y in at.values()]
-    parts += [_label(*spot, lines, **{"class": "edge-label"})
-              for spot, lines in zip(_place(segments, blocked), texts)]
+    parts = _path_edges(edges, at, width, labels)
     parts += [_box(*at[key], width, key[-1][1], key[-1][2]) for key in places]
     caption = _caption(gradient, chains, labels)
     bottom = _MARGIN + _BOX_H + (len(chains) - 1) * _PATH_ROW + 26
@@ -545,6 +563,25 @@ def path_svg(gradient: Gradient, labels: Labels) -> str:
     theta, loss = labels[gradient.parameter], labels[LOSS]
     desc = "; ".join(" → ".join(item[1] for item in chain) for chain in chains)
     return _svg(right + _MARGIN, bottom + 14, f"How {theta} reaches {loss}", desc, parts)
+
+
+def _path_edges(edges: Sequence[tuple[tuple, tuple]], at: Mapping[tuple, tuple[float, float]],
+                width: float, labels: Labels) -> list[str]:
+    """Arrows between the boxes, weights written above the a -> z arrows."""
+    arrows, segments, texts = [], [], []
+    for source, target in edges:
+        (x0, y0), (x1, y1) = at[source], at[target]
+        if target[-1][2] == "loss":  # spread the arrowheads along L's side
+            y1 += max(-_BOX_H / 2 + 5, min(_BOX_H / 2 - 5, (y0 - y1) * 0.12))
+        arrows.append(_arrow(x0 + width / 2, y0, x1 - width / 2 - 1, y1))
+        weight = _weight_between(source[-1][0], target[-1][0])
+        if weight is not None:
+            texts.append([(labels[weight], INK, 12)])
+            segments.append((_above((x0 + width / 2, y0, x1 - width / 2, y1), 10),
+                             *_plate_size(texts[-1])))
+    blocked = [_rect(x, y, 0, width, _BOX_H) for x, y in at.values()]
+    return arrows + [_label(*spot, lines, **{"class": "edge-label"})
+                     for spot, lines in zip(_place(segments, blocked), texts)]
 
 
 def _caption(gradient: Gradient, chains: Sequence[tuple[Item, ...]], labels: Labels) -> str:
@@ -562,8 +599,8 @@ def _caption(gradient: Gradient, chains: Sequence[tuple[Item, ...]], labels: Lab
 # --------------------------------------------------------------------------- the loss over the steps
 
 _PLOT = (72.0, 60.0, 536.0, 264.0)  # left, top, right, bottom of the plotting area
-_MODES = {"batch": "the loss of the whole batch before that update (the last: after all)",
-          "sgd": "the loss of that step's one sample before its update (the last: after all)"}
+_MODES = {"batch": "the whole batch's loss after k updates",
+          "sgd": "the loss of step k's sample after k updates (the last: the last step's)"}
 
 
 def _nice_step(span: float, count: int) -> float:
@@ -617,24 +654,25 @@ def loss_curve_svg(losses: Sequence[object], *, mode: str) -> str:
               for i, ((x, y), v) in enumerate(zip(points, values))]
     steps = len(values) - 1
     heading = f"Loss over {steps} step{'s' if steps != 1 else ''} ({mode})"
+    note = f"Point k: {_MODES[mode]}."
     parts += [_text(left, 22, heading, font_weight="bold", fill=INK),
-              _text(left, 40, f"Each point: {_MODES[mode]}", font_size=12, fill=MUTED)]
-    desc = f"{_MODES[mode].capitalize()}: " + ", ".join(_value(v) for v in values[:50])
-    return _svg(right + 24, bottom + 48, heading, desc, parts)
+              _text(left, 40, note, font_size=12, fill=MUTED)]
+    desc = f"{note} Losses: " + ", ".join(_value(v) for v in values[:50])
+    return _svg(max(right + 24, left + _width(note, 12) + 16), bottom + 48, heading, desc, parts)
 
 
 def _axes(x_ticks: Sequence[float], y_ticks: Sequence[float], decimals: int,
-          x_at: object, y_at: object) -> list[str]:
+          x_at: Callable[[float], float], y_at: Callable[[float], float]) -> list[str]:
     """Grid lines and round-number ticks, the axes and their names."""
     left, top, right, bottom = _PLOT
     parts = []
     for v in y_ticks:
-        y = y_at(v)  # type: ignore[operator]
+        y = y_at(v)
         parts += [_tag("line", {"x1": left, "y1": y, "x2": right, "y2": y, "stroke": GRID}),
                   _text(left - 8, y + 4, _tick_text(v, decimals), text_anchor="end",
                         font_size=11, fill=MUTED)]
     for t in x_ticks:
-        x = x_at(t)  # type: ignore[operator]
+        x = x_at(t)
         parts += [_tag("line", {"x1": x, "y1": bottom, "x2": x, "y2": bottom + 5, "stroke": MUTED}),
                   _text(x, bottom + 18, str(int(t)), text_anchor="middle", font_size=11,
                         fill=MUTED)]
