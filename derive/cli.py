@@ -222,11 +222,10 @@ def course_lesson(path: str, source: str, page: str, seed: int, limits: Limits,
     except DeriveError as exc:     # its fields may not survive pickling back: send the text
         return str(exc)
     network = derivation.network
+    units = (len(network.x), *(layer.units for layer in network.layers))
     return Lesson(source=source, page=page, title=network.spec.title, passed=report.passed,
                   compared=report.compared, max_abs_error=report.max_abs_error,
-                  parameters=len(network.parameters),
-                  architecture="-".join(str(n) for n in (len(network.x),
-                                                         *(layer.units for layer in network.layers))),
+                  parameters=len(network.parameters), architecture="-".join(map(str, units)),
                   files=tuple(sorted(files.items())), chapter=chapter)
 
 

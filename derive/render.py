@@ -577,7 +577,7 @@ def _opened(nodes: Sequence[_Node]) -> list[_Node] | None:
 
 
 def _lines(nodes: Sequence[_Node], budget: float) -> list[list[_Node]]:
-    """Pack a formula into lines of at most ``budget`` em: at relations, then sums, then products."""
+    """Pack a formula into lines of at most ``budget`` em: at relations, sums, products."""
     if _width(nodes) <= budget:
         return [list(nodes)]
     for separators in (_RELATIONS, _SUMS, _PRODUCTS):

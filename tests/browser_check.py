@@ -117,7 +117,8 @@ COLLECT_JS = r"""
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let n = walker.nextNode(); n; n = walker.nextNode()) {
     if (!n.parentElement || n.parentElement.closest(skip)) continue;
-    if (texRe.test(n.textContent)) leaks.push(n.textContent.trim().replace(/\s+/g, ' ').slice(0, 160));
+    const text = n.textContent;
+    if (texRe.test(text)) leaks.push(text.trim().replace(/\s+/g, ' ').slice(0, 160));
   }
   const cells = document.querySelectorAll('article table tr').length;
   return {formulas, leaks, title: document.title, rows: cells};

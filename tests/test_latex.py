@@ -101,7 +101,8 @@ def test_escape_latex_specials_and_unicode() -> None:
         r"a\_b \& 95\% \#1 \$x\$ \{y\} \textasciitilde{} \^{} \textbackslash{} "
         r"\textless{}\textgreater{}\textbar{}")
     assert escape_latex("Café – σ(z) ≤ Ω 😀") == (
-        r"Café – \ensuremath{\sigma}(z) \ensuremath{\leq} \ensuremath{\Omega} \texttt{[U+1F600]}")
+        r"Café – \ensuremath{\sigma}(z) \ensuremath{\leq} \ensuremath{\Omega} "
+        r"\texttt{[U+1F600]}")
     assert escape_latex("e\u0301") == "é"                       # NFC before the table
 
 
@@ -117,7 +118,8 @@ def pdflatex(tex: Path, runs: int = 1) -> str:
                                 timeout=300, errors="replace")
         log = tex.with_suffix(".log").read_text(encoding="latin-1")
         errors = [line for line in log.splitlines() if line.startswith("!")]
-        assert result.returncode == 0 and not errors, f"{tex.name}: {errors or result.stdout[-2000:]}"
+        assert result.returncode == 0 and not errors, \
+            f"{tex.name}: {errors or result.stdout[-2000:]}"
     assert tex.with_suffix(".pdf").is_file()
     return log
 

@@ -123,8 +123,8 @@ def test_site_has_every_page_its_pictures_mathjax_and_config() -> None:
 
 def test_nav_groups_pages_by_folder_pages_first() -> None:
     lessons = [lesson("b/z", "Zeta", source="B folder/z.yaml"), lesson("a", "Alpha"),
-               lesson("b/c/y", "Ypsilon", source="B folder/c/y.yaml"), lesson("b/x", "Xi",
-                                                                                source="B folder/x.yaml")]
+               lesson("b/c/y", "Ypsilon", source="B folder/c/y.yaml"),
+               lesson("b/x", "Xi", source="B folder/x.yaml")]
     config = yaml.safe_load(build_site(lessons, title="Course")["mkdocs.yml"])
     assert config["nav"] == [
         {"Overview": "index.md"}, {"Alpha": "a.md"},
@@ -163,7 +163,8 @@ def test_titles_are_escaped_for_yaml_html_and_markdown() -> None:
     assert config["site_name"] == escaped and config["nav"][1] == {escaped: "a.md"}
     row = next(line for line in files["docs/index.md"].splitlines() if "(a.md)" in line)
     assert row.startswith("| [A &#60;b&#62;x&#60;/b&#62; &#38; \"q\" &#124; &#95;y&#95; "
-                          "&#123;&#123; z &#125;&#125; &#92; &#36;w&#36; &#35;: - &#91;k&#93;](a.md)")
+                          "&#123;&#123; z &#125;&#125; &#92; &#36;w&#36; &#35;: - "
+                          "&#91;k&#93;](a.md)")
 
 
 def test_two_specs_on_one_page_are_refused() -> None:
