@@ -16,7 +16,7 @@ import mpmath
 
 from .claims import ClaimResult, verify_claims
 from .derivation import Derivation
-from .numeric import forward, parameter_env
+from .numeric import compile_float, evaluate, forward, parameter_env
 from .worked import WorkedExample, gradient_values
 
 __all__ = ["Disagreement", "OracleResult", "CheckReport", "check", "METHODS", "TOLERANCE",
@@ -24,6 +24,11 @@ __all__ = ["Disagreement", "OracleResult", "CheckReport", "check", "METHODS", "T
 
 TOLERANCE = mpmath.mpf("1e-9")   # |symbolic - numeric| <= TOLERANCE * max(1, |numeric|)
 STEP = mpmath.mpf("1e-20")
+MPMATH_PARAMETERS = 60        # up to this many parameters, finite differences in 50 digits
+FLOAT_STEP = 1e-4
+FLOAT_TOLERANCE = mpmath.mpf("1e-6")
+KINK = 1e-3                   # one-sided float differences further apart than this: a kink
+MAX_FINITE_DIFFERENCE = 400   # parameters compared by finite differences; beyond, a seeded sample
 RANDOM_POINTS = 2
 
 
@@ -92,14 +97,88 @@ def _symbolic(derivation: Derivation, point: _Point, form: str) -> tuple:
     return tuple(scale * mpmath.fsum(column) for column in zip(*per_sample))
 
 
-def finite_difference(derivation: Derivation, point: _Point, index: int) -> tuple:
+def _downstream_loss(network, env: dict, first_layer: int) -> mpmath.mpf:  # type: ignore[no-untyped-def]
+    """Recompute z and a from ``first_layer`` on (earlier layers are unchanged), then the loss."""
+    for layer in network.layers[first_layer - 1:]:
+        for j in range(layer.units):
+            env[layer.z[j]] = evaluate(layer.z_expr[j], env)
+        for j in range(layer.units):
+            env[layer.a[j]] = evaluate(layer.a_expr[j], env)
+    return evaluate(network.loss_expr, env)
+
+
+def finite_difference(derivation: Derivation, point: _Point, index: int,
+                      bases: list[dict] | None = None) -> tuple:
     """Central, forward and backward differences of the loss in parameter ``index``."""
-    def shifted(delta: mpmath.mpf) -> mpmath.mpf:
-        params = list(point.params)
-        params[index] += delta
-        return _loss(derivation, tuple(params), point)
-    here, up, down = _loss(derivation, point.params, point), shifted(STEP), shifted(-STEP)
+    network = derivation.network
+    if bases is None:
+        env = parameter_env(network, point.params)
+        bases = [forward(network, env, x, y).env for x, y in zip(point.x, point.y)]
+    symbol = network.parameters[index]
+    layer = derivation.gradients[index].role.layer
+    scale = mpmath.mpf(1) / len(bases) if network.spec.reduction == "mean" else mpmath.mpf(1)
+
+    def loss(delta: mpmath.mpf) -> mpmath.mpf:
+        total = []
+        for base in bases:
+            env = dict(base)
+            env[symbol] = base[symbol] + delta
+            total.append(_downstream_loss(network, env, layer))
+        return scale * mpmath.fsum(total)
+    here, up, down = loss(mpmath.mpf(0)), loss(STEP), loss(-STEP)
     return (up - down) / (2 * STEP), (up - here) / STEP, (here - down) / STEP
+
+
+def _float_forward(network, params: tuple, x: tuple, y: tuple) -> dict:  # type: ignore[no-untyped-def]
+    env: dict = {s: float(v) for s, v in zip(network.parameters, params)}
+    env.update({s: float(v) for s, v in zip(network.x, x)})
+    env.update({s: float(v) for s, v in zip(network.y, y)})
+    _float_downstream(network, env, 1)
+    return env
+
+
+def _float_downstream(network, env: dict, first_layer: int) -> float:  # type: ignore[no-untyped-def]
+    for layer in network.layers[first_layer - 1:]:
+        for j in range(layer.units):
+            env[layer.z[j]] = compile_float(layer.z_expr[j])(env)
+        for j in range(layer.units):
+            env[layer.a[j]] = compile_float(layer.a_expr[j])(env)
+    return compile_float(network.loss_expr)(env)
+
+
+def float_difference(derivation: Derivation, index: int, bases: list[dict]) -> tuple:
+    """Richardson-extrapolated central difference in float64, and the two one-sided ones."""
+    network = derivation.network
+    symbol = network.parameters[index]
+    layer = derivation.gradients[index].role.layer
+    scale = 1.0 / len(bases) if network.spec.reduction == "mean" else 1.0
+    h = FLOAT_STEP * max(1.0, abs(bases[0][symbol]))
+
+    def loss(delta: float) -> float:
+        total = 0.0
+        for base in bases:
+            env = dict(base)
+            env[symbol] = base[symbol] + delta
+            total += _float_downstream(network, env, layer)
+        return scale * total
+    here, up, down, up2, down2 = loss(0.0), loss(h), loss(-h), loss(h / 2), loss(-h / 2)
+    coarse, fine = (up - down) / (2 * h), (up2 - down2) / h
+    return (4 * fine - coarse) / 3, (up - here) / h, (here - down) / h
+
+
+def compared_parameters(derivation: Derivation, seed: int) -> tuple[int, ...]:
+    """All parameters up to MAX_FINITE_DIFFERENCE, else a seeded sample from every layer."""
+    count = len(derivation.network.parameters)
+    if count <= MAX_FINITE_DIFFERENCE:
+        return tuple(range(count))
+    rng = random.Random(seed)
+    by_layer: dict[int, list[int]] = {}
+    for index, g in enumerate(derivation.gradients):
+        by_layer.setdefault(g.role.layer, []).append(index)
+    share = MAX_FINITE_DIFFERENCE // len(by_layer)
+    chosen = [i for indices in by_layer.values()
+              for i in rng.sample(indices, min(share, len(indices)))]
+    return tuple(sorted(chosen))
 
 
 def _random_point(derivation: Derivation, rng: random.Random, name: str) -> _Point:
@@ -127,8 +206,9 @@ def _points(derivation: Derivation, worked: WorkedExample | None, seed: int) -> 
 class _Tally:
     """Largest errors and disagreements of one oracle."""
 
-    def __init__(self, method: str) -> None:
-        self.method, self.compared = method, 0
+    def __init__(self, method: str, seed: int = 0) -> None:
+        self.method, self.compared, self.seed = method, 0, seed
+        self.tolerance, self.precision = TOLERANCE, "50-digit mpmath"
         self.max_abs = self.max_rel = mpmath.mpf(0)
         self.bad: list[Disagreement] = []
 
@@ -137,7 +217,7 @@ class _Tally:
         self.compared += 1
         self.max_abs = max(self.max_abs, error)
         self.max_rel = max(self.max_rel, error / max(1, abs(oracle)))
-        if error > TOLERANCE * max(1, abs(oracle)):
+        if error > self.tolerance * max(1, abs(oracle)):
             self.bad.append(Disagreement(index, point, float(symbolic), float(oracle),
                                          self.method))
 
@@ -148,13 +228,28 @@ class _Tally:
 
 def _finite_differences(derivation: Derivation, point: _Point, symbolic: dict,
                         tally: _Tally) -> int:
-    """Compare every printed form with central differences; return how many kinks were skipped."""
+    """Compare every printed form with central differences; return how many kinks were skipped.
+
+    Small networks use 50-digit mpmath (errors near 1e-30); larger ones float64 with
+    Richardson extrapolation (errors near 1e-10, tolerance FLOAT_TOLERANCE).
+    """
+    network = derivation.network
+    exact = len(network.parameters) <= MPMATH_PARAMETERS
+    if exact:
+        env = parameter_env(network, point.params)
+        bases = [forward(network, env, x, y).env for x, y in zip(point.x, point.y)]
+    else:
+        bases = [_float_forward(network, point.params, x, y) for x, y in zip(point.x, point.y)]
+        tally.tolerance, tally.precision = FLOAT_TOLERANCE, "float64, Richardson extrapolation"
+    kink = TOLERANCE if exact else KINK
     skipped = 0
-    for index in range(len(derivation.network.parameters)):
-        central, ahead, behind = finite_difference(derivation, point, index)
-        if abs(ahead - behind) > TOLERANCE * max(1, abs(central)):
+    for index in compared_parameters(derivation, tally.seed):
+        central, ahead, behind = (finite_difference(derivation, point, index, bases) if exact
+                                  else float_difference(derivation, index, bases))
+        if abs(ahead - behind) > kink * max(1, abs(central)):
             skipped += 1   # a kink (ReLU at 0): the loss has no derivative here
             continue
+        central = mpmath.mpf(central)
         for values in symbolic.values():
             tally.add(index, point.name, values[index], central)
     return skipped
@@ -175,7 +270,7 @@ METHODS = {"finite_difference": _finite_differences, "torch": _autograd}
 def check(derivation: Derivation, worked: WorkedExample | None = None, *,
           seed: int = 0, methods: tuple[str, ...] = ("finite_difference",)) -> CheckReport:
     """Compare every printed gradient (and its δ form) with each oracle in ``methods``."""
-    tallies = {method: _Tally(method) for method in methods}
+    tallies = {method: _Tally(method, seed) for method in methods}
     skipped = 0
     points = _points(derivation, worked, seed)
     for point in points:

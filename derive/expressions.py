@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import functools
+
 import sympy as sp
 
 __all__ = ["Partial", "ChainProduct", "ChainSum", "Factor", "Equation"]
@@ -61,10 +63,15 @@ class Equation:
 
 
 def as_expr(obj: object) -> sp.Expr:
-    """The SymPy value of a printable structure or expression."""
+    """The SymPy value of a printable structure or expression (built once per structure)."""
     if isinstance(obj, (ChainProduct, ChainSum)):
-        return obj.expr()
-    return sp.sympify(obj)
+        return _structure_expr(obj)
+    return obj if isinstance(obj, sp.Basic) else sp.sympify(obj)
+
+
+@functools.lru_cache(maxsize=100_000)
+def _structure_expr(obj: ChainProduct | ChainSum) -> sp.Expr:
+    return obj.expr()
 
 
 def chain_product(factors: list[object]) -> object:

@@ -7,6 +7,8 @@ Each class knows its derivative (``fdiff``, in textbook form), its numeric value
 
 from __future__ import annotations
 
+import math
+
 import mpmath
 import sympy as sp
 
@@ -26,6 +28,13 @@ class sigmoid(sp.Function):  # noqa: N801 - SymPy function classes are lower cas
     def numeric(z: mpmath.mpf) -> mpmath.mpf:
         return 1 / (1 + mpmath.exp(-z))
 
+    @staticmethod
+    def float_value(z: float) -> float:
+        if z >= 0:
+            return 1.0 / (1.0 + math.exp(-z))
+        e = math.exp(z)
+        return e / (1.0 + e)
+
     def _eval_rewrite_as_exp(self, z: sp.Expr, **kwargs: object) -> sp.Expr:
         return 1 / (1 + sp.exp(-z))
 
@@ -41,6 +50,10 @@ class relu_prime(sp.Function):  # noqa: N801
     @staticmethod
     def numeric(z: mpmath.mpf) -> mpmath.mpf:
         return mpmath.mpf(1) if z > 0 else mpmath.mpf(0)
+
+    @staticmethod
+    def float_value(z: float) -> float:
+        return 1.0 if z > 0 else 0.0
 
     @staticmethod
     def definition(z: sp.Expr) -> sp.Piecewise:
@@ -59,6 +72,10 @@ class relu(sp.Function):  # noqa: N801
     def numeric(z: mpmath.mpf) -> mpmath.mpf:
         return z if z > 0 else mpmath.mpf(0)
 
+    @staticmethod
+    def float_value(z: float) -> float:
+        return z if z > 0 else 0.0
+
     def _eval_rewrite_as_Max(self, z: sp.Expr, **kwargs: object) -> sp.Expr:
         return sp.Max(0, z)
 
@@ -74,6 +91,10 @@ class leaky_relu_prime(sp.Function):  # noqa: N801
     @staticmethod
     def numeric(z: mpmath.mpf, slope: mpmath.mpf) -> mpmath.mpf:
         return mpmath.mpf(1) if z > 0 else slope
+
+    @staticmethod
+    def float_value(z: float, slope: float) -> float:
+        return 1.0 if z > 0 else slope
 
     @staticmethod
     def definition(z: sp.Expr, slope: sp.Expr) -> sp.Piecewise:
@@ -92,6 +113,10 @@ class leaky_relu(sp.Function):  # noqa: N801
     def numeric(z: mpmath.mpf, slope: mpmath.mpf) -> mpmath.mpf:
         return z if z > 0 else slope * z
 
+    @staticmethod
+    def float_value(z: float, slope: float) -> float:
+        return z if z > 0 else slope * z
+
 
 class elu_prime(sp.Function):  # noqa: N801
     r"""ELU'(z) = 1 for z > 0, α e^z otherwise (PyTorch: α at 0)."""
@@ -105,6 +130,10 @@ class elu_prime(sp.Function):  # noqa: N801
     @staticmethod
     def numeric(z: mpmath.mpf, alpha: mpmath.mpf) -> mpmath.mpf:
         return mpmath.mpf(1) if z > 0 else alpha * mpmath.exp(z)
+
+    @staticmethod
+    def float_value(z: float, alpha: float) -> float:
+        return 1.0 if z > 0 else alpha * math.exp(z)
 
     @staticmethod
     def definition(z: sp.Expr, alpha: sp.Expr) -> sp.Piecewise:
@@ -123,6 +152,10 @@ class elu(sp.Function):  # noqa: N801
     def numeric(z: mpmath.mpf, alpha: mpmath.mpf) -> mpmath.mpf:
         return z if z > 0 else alpha * (mpmath.exp(z) - 1)
 
+    @staticmethod
+    def float_value(z: float, alpha: float) -> float:
+        return z if z > 0 else alpha * math.expm1(z)
+
 
 class softplus(sp.Function):  # noqa: N801
     r"""softplus(z) = log(1 + e^z); softplus'(z) = σ(z)."""
@@ -135,6 +168,10 @@ class softplus(sp.Function):  # noqa: N801
     @staticmethod
     def numeric(z: mpmath.mpf) -> mpmath.mpf:
         return mpmath.log1p(mpmath.exp(z))
+
+    @staticmethod
+    def float_value(z: float) -> float:
+        return z + math.log1p(math.exp(-z)) if z > 0 else math.log1p(math.exp(z))
 
 
 __all__ += ["leaky_relu", "leaky_relu_prime", "elu", "elu_prime", "softplus"]

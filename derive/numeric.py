@@ -10,6 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+import functools
+import math
+
 import mpmath
 import sympy as sp
 
@@ -56,27 +59,89 @@ _FUNCTIONS: dict[type, Callable[..., mpmath.mpf]] = {
 
 def evaluate(expr: object, env: Env) -> mpmath.mpf:
     """The value of ``expr`` with its symbols taken from ``env`` (mpmath, DIGITS digits)."""
-    e = as_expr(expr)
-    if isinstance(e, sp.Symbol):
-        return env[e]
-    if isinstance(e, sp.Number):
-        return mpmath.mpf(e.p) / e.q if isinstance(e, sp.Rational) else mpmath.mpf(str(e))
-    if isinstance(e, sp.Add):
-        return mpmath.fsum(evaluate(arg, env) for arg in e.args)
-    if isinstance(e, sp.Mul):
+    return compile_expr(as_expr(expr))(env)
+
+
+def _number(e: sp.Number) -> mpmath.mpf:
+    return mpmath.mpf(e.p) / e.q if isinstance(e, sp.Rational) else mpmath.mpf(str(e))
+
+
+def _product(factors: list) -> Callable[[Env], mpmath.mpf]:
+    def product(env: Env) -> mpmath.mpf:
         out = mpmath.mpf(1)
-        for arg in e.args:
-            out *= evaluate(arg, env)
+        for f in factors:
+            out *= f(env)
         return out
-    if isinstance(e, sp.Pow):
-        return _pow(evaluate(e.base, env), evaluate(e.exp, env))
+    return product
+
+
+def _float_sign(x: float) -> float:
+    return 0.0 if x == 0 else math.copysign(1.0, x)
+
+
+_FLOAT_FUNCTIONS: dict[type, Callable[..., float]] = {
+    sp.exp: math.exp, sp.log: math.log, sp.tanh: math.tanh, sp.Abs: abs, sp.sign: _float_sign,
+    sp.sqrt: math.sqrt,
+}
+
+
+@functools.lru_cache(maxsize=200_000)
+def compile_float(e: sp.Basic) -> Callable[[dict], float]:
+    """Like ``compile_expr`` in plain float64: the fast engine for large networks."""
+    if isinstance(e, sp.Symbol):
+        return lambda env: env[e]
+    if isinstance(e, sp.Number):
+        value = float(e)
+        return lambda env: value
     if isinstance(e, sp.Piecewise):
-        return _piecewise(e, env)
-    numeric = getattr(type(e), "numeric", None)
-    func = numeric or _FUNCTIONS.get(type(e))
+        branches = [(compile_float(v), compile_float(c) if c is not sp.true else None)
+                    for v, c in e.args]
+        return lambda env: next(v(env) for v, c in branches if c is None or c(env))
+    args = [compile_float(a) for a in e.args]
+    if isinstance(e, sp.Add):
+        return lambda env: math.fsum(f(env) for f in args)
+    if isinstance(e, sp.Mul):
+        return lambda env: math.prod(f(env) for f in args)
+    if isinstance(e, sp.Pow):
+        base, exponent = args
+        return lambda env: base(env) ** exponent(env)
+    if isinstance(e, sp.Rel):
+        test = _RELATIONS[type(e)]
+        return lambda env: test(args[0](env), args[1](env))
+    func = getattr(type(e), "float_value", None) or _FLOAT_FUNCTIONS.get(type(e))
+    if func is None:
+        raise TypeError(f"cannot evaluate {type(e).__name__} in floats")
+    return lambda env: func(*(f(env) for f in args))
+
+
+_RELATIONS: dict[type, Callable[[float, float], bool]] = {
+    sp.StrictGreaterThan: lambda a, b: a > b, sp.GreaterThan: lambda a, b: a >= b,
+    sp.StrictLessThan: lambda a, b: a < b, sp.LessThan: lambda a, b: a <= b,
+}
+
+
+@functools.lru_cache(maxsize=200_000)
+def compile_expr(e: sp.Basic) -> Callable[[Env], mpmath.mpf]:
+    """Turn an expression into nested closures once; evaluating them skips all dispatch."""
+    if isinstance(e, sp.Symbol):
+        return lambda env: env[e]
+    if isinstance(e, sp.Number):
+        value = _number(e)
+        return lambda env: value
+    args = [compile_expr(a) for a in e.args]
+    if isinstance(e, sp.Add):
+        return lambda env: mpmath.fsum(f(env) for f in args)
+    if isinstance(e, sp.Mul):
+        return _product(args)
+    if isinstance(e, sp.Pow):
+        base, exponent = args
+        return lambda env: _pow(base(env), exponent(env))
+    if isinstance(e, sp.Piecewise):
+        return lambda env: _piecewise(e, env)
+    func = getattr(type(e), "numeric", None) or _FUNCTIONS.get(type(e))
     if func is None:
         raise TypeError(f"cannot evaluate {type(e).__name__}")
-    return func(*(evaluate(arg, env) for arg in e.args))
+    return lambda env: func(*(f(env) for f in args))
 
 
 def decimal(value: float) -> mpmath.mpf:
