@@ -637,9 +637,8 @@ def _tex_rows(context: dict[str, Any]) -> dict[str, Any]:
             g["tex_chain"] = break_align([rf"{g['partial']} &= {g['chain']}"])
             g["tex_factors"] = break_align(g["factors"])
             g["tex_result"] = break_align([result, *numbers])
-        rest = break_align([rf"{g['partial']} &= {g['delta_form']} = {g['result']}"
-                            for g in layer["rest"]])
-        layer["tex_rest"] = [rest[i:i + _ROWS_PER_ALIGN]
+        rest = [rf"{g['partial']} &= {g['delta_form']} = {g['result']}" for g in layer["rest"]]
+        layer["tex_rest"] = [break_align(rest[i:i + _ROWS_PER_ALIGN])
                              for i in range(0, len(rest), _ROWS_PER_ALIGN)]
     context["delta"]["tex_rows"] = break_align(context["delta"]["rows"])
     return context

@@ -13,6 +13,7 @@ never downloads a browser.
 from __future__ import annotations
 
 import functools
+import html
 import http.server
 import os
 import re
@@ -92,7 +93,8 @@ COLLECT_JS = r"""
     if (kxErr) error = kxErr.getAttribute('title') || kxErr.textContent;
     if (el.hasAttribute('data-math-error')) error = el.getAttribute('data-math-error');
     return {index: i, display: el.tagName === 'DIV', rendered: !!(mj || kx || kxErr),
-            error: error, tex: el.textContent.trim().slice(0, 200)};
+            error: error, tex: el.textContent.trim().slice(0, 200),
+            rows: el.querySelectorAll('mjx-mtr, mjx-mlabeledtr, .katex-html .vlist-r').length};
   });
   const skip = 'code, pre, script, style, noscript, textarea, .arithmatex, mjx-container, .katex';
   const texRe = /\$\$|\\\(|\\\)|\\\[|\\\]|\\(begin|end)\{|\\(frac|partial|sigma|sum|mathbf|mathrm|left|right|cdot|odot|hat|delta|lvert|rvert|vert|text|operatorname)\b|\$[^$\s][^$]*[\\^_{}][^$]*\$/;
@@ -140,6 +142,7 @@ class PageReport:
     rendered: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
     unrendered: list[dict[str, Any]] = field(default_factory=list)
+    lost_breaks: list[str] = field(default_factory=list)   # \\ in the source, one row shown
     leaks: list[str] = field(default_factory=list)
     console: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
@@ -150,27 +153,30 @@ class PageReport:
     def ok(self) -> bool:
         return (self.engine.startswith("mathjax") or self.static == 0) and \
             self.found == self.static == self.rendered and \
-            not (self.errors or self.unrendered or self.leaks or self.console or self.failed)
+            not (self.errors or self.unrendered or self.lost_breaks or self.leaks
+                 or self.console or self.failed)
 
     def problems(self) -> str:
         lines = [f"{self.url}: engine={self.engine!r} static={self.static} found={self.found} "
                  f"rendered={self.rendered}"]
         lines += [f"  error #{e['index']}: {e['error']} <- {e['tex'][:80]!r}" for e in self.errors]
         lines += [f"  unrendered #{e['index']}: {e['tex'][:80]!r}" for e in self.unrendered]
+        lines += [f"  line breaks lost: {tex[:80]!r}" for tex in self.lost_breaks]
         lines += [f"  leak: {leak!r}" for leak in self.leaks]
         lines += [f"  console: {message[:200]}" for message in self.console]
         lines += [f"  failed request: {request}" for request in self.failed]
         return "\n".join(lines)
 
 
-def html_pages(site: Path) -> dict[str, int]:
-    """URL path -> formulas in the static HTML, for every page of the built site."""
+def html_pages(site: Path) -> dict[str, list[str]]:
+    """URL path -> TeX of each formula in the static HTML, for every page of the built site."""
     pages = {}
     for path in sorted(site.rglob("*.html")):
         rel = path.relative_to(site).as_posix()
         if rel == "404.html" or rel.startswith(("assets/", "search/")):
             continue
-        pages[rel] = len(_ARITHMATEX.findall(path.read_text(encoding="utf-8")))
+        pages[rel] = [html.unescape(match[1]).strip()
+                      for match in _ARITHMATEX.findall(path.read_text(encoding="utf-8"))]
     return pages
 
 
@@ -220,13 +226,14 @@ def browser(chromium: str) -> Iterator[Any]:
             instance.close()
 
 
-def check_page(context: Any, base: str, url: str, static: int, *, shot: Shot | None = None,
+def check_page(context: Any, base: str, url: str, sources: list[str], *,
+               shot: Shot | None = None,
                timeout_s: float = 60.0) -> PageReport:
     """Load one page, wait for MathJax, and report every formula and every network problem.
 
     ``shot``: (PNG path, id of the element to scroll to first, or "") for a screenshot.
     """
-    report = PageReport(url=url, static=static)
+    report = PageReport(url=url, static=len(sources))
     page = context.new_page()
     page.on("console", lambda m: m.type == "error" and report.console.append(m.text))
     page.on("pageerror", lambda e: report.console.append(f"uncaught: {e}"))
@@ -260,6 +267,9 @@ def check_page(context: Any, base: str, url: str, static: int, *, shot: Shot | N
     report.rendered = sum(f["rendered"] for f in formulas)
     report.errors = [f for f in formulas if f["error"]]
     report.unrendered = [f for f in formulas if not f["rendered"]]
+    # Markdown turning \\ into \ draws every row of an aligned block on one line, silently.
+    report.lost_breaks = [tex for f, tex in zip(formulas, sources)
+                          if "\\\\" in tex and f["rendered"] and f["rows"] < 2]
     report.leaks = data["leaks"]
     return report
 
@@ -272,6 +282,6 @@ def check_site(site: Path, chromium: str, *, shots: dict[str, Shot] | None = Non
     reports = []
     with served(site) as base, browser(chromium) as context:
         for url in wanted:
-            reports.append(check_page(context, base, url, static.get(url, 0),
+            reports.append(check_page(context, base, url, static.get(url, []),
                                       shot=(shots or {}).get(url)))
     return reports

@@ -43,6 +43,12 @@ $$
 
 An unbalanced brace that MathJax never finds: \(x^{2\).
 
+Rows outside an alignment, drawn as one line:
+
+$$
+a = b \\ c = d
+$$
+
 ![a picture from a CDN](https://cdn.example.com/picture.png)
 """
 
@@ -120,4 +126,5 @@ def test_trap_course_renders_and_a_broken_formula_fails(chromium: str, tmp_path:
     assert len(broken.errors) == 3, messages
     assert "Missing argument" in messages and "Undefined control sequence \\foo" in messages
     assert [u["tex"] for u in broken.unrendered] == [r"\(x^{2\)"]
+    assert len(broken.lost_breaks) == 1 and r"a = b \\ c = d" in broken.lost_breaks[0]
     assert any("cdn.example.com" in f for f in broken.failed)
