@@ -1,9 +1,10 @@
 """argv -> exit code: the only module that reads arguments, prints, or exits.
 
 ``derive-backprop SPEC... [-o DIR|-] [--format md|tex|json|all]`` renders;
-``derive-backprop list`` shows the registries. Exit codes: 0 success, 1 a
-numeric check disagrees, 2 bad input. Only ``DeriveError`` is caught, so a bug
-keeps its traceback.
+``derive-backprop list`` shows the registries; ``derive-backprop site DIR -o SITE
+[--book FILE]`` derives every spec under DIR in worker processes and writes a MkDocs
+project (``derive.site``). Exit codes: 0 success, 1 a numeric check disagrees, 2 bad
+input. Only ``DeriveError`` is caught, so a bug keeps its traceback.
 """
 
 from __future__ import annotations
