@@ -16,17 +16,14 @@ from pathlib import Path
 
 import click
 
-from . import __version__, autodiff
-from .check import check
-from .derivation import derive
+from . import __version__
 from .errors import CheckFailed, DeriveError, SpecError
-from .network import build_network
 from .notation import NOTATIONS
 from .registry import ACTIVATIONS, INIT_SCHEMES, LOSSES
 from .render import FORMATS, render, render_chapter
 from .site import Lesson, build_book, build_site, page_path
-from .spec import Limits, load
-from .worked import work_example
+from .spec import Limits
+from .frontend import disagreement_lines, oracle_methods, run_pipeline
 from .write import safe_stem, write_outputs
 
 __all__ = ["main", "cli"]
@@ -41,81 +38,8 @@ class _DefaultGroup(click.Group):
         return super().parse_args(ctx, args)
 
 
-def read_spec(path: str) -> str:
-    """The spec's text, or a one-line SpecError for a missing, unreadable or non-UTF-8 file."""
-    file = Path(path)
-    try:
-        data = file.read_bytes()
-    except IsADirectoryError:
-        raise SpecError("(file)", "a spec file", got_text="a directory", file=path) from None
-    except OSError as exc:
-        raise SpecError("(file)", "a readable file", got_text=exc.strerror or "an error",
-                        file=path) from None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
-        raise SpecError("(file)", "UTF-8 text", got_text=f"byte 0x{data[exc.start]:02x}",
-                        file=path, line=line) from None
-
-
-def run_pipeline(path: str, *, seed: int, limits: Limits,
-                 methods: tuple[str, ...] = ("finite_difference",)):  # type: ignore[no-untyped-def]
-    """Spec file -> (derivation, worked example, check report)."""
-    spec = load(read_spec(path), path, limits=limits, default_title=Path(path).stem)
-    derivation = derive(build_network(spec))
-    worked = work_example(derivation)
-    return derivation, worked, check(derivation, worked, seed=seed, methods=methods)
-
-
-def oracle_methods(choice: str) -> tuple[str, ...]:
-    """finite differences always; torch when asked for, or with ``auto`` when it is installed."""
-    if choice == "torch" and not autodiff.available():
-        raise SpecError("--oracle", "torch installed (pip install 'derive-backprop[torch]')",
-                        got_text="no torch", stage="derive-backprop")
-    if choice == "torch" or (choice == "auto" and autodiff.available()):
-        return ("finite_difference", "torch")
-    return ("finite_difference",)
-
-
 def _limits(no_limits: bool) -> Limits:
     return Limits(**{k: 10**9 for k in Limits.__dataclass_fields__}) if no_limits else Limits()
-
-
-def _parameter_name(derivation, index: int) -> str:  # type: ignore[no-untyped-def]
-    role = derivation.gradients[index].role
-    return f"dL/d{role.kind}_{role.layer}[{','.join(map(str, role.index))}]"
-
-
-def disagreement_lines(path: str, derivation, report) -> list[str]:  # type: ignore[no-untyped-def]
-    """One line per disagreement, in the errors' format."""
-    lines = []
-    for d in report.disagreements:
-        rel = abs(d.symbolic - d.numeric) / max(1.0, abs(d.numeric))
-        lines.append(f"{path}: check: {_parameter_name(derivation, d.parameter)} at {d.point}: "
-                     f"expected {d.numeric!r} ({d.method.replace('_', ' ')}), got {d.symbolic!r} "
-                     f"(symbolic); rel err {rel:.2g} > 1e-09")
-    for c in report.claims:
-        if c.passed:
-            continue
-        if c.status == "unreadable":
-            lines.append(f"{path}:{c.line}: claim for {c.parameter}: expected a formula in the "
-                         f"page's notation, got {c.message}")
-            continue
-        text = f"{path}:{c.line}: claim for {c.parameter}: expected " + (
-            "equal to the derived result" if c.status == "differs" else "a different result")
-        text += f", got {c.status}" + (f" ({c.message.replace('$', '')})" if c.message else "")
-        if c.values:
-            claimed, derived = c.values
-            text += (f"; claimed {claimed!r}, derived {derived!r} at random point 1, "
-                     f"difference {claimed - derived:.3g}")
-        lines.append(text)
-    if not report.matrix_proved:
-        lines.append(f"{path}: check: matrix form: expected equal to the scalar results, got a difference")
-    if report.paths_proved != report.paths_total:
-        lines.append(f"{path}: check: sum over paths: expected equal to the delta form, got "
-                     f"{report.paths_total - report.paths_proved} difference(s)")
-    return lines
 
 
 @click.group(cls=_DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})

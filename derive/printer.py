@@ -106,6 +106,26 @@ class Printer(LatexPrinter):
     def _print_relu_prime(self, expr: sp.Function, exp: str | None = None) -> str:
         return self._function(r"\operatorname{ReLU}'", expr, exp)
 
+    def _first_argument(self, name: str, expr: sp.Function, exp: str | None) -> str:
+        """g(z) for activations whose options (slope, α) are extra arguments: print z only."""
+        power = f"^{{{exp}}}" if exp else ""
+        return rf"{name}{power}\left({self._print(expr.args[0])}\right)"
+
+    def _print_leaky_relu(self, expr: sp.Function, exp: str | None = None) -> str:
+        return self._first_argument(r"\operatorname{LeakyReLU}", expr, exp)
+
+    def _print_leaky_relu_prime(self, expr: sp.Function, exp: str | None = None) -> str:
+        return self._first_argument(r"\operatorname{LeakyReLU}'", expr, exp)
+
+    def _print_elu(self, expr: sp.Function, exp: str | None = None) -> str:
+        return self._first_argument(r"\operatorname{ELU}", expr, exp)
+
+    def _print_elu_prime(self, expr: sp.Function, exp: str | None = None) -> str:
+        return self._first_argument(r"\operatorname{ELU}'", expr, exp)
+
+    def _print_softplus(self, expr: sp.Function, exp: str | None = None) -> str:
+        return self._function(r"\operatorname{softplus}", expr, exp)
+
     def _print_Piecewise(self, expr: sp.Piecewise) -> str:
         rows = []
         for value, condition in expr.args:
@@ -125,7 +145,10 @@ def _split_sign(term: Any) -> tuple[bool, Any]:
     name = type(term).__name__
     if name == "ChainProduct":
         negative, first = _split_sign(term.factors[0])
-        return negative, type(term)((first, *term.factors[1:])) if negative else term
+        if not negative:
+            return False, term
+        rest = term.factors[1:] if first == 1 else (first, *term.factors[1:])
+        return True, (rest[0] if len(rest) == 1 else type(term)(rest))
     if isinstance(term, sp.Mul):
         coeff, rest = term.as_coeff_Mul()
         if coeff.is_negative:

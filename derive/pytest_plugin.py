@@ -37,7 +37,7 @@ class SpecItem(pytest.Item):
     """One spec: load, derive, check."""
 
     def runtest(self) -> None:
-        from .cli import disagreement_lines, oracle_methods, read_spec
+        from .frontend import disagreement_lines, oracle_methods, read_spec
         from .errors import DeriveError
         from .spec import load
         from . import build_network, check, derive, work_example

@@ -20,7 +20,6 @@ from typing import Any
 
 import jinja2
 import mpmath
-import sympy as sp
 
 from . import __version__
 from .check import CheckReport

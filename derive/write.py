@@ -60,11 +60,13 @@ def write_outputs(files: dict[str, str | bytes], folder: Path) -> list[Path]:
     for name, target in targets.items():
         content = files[name]
         data = content.encode("utf-8") if isinstance(content, str) else content
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if target.is_file() and target.read_bytes() == data:
-            written.append(target)
-            continue
-        _atomic_write(target, data)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if not (target.is_file() and target.read_bytes() == data):
+                _atomic_write(target, data)
+        except OSError as exc:
+            raise OutputError("output", "a file that can be written", name,
+                              hint=exc.strerror or type(exc).__name__) from exc
         written.append(target)
     return written
 

@@ -129,9 +129,6 @@ def test_chain_sum_leading_minus(p: Printer) -> None:
     assert p.doprint(paths) == rf"- 2 \left(y - {A}\right) {W} - 2 \left(y - {A}\right) {X}"
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="bug: a ChainProduct led by the number -1 prints '-1 w' and, "
-                          "inside a ChainSum, 'a - 1 w' (the unit factor is kept)")
 def test_chain_sum_minus_one_factor_prints_as_a_bare_minus(p: Printer) -> None:
     assert p.doprint(ChainSum((a, ChainProduct((sp.Integer(-1), w))))) == f"{A} - {W}"
 

@@ -347,10 +347,6 @@ def test_symbolic_gradients_match_an_independent_oracle(drawn: tuple[Model, str]
     assert derivation.shortcut_proved
 
 
-@pytest.mark.xfail(strict=True, raises=ZeroDivisionError,
-                   reason="bug: binary_cross_entropy on a one-unit softmax is accepted by "
-                          "spec.load, then work_example divides by 1 - ŷ = 0 (a traceback, "
-                          "not a DeriveError)")
 def test_one_unit_softmax_with_bce_fails_cleanly() -> None:
     text = ("inputs: 1\nlayers:\n  - {units: 1, activation: softmax}\n"
             "loss: binary_cross_entropy\nexample:\n  x: [1]\n  y: [0.5]\n")
@@ -375,10 +371,6 @@ def test_render_is_deterministic(drawn: tuple[Model, str]) -> None:
     assert first["net.tex"].endswith("\n") and first["net.json"].endswith("\n")
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="bug: templates/markdown/page.md.j2 ends with '{% endfor %}' + "
-                          "'{% if about %}', so trim_blocks eats the last newline of a page "
-                          "whose spec has no 'about:' (STYLE §6: one trailing newline)")
 def test_markdown_page_without_about_ends_with_one_newline() -> None:
     text = "inputs: 1\nlayers:\n  - {units: 1, activation: linear}\nloss: squared_error\n"
     _, derivation, worked = pipeline(text)

@@ -185,9 +185,6 @@ def test_activation_latex_name_renders(name: str) -> None:
     assert entry.latex in Printer().doprint(entry.form(z, **default_options(entry)))
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="bug: printer has no _print_leaky_relu/_print_elu (nor their primes); "
-                          "pages show \\operatorname{leaky}_{relu}{\\left(z,0.01 \\right)}")
 @pytest.mark.parametrize("name", ["leaky_relu", "elu"])
 def test_two_argument_activation_latex_name_renders(name: str) -> None:
     entry = ACTIVATIONS[name]

@@ -140,10 +140,6 @@ def test_folder_that_is_a_file(tmp_path: Path) -> None:
     assert info.value.exit_code == 2
 
 
-@pytest.mark.xfail(strict=True, raises=OSError,
-                   reason="bug: an OSError while writing (a file where a sub-folder should be, "
-                          "a directory where a file should be, a full disk) escapes as a raw "
-                          "OSError instead of OutputError, so the CLI shows a traceback")
 @pytest.mark.parametrize("existing, name", [("file", "a/b.md"), ("dir", "a")])
 def test_os_errors_while_writing_are_output_errors(tmp_path: Path, existing: str,
                                                    name: str) -> None:
