@@ -21,7 +21,7 @@ from typing import Any
 import jinja2
 import mpmath
 
-from . import __version__
+from . import __version__, pictures
 from .check import CheckReport
 from .derivation import Derivation, Gradient
 from .expressions import ChainProduct, Equation, Partial
@@ -673,13 +673,58 @@ def _env(fmt: str) -> jinja2.Environment:
     return _ENVIRONMENTS[fmt]
 
 
+def _slug(g: Gradient) -> str:
+    return f"{g.role.kind.lower()}{g.role.layer}-" + "-".join(str(i + 1) for i in g.role.index)
+
+
+def picture_files(derivation: Derivation, worked: WorkedExample | None,
+                  stem: str) -> tuple[dict[str, str], dict[str, Any]]:
+    """The page's SVG pictures (beside it, in ``stem/``) and what the template links to.
+
+    The network with the example's first forward pass, each layer's first weight with its
+    computation paths (and the network with those paths highlighted), the loss curve.
+    """
+    network = derivation.network
+    labels = pictures.symbol_labels(network, NOTATIONS[network.spec.notation])
+    first = worked.first.forwards[0] if worked is not None else None
+    values = {**first.env, LOSS: first.loss} if first is not None else None
+    files = {f"{stem}/network.svg": pictures.network_svg(network, labels, values=values)}
+    paths = {}
+    for layer in network.layers:
+        g = next(g for g in derivation.gradients if g.role.layer == layer.number)
+        files[f"{stem}/paths-{_slug(g)}.svg"] = pictures.path_svg(g, labels)
+        files[f"{stem}/network-{_slug(g)}.svg"] = pictures.network_svg(
+            network, labels, highlight=pictures.path_highlight(network, g.parameter))
+        paths[g.parameter] = (f"{stem}/paths-{_slug(g)}.svg", f"{stem}/network-{_slug(g)}.svg")
+    loss = None
+    if worked is not None and len(worked.losses) > 2:
+        loss = f"{stem}/loss.svg"
+        files[loss] = pictures.loss_curve_svg(worked.losses, mode=worked.mode)
+    return files, {"network": f"{stem}/network.svg", "paths": paths, "loss": loss}
+
+
+def _with_pictures(context: dict[str, Any], links: dict[str, Any],
+                   derivation: Derivation) -> dict[str, Any]:
+    """Attach picture links to the page context (by parameter, for the derivative entries)."""
+    by_symbol = {p.doprint(g.parameter): links["paths"].get(g.parameter)
+                 for p in [Printer({"symbol_names": symbol_names(derivation.network)})]
+                 for g in derivation.gradients}
+    for layer in context["derivatives"]:
+        for entry in layer["shown"]:
+            entry["pictures"] = by_symbol.get(entry["symbol"])
+    return {**context, "pictures": links}
+
+
 def render(derivation: Derivation, worked: WorkedExample | None, report: CheckReport, *,
            stem: str, formats: tuple[str, ...] = ("md",)) -> dict[str, str]:
-    """File name -> text for each requested format."""
+    """File name -> text for each requested format (pictures go with the Markdown page)."""
     out: dict[str, str] = {}
     if "md" in formats:
+        files, links = picture_files(derivation, worked, stem)
         context = _without_bars(page_context(derivation, worked, report, escape_markdown))
+        context = _with_pictures(context, links, derivation)
         out[f"{stem}.md"] = _env("md").get_template("markdown/page.md.j2").render(**context)
+        out.update(files)
     if "tex" in formats:
         context = _tex_rows(page_context(derivation, worked, report, escape_latex))
         out[f"{stem}.tex"] = _env("tex").get_template("latex/page.tex.j2").render(**context)

@@ -55,8 +55,11 @@ def test_json_to_stdout_has_spec_numbers(cli_path: str, tmp_path: Path) -> None:
 def test_all_formats_written_into_folder(cli_path: str, tmp_path: Path) -> None:
     result = run(cli_path, str(RELU), "-o", "out", "--format", "all", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    names = sorted(p.name for p in (tmp_path / "out").iterdir())
+    names = sorted(p.name for p in (tmp_path / "out").iterdir() if p.is_file())
     assert names == [f"relu-worked-example-1-1-1.{ext}" for ext in ("json", "md", "tex")]
+    pictures = sorted(p.name for p in (tmp_path / "out" / "relu-worked-example-1-1-1").iterdir())
+    assert pictures == ["network-w1-1-1.svg", "network-w2-1-1.svg", "network.svg",
+                        "paths-w1-1-1.svg", "paths-w2-1-1.svg"]
 
 
 def test_invalid_spec_one_line_exit_2(cli_path: str, tmp_path: Path) -> None:
@@ -78,7 +81,8 @@ def test_same_spec_twice_gives_identical_bytes(cli_path: str, tmp_path: Path) ->
         result = run(cli_path, str(spec), "-o", folder, "--format", "all", cwd=tmp_path,
                      env={"PYTHONHASHSEED": seed})
         assert result.returncode == 0, result.stderr
-        outputs.append({p.name: p.read_bytes() for p in (tmp_path / folder).iterdir()})
+        outputs.append({p.relative_to(tmp_path / folder): p.read_bytes()
+                        for p in (tmp_path / folder).rglob("*") if p.is_file()})
     assert outputs[0] == outputs[1]
 
 
