@@ -125,7 +125,8 @@ def finite_difference(derivation: Derivation, point: _Point, index: int,
             env[symbol] = base[symbol] + delta
             total.append(_downstream_loss(network, env, layer))
         return scale * mpmath.fsum(total)
-    here, up, down = loss(mpmath.mpf(0)), loss(STEP), loss(-STEP)
+    here = scale * mpmath.fsum(evaluate(network.loss_expr, base) for base in bases)
+    up, down = loss(STEP), loss(-STEP)
     return (up - down) / (2 * STEP), (up - here) / STEP, (here - down) / STEP
 
 
@@ -161,7 +162,8 @@ def float_difference(derivation: Derivation, index: int, bases: list[dict]) -> t
             env[symbol] = base[symbol] + delta
             total += _float_downstream(network, env, layer)
         return scale * total
-    here, up, down, up2, down2 = loss(0.0), loss(h), loss(-h), loss(h / 2), loss(-h / 2)
+    here = scale * sum(compile_float(network.loss_expr)(base) for base in bases)
+    up, down, up2, down2 = loss(h), loss(-h), loss(h / 2), loss(-h / 2)
     coarse, fine = (up - down) / (2 * h), (up2 - down2) / h
     return (4 * fine - coarse) / 3, (up - here) / h, (here - down) / h
 

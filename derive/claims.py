@@ -123,8 +123,9 @@ def _verify(claim: Claim, derivation: Derivation, vocab, envs: list[dict], full:
     g = _parameter(claim.parameter, derivation, vocab)
     value = parse_formula(claim.formula, vocab)
     derived = as_expr(g.value)
-    symbolic = prove_equal(derivation.network, value.xreplace(full), derived.xreplace(full))
     numeric = all(_close(evaluate(value, e), evaluate(derived, e)) for e in envs)
+    symbolic = numeric and prove_equal(derivation.network, value.xreplace(full),
+                                       derived.xreplace(full))
     status = "proved" if symbolic else ("equal at points" if numeric else "differs")
     message = "" if numeric else _diagnose(value, g, envs, p)
     values = (float(evaluate(value, envs[0])), float(evaluate(derived, envs[0])))

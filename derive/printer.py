@@ -34,6 +34,22 @@ class Printer(LatexPrinter):
         "order": "none",
     }
 
+    def __init__(self, settings: dict[str, Any] | None = None) -> None:
+        super().__init__(settings)
+        self._memo: dict[object, str] = {}
+
+    def _print(self, expr: Any, **kwargs: Any) -> str:
+        """Print once per distinct expression: pages repeat the same factors many times."""
+        if kwargs:
+            return super()._print(expr, **kwargs)
+        try:
+            return self._memo[expr]
+        except KeyError:
+            text = self._memo[expr] = super()._print(expr)
+            return text
+        except TypeError:          # an unhashable argument: print it every time
+            return super()._print(expr)
+
     # -- our structures -------------------------------------------------------
 
     def _print_Partial(self, expr: Any) -> str:

@@ -9,6 +9,7 @@ built only from validated names. JSON is a plain dict, not a template.
 from __future__ import annotations
 
 import html
+import functools
 import json
 import re
 import unicodedata
@@ -351,7 +352,7 @@ def page_context(derivation: Derivation, worked: WorkedExample | None, report: C
     """Every string a page template needs, math already printed."""
     network = derivation.network
     notation = NOTATIONS[network.spec.notation]
-    p = Printer({"symbol_names": symbol_names(network, notation)})
+    p = page_printer(network)
     fmt = _Formats(text)
     notes = [_note(layer.activation.note, fmt) for layer in network.layers
              if layer.activation.note]
@@ -383,7 +384,7 @@ def json_document(derivation: Derivation, worked: WorkedExample | None,
     """The public JSON contract (../shared/SPEC.md), plus added fields."""
     network = derivation.network
     notation = NOTATIONS[network.spec.notation]
-    p = Printer({"symbol_names": symbol_names(network, notation)})
+    p = page_printer(network)
     parameters = []
     updated = worked.updated if worked else None
     for i, g in enumerate(derivation.gradients):
@@ -502,6 +503,12 @@ def _argument(nodes: Sequence[_Node], i: int) -> tuple[Sequence[_Node], int]:
 
 
 def _width(nodes: Sequence[_Node], style: int = 0) -> float:
+    """Estimated printed width in em (memoised: line breaking measures the same pieces often)."""
+    return _width_of(tuple(nodes), style)
+
+
+@functools.lru_cache(maxsize=50_000)
+def _width_of(nodes: tuple[_Node, ...], style: int) -> float:
     """Estimated printed width in em: a fraction is as wide as its wider part, scripts shrink."""
     size, smaller = _SIZE[style], (2, 2, 3, 3)[style]
     total, script, i = 0.0, 0.0, 0
@@ -677,6 +684,12 @@ def _slug(g: Gradient) -> str:
     return f"{g.role.kind.lower()}{g.role.layer}-" + "-".join(str(i + 1) for i in g.role.index)
 
 
+@functools.lru_cache(maxsize=4)
+def page_printer(network: Network) -> Printer:
+    """One printer per network, shared by the Markdown, LaTeX and JSON of a run."""
+    return Printer({"symbol_names": symbol_names(network, NOTATIONS[network.spec.notation])})
+
+
 def picture_files(derivation: Derivation, worked: WorkedExample | None,
                   stem: str) -> tuple[dict[str, str], dict[str, Any]]:
     """The page's SVG pictures (beside it, in ``stem/``) and what the template links to.
@@ -707,7 +720,7 @@ def _with_pictures(context: dict[str, Any], links: dict[str, Any],
                    derivation: Derivation) -> dict[str, Any]:
     """Attach picture links to the page context (by parameter, for the derivative entries)."""
     by_symbol = {p.doprint(g.parameter): links["paths"].get(g.parameter)
-                 for p in [Printer({"symbol_names": symbol_names(derivation.network)})]
+                 for p in [page_printer(derivation.network)]
                  for g in derivation.gradients}
     for layer in context["derivatives"]:
         for entry in layer["shown"]:
