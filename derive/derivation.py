@@ -242,11 +242,13 @@ def _relations(network: Network, sample: int | None) -> dict[sp.Symbol, sp.Expr]
 
 def prove_equal(network: Network, left: sp.Expr, right: sp.Expr,
                 sample: int | None = None) -> bool:
-    """left = right by expansion, else after using ŷ = g(z) and Σ y = 1 (no blind simplify)."""
+    """left = right by expansion, else after using ŷ = g(z) and Σ y = 1, as rational functions
+    (``cancel``: a decision procedure, not blind ``simplify``)."""
     difference = sp.expand(left - right)
     if difference == 0:
         return True
-    return sp.expand(difference.xreplace(_relations(network, sample))) == 0
+    rewritten = difference.xreplace(_relations(network, sample))
+    return sp.expand(rewritten) == 0 or sp.cancel(sp.together(rewritten)) == 0
 
 
 # --------------------------------------------------------------------------- matrix form
