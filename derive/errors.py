@@ -55,8 +55,14 @@ class SpecError(DeriveError):
     """The spec is not valid (exit 2)."""
 
 
-class SpecErrors(DeriveError):
-    """Every problem found in one validation pass, one line each, ordered by line."""
+class SpecErrors(SpecError):
+    """Every problem found in one validation pass, one line each, ordered by line.
+
+    It is a ``SpecError`` itself (the first problem's fields), so a caller that expects one
+    located error gets it. At most ``SHOWN`` lines are printed, then one line counting the rest.
+    """
+
+    SHOWN = 100
 
     def __init__(self, errors: list[SpecError]) -> None:
         ordered = sorted(errors, key=lambda e: (e.line or 0, e.key))
@@ -66,11 +72,17 @@ class SpecErrors(DeriveError):
         self.errors = tuple(ordered)
 
     def __str__(self) -> str:
-        return "\n".join(str(e) for e in self.errors)
+        lines = [str(e) for e in self.errors[:self.SHOWN]]
+        hidden = len(self.errors) - self.SHOWN
+        if hidden > 0:
+            last = self.errors[self.SHOWN]
+            lines.append(f"{last.file or last.where()}: (spec): expected at most {self.SHOWN} "
+                         f"problems shown, got {hidden} more")
+        return "\n".join(lines)
 
 
 class NumericError(DeriveError):
-    """A worked example produced a non-finite number (exit 2: the input asks for it)."""
+    """A worked example produced a number a float cannot hold (exit 2: the input asks for it)."""
 
 
 class OutputError(DeriveError):

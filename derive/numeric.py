@@ -12,23 +12,91 @@ from dataclasses import dataclass
 
 import functools
 import math
+import operator
 
 import mpmath
 import sympy as sp
 
+from .errors import NumericError
 from .expressions import as_expr
 from .network import Network
 
-__all__ = ["DIGITS", "evaluate", "Forward", "forward", "sample_env", "parameter_env", "decimal"]
+__all__ = ["DIGITS", "evaluate", "Forward", "forward", "sample_env", "parameter_env", "decimal",
+           "NonFinite", "FLOAT_MAX", "in_float_range"]
 
 DIGITS = 50
 mpmath.mp.dps = DIGITS
 
 Env = Mapping[sp.Symbol, mpmath.mpf]
+FLOAT_MAX = mpmath.mpf(1.7976931348623157e308)
+
+
+class NonFinite(NumericError):
+    """A value a float cannot hold: overflow, log of 0, division by 0 (names the operation).
+
+    Raised inside the evaluator, so that exp of an astronomically large number is refused
+    at once instead of running for hours; ``worked`` re-raises it with the spec's line.
+    """
+
+    def __init__(self, what: str) -> None:
+        super().__init__("example", "numbers a float can hold", got_text=what, stage="numeric",
+                         hint="use smaller inputs, weights or learning rate")
+
+
+def in_float_range(value: object) -> bool:
+    """A real mpf (or float) that converts to a finite float."""
+    return isinstance(value, (mpmath.mpf, float, int)) and mpmath.isfinite(value) \
+        and abs(value) <= FLOAT_MAX
+
+
+def _show(value: object) -> str:
+    return mpmath.nstr(value, 6) if isinstance(value, (mpmath.mpf, mpmath.mpc)) else repr(value)
 
 
 def _pow(base: mpmath.mpf, exponent: mpmath.mpf) -> mpmath.mpf:
-    return base ** exponent
+    if base == 0 and exponent < 0:
+        raise NonFinite(f"division by 0 in 0^({_show(exponent)})")
+    if not (in_float_range(base) and in_float_range(exponent)):
+        raise NonFinite(f"{_show(base)}^({_show(exponent)})")
+    value = base ** exponent
+    if not isinstance(value, (mpmath.mpf, float, int)) or not mpmath.isfinite(value):
+        raise NonFinite(f"{_show(base)}^({_show(exponent)}) = {_show(value)}")
+    return value
+
+
+def _call(name: str, func: Callable[..., mpmath.mpf], values: list) -> mpmath.mpf:
+    """``func(*values)``, refusing arguments outside float range and non-real results."""
+    def shown() -> str:
+        return f"{name}({', '.join(_show(v) for v in values)})"
+    if not all(in_float_range(v) for v in values):
+        raise NonFinite(shown())
+    try:
+        value = func(*values)
+    except (ZeroDivisionError, OverflowError, ValueError) as exc:
+        raise NonFinite(f"{shown()}: {exc or type(exc).__name__}") from None
+    if not in_float_range(value):
+        raise NonFinite(f"{shown()} = {_show(value)}")
+    return value
+
+
+def _float_call(name: str, func: Callable[..., float], values: list) -> float:
+    try:
+        value = func(*values)
+    except (ZeroDivisionError, OverflowError, ValueError) as exc:
+        shown = ", ".join(repr(v) for v in values)
+        raise NonFinite(f"{name}({shown}) in float64: {exc}") from None
+    if not isinstance(value, (float, int)) or not math.isfinite(value):
+        shown = ", ".join(repr(v) for v in values)
+        raise NonFinite(f"{name}({shown}) = {value!r} in float64")
+    return value
+
+
+def _fsum(*values: float) -> float:
+    return math.fsum(values)
+
+
+def _float_pow(base: float, exponent: float) -> float:
+    return _float_call("pow", operator.pow, [base, exponent])
 
 
 def _piecewise(expr: sp.Piecewise, env: Env) -> mpmath.mpf:
@@ -99,19 +167,20 @@ def compile_float(e: sp.Basic) -> Callable[[dict], float]:
         return lambda env: next(v(env) for v, c in branches if c is None or c(env))
     args = [compile_float(a) for a in e.args]
     if isinstance(e, sp.Add):
-        return lambda env: math.fsum(f(env) for f in args)
+        return lambda env: _float_call("sum", _fsum, [f(env) for f in args])
     if isinstance(e, sp.Mul):
         return lambda env: math.prod(f(env) for f in args)
     if isinstance(e, sp.Pow):
         base, exponent = args
-        return lambda env: base(env) ** exponent(env)
+        return lambda env: _float_pow(base(env), exponent(env))
     if isinstance(e, sp.Rel):
         test = _RELATIONS[type(e)]
         return lambda env: test(args[0](env), args[1](env))
     func = getattr(type(e), "float_value", None) or _FLOAT_FUNCTIONS.get(type(e))
     if func is None:
         raise TypeError(f"cannot evaluate {type(e).__name__} in floats")
-    return lambda env: func(*(f(env) for f in args))
+    name = type(e).__name__
+    return lambda env: _float_call(name, func, [f(env) for f in args])
 
 
 _RELATIONS: dict[type, Callable[[float, float], bool]] = {
@@ -128,6 +197,8 @@ def compile_expr(e: sp.Basic) -> Callable[[Env], mpmath.mpf]:
     if isinstance(e, sp.Number):
         value = _number(e)
         return lambda env: value
+    if isinstance(e, sp.Piecewise):     # before its args: conditions are not numbers
+        return lambda env: _piecewise(e, env)
     args = [compile_expr(a) for a in e.args]
     if isinstance(e, sp.Add):
         return lambda env: mpmath.fsum(f(env) for f in args)
@@ -136,12 +207,11 @@ def compile_expr(e: sp.Basic) -> Callable[[Env], mpmath.mpf]:
     if isinstance(e, sp.Pow):
         base, exponent = args
         return lambda env: _pow(base(env), exponent(env))
-    if isinstance(e, sp.Piecewise):
-        return lambda env: _piecewise(e, env)
     func = getattr(type(e), "numeric", None) or _FUNCTIONS.get(type(e))
     if func is None:
         raise TypeError(f"cannot evaluate {type(e).__name__}")
-    return lambda env: func(*(f(env) for f in args))
+    name = type(e).__name__
+    return lambda env: _call(name, func, [f(env) for f in args])
 
 
 def decimal(value: float) -> mpmath.mpf:
@@ -173,7 +243,16 @@ def forward(network: Network, params: dict, x: tuple[float, ...], y: tuple[float
     env.update(params)
     for layer in network.layers:
         for j in range(layer.units):
-            env[layer.z[j]] = evaluate(layer.z_expr[j], env)
+            env[layer.z[j]] = _in_range(layer.z[j], evaluate(layer.z_expr[j], env))
         for j in range(layer.units):
-            env[layer.a[j]] = evaluate(layer.a_expr[j], env)
-    return Forward(env, evaluate(network.loss_expr, env))
+            env[layer.a[j]] = _in_range(layer.a[j], evaluate(layer.a_expr[j], env))
+    return Forward(env, _in_range("L", evaluate(network.loss_expr, env)))
+
+
+def _in_range(symbol: object, value: mpmath.mpf) -> mpmath.mpf:
+    if not in_float_range(value):
+        kind, _, rest = str(symbol).partition(":")
+        layer, _, unit = rest.partition(":")
+        name = f"{kind}_{layer}[{unit}]" if rest else "the loss"
+        raise NonFinite(f"{name} = {_show(value)}")
+    return value

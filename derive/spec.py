@@ -4,7 +4,8 @@ The text is composed (not constructed) with PyYAML's SafeLoader so that every
 value keeps its line; each value is then read by a small typed reader that
 records every problem instead of stopping at the first. Numbers are read from
 the scalar's text, so YAML 1.1 traps (``1e3`` as a string, ``010`` as octal)
-mean what the user wrote. Anchors and aliases are refused (alias bombs).
+mean what the user wrote. Aliases (alias bombs), explicit tags (``!!python/...``),
+deep nesting and oversized texts are refused before any value is read.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import difflib
 import math
 import random
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 import yaml
@@ -25,6 +27,10 @@ __all__ = ["Choice", "LayerSpec", "LayerInit", "Example", "Claim", "Limits", "Sp
 
 NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,31}")
 MAX_DEPTH = 20
+MAX_SHOWN = 60            # characters of a value quoted in an error message
+# Characters a one-line text may not hold: controls (C0, C1), lone surrogates, line and
+# paragraph separators, and the bidirectional overrides that reorder what a reader sees.
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,13 +82,19 @@ class Claim:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Limits:
-    """Sizes that keep one run bounded; ``--no-limits`` lifts them."""
+    """Sizes that keep one run bounded (about a minute at most); ``--no-limits`` lifts them.
 
-    parameters: int = 20_000
+    ``evaluations`` bounds the worked example: parameters x samples per update x (steps + 1).
+    """
+
+    parameters: int = 500
     layers: int = 16
     units: int = 1_000
     batch: int = 256
     steps: int = 1_000
+    evaluations: int = 200_000
+    claims: int = 50
+    bytes: int = 1_000_000
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -109,16 +121,20 @@ class Spec:
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader that refuses aliases and deep nesting while composing."""
+    """SafeLoader that refuses aliases, explicit tags and deep nesting while composing."""
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self._depth = 0
 
     def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
             raise SpecError("(yaml)", "no anchors or aliases", got_text="an alias",
+                            line=event.start_mark.line + 1)
+        tag = getattr(event, "tag", None)
+        if tag is not None:
+            raise SpecError("(yaml)", "plain values without tags", got_text=_shorten(tag),
                             line=event.start_mark.line + 1)
         self._depth += 1
         if self._depth > MAX_DEPTH:
@@ -131,26 +147,43 @@ class _Loader(yaml.SafeLoader):
 
 
 def _compose(text: str, file: str) -> yaml.Node | None:
+    """The document's node tree; any YAML-level problem is a one-line ``SpecErrors``."""
     try:
         return yaml.compose(text, Loader=_Loader)
     except SpecError as exc:
         exc.file = file
-        raise
+        raise SpecErrors([exc]) from None
+    except yaml.reader.ReaderError as exc:
+        line = text[:exc.position].count("\n") + 1
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        error = SpecError("(yaml)", "text without control characters",
+                          got_text=f"character U+{code:04X}", file=file, line=line)
+        raise SpecErrors([error]) from exc
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        raise SpecError("(yaml)", "valid YAML", got_text=str(exc.problem or exc),
-                        file=file, line=line) from exc
+        line = mark.line + 1 if mark else 1
+        problem = " ".join(str(exc.problem or exc.context or "a syntax error").split())
+        error = SpecError("(yaml)", "valid YAML", got_text=problem, file=file, line=line)
+        raise SpecErrors([error]) from exc
     except yaml.YAMLError as exc:
-        raise SpecError("(yaml)", "valid YAML", got_text=str(exc), file=file, line=1) from exc
+        error = SpecError("(yaml)", "valid YAML", got_text=" ".join(str(exc).split()),
+                          file=file, line=1)
+        raise SpecErrors([error]) from exc
 
 
 # --------------------------------------------------------------------------- reader
 
 
+def _shorten(value: str) -> str:
+    """``repr`` of a value for an error line, cut to ``MAX_SHOWN`` characters."""
+    if len(value) > MAX_SHOWN:
+        return repr(value[:MAX_SHOWN]) + f" ({len(value)} characters)"
+    return repr(value)
+
+
 def _describe(node: yaml.Node) -> str:
     if isinstance(node, yaml.ScalarNode):
-        return repr(node.value)
+        return _shorten(node.value)
     if isinstance(node, yaml.SequenceNode):
         return f"a list of {len(node.value)}"
     return "a mapping"
@@ -186,11 +219,16 @@ class _Reader:
             return None
         out: dict[str, yaml.Node] = {}
         for key_node, value_node in node.value:
-            name = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
-            path = f"{key}.{name}" if key else str(name)
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.fail(key_node, key or "(spec)", "keys that are names, one of "
+                          + ", ".join(sorted(allowed)))
+                continue
+            name = key_node.value
+            path = f"{key}.{name}" if key else name
             if name not in allowed:
-                self.fail(key_node, path, "one of " + ", ".join(sorted(allowed)),
-                          got=repr(name), hint=did_you_mean(str(name), allowed))
+                self.fail(key_node, path if len(name) <= MAX_SHOWN else key or "(spec)",
+                          "one of " + ", ".join(sorted(allowed)),
+                          got=_shorten(name), hint=did_you_mean(name[:100], allowed))
             elif name in out:
                 self.fail(key_node, path, "each key once", got="a duplicate key")
             else:
@@ -236,9 +274,10 @@ class _Reader:
 
     def boolean(self, node: yaml.Node, key: str) -> bool | None:
         text = (self._plain(node) or "").lower()
-        if node.style is None and text in ("true", "yes", "on"):
+        plain = isinstance(node, yaml.ScalarNode) and node.style is None
+        if plain and text in ("true", "yes", "on"):
             return True
-        if node.style is None and text in ("false", "no", "off"):
+        if plain and text in ("false", "no", "off"):
             return False
         self.fail(node, key, "true or false")
         return None
@@ -248,7 +287,8 @@ class _Reader:
             self.fail(node, key, "text")
             return None
         value = node.value
-        if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        if any(unicodedata.category(c) in ("Cc", "Cs", "Zl", "Zp") or c in _BIDI
+               for c in value):
             self.fail(node, key, "one line of text without control characters",
                       got=repr(value[:40]))
             return None
@@ -289,7 +329,7 @@ class _Reader:
     def _entry(self, node: yaml.Node, key: str, registry: Registry):  # type: ignore[no-untyped-def]
         value = self._plain(node)
         if value is None or value not in registry:
-            shown = repr(value) if value is not None else _describe(node)
+            shown = _shorten(value) if value is not None else _describe(node)
             self.fail(node, key, f"one of {', '.join(registry.names())}", got=shown,
                       hint=did_you_mean(str(value), registry.names()))
             return None
@@ -322,30 +362,39 @@ def load(text: str, file: str = "<spec>", *, limits: Limits | None = None,
          default_title: str | None = None) -> Spec:
     """Validate spec text in one pass; raise ``SpecErrors`` listing every problem."""
     limits = limits or Limits()
+    if len(text) > limits.bytes:
+        raise SpecErrors([SpecError("(file)", f"at most {limits.bytes} bytes",
+                                    got_text=f"{len(text)} characters", file=file, line=1,
+                                    hint=LIMIT_HINT)])
     root = _compose(text, file)
     reader = _Reader(file)
     if root is None:
         raise SpecErrors([SpecError("(file)", "a spec with inputs, layers and loss",
                                     got_text="an empty file", file=file, line=1)])
-    top = reader.mapping(root, "", TOP_KEYS, required=("inputs", "layers", "loss"))
-    if top is None:
+    if not isinstance(root, yaml.MappingNode):
+        reader.fail(root, "(spec)", "a mapping with inputs, layers and loss")
         raise SpecErrors(reader.errors)
+    top = reader.mapping(root, "", TOP_KEYS, required=("inputs", "layers", "loss"))
+    assert top is not None
     inputs = _read_inputs(reader, top.get("inputs"), limits)
     layers = _read_layers(reader, top.get("layers"), limits)
     loss = reader.choice(top["loss"], "loss", LOSSES) if "loss" in top else None
     reduction = _read_word(reader, top.get("reduction"), "reduction", ("mean", "sum"), "mean")
     notation = _read_word(reader, top.get("notation"), "notation", tuple(NOTATIONS),
                           DEFAULT_NOTATION)
-    title = reader.text(top["title"], "title") if "title" in top else None
+    title = _read_title(reader, top["title"]) if "title" in top else None
     about = reader.text(top["about"], "about") if "about" in top else ""
-    _check_size(reader, root, inputs, layers, limits)
+    _check_size(reader, top.get("layers", root), inputs, layers, limits)
     _check_combinations(reader, top, layers, loss)
     example = None
     if "example" in top and inputs is not None and layers is not None:
         example = _read_example(reader, top["example"], len(inputs), layers, limits)
         if example is not None and loss is not None:
             _check_targets(reader, top["example"], example, loss)
-    claims = _read_claims(reader, top["claims"]) if "claims" in top else ()
+        if example is not None:
+            _check_evaluations(reader, top["example"], example,
+                               count_parameters(len(inputs), layers), limits)
+    claims = _read_claims(reader, top["claims"], limits) if "claims" in top else ()
     if reader.errors:
         raise SpecErrors(reader.errors)
     assert inputs is not None and layers is not None and loss is not None
@@ -354,6 +403,17 @@ def load(text: str, file: str = "<spec>", *, limits: Limits | None = None,
                 layers=layers, loss=loss, reduction=reduction, notation=notation,
                 example=example, claims=claims, file=file,
                 lines=tuple(sorted(reader.lines.items())))
+
+
+LIMIT_HINT = "raise it with --no-limits"
+
+
+def _read_title(reader: _Reader, node: yaml.Node) -> str | None:
+    title = reader.text(node, "title")
+    if title is not None and not title.strip():
+        reader.fail(node, "title", "a title with at least one visible character")
+        return None
+    return title
 
 
 def _read_word(reader: _Reader, node: yaml.Node | None, key: str, choices: tuple[str, ...],
@@ -374,7 +434,7 @@ def _read_inputs(reader: _Reader, node: yaml.Node | None,
         return None
     if isinstance(node, yaml.ScalarNode):
         count = reader.integer(node, "inputs", minimum=1, maximum=limits.units,
-                               limit_hint="raise it with --no-limits")
+                               limit_hint=LIMIT_HINT)
         return tuple(f"x{k}" for k in range(1, count + 1)) if count else None
     items = reader.sequence(node, "inputs", "a list of input names or a count")
     if items is None:
@@ -390,7 +450,7 @@ def _read_inputs(reader: _Reader, node: yaml.Node | None,
         seen.add(name or "")
     if len(items) > limits.units:
         reader.fail(node, "inputs", f"at most {limits.units} inputs",
-                    hint="raise it with --no-limits")
+                    hint=LIMIT_HINT)
     return tuple(n for n in names if n) if all(names) else None
 
 
@@ -406,7 +466,7 @@ def _read_layers(reader: _Reader, node: yaml.Node | None,
         return None
     if len(items) > limits.layers:
         reader.fail(node, "layers", f"at most {limits.layers} layers",
-                    hint="raise it with --no-limits")
+                    hint=LIMIT_HINT)
     layers = []
     for i, item in enumerate(items):
         key = f"layers[{i}]"
@@ -415,7 +475,7 @@ def _read_layers(reader: _Reader, node: yaml.Node | None,
             layers.append(None)
             continue
         units = reader.integer(values["units"], f"{key}.units", minimum=1,
-                               maximum=limits.units, limit_hint="raise it with --no-limits")
+                               maximum=limits.units, limit_hint=LIMIT_HINT)
         activation = reader.choice(values["activation"], f"{key}.activation", ACTIVATIONS)
         bias = reader.boolean(values["bias"], f"{key}.bias") if "bias" in values else True
         ok = units is not None and activation is not None and bias is not None
@@ -431,14 +491,14 @@ def count_parameters(n_inputs: int, layers: tuple[LayerSpec, ...]) -> int:
     return total
 
 
-def _check_size(reader: _Reader, root: yaml.Node, inputs: tuple[str, ...] | None,
+def _check_size(reader: _Reader, node: yaml.Node, inputs: tuple[str, ...] | None,
                 layers: tuple[LayerSpec, ...] | None, limits: Limits) -> None:
     if inputs is None or layers is None:
         return
     count = count_parameters(len(inputs), layers)
     if count > limits.parameters:
-        reader.fail(root, "layers", f"at most {limits.parameters} parameters",
-                    got=f"{count} parameters", hint="raise it with --no-limits")
+        reader.fail(node, "layers", f"at most {limits.parameters} parameters",
+                    got=f"{count} parameters", hint=LIMIT_HINT)
 
 
 def _check_combinations(reader: _Reader, top: dict[str, yaml.Node],
@@ -461,10 +521,22 @@ def _check_combinations(reader: _Reader, top: dict[str, yaml.Node],
                                          f"for {loss.name}", got=f"{output!r}")
 
 
+def _check_evaluations(reader: _Reader, node: yaml.Node, example: Example, parameters: int,
+                       limits: Limits) -> None:
+    """The worked example's work: parameters x samples per update x (steps + 1)."""
+    per_step = len(example.x) if example.mode == "batch" else 1
+    work = parameters * per_step * (example.steps + 1)
+    if work > limits.evaluations:
+        reader.fail(node, "example", f"at most {limits.evaluations} gradient evaluations "
+                                     "(parameters x samples per update x (steps + 1))",
+                    got=f"{parameters} x {per_step} x {example.steps + 1} = {work}",
+                    hint=LIMIT_HINT)
+
+
 def _check_targets(reader: _Reader, node: yaml.Node, example: Example, loss: Choice) -> None:
     """Targets a loss accepts: in [0, 1] for cross-entropies, summing to 1 for cross_entropy."""
     entry = LOSSES[loss.name]
-    y_node = {k.value: v for k, v in node.value}["y"]
+    y_node = next(v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == "y")
     low, high = entry.target_range
     for n, row in enumerate(example.y):
         if entry.requires_output and any(v < low or v > high for v in row):
@@ -477,8 +549,11 @@ def _check_targets(reader: _Reader, node: yaml.Node, example: Example, loss: Cho
             return
 
 
-def _read_claims(reader: _Reader, node: yaml.Node) -> tuple[Claim, ...]:
+def _read_claims(reader: _Reader, node: yaml.Node, limits: Limits) -> tuple[Claim, ...]:
     items = reader.sequence(node, "claims", "a list of {parameter, formula}")
+    if items is not None and len(items) > limits.claims:
+        reader.fail(node, "claims", f"at most {limits.claims} claims", hint=LIMIT_HINT)
+        return ()
     claims = []
     for i, item in enumerate(items or []):
         key = f"claims[{i}]"
@@ -492,9 +567,12 @@ def _read_claims(reader: _Reader, node: yaml.Node) -> tuple[Claim, ...]:
         expect = _read_word(reader, values.get("expect"), f"{key}.expect",
                             ("equal", "different"), "equal")
         note = reader.text(values["note"], f"{key}.note") if "note" in values else ""
-        if formula is not None and len(formula) > MAX_FORMULA:
-            reader.fail(values["formula"], f"{key}.formula", f"at most {MAX_FORMULA} characters",
-                        got=f"{len(formula)} characters")
+        too_long = [name for name, text in (("parameter", parameter), ("formula", formula))
+                    if text is not None and len(text) > MAX_FORMULA]
+        for name in too_long:
+            reader.fail(values[name], f"{key}.{name}", f"at most {MAX_FORMULA} characters",
+                        got=f"{len(values[name].value)} characters")
+        if too_long:
             continue
         if parameter is not None and formula is not None:
             claims.append(Claim(parameter, formula, values["formula"].start_mark.line + 1, syntax,
@@ -519,7 +597,7 @@ def _read_example(reader: _Reader, node: yaml.Node, n_inputs: int,
     rate = (reader.number(values["learning_rate"], "example.learning_rate", positive=True)
             if "learning_rate" in values else 0.1)
     steps = (reader.integer(values["steps"], "example.steps", minimum=0, maximum=limits.steps,
-                            limit_hint="raise it with --no-limits")
+                            limit_hint=LIMIT_HINT)
              if "steps" in values else 1)
     mode = _read_word(reader, values.get("mode"), "example.mode", ("batch", "sgd"), "batch")
     if None in (x, y, init, rate, steps):
@@ -554,7 +632,7 @@ def _read_samples(reader: _Reader, node: yaml.Node, key: str, width: int, what: 
         return None if row is None else (row,)
     if len(node.value) > limits.batch:
         reader.fail(node, key, f"at most {limits.batch} samples",
-                    hint="raise it with --no-limits")
+                    hint=LIMIT_HINT)
         return None
     rows = [_read_row(reader, item, f"{key}[{n}]", width, what)
             for n, item in enumerate(node.value)]

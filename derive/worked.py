@@ -14,7 +14,8 @@ import mpmath
 from .derivation import Derivation
 from .errors import NumericError
 from .spec import Example
-from .numeric import Forward, decimal, evaluate, forward, parameter_env
+from .numeric import (Forward, NonFinite, decimal, evaluate, forward, in_float_range,
+                      parameter_env)
 
 __all__ = ["Step", "WorkedExample", "work_example", "gradient_values", "with_deltas", "batch_gradient",
            "factor_values"]
@@ -83,7 +84,11 @@ def _step_samples(mode: str, index: int, count: int) -> tuple[int, ...]:
 
 
 def work_example(derivation: Derivation) -> WorkedExample | None:
-    """Run the spec's example; None when the spec has none."""
+    """Run the spec's example; None when the spec has none.
+
+    Every number is checked as it is made: one a float cannot hold (overflow, log of 0,
+    division by 0) stops the run at once with a ``NumericError`` that names it and its step.
+    """
     example = derivation.network.spec.example
     if example is None:
         return None
@@ -93,15 +98,60 @@ def work_example(derivation: Derivation) -> WorkedExample | None:
     steps: list[Step] = []
     for index in range(example.steps):
         samples = _step_samples(example.mode, index, count)
-        loss, grads, forwards = batch_gradient(derivation, params, samples, example.x, example.y)
+        loss, grads, forwards = _checked_gradient(derivation, params, samples, index)
         steps.append(Step(index=index, samples=samples, parameters=params, loss=loss,
                           gradients=grads, forwards=forwards))
         params = tuple(p - rate * g for p, g in zip(params, grads))
+        _check_values(derivation, f"after step {index + 1}", zip(derivation.network.parameters,
+                                                                 params))
     samples = steps[-1].samples if steps else _step_samples(example.mode, 0, count)
-    loss, grads, forwards = batch_gradient(derivation, params, samples, example.x, example.y)
+    loss, grads, forwards = _checked_gradient(derivation, params, samples, example.steps)
     first = steps[0] if steps else Step(index=0, samples=samples, parameters=params, loss=loss,
                                         gradients=grads, forwards=forwards)
     return _finish(derivation, tuple(steps), params, (*(s.loss for s in steps), loss), first)
+
+
+def _quantity(symbol: object) -> str:
+    """``w:1:0:1`` -> ``w_1[0,1]`` (0-based, as in the check's messages); ``L`` stays."""
+    kind, _, rest = str(symbol).partition(":")
+    if not rest:
+        return kind
+    layer, *index = rest.split("@")[0].split(":")
+    return f"{kind}_{layer}[{','.join(index)}]"
+
+
+def _numeric_error(derivation: Derivation, what: str) -> NumericError:
+    spec = derivation.network.spec
+    return NumericError("example", "numbers a float can hold (|x| < 1.8e308) in the worked "
+                        "example", got_text=what, file=spec.file, line=spec.line_of("example"),
+                        hint="use smaller inputs, weights or learning rate")
+
+
+def _check_values(derivation: Derivation, when: str, named) -> None:  # type: ignore[no-untyped-def]
+    for name, value in named:
+        if not in_float_range(value):
+            raise _numeric_error(derivation, f"{name if isinstance(name, str) else _quantity(name)}"
+                                             f" = {mpmath.nstr(value, 6)} {when}")
+
+
+def _checked_gradient(derivation: Derivation, params: tuple, samples: tuple[int, ...],
+                      index: int) -> tuple[mpmath.mpf, tuple, tuple[Forward, ...]]:
+    """``batch_gradient`` at update ``index``, every forward value, loss and gradient checked."""
+    example = derivation.network.spec.example
+    assert example is not None
+    when = f"at step {index + 1}" if index < example.steps else "after the last step"
+    try:
+        loss, grads, forwards = batch_gradient(derivation, params, samples, example.x, example.y)
+    except NonFinite as exc:
+        raise _numeric_error(derivation, f"{exc.got_text} {when}") from None
+    for f in forwards:
+        _check_values(derivation, when, ((s, v) for s, v in f.env.items()
+                                         if str(s)[:1] in "za"))
+        _check_values(derivation, when, (("the loss", f.loss),))
+    names = [f"dL/d{_quantity(p)}" for p in derivation.network.parameters]
+    _check_values(derivation, when, zip(names, grads))
+    _check_values(derivation, when, (("the loss", loss),))
+    return loss, grads, forwards
 
 
 def factor_values(derivation: Derivation, env: dict) -> tuple:
@@ -129,12 +179,13 @@ def _finish(derivation: Derivation, steps: tuple, final: tuple, losses: tuple,
             first: Step) -> WorkedExample:
     example = derivation.network.spec.example
     for value in (*final, *losses, *first.gradients):
-        if not mpmath.isfinite(value):
-            raise NumericError("example", "finite numbers in the worked example",
-                               got_text=mpmath.nstr(value, 6), file=derivation.network.spec.file,
-                               line=derivation.network.spec.line_of("example"),
-                               hint="use smaller inputs, weights or learning rate")
-    numbers = factor_values(derivation, first.forwards[0].env) if len(first.forwards) == 1 else ()
+        if not in_float_range(value):
+            raise _numeric_error(derivation, mpmath.nstr(value, 6))
+    try:
+        numbers = (factor_values(derivation, first.forwards[0].env) if len(first.forwards) == 1
+                   else ())
+    except NonFinite as exc:
+        raise _numeric_error(derivation, f"{exc.got_text} in a factor at step 1") from None
     return WorkedExample(steps=steps, initial=first.parameters, final=final, losses=losses,
                          first=first, learning_rate=example.learning_rate, mode=example.mode,
                          factor_values=numbers)
