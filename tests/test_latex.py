@@ -140,31 +140,42 @@ def save_page_png(pdf: Path, page: int, name: str) -> Path | None:
     return ARTIFACTS / f"{name}.png"
 
 
-@pytest.fixture(scope="module")
-def example_tex(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Every example's standalone document, plus the trap specs', from the installed CLI."""
+def write_tex(specs: list[Path], out: Path) -> None:
+    """``derive-backprop SPEC... --format tex`` with the installed CLI."""
     from .conftest import installed_cli
 
+    result = subprocess.run([installed_cli(), *map(str, specs), "-o", str(out), "--format",
+                             "tex"], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.fixture(scope="module")
+def example_tex(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every example's standalone document, from the installed CLI."""
     need("pdflatex")
     out = tmp_path_factory.mktemp("tex")
-    traps = tmp_path_factory.mktemp("traps")
-    (traps / "traps.yaml").write_text(TRAP_SPEC, encoding="utf-8")
-    (traps / "abs.yaml").write_text(ABS_SPEC, encoding="utf-8")
-    specs = [str(p) for p in sorted(EXAMPLES.glob("*.yaml"))] + [str(traps / "traps.yaml"),
-                                                                   str(traps / "abs.yaml")]
-    result = subprocess.run([installed_cli(), *specs, "-o", str(out), "--format", "tex"],
-                            capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stderr
+    write_tex(sorted(EXAMPLES.glob("*.yaml")), out)
     return out
 
 
-@pytest.mark.parametrize("stem", [*EXAMPLE_STEMS, "traps", "abs"])
+@pytest.mark.parametrize("stem", EXAMPLE_STEMS)
 def test_pdflatex_compiles_each_page_without_overfull_boxes(example_tex: Path, stem: str) -> None:
     log = pdflatex(example_tex / f"{stem}.tex")
     wide = [w for w in overfull(log) if w > OVERFULL_LIMIT_PT]
     assert wide == [], f"{stem}.tex: overfull boxes of {wide} pt"
     if stem == "output-and-hidden-layers-sigmoid":
         save_page_png(example_tex / f"{stem}.pdf", 6, "page-hidden-layer-derivatives")
+
+
+@pytest.mark.parametrize("stem, spec", [("traps", TRAP_SPEC), ("abs", ABS_SPEC)])
+def test_trap_specs_compile_and_fit(tmp_path: Path, stem: str, spec: str) -> None:
+    """Specials and Unicode in the title, cases and bars in long results, wide sums."""
+    need("pdflatex")
+    (tmp_path / f"{stem}.yaml").write_text(spec, encoding="utf-8")
+    write_tex([tmp_path / f"{stem}.yaml"], tmp_path)
+    log = pdflatex(tmp_path / f"{stem}.tex")
+    wide = [w for w in overfull(log) if w > OVERFULL_LIMIT_PT]
+    assert wide == [], f"{stem}.tex: overfull boxes of {wide} pt"
 
 
 def test_pdflatex_compiles_the_course_book(tmp_path: Path) -> None:
