@@ -1,0 +1,241 @@
+"""Measure the gain of the optimisations proposed in PROFILE.md before anyone implements them.
+
+    .venv/bin/python benchmarks/experiments.py [--tree DIR] [--net 10-30-20-1] [--reps 5]
+
+Nothing here changes derive/: each experiment times the current code path and a
+stand-in for the proposed one, side by side, in this process or in fresh
+interpreters, and prints a Markdown table.
+
+1. *Imports*: fresh interpreters (median): the floor, ``import derive.cli``, and
+   the lazy imports a run triggers later (the first ``Add``, ``sp.simplify``).
+2. *Templates*: compiling the Jinja templates (every run today) against loading
+   them from a bytecode cache.
+3. *Forward pass* (the finite differences' inner loop): ``numeric.forward``
+   (walks SymPy trees with mpmath) against a closure over per-layer lists with
+   mpmath numbers, and the same closure with float64.
+4. *Finite-difference schedules* for the network: loss evaluations needed by
+   today's check, with the unperturbed loss hoisted, and with a few random
+   directional derivatives instead of one difference per parameter.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def fresh(code: str, reps: int, env: dict | None = None) -> float:
+    """Median wall time of ``python -c code`` in a fresh interpreter."""
+    times = []
+    for _ in range(reps):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], check=True, env=env,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def in_process(code: str, setup: str, reps: int, env: dict | None = None) -> float:
+    """Median time of ``code`` after ``setup`` in fresh interpreters (timed inside)."""
+    prog = (f"import time\n{setup}\nt = time.perf_counter()\n{code}\n"
+            f"print(time.perf_counter() - t)")
+    out = []
+    for _ in range(reps):
+        res = subprocess.run([sys.executable, "-c", prog], check=True, env=env,
+                             capture_output=True, text=True)
+        out.append(float(res.stdout.strip().splitlines()[-1]))
+    return statistics.median(out)
+
+
+def imports(reps: int, env: dict) -> list[tuple[str, float]]:
+    rows = [
+        ("python -c pass", fresh("pass", reps, env)),
+        ("floor: import sympy, jinja2", fresh("import sympy, jinja2", reps, env)),
+        ("import sympy, jinja2, yaml, click, mpmath",
+         fresh("import sympy, jinja2, yaml, click, mpmath", reps, env)),
+        ("import derive.cli", fresh("import derive.cli", reps, env)),
+        ("first sympy Add after import sympy (lazy sympy.tensor.tensor import)",
+         in_process("sp.Add(sp.Symbol('a'), sp.Symbol('b'))", "import sympy as sp", reps, env)),
+        ("import sympy.physics.units (done lazily by the first sp.simplify)",
+         in_process("import sympy.physics.units",
+                    "import sympy as sp\nsp.Add(sp.Symbol('a'), sp.Symbol('b'))", reps, env)),
+        ("first sp.simplify(exp(a) exp(-a) - 1) (includes that import)",
+         in_process("sp.simplify(sp.exp(a) * sp.exp(-a) - 1)",
+                    "import sympy as sp\na = sp.Symbol('a')\nsp.Add(a, 1)", reps, env)),
+        ("jinja2: compile md + tex templates (what every run does)",
+         in_process("import sys\nr = sys.modules['derive.render']\n"
+                    "[r._env(f).get_template(t) for f, t in (('md', 'markdown/page.md.j2'), "
+                    "('tex', 'latex/page.tex.j2'))]", "import derive.cli", reps, env)),
+    ]
+    return rows
+
+
+def templates_cached(reps: int, env: dict) -> float:
+    """Load both templates through a warm FileSystemBytecodeCache (fresh interpreters)."""
+    cache = tempfile.mkdtemp(prefix="jinja-bcc-")
+    code = ("import jinja2, sys\nr = sys.modules['derive.render']\n"
+            f"bcc = jinja2.FileSystemBytecodeCache({cache!r})\n"
+            "envs = r._environments()\n"
+            "for e in envs.values(): e.bytecode_cache = bcc\n"
+            "envs['md'].get_template('markdown/page.md.j2')\n"
+            "envs['tex'].get_template('latex/page.tex.j2')")
+    in_process(code, "import derive.cli", 1, env)     # fill the cache
+    return in_process(code, "import derive.cli", reps, env)
+
+
+# --------------------------------------------------------------------------- forward pass
+
+
+def forward_experiment(shape: str, reps: int) -> tuple[list[tuple[str, float]], int, int]:
+    import mpmath  # noqa: PLC0415
+    import sympy as sp  # noqa: PLC0415
+
+    sys.path.insert(0, str(HERE))
+    from run import Net  # noqa: PLC0415
+
+    from derive import numeric  # noqa: PLC0415
+    from derive.cli import _limits  # noqa: PLC0415
+    from derive.network import build_network  # noqa: PLC0415
+    from derive.spec import load  # noqa: PLC0415
+
+    sizes = [int(s) for s in shape.split("-")]
+    net = Net(shape, sizes[0], tuple(sizes[1:-1]), outputs=sizes[-1])
+    spec = load(net.yaml(), "gen.yaml", limits=_limits(True))
+    network = build_network(spec)
+    rng = random.Random(0)
+    params = tuple(mpmath.mpf(rng.uniform(-1, 1)) for _ in network.parameters)
+    x = tuple(rng.uniform(-2, 2) for _ in network.x)
+    y = tuple(rng.uniform(-1, 1) for _ in network.y)
+
+    def timeit(fn, n: int) -> float:  # type: ignore[no-untyped-def]
+        best = []
+        for _ in range(reps):
+            start = time.perf_counter()
+            for _ in range(n):
+                fn()
+            best.append((time.perf_counter() - start) / n)
+        return statistics.median(best)
+
+    env = numeric.parameter_env(network, params)
+    current = numeric.forward(network, env, x, y).loss
+
+    # a closure over per-layer lists: what a compiled evaluator would do
+    def numeric_of(layer, mp: bool):  # type: ignore[no-untyped-def]
+        a = layer.a_expr[0]
+        if isinstance(a, sp.Symbol):
+            return lambda v: v
+        fn = getattr(type(a), "numeric", None)
+        if fn is not None and mp:
+            return fn
+        if type(a).__name__ == "sigmoid":
+            return lambda v: 1.0 / (1.0 + math.exp(-v))
+        if a.func is sp.tanh:
+            return mpmath.tanh if mp else math.tanh
+        raise SystemExit(f"experiments.py: no stand-in for {type(a).__name__}")
+
+    def compile_forward(mp: bool):  # type: ignore[no-untyped-def]
+        conv = (lambda v: v) if mp else float
+        index = {p: i for i, p in enumerate(network.parameters)}
+        plan = []
+        for layer in network.layers:
+            W = [[index[w] for w in row] for row in layer.W]
+            b = [index[s] for s in layer.b]
+            plan.append((W, b, numeric_of(layer, mp)))
+        fsum = mpmath.fsum if mp else math.fsum
+        xs = [numeric.decimal(v) if mp else float(v) for v in x]
+        ys = [numeric.decimal(v) if mp else float(v) for v in y]
+
+        def run(theta):  # type: ignore[no-untyped-def]
+            th = [conv(t) for t in theta] if not mp else theta
+            a = xs
+            for W, b, g in plan:
+                z = [fsum([th[w] * v for w, v in zip(row, a)]) + (th[b[j]] if b else 0)
+                     for j, row in enumerate(W)]
+                a = [g(v) for v in z]
+            return fsum([(t - v) ** 2 for t, v in zip(ys, a)])
+        return run
+
+    mp_closure = compile_forward(True)
+    fl_closure = compile_forward(False)
+    fl_params = [float(p) for p in params]
+    assert abs(mp_closure(params) - current) < mpmath.mpf("1e-30"), "closure disagrees"
+    assert abs(fl_closure(fl_params) - float(current)) < 1e-9 * max(1, abs(float(current)))
+
+    t_current = timeit(lambda: numeric.forward(network, env, x, y), 3)
+    t_mp = timeit(lambda: mp_closure(params), 10)
+    t_fl = timeit(lambda: fl_closure(fl_params), 50)
+    rows = [("numeric.forward (SymPy tree walk, mpmath 50 digits)", t_current),
+            ("closure over per-layer lists, mpmath 50 digits", t_mp),
+            ("closure over per-layer lists, float64", t_fl)]
+    return rows, len(network.parameters), len(spec.example.x) if spec.example else 1
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tree", default=str(HERE.parent))
+    parser.add_argument("--net", default="10-30-20-1")
+    parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument("--out", default=None)
+    args = parser.parse_args()
+    import os  # noqa: PLC0415
+
+    tree = str(Path(args.tree).resolve())
+    sys.path.insert(0, tree)
+    env = dict(os.environ, PYTHONPATH=tree)
+    lines: list[str] = []
+
+    def say(text: str = "") -> None:
+        print(text, flush=True)
+        lines.append(text)
+
+    say(f"## Experiments (derive from {tree}; medians of {args.reps})")
+    say()
+    say("| what | seconds |")
+    say("|---|---:|")
+    rows = imports(args.reps, env)
+    rows.append(("jinja2: load md + tex templates from a warm FileSystemBytecodeCache",
+                 templates_cached(args.reps, env)))
+    for name, t in rows:
+        say(f"| {name} | {t:.3f} |")
+    say()
+
+    rows, params, _ = forward_experiment(args.net, args.reps)
+    say(f"Forward pass of the {args.net} network ({params} parameters), one sample:")
+    say()
+    say("| evaluator | ms per pass | speed-up |")
+    say("|---|---:|---:|")
+    base = rows[0][1]
+    for name, t in rows:
+        say(f"| {name} | {1e3 * t:.2f} | {base / t:.1f}× |")
+    say()
+    points, directions = 3, 8
+    schedules = [
+        ("today: here, up, down per parameter", 3 * params),
+        ("unperturbed loss hoisted out of the loop: up, down", 2 * params + 1),
+        (f"{directions} random directions (central difference of θ + h·v, compared "
+         f"with g·v)", 2 * directions + 1),
+    ]
+    say(f"Finite-difference schedules per check point ({points} points per run), and the "
+        f"estimated check time with each evaluator:")
+    say()
+    say("| schedule | loss evaluations per point | check s, numeric.forward | "
+        "check s, mpmath closure | check s, float64 closure |")
+    say("|---|---:|" + "---:|" * len(rows))
+    for name, n in schedules:
+        say(f"| {name} | {n} | " + " | ".join(f"{points * n * t:.2f}" for _, t in rows) + " |")
+    say()
+    if args.out:
+        Path(args.out).write_text("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()
