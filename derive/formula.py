@@ -5,11 +5,13 @@ page's notation (``w^{(2)}_{11}``, ``\hat{y}``, ``\mathrm{iq}``; sub- and
 superscripts in either order, braces optional), functions in the activation
 registry (``\sigma(z)``, ``\sigma'(z)``, ``\tanh``, ``\operatorname{ReLU}'``),
 and juxtaposition means multiplication. Anything else is a ``FormulaError``
-that names the token.
+that names the token. Hostile input is bounded: nesting deeper than ``MAX_NESTING``
+and numeric powers that would build huge integers are errors, not crashes or hangs.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,7 +20,11 @@ import sympy as sp
 
 from .registry import ACTIVATIONS
 
-__all__ = ["FormulaError", "Vocabulary", "parse_formula", "atom_key"]
+__all__ = ["FormulaError", "Vocabulary", "parse_formula", "atom_key", "expansion_size"]
+
+MAX_NESTING = 40        # brackets, functions, signs and scripts inside one another
+MAX_EXPONENT = 64       # |n| of a numeric power n
+MAX_DIGITS = 400        # digits a numeric power may produce (10^400 is already absurd)
 
 
 class FormulaError(ValueError):
@@ -77,9 +83,15 @@ def atom_key(base: str, sup: str = "", sub: str = "", primes: int = 0) -> tuple[
 
 
 class _Parser:
-    def __init__(self, tokens: list[str], vocabulary: Vocabulary) -> None:
+    def __init__(self, tokens: list[str], vocabulary: Vocabulary, depth: int = 0) -> None:
         self.tokens, self.at, self.v = tokens, 0, vocabulary
         self.bars = 0   # open |...| groups: inside one, '|' closes instead of opening
+        self.depth = depth
+
+    def enter(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise FormulaError(f"the formula nests more than {MAX_NESTING} levels deep")
 
     def peek(self) -> str | None:
         return self.tokens[self.at] if self.at < len(self.tokens) else None
@@ -118,11 +130,14 @@ class _Parser:
     def factor(self) -> sp.Expr:
         if self.peek() == "-":
             self.take()
-            return -self.factor()
+            self.enter()
+            value = -self.factor()
+            self.depth -= 1
+            return value
         base = self.primary()
         if self.peek() in ("^", "**"):
             self.take()
-            base = base ** (self.group() if self.peek() == "{" else self.primary())
+            base = _power(base, self.group() if self.peek() == "{" else self.primary())
         return base
 
     def group(self) -> sp.Expr:
@@ -143,6 +158,12 @@ class _Parser:
                 return "".join(self.tokens[start:self.at])
 
     def primary(self) -> sp.Expr:
+        self.enter()
+        value = self._primary()
+        self.depth -= 1
+        return value
+
+    def _primary(self) -> sp.Expr:
         token = self.peek()
         if token is None:
             raise FormulaError("the formula ends too early")
@@ -186,7 +207,8 @@ class _Parser:
         if key in self.v.symbols:
             return self.v.symbols[key]
         plain = atom_key(base, "", sub, primes)
-        power = _Parser(_tokens(_strip(sup), self.v.words), self.v).expression() if sup else None
+        power = (_Parser(_tokens(_strip(sup), self.v.words), self.v, self.depth + 1).expression()
+                 if sup else None)
         if plain[0] == "e" and not sub and not primes and power is not None:
             return sp.exp(power)
         table = self.v.derivatives if primes else self.v.functions
@@ -197,7 +219,39 @@ class _Parser:
         else:
             shown = base + (f"^{{{sup}}}" if sup else "") + (f"_{{{sub}}}" if sub else "")
             raise FormulaError(f"unknown symbol {shown + chr(39) * primes!r}")
-        return value if power is None else value ** power
+        return value if power is None else _power(value, power)
+
+
+def _power(base: sp.Expr, exponent: sp.Expr) -> sp.Expr:
+    """``base ** exponent``, refusing numeric powers that would build enormous numbers."""
+    if exponent.is_Number:
+        if not exponent.is_finite or abs(exponent) > MAX_EXPONENT:
+            raise FormulaError(f"a power of at most {MAX_EXPONENT} expected, got {exponent}")
+        if base.is_Number and base.is_finite and base != 0:
+            digits = abs(float(sp.log(abs(base), 10).evalf()) * float(exponent))
+            if not math.isfinite(digits) or digits > MAX_DIGITS:
+                raise FormulaError(f"a number of at most {MAX_DIGITS} digits expected, got "
+                                   f"about {digits:.3g} digits")
+    return base ** exponent
+
+
+def expansion_size(expr: sp.Basic, cap: int = 2_000) -> int:
+    """An upper bound on the terms ``sp.expand`` makes of ``expr`` (``cap + 1`` means more)."""
+    if not expr.args:
+        return 1
+    sizes = [expansion_size(arg, cap) for arg in expr.args]
+    if isinstance(expr, sp.Add):
+        return min(cap + 1, sum(sizes))
+    if isinstance(expr, sp.Mul):
+        return min(cap + 1, math.prod(sizes))
+    if isinstance(expr, sp.Pow) and expr.exp.is_Integer:
+        n, k = abs(int(expr.exp)), sizes[0]
+        if k == 1:
+            return 1
+        if n > cap:
+            return cap + 1
+        return min(cap + 1, math.comb(n + k - 1, k - 1))
+    return min(cap + 1, max(sizes))
 
 
 def _function_table() -> tuple[dict, dict]:
