@@ -6,6 +6,8 @@ No click, no printing, no exits: those stay in cli.py.
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 from . import autodiff
@@ -13,17 +15,32 @@ from .check import check
 from .derivation import derive
 from .errors import SpecError
 from .network import build_network
-from .spec import Limits, load
+from .spec import LIMIT_HINT, Limits, load
 from .worked import work_example
 
 __all__ = ["read_spec", "run_pipeline", "oracle_methods", "disagreement_lines"]
 
 
-def read_spec(path: str) -> str:
-    """The spec's text, or a one-line SpecError for a missing, unreadable or non-UTF-8 file."""
+def read_spec(path: str, *, max_bytes: int | None = None) -> str:
+    """The spec's text, or a one-line SpecError for a missing, unreadable or non-UTF-8 file.
+
+    Only regular files are read (a FIFO or a device could block or never end), and at most
+    ``max_bytes`` of them: a bigger file is refused before it is parsed.
+    """
     file = Path(path)
     try:
-        data = file.read_bytes()
+        mode = os.stat(file).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError
+        if not stat.S_ISREG(mode):
+            raise SpecError("(file)", "a regular file", got_text="a device, pipe or socket",
+                            file=path)
+        with file.open("rb") as stream:
+            data = stream.read(-1 if max_bytes is None else max_bytes + 1)
+        if max_bytes is not None and len(data) > max_bytes:
+            raise SpecError("(file)", f"at most {max_bytes} bytes",
+                            got_text=f"{os.stat(file).st_size} bytes", file=path, line=1,
+                            hint=LIMIT_HINT)
     except IsADirectoryError:
         raise SpecError("(file)", "a spec file", got_text="a directory", file=path) from None
     except OSError as exc:
@@ -40,7 +57,8 @@ def read_spec(path: str) -> str:
 def run_pipeline(path: str, *, seed: int, limits: Limits,
                  methods: tuple[str, ...] = ("finite_difference",)):  # type: ignore[no-untyped-def]
     """Spec file -> (derivation, worked example, check report)."""
-    spec = load(read_spec(path), path, limits=limits, default_title=Path(path).stem)
+    spec = load(read_spec(path, max_bytes=limits.bytes), path, limits=limits,
+                default_title=Path(path).stem)
     derivation = derive(build_network(spec))
     worked = work_example(derivation)
     return derivation, worked, check(derivation, worked, seed=seed, methods=methods)
