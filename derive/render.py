@@ -47,6 +47,11 @@ _TEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "
                 "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}"}
 
 
+def escape_json(text: str) -> str:
+    """JSON text with ``<``, ``>`` and ``&`` as ``\\u`` escapes: the same data, inert in HTML."""
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
 def escape_markdown(text: str) -> str:
     """Every Markdown, HTML, math or template character as a numeric entity: shown literally."""
     return "".join(f"&#{ord(c)};" if c in _MD_SPECIAL else c for c in text)
@@ -743,8 +748,8 @@ def render(derivation: Derivation, worked: WorkedExample | None, report: CheckRe
         out[f"{stem}.tex"] = _env("tex").get_template("latex/page.tex.j2").render(**context)
     if "json" in formats:
         document = json_document(derivation, worked, report)
-        out[f"{stem}.json"] = json.dumps(document, indent=2, sort_keys=True,
-                                         ensure_ascii=False) + "\n"
+        out[f"{stem}.json"] = escape_json(json.dumps(document, indent=2, sort_keys=True,
+                                                     ensure_ascii=False)) + "\n"
     return out
 
 
