@@ -431,7 +431,8 @@ TEX_LINE_EM = 38.0
 _ROWS_PER_ALIGN = 40                  # TeX measures an align* whole: keep each one short
 
 _TOKEN = re.compile(r"\\[A-Za-z]+|\\.|\s+|.", re.S)
-_RELATIONS = frozenset({"=", "<", ">", r"\leq", r"\geq", r"\neq", r"\approx", r"\le", r"\ge"})
+_RELATIONS = frozenset({"=", "<", ">", r"\leq", r"\geq", r"\neq", r"\approx", r"\le", r"\ge",
+                        r"\to", r"\rightarrow"})
 _SUMS = frozenset({"+", "-", r"\pm", r"\mp"})
 _PRODUCTS = frozenset({r"\cdot", r"\times", r"\odot"})
 _NO_OPERAND = _RELATIONS | _SUMS | _PRODUCTS | {"&", "^", "_", ""}
@@ -645,6 +646,7 @@ def _tex_rows(context: dict[str, Any]) -> dict[str, Any]:
             if g["has_paths"]:
                 result += f" = {g['delta_form']}"
             numbers = [f"&= {g['numbers']}"] if g["numbers"] else []
+            g["tex_arrows"] = break_align([f"&{arrow}" for arrow in g.get("arrows") or ()])
             g["tex_chain"] = break_align([rf"{g['partial']} &= {g['chain']}"])
             g["tex_factors"] = break_align(g["factors"])
             g["tex_result"] = break_align([result, *numbers])

@@ -259,6 +259,7 @@ def check_page(context: Any, base: str, url: str, sources: list[str], *,
         path.parent.mkdir(parents=True, exist_ok=True)
         if anchor:
             page.evaluate("(id) => document.getElementById(id).scrollIntoView()", anchor)
+            page.wait_for_timeout(500)          # the header's title fades on scroll
         page.screenshot(path=str(path))
     page.close()
     formulas = data["formulas"]

@@ -72,6 +72,13 @@ def test_relations_start_their_own_rows() -> None:
     assert rows[-1] == "&= 0.5" or rows[-1].endswith("= 0.5")
 
 
+def test_a_long_computation_path_breaks_at_arrows() -> None:
+    path = r" \to ".join(rf"z^{{({i})}}_{{1}} \to a^{{({i})}}_{{1}}" for i in range(1, 17))
+    rows = break_align([rf"&w^{{(1)}}_{{11}} \to {path} \to L"])
+    assert len(rows) > 1 and all(row.startswith(r"&\to ") for row in rows[1:])
+    assert rows[-1].endswith(r"\to L")
+
+
 def test_leading_minus_is_not_a_break() -> None:
     rows = break_align([rf"y &= - {LONG_SUM}"])
     assert rows[0].startswith(r"y &= - \frac")
