@@ -70,6 +70,8 @@ class MatrixCheck:
     bias: bool
     delta: bool
     symbolic: bool
+    shape: tuple[int, int] = (0, 0)          # the shape Δᵀ A came out with (W's shape)
+    entries: tuple[int, int] = (0, 0)        # entries proved, entries in all
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -266,58 +268,65 @@ def _per_sample(expr: sp.Expr, n: int) -> sp.Expr:
     return expr.xreplace(mapping)
 
 
+MATRIX_WINDOW = 6   # rows and columns of each matrix proved entry by entry
+
+
 def matrix_check(network: Network, deltas: tuple[tuple[DeltaEquation, ...], ...],
                  gradients: tuple[Gradient, ...], samples: int,
                  scale: sp.Expr) -> tuple[MatrixCheck, ...]:
     r"""Prove ∂L/∂W = Δᵀ A, ∂L/∂b = Δᵀ 1 and Δ^{(l)} = (Δ^{(l+1)} W^{(l+1)}) ⊙ g'(Z^{(l)}).
 
-    Rows are samples; Δ_{nj} = scale · δ_{nj} with scale = 1/N for a mean loss.
-    Each matrix entry must equal scale · Σ_n of the scalar result for sample n.
+    Rows are samples; Δ_{nj} = scale · δ_{nj} with scale = 1/N for a mean loss. Each
+    entry must equal scale · Σ_n of the scalar result for sample n. The product's shape is
+    checked against W's; entries are proved in a MATRIX_WINDOW × MATRIX_WINDOW corner (every
+    entry of small layers: the others are the same equation with other indices).
     """
     by_param = {g.parameter: g for g in gradients}
     checks = []
     for layer in network.layers:
         l = layer.number  # noqa: E741
+        rows, cols = min(layer.units, MATRIX_WINDOW), min(layer.fan_in, MATRIX_WINDOW)
         big_delta = sp.Matrix(samples, layer.units, lambda n, j: scale * delta_symbol(l, j, n))
         a_prev = sp.Matrix(samples, layer.fan_in, lambda n, k: activation_symbol(l - 1, k, n))
-        grad_w = big_delta.T * a_prev
-        weights_ok = all(
+        shape = (big_delta.T.shape[0], a_prev.shape[1])
+        grad_w = big_delta[:, :rows].T * a_prev[:, :cols]
+        weights_ok = shape == (len(layer.W), layer.fan_in) and all(
             sp.expand(grad_w[j, k] - scale * sum(
                 _per_sample(as_expr(by_param[layer.W[j][k]].delta_form), n)
                 for n in range(samples))) == 0
-            for j in range(layer.units) for k in range(layer.fan_in))
-        grad_b = big_delta.T * sp.ones(samples, 1)
+            for j in range(rows) for k in range(cols))
+        grad_b = big_delta[:, :rows].T * sp.ones(samples, 1)
         bias_ok = all(
             sp.expand(grad_b[j, 0] - scale * sum(
                 _per_sample(as_expr(by_param[layer.b[j]].delta_form), n)
                 for n in range(samples))) == 0
-            for j in range(len(layer.b)))
-        delta_ok = _delta_matrix_ok(network, layer, deltas, samples, scale)
+            for j in range(min(len(layer.b), rows)))
+        delta_ok = _delta_matrix_ok(network, layer, deltas, samples, scale, rows)
         checks.append(MatrixCheck(layer=l, samples=samples, weights=weights_ok, bias=bias_ok,
-                                  delta=delta_ok, symbolic=True))
+                                  delta=delta_ok, symbolic=True, shape=shape,
+                                  entries=(rows * cols, layer.units * layer.fan_in)))
     return tuple(checks)
 
 
 def _delta_matrix_ok(network: Network, layer: Layer,
                      deltas: tuple[tuple[DeltaEquation, ...], ...], samples: int,
-                     scale: sp.Expr) -> bool:
+                     scale: sp.Expr, rows: int) -> bool:
     """Δ^{(L)} = ∂L/∂Ŷ ⊙ g'(Z^{(L)}) (row by row through the Jacobian for softmax), and
-    Δ^{(l)} = (Δ^{(l+1)} W^{(l+1)}) ⊙ g'(Z^{(l)})."""
+    Δ^{(l)} = (Δ^{(l+1)} W^{(l+1)}) ⊙ g'(Z^{(l)}), for the first ``rows`` units."""
     l = layer.number  # noqa: E741
     if layer is network.output:
-        matrix = sp.Matrix(samples, layer.units, lambda n, j: scale * _per_sample(sp.Add(*(
+        matrix = sp.Matrix(samples, rows, lambda n, j: scale * _per_sample(sp.Add(*(
             network.loss_derivative(i) * layer.jacobian(i, j) for i in layer.fanout(j))), n))
     else:
         following = network.layers[l]
         next_delta = sp.Matrix(samples, following.units,
                                lambda n, i: scale * delta_symbol(l + 1, i, n))
-        slope = sp.Matrix(samples, layer.units,
-                          lambda n, j: _per_sample(layer.derivative(j), n))
-        matrix = (next_delta * sp.Matrix(following.W)).multiply_elementwise(slope)
+        slope = sp.Matrix(samples, rows, lambda n, j: _per_sample(layer.derivative(j), n))
+        matrix = (next_delta * sp.Matrix(following.W)[:, :rows]).multiply_elementwise(slope)
     return all(
         prove_equal(network, matrix[n, j],
                     scale * _per_sample(as_expr(deltas[l - 1][j].value), n), sample=n)
-        for n in range(samples) for j in range(layer.units))
+        for n in range(samples) for j in range(rows))
 
 
 # --------------------------------------------------------------------------- entry point
@@ -335,7 +344,7 @@ def derive(network: Network) -> Derivation:
     unit_proofs: dict[tuple[int, int], bool] = {}
     gradients = tuple(gradient(network, p, full, unit_proofs) for p in network.parameters)
     example = network.spec.example
-    samples = min(len(example.x), 3) if example is not None else 2
+    samples = max(2, min(len(example.x), 3)) if example is not None else 2
     matrix = ()
     if len(network.parameters) <= MAX_SYMBOLIC_CHECK:
         matrix = matrix_check(network, deltas, gradients, samples, batch_scale(network, samples))

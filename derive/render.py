@@ -9,6 +9,7 @@ built only from validated names. JSON is a plain dict, not a template.
 from __future__ import annotations
 
 import html
+import copy
 import functools
 import json
 import re
@@ -281,7 +282,9 @@ def _matrix_section(derivation: Derivation, notation: Notation) -> dict[str, Any
         check = derivation.matrix[i] if derivation.matrix else None
         weight, shape = _shape_line(notation, layer.number, layer.units, fans[i])
         layers.append({"number": layer.number, "weight": weight, "shape": shape,
-                       "proved": bool(check and check.weights and check.bias and check.delta)})
+                       "proved": bool(check and check.weights and check.bias and check.delta),
+                       "entries": "" if not check or check.entries[0] == check.entries[1] else
+                       f" ({check.entries[0]} of {check.entries[1]} entries)"})
     mean = network.spec.reduction == "mean"
     forms = MATRIX_FORMS[notation.convention](notation)
     return {"layers": layers, "samples": samples, "checked": bool(derivation.matrix),
@@ -361,20 +364,37 @@ def page_context(derivation: Derivation, worked: WorkedExample | None, report: C
     fmt = _Formats(text)
     notes = [_note(layer.activation.note, fmt) for layer in network.layers
              if layer.activation.note]
+    math = copy.deepcopy(_math_sections(derivation, worked))
     return {
         "title": text(network.spec.title), "notation": notation.name,
         "about": text(network.spec.about),
         "network": _network_section(network, p, fmt),
-        "forward": _forward_section(network, p),
         "notes": list(dict.fromkeys(notes)),
-        "derivatives": _derivative_section(derivation, worked, p),
-        "delta": _delta_section(derivation, p, notation),
-        "matrix": _matrix_section(derivation, notation),
-        "loss_symbol": notation.loss,
-        "example": _example_section(derivation, worked, p),
         "check": _check_section(report, fmt),
-        "full_limit": FULL_LIMIT,
+        "full_limit": FULL_LIMIT, **math,
     }
+
+
+_MATH_CACHE: dict[int, tuple[object, dict[str, Any]]] = {}
+
+
+def _math_sections(derivation: Derivation, worked: WorkedExample | None) -> dict[str, Any]:
+    """The sections with no text from the spec, printed once for the Markdown and LaTeX pages."""
+    key = id(derivation)
+    if key not in _MATH_CACHE or _MATH_CACHE[key][0] is not derivation:
+        network = derivation.network
+        notation = NOTATIONS[network.spec.notation]
+        p = page_printer(network)
+        _MATH_CACHE.clear()
+        _MATH_CACHE[key] = (derivation, {
+            "forward": _forward_section(network, p),
+            "derivatives": _derivative_section(derivation, worked, p),
+            "delta": _delta_section(derivation, p, notation),
+            "matrix": _matrix_section(derivation, notation),
+            "loss_symbol": notation.loss,
+            "example": _example_section(derivation, worked, p),
+        })
+    return _MATH_CACHE[key][1]
 
 
 # --------------------------------------------------------------------------- JSON
@@ -691,10 +711,20 @@ def _slug(g: Gradient) -> str:
     return f"{g.role.kind.lower()}{g.role.layer}-" + "-".join(str(i + 1) for i in g.role.index)
 
 
-@functools.lru_cache(maxsize=4)
+_PRINTERS: dict[int, tuple[Network, Printer]] = {}
+
+
 def page_printer(network: Network) -> Printer:
-    """One printer per network, shared by the Markdown, LaTeX and JSON of a run."""
-    return Printer({"symbol_names": symbol_names(network, NOTATIONS[network.spec.notation])})
+    """One printer per network, shared by the Markdown, LaTeX and JSON of a run.
+
+    Keyed by identity: hashing a whole network would cost more than printing it.
+    """
+    cached = _PRINTERS.get(id(network))
+    if cached is None or cached[0] is not network:
+        _PRINTERS.clear()
+        names = symbol_names(network, NOTATIONS[network.spec.notation])
+        cached = _PRINTERS[id(network)] = (network, Printer({"symbol_names": names}))
+    return cached[1]
 
 
 def picture_files(derivation: Derivation, worked: WorkedExample | None,
