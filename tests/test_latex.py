@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from derive.render import break_align, escape_latex
+from derive.render import escape_latex
+from derive.texbreak import break_align
 
 from .conftest import EXAMPLES, ROOT
 from .test_site import ABS_SPEC, TRAP_SPEC
