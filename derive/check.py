@@ -9,8 +9,6 @@ one) and seeded random points. Never prints, never exits.
 
 from __future__ import annotations
 
-import math
-import operator
 import random
 from dataclasses import dataclass
 
@@ -18,8 +16,8 @@ import mpmath
 
 from .claims import ClaimResult, verify_claims
 from .derivation import Derivation
-from .numeric import compile_float, evaluate, forward, parameter_env
-from .worked import WorkedExample, gradient_values
+from .numeric import compile_float, evaluate, evaluate_float, forward, parameter_env
+from .worked import WorkedExample, float_downstream, float_forward, gradient_values
 
 __all__ = ["Disagreement", "OracleResult", "CheckReport", "check", "METHODS", "TOLERANCE",
            "RANDOM_POINTS"]
@@ -31,6 +29,8 @@ FLOAT_STEP = 1e-5
 FLOAT_TOLERANCE = mpmath.mpf("1e-6")
 KINK = 1e-3                   # one-sided float differences further apart than this: a kink
 MAX_FINITE_DIFFERENCE = 400   # parameters compared by finite differences; beyond, a seeded sample
+MPMATH_LIMIT_EVALUATION = 2_000   # beyond: symbolic results evaluated in float64 too
+LARGE_SAMPLE = 100            # the finite-difference sample beyond MPMATH_LIMIT_EVALUATION
 RANDOM_POINTS = 2
 
 
@@ -99,6 +99,21 @@ def _symbolic(derivation: Derivation, point: _Point, form: str) -> tuple:
     return tuple(scale * mpmath.fsum(column) for column in zip(*per_sample))
 
 
+def _symbolic_float(derivation: Derivation, point: _Point, form: str) -> tuple:
+    """``_symbolic`` in float64, for networks too large for 50-digit arithmetic."""
+    network = derivation.network
+    per_sample = []
+    for x, y in zip(point.x, point.y):
+        env = float_forward(network, point.params, x, y)
+        for layer in reversed(derivation.deltas):
+            for eq in layer:
+                env[eq.symbol] = evaluate_float(eq.value, env)
+        per_sample.append([evaluate_float(getattr(g, form), env)
+                           for g in derivation.gradients])
+    scale = 1.0 / len(per_sample) if network.spec.reduction == "mean" else 1.0
+    return tuple(mpmath.mpf(scale * sum(column)) for column in zip(*per_sample))
+
+
 def _downstream_loss(network, env: dict, first_layer: int) -> mpmath.mpf:  # type: ignore[no-untyped-def]
     """Recompute z and a from ``first_layer`` on (earlier layers are unchanged), then the loss."""
     for layer in network.layers[first_layer - 1:]:
@@ -132,27 +147,6 @@ def finite_difference(derivation: Derivation, point: _Point, index: int,
     return (up - down) / (2 * STEP), (up - here) / STEP, (here - down) / STEP
 
 
-def _float_forward(network, params: tuple, x: tuple, y: tuple) -> dict:  # type: ignore[no-untyped-def]
-    env: dict = {s: float(v) for s, v in zip(network.parameters, params)}
-    env.update({s: float(v) for s, v in zip(network.x, x)})
-    env.update({s: float(v) for s, v in zip(network.y, y)})
-    _float_downstream(network, env, 1)
-    return env
-
-
-def _float_downstream(network, env: dict, first_layer: int) -> float:  # type: ignore[no-untyped-def]
-    """z = W a + b as C-level sums of products (the hot loop), then g(z) and the loss."""
-    get = env.__getitem__
-    for layer in network.layers[first_layer - 1:]:
-        inputs = list(map(get, layer.inputs))
-        for j in range(layer.units):
-            total = math.fsum(map(operator.mul, map(get, layer.W[j]), inputs))
-            env[layer.z[j]] = total + env[layer.b[j]] if layer.b else total
-        for j in range(layer.units):
-            env[layer.a[j]] = compile_float(layer.a_expr[j])(env)
-    return compile_float(network.loss_expr)(env)
-
-
 def float_difference(derivation: Derivation, index: int, bases: list[dict]) -> tuple:
     """Central difference in float64 (error near 1e-10) and the one-sided ones (a kink: a gap)."""
     network = derivation.network
@@ -166,7 +160,7 @@ def float_difference(derivation: Derivation, index: int, bases: list[dict]) -> t
         for base in bases:
             env = dict(base)
             env[symbol] = base[symbol] + delta
-            total += _float_downstream(network, env, layer)
+            total += float_downstream(network, env, layer)
         return scale * total
     here = scale * sum(compile_float(network.loss_expr)(base) for base in bases)
     up, down = loss(h), loss(-h)
@@ -178,11 +172,12 @@ def compared_parameters(derivation: Derivation, seed: int) -> tuple[int, ...]:
     count = len(derivation.network.parameters)
     if count <= MAX_FINITE_DIFFERENCE:
         return tuple(range(count))
+    sample = MAX_FINITE_DIFFERENCE if count <= MPMATH_LIMIT_EVALUATION else LARGE_SAMPLE
     rng = random.Random(seed)
     by_layer: dict[int, list[int]] = {}
     for index, g in enumerate(derivation.gradients):
         by_layer.setdefault(g.role.layer, []).append(index)
-    share = MAX_FINITE_DIFFERENCE // len(by_layer)
+    share = sample // len(by_layer)
     chosen = [i for indices in by_layer.values()
               for i in rng.sample(indices, min(share, len(indices)))]
     return tuple(sorted(chosen))
@@ -246,7 +241,7 @@ def _finite_differences(derivation: Derivation, point: _Point, symbolic: dict,
         env = parameter_env(network, point.params)
         bases = [forward(network, env, x, y).env for x, y in zip(point.x, point.y)]
     else:
-        bases = [_float_forward(network, point.params, x, y) for x, y in zip(point.x, point.y)]
+        bases = [float_forward(network, point.params, x, y) for x, y in zip(point.x, point.y)]
         tally.tolerance, tally.precision = FLOAT_TOLERANCE, "float64"
     kink = TOLERANCE if exact else KINK
     skipped = 0
@@ -281,7 +276,11 @@ def check(derivation: Derivation, worked: WorkedExample | None = None, *,
     skipped = 0
     points = _points(derivation, worked, seed)
     for point in points:
-        symbolic = {form: _symbolic(derivation, point, form) for form in ("value", "delta_form")}
+        forms = ("value", "delta_form") if any(g.result is not None
+                                               for g in derivation.gradients) else ("value",)
+        evaluate_at = _symbolic if len(derivation.network.parameters) <= MPMATH_LIMIT_EVALUATION \
+            else _symbolic_float
+        symbolic = {form: evaluate_at(derivation, point, form) for form in forms}
         for method, tally in tallies.items():
             skipped += METHODS[method](derivation, point, symbolic, tally) or 0
     results = tuple(t.result() for t in tallies.values())

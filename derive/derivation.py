@@ -27,7 +27,8 @@ from .network import LOSS, Layer, Network, Role, activation_symbol, delta_symbol
 __all__ = ["Gradient", "DeltaEquation", "MatrixCheck", "Derivation", "derive", "MAX_PATHS"]
 
 MAX_PATHS = 16          # write every path out up to this many per parameter
-MAX_SYMBOLIC_CHECK = 2_000  # prove the matrix form symbolically up to this many parameters
+MAX_SYMBOLIC_CHECK = 2_000
+FEATURE_ALL_UP_TO = 24  # a page shows every derivative in full up to this many parameters  # prove the matrix form symbolically up to this many parameters
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -83,6 +84,7 @@ class Derivation:
     gradients: tuple[Gradient, ...]
     matrix: tuple[MatrixCheck, ...]
     shortcut_proved: bool = True
+    featured: tuple[int, ...] = ()      # gradients a page shows in full (indices)
 
     def delta(self, layer: int, unit: int) -> DeltaEquation:
         return self.deltas[layer - 1][unit]
@@ -332,6 +334,16 @@ def _delta_matrix_ok(network: Network, layer: Layer,
 # --------------------------------------------------------------------------- entry point
 
 
+def featured(gradients: tuple[Gradient, ...]) -> tuple[int, ...]:
+    """Every gradient of a small network; else each layer's first weight and first bias."""
+    if len(gradients) <= FEATURE_ALL_UP_TO:
+        return tuple(range(len(gradients)))
+    firsts: dict[tuple[int, str], int] = {}
+    for index, g in enumerate(gradients):
+        firsts.setdefault((g.role.layer, g.role.kind), index)
+    return tuple(sorted(firsts.values()))
+
+
 def batch_scale(network: Network, samples: int) -> sp.Expr:
     """1/N for a mean over the batch, 1 for a sum."""
     return sp.Rational(1, samples) if network.spec.reduction == "mean" else sp.S.One
@@ -351,7 +363,7 @@ def derive(network: Network) -> Derivation:
     shortcut_ok = all(prove_equal(network, as_expr(eq.general), as_expr(eq.value))
                       for eq in deltas[-1] if eq.general is not None)
     return Derivation(
-        network=network, shortcut_proved=shortcut_ok,
+        network=network, shortcut_proved=shortcut_ok, featured=featured(gradients),
         loss_factors=tuple(loss_factor(network, j) for j in range(network.output.units)),
         activation_factors=tuple(tuple(activation_factor(layer, i, j) for j in range(layer.units)
                                        for i in layer.fanout(j))

@@ -94,6 +94,7 @@ class Layer:
     z_terms: tuple[tuple[tuple[sp.Symbol, sp.Symbol], ...], ...]
     z_expr: tuple[sp.Expr, ...]
     a_expr: tuple[sp.Expr, ...]
+    z_display: tuple[object, ...]
 
     @property
     def units(self) -> int:
@@ -105,9 +106,7 @@ class Layer:
 
     def z_sum(self, j: int) -> object:
         """z_j as printed: w_j1 a_1 + … + w_jn a_n + b_j, in that order."""
-        terms: list[object] = [ChainProduct((w, x)) for w, x in self.z_terms[j]]
-        return ChainSum(tuple(terms + list(self.b[j:j + 1]))) if len(terms) + len(
-            self.b[j:j + 1]) > 1 else terms[0]
+        return self.z_display[j]
 
     def derivative(self, j: int) -> sp.Expr:
         """g'(z_j) in textbook form (elementwise activations)."""
@@ -162,7 +161,14 @@ def _build_layer(number: int, units: int, inputs: tuple[sp.Symbol, ...], bias: b
     z_expr = tuple(sp.Add(*(w * x for w, x in terms[j]), *(b[j:j + 1])) for j in range(units))
     a_expr = tuple(activation.value(z, j, **dict(options)) for j in range(units))
     return Layer(number=number, activation=activation, options=options, W=W, b=b,
-                 inputs=inputs, z=z, a=a, z_terms=terms, z_expr=z_expr, a_expr=a_expr)
+                 inputs=inputs, z=z, a=a, z_terms=terms, z_expr=z_expr, a_expr=a_expr,
+                 z_display=tuple(_z_display(terms[j], b[j:j + 1]) for j in range(units)))
+
+
+def _z_display(terms: tuple[tuple[sp.Symbol, sp.Symbol], ...], bias: tuple) -> object:
+    """w_j1 a_1 + … + w_jn a_n + b_j in that order (SymPy's Add would sort it)."""
+    parts: list[object] = [ChainProduct(pair) for pair in terms] + list(bias)
+    return ChainSum(tuple(parts)) if len(parts) > 1 else parts[0]
 
 
 def build_network(spec: Spec) -> Network:

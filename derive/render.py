@@ -37,7 +37,6 @@ __all__ = ["render", "FORMATS", "page_context", "json_document", "render_chapter
            "render_site", "break_align"]
 
 FORMATS = ("md", "tex", "json")
-FULL_LIMIT = 24   # print every derivative in full up to this many parameters
 
 
 # --------------------------------------------------------------------------- escaping
@@ -208,26 +207,29 @@ def _gradient_entry(g: Gradient, p: Printer, numbers: str = "") -> dict[str, Any
             "has_paths": bool(g.paths), "paths": len(g.paths)}
 
 
+def _rest_entry(g: Gradient, p: Printer) -> dict[str, Any]:
+    """A row of the table of the gradients not shown in full."""
+    return {"symbol": p.doprint(g.parameter), "partial": p.doprint(Partial(LOSS, g.parameter)),
+            "result": p.doprint(g.value), "delta_form": p.doprint(g.delta_form)}
+
+
 def _derivative_section(derivation: Derivation, worked: WorkedExample | None,
                         p: Printer) -> list[dict[str, Any]]:
+    """Per layer, output first: the featured gradients in full, the others as table rows."""
     network = derivation.network
-    full_all = len(network.parameters) <= FULL_LIMIT
-    index = {g.parameter: i for i, g in enumerate(derivation.gradients)}
+    featured = set(derivation.featured)
     out = []
     for layer in reversed(network.layers):
-        grads = [g for g in derivation.gradients if g.role.layer == layer.number]
-        entries = []
-        for g in grads:
-            i = index[g.parameter]
+        shown, rest = [], []
+        for i, g in enumerate(derivation.gradients):
+            if g.role.layer != layer.number:
+                continue
+            if i not in featured:
+                rest.append(_rest_entry(g, p))
+                continue
             values = worked.factor_values[i] if worked and worked.factor_values else None
             grad = float(worked.first.gradients[i]) if worked else None
-            entries.append(_gradient_entry(g, p, _numbers(g, values, grad)))
-        if full_all:
-            shown, rest = entries, []
-        else:
-            firsts = {g.role.kind: i for i, g in reversed(list(enumerate(grads)))}
-            shown = [entries[i] for i in sorted(firsts.values())]
-            rest = [e for i, e in enumerate(entries) if i not in firsts.values()]
+            shown.append(_gradient_entry(g, p, _numbers(g, values, grad)))
         out.append({"number": layer.number, "is_output": layer is network.output,
                     "shown": shown, "rest": rest})
     return out
@@ -371,7 +373,7 @@ def page_context(derivation: Derivation, worked: WorkedExample | None, report: C
         "network": _network_section(network, p, fmt),
         "notes": list(dict.fromkeys(notes)),
         "check": _check_section(report, fmt),
-        "full_limit": FULL_LIMIT, **math,
+        **math,
     }
 
 

@@ -120,6 +120,9 @@ class Spec:
 # --------------------------------------------------------------------------- YAML
 
 
+_YAML_TAG = "tag:yaml.org,2002:"
+
+
 class _Loader(yaml.SafeLoader):
     """SafeLoader that refuses aliases, explicit tags and deep nesting while composing."""
 
@@ -134,7 +137,8 @@ class _Loader(yaml.SafeLoader):
                             line=event.start_mark.line + 1)
         tag = getattr(event, "tag", None)
         if tag is not None:
-            raise SpecError("(yaml)", "plain values without tags", got_text=_shorten(tag),
+            shown = "!!" + tag[len(_YAML_TAG):] if tag.startswith(_YAML_TAG) else tag
+            raise SpecError("(yaml)", "plain values without tags", got_text=_shorten(shown),
                             line=event.start_mark.line + 1)
         self._depth += 1
         if self._depth > MAX_DEPTH:
@@ -162,7 +166,10 @@ def _compose(text: str, file: str) -> yaml.Node | None:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
-        problem = " ".join(str(exc.problem or exc.context or "a syntax error").split())
+        problem = str(exc.problem or exc.context or "a syntax error")
+        if problem.startswith("but ") and exc.context:     # "expected a single document ..."
+            problem = f"{exc.context} {problem}"
+        problem = " ".join(problem.split())
         error = SpecError("(yaml)", "valid YAML", got_text=problem, file=file, line=line)
         raise SpecErrors([error]) from exc
     except yaml.YAMLError as exc:

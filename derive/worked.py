@@ -8,16 +8,23 @@ example: forward values, loss, every ∂L/∂θ, the update θ ← θ − η ∂
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
 
 import mpmath
+
 from .derivation import Derivation
 from .errors import NumericError
+from .network import Network
+from .numeric import (Forward, NonFinite, compile_float, decimal, evaluate, evaluate_float,
+                      forward,
+                      in_float_range, parameter_env)
 from .spec import Example
-from .numeric import (Forward, NonFinite, decimal, evaluate, forward, in_float_range,
-                      parameter_env)
+
+FLOAT_ABOVE = 2_000   # parameters: beyond, the worked example runs in float64
 
 __all__ = ["Step", "WorkedExample", "work_example", "gradient_values", "with_deltas", "batch_gradient",
+           "float_forward", "float_downstream",
            "factor_values"]
 
 
@@ -67,10 +74,58 @@ def gradient_values(derivation: Derivation, env: dict, *, form: str = "value") -
     return tuple(evaluate(getattr(g, form), env) for g in derivation.gradients)
 
 
+def float_forward(network: Network, params: tuple, x: tuple, y: tuple) -> dict:
+    """One sample's forward pass in float64 (the engine for large networks)."""
+    env: dict = {s: float(v) for s, v in zip(network.parameters, params)}
+    env.update({s: float(v) for s, v in zip(network.x, x)})
+    env.update({s: float(v) for s, v in zip(network.y, y)})
+    float_downstream(network, env, 1)
+    return env
+
+
+def float_downstream(network: Network, env: dict, first_layer: int) -> float:
+    """z = W a + b as C-level sums of products (the hot loop), then g(z) and the loss."""
+    get = env.__getitem__
+    for layer in network.layers[first_layer - 1:]:
+        inputs = list(map(get, layer.inputs))
+        for j in range(layer.units):
+            total = sum(map(operator.mul, map(get, layer.W[j]), inputs))
+            env[layer.z[j]] = total + env[layer.b[j]] if layer.b else total
+        for j in range(layer.units):
+            env[layer.a[j]] = compile_float(layer.a_expr[j])(env)
+    return compile_float(network.loss_expr)(env)
+
+
+def _float_sample(derivation: Derivation, params: tuple, x: tuple, y: tuple) -> tuple:
+    """A sample's forward pass and gradient in float64, as (Forward, gradient values)."""
+    network = derivation.network
+    try:
+        env = float_forward(network, params, x, y)
+        for layer in reversed(derivation.deltas):
+            for eq in layer:
+                env[eq.symbol] = evaluate_float(eq.value, env)
+        grads = tuple(evaluate_float(g.value, env) for g in derivation.gradients)
+        loss = compile_float(network.loss_expr)(env)
+    except (OverflowError, ValueError, ZeroDivisionError) as exc:
+        raise NumericError("example", "finite numbers in the worked example",
+                           got_text=f"{type(exc).__name__} ({exc})", file=network.spec.file,
+                           line=network.spec.line_of("example")) from None
+    return Forward(env, mpmath.mpf(loss)), tuple(mpmath.mpf(g) for g in grads)
+
+
 def batch_gradient(derivation: Derivation, params: tuple, samples: tuple[int, ...],
                    x: tuple, y: tuple) -> tuple[mpmath.mpf, tuple, tuple[Forward, ...]]:
-    """Reduced loss, its gradient and the forward passes over ``samples``."""
+    """Reduced loss, its gradient and the forward passes over ``samples``.
+
+    In 50-digit mpmath, or in float64 beyond FLOAT_ABOVE parameters (errors near 1e-15).
+    """
     network = derivation.network
+    if len(network.parameters) > FLOAT_ABOVE:
+        passes = [_float_sample(derivation, params, x[n], y[n]) for n in samples]
+        scale = mpmath.mpf(1) / len(samples) if network.spec.reduction == "mean" else 1
+        grads = tuple(scale * mpmath.fsum(col) for col in zip(*(g for _, g in passes)))
+        forwards = tuple(f for f, _ in passes)
+        return scale * mpmath.fsum(f.loss for f in forwards), grads, forwards
     env = parameter_env(network, params)
     forwards = tuple(forward(network, env, x[n], y[n]) for n in samples)
     scale = mpmath.mpf(1) / len(samples) if network.spec.reduction == "mean" else mpmath.mpf(1)
@@ -155,10 +210,11 @@ def _checked_gradient(derivation: Derivation, params: tuple, samples: tuple[int,
 
 
 def factor_values(derivation: Derivation, env: dict) -> tuple:
-    """For each gradient written as paths: the number of every factor of every path."""
+    """For each featured gradient written as paths: the number of every factor of every path."""
     out = []
-    for g in derivation.gradients:
-        if not g.paths:
+    featured = set(derivation.featured)
+    for index, g in enumerate(derivation.gradients):
+        if not g.paths or index not in featured:
             out.append(None)
             continue
         out.append(tuple(tuple(evaluate(f.value, env) for f in (*path, g.last))
