@@ -590,6 +590,7 @@ def render_book(title: str, parts: Sequence[tuple[str, Sequence[str]]]) -> str:
                                                                 parts=prepared)
 
 
+NAV_TITLE = 150
 SITE_TEMPLATES = {"mkdocs.yml": "site/mkdocs.yml.j2", "docs/index.md": "site/index.md.j2",
                   "docs/javascripts/mathjax-config.js": "site/mathjax-config.js.j2"}
 
@@ -607,7 +608,12 @@ def render_site(title: str, groups: Sequence[tuple[str, Sequence[dict[str, Any]]
     def quote(text: str) -> str:
         return json.dumps(html.escape(text), ensure_ascii=False)
 
-    nav_lines = [f"{'  ' * (depth + 1)}- {quote(name)}:" + (f" {quote(path)}" if path else "")
+    def key(text: str) -> str:
+        """A nav title as a YAML key: keys stop at 1024 characters, and escaping can grow a
+        character sixfold (``"`` -> ``&quot;``), so long titles are cut to NAV_TITLE."""
+        return quote(text if len(text) <= NAV_TITLE else text[:NAV_TITLE - 1] + "…")
+
+    nav_lines = [f"{'  ' * (depth + 1)}- {key(name)}:" + (f" {quote(path)}" if path else "")
                  for depth, name, path in nav]
     lessons = [lesson for _, members in groups for lesson in members]
     passed = sum(lesson["passed"] for lesson in lessons)
