@@ -52,15 +52,16 @@ def _limit_memory() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
 
 
-def run_many(commands: dict[str, tuple[list[str], Path]], *, timeout: float = TIMEOUT,
-             env: dict[str, str] | None = None) -> dict[str, Run]:
-    """Run every ``name: (argv, cwd)`` under the memory and time limits, PARALLEL at a time."""
+def run_many(commands: dict[str, tuple], *, timeout: float = TIMEOUT) -> dict[str, Run]:
+    """Run every ``name: (argv, cwd[, env])`` under the memory and time limits, PARALLEL at a
+    time."""
     pending = sorted(commands.items())
     running: dict[str, tuple[subprocess.Popen[bytes], object, object, float]] = {}
     done: dict[str, Run] = {}
     while pending or running:
         while pending and len(running) < PARALLEL:
-            name, (argv, cwd) = pending.pop(0)
+            name, (argv, cwd, *rest) = pending.pop(0)
+            env = rest[0] if rest else None
             out, err = tempfile.TemporaryFile(), tempfile.TemporaryFile()
             process = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out,
                                        stderr=err, preexec_fn=_limit_memory, env=env)
