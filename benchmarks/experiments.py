@@ -16,12 +16,16 @@ interpreters, and prints a Markdown table.
 4. *Finite-difference schedules* for the network: loss evaluations needed by
    today's check, with the unperturbed loss hoisted, and with a few random
    directional derivatives instead of one difference per parameter.
+5. *Evaluating the printed structures* (δ equations, δ-form gradients) through
+   ``numeric.evaluate``, which rebuilds a SymPy Mul/Add for every ChainProduct
+   and ChainSum, against multiplying and adding their factors' values.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import os
 import random
 import statistics
 import subprocess
@@ -34,20 +38,23 @@ HERE = Path(__file__).resolve().parent
 
 
 def fresh(code: str, reps: int, env: dict | None = None) -> float:
-    """Median wall time of ``python -c code`` in a fresh interpreter."""
+    """Median CPU time (user + sys) of ``python -c code`` in a fresh interpreter."""
     times = []
     for _ in range(reps):
-        start = time.perf_counter()
-        subprocess.run([sys.executable, "-c", code], check=True, env=env,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        times.append(time.perf_counter() - start)
+        proc = subprocess.Popen([sys.executable, "-c", code], env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode:
+            raise SystemExit(f"experiments.py: {code!r} failed")
+        times.append(usage.ru_utime + usage.ru_stime)
     return statistics.median(times)
 
 
 def in_process(code: str, setup: str, reps: int, env: dict | None = None) -> float:
-    """Median time of ``code`` after ``setup`` in fresh interpreters (timed inside)."""
-    prog = (f"import time\n{setup}\nt = time.perf_counter()\n{code}\n"
-            f"print(time.perf_counter() - t)")
+    """Median CPU time of ``code`` after ``setup`` in fresh interpreters (timed inside)."""
+    prog = (f"import time\n{setup}\nt = time.process_time()\n{code}\n"
+            f"print(time.process_time() - t)")
     out = []
     for _ in range(reps):
         res = subprocess.run([sys.executable, "-c", prog], check=True, env=env,
@@ -57,19 +64,24 @@ def in_process(code: str, setup: str, reps: int, env: dict | None = None) -> flo
 
 
 def imports(reps: int, env: dict) -> list[tuple[str, float]]:
-    rows = [
-        ("python -c pass", fresh("pass", reps, env)),
-        ("floor: import sympy, jinja2", fresh("import sympy, jinja2", reps, env)),
-        ("import sympy, jinja2, yaml, click, mpmath",
-         fresh("import sympy, jinja2, yaml, click, mpmath", reps, env)),
-        ("import derive.cli", fresh("import derive.cli", reps, env)),
+    interleaved = {"python -c pass": "pass",
+                   "floor: import sympy, jinja2": "import sympy, jinja2",
+                   "import sympy, jinja2, yaml, click, mpmath":
+                       "import sympy, jinja2, yaml, click, mpmath",
+                   "import derive.cli": "import derive.cli"}
+    samples: dict[str, list[float]] = {name: [] for name in interleaved}
+    for _ in range(reps):   # round-robin, so a change of load hits every row alike
+        for name, code in interleaved.items():
+            samples[name].append(fresh(code, 1, env))
+    rows = [(name, statistics.median(v)) for name, v in samples.items()]
+    rows += [
         ("first sympy Add after import sympy (lazy sympy.tensor.tensor import)",
          in_process("sp.Add(sp.Symbol('a'), sp.Symbol('b'))", "import sympy as sp", reps, env)),
         ("import sympy.physics.units (done lazily by the first sp.simplify)",
          in_process("import sympy.physics.units",
                     "import sympy as sp\nsp.Add(sp.Symbol('a'), sp.Symbol('b'))", reps, env)),
-        ("first sp.simplify(exp(a) exp(-a) - 1) (includes that import)",
-         in_process("sp.simplify(sp.exp(a) * sp.exp(-a) - 1)",
+        ("first sp.simplify(sin(a)**2 + cos(a)**2 - 1) (includes that import)",
+         in_process("sp.simplify(sp.sin(a) ** 2 + sp.cos(a) ** 2 - 1)",
                     "import sympy as sp\na = sp.Symbol('a')\nsp.Add(a, 1)", reps, env)),
         ("jinja2: compile md + tex templates (what every run does)",
          in_process("import sys\nr = sys.modules['derive.render']\n"
@@ -117,12 +129,13 @@ def forward_experiment(shape: str, reps: int) -> tuple[list[tuple[str, float]], 
     y = tuple(rng.uniform(-1, 1) for _ in network.y)
 
     def timeit(fn, n: int) -> float:  # type: ignore[no-untyped-def]
+        """Median CPU seconds per call."""
         best = []
         for _ in range(reps):
-            start = time.perf_counter()
+            start = time.process_time()
             for _ in range(n):
                 fn()
-            best.append((time.perf_counter() - start) / n)
+            best.append((time.process_time() - start) / n)
         return statistics.median(best)
 
     env = numeric.parameter_env(network, params)
@@ -179,15 +192,72 @@ def forward_experiment(shape: str, reps: int) -> tuple[list[tuple[str, float]], 
     return rows, len(network.parameters), len(spec.example.x) if spec.example else 1
 
 
+def structural_experiment(shape: str, reps: int) -> tuple[list[tuple[str, float]], int]:
+    """Evaluate every δ and every ∂L/∂θ at one point: through ``numeric.evaluate`` (which turns
+    each ChainProduct/ChainSum into a SymPy Mul/Add first) and structurally (multiply and add
+    the evaluated factors, SymPy only at the leaves)."""
+    import mpmath  # noqa: PLC0415
+
+    sys.path.insert(0, str(HERE))
+    from run import Net  # noqa: PLC0415
+
+    from derive import numeric  # noqa: PLC0415
+    from derive.cli import _limits  # noqa: PLC0415
+    from derive.derivation import derive  # noqa: PLC0415
+    from derive.expressions import ChainProduct, ChainSum  # noqa: PLC0415
+    from derive.network import build_network  # noqa: PLC0415
+    from derive.spec import load  # noqa: PLC0415
+
+    sizes = [int(v) for v in shape.split("-")]
+    net = Net(shape, sizes[0], tuple(sizes[1:-1]), outputs=sizes[-1])
+    derivation = derive(build_network(load(net.yaml(), "gen.yaml", limits=_limits(True))))
+    network = derivation.network
+    rng = random.Random(0)
+    params = tuple(mpmath.mpf(rng.uniform(-1, 1)) for _ in network.parameters)
+    x = tuple(rng.uniform(-2, 2) for _ in network.x)
+    y = tuple(rng.uniform(-1, 1) for _ in network.y)
+    env0 = numeric.forward(network, numeric.parameter_env(network, params), x, y).env
+
+    def structural(expr, env):  # type: ignore[no-untyped-def]
+        if isinstance(expr, ChainProduct):
+            out = mpmath.mpf(1)
+            for f in expr.factors:
+                out *= structural(f, env)
+            return out
+        if isinstance(expr, ChainSum):
+            return mpmath.fsum(structural(t, env) for t in expr.terms)
+        return numeric.evaluate(expr, env)
+
+    def run(ev):  # type: ignore[no-untyped-def]
+        env = dict(env0)
+        for layer in reversed(derivation.deltas):
+            for eq in layer:
+                env[eq.symbol] = ev(eq.value, env)
+        return [ev(g.delta_form, env) for g in derivation.gradients]
+
+    a, b = run(numeric.evaluate), run(structural)
+    assert all(abs(u - v) <= mpmath.mpf("1e-40") * max(1, abs(u)) for u, v in zip(a, b))
+    rows = []
+    for name, ev in (("numeric.evaluate (as_expr builds a SymPy Mul/Add per structure)",
+                      numeric.evaluate),
+                     ("structural: multiply/add the factors' values", structural)):
+        times = []
+        for _ in range(reps):
+            start = time.process_time()
+            run(ev)
+            times.append(time.process_time() - start)
+        rows.append((name, statistics.median(times)))
+    return rows, len(network.parameters)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tree", default=str(HERE.parent))
     parser.add_argument("--net", default="10-30-20-1")
-    parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument("--struct-net", default="20-100-80-1")
+    parser.add_argument("--reps", type=int, default=9)
     parser.add_argument("--out", default=None)
     args = parser.parse_args()
-    import os  # noqa: PLC0415
-
     tree = str(Path(args.tree).resolve())
     sys.path.insert(0, tree)
     env = dict(os.environ, PYTHONPATH=tree)
@@ -199,7 +269,7 @@ def main() -> None:
 
     say(f"## Experiments (derive from {tree}; medians of {args.reps})")
     say()
-    say("| what | seconds |")
+    say("| what | CPU seconds |")
     say("|---|---:|")
     rows = imports(args.reps, env)
     rows.append(("jinja2: load md + tex templates from a warm FileSystemBytecodeCache",
@@ -211,7 +281,7 @@ def main() -> None:
     rows, params, _ = forward_experiment(args.net, args.reps)
     say(f"Forward pass of the {args.net} network ({params} parameters), one sample:")
     say()
-    say("| evaluator | ms per pass | speed-up |")
+    say("| evaluator | CPU ms per pass | speed-up |")
     say("|---|---:|---:|")
     base = rows[0][1]
     for name, t in rows:
@@ -227,11 +297,21 @@ def main() -> None:
     say(f"Finite-difference schedules per check point ({points} points per run), and the "
         f"estimated check time with each evaluator:")
     say()
-    say("| schedule | loss evaluations per point | check s, numeric.forward | "
-        "check s, mpmath closure | check s, float64 closure |")
+    say("| schedule | loss evaluations per point | check CPU s, numeric.forward | "
+        "check CPU s, mpmath closure | check CPU s, float64 closure |")
     say("|---|---:|" + "---:|" * len(rows))
     for name, n in schedules:
         say(f"| {name} | {n} | " + " | ".join(f"{points * n * t:.2f}" for _, t in rows) + " |")
+    say()
+    rows, params = structural_experiment(args.struct_net, 3)
+    say(f"Every δ and every δ-form gradient at one point, {args.struct_net} network "
+        f"({params} parameters; what work_example and the check's symbolic side do per "
+        f"sample and point):")
+    say()
+    say("| evaluator | CPU s | speed-up |")
+    say("|---|---:|---:|")
+    for name, t in rows:
+        say(f"| {name} | {t:.3f} | {rows[0][1] / t:.1f}× |")
     say()
     if args.out:
         Path(args.out).write_text("\n".join(lines) + "\n")

@@ -206,8 +206,11 @@ def main() -> None:
     wall = time.perf_counter() - start
     for module, name, fn in undo:
         setattr(module, name, fn)
+    import resource  # noqa: PLC0415
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     say(f"stage timers (no profiler): import derive.cli {imported:.3f} s, run {wall:.3f} s, "
-        f"exit {code}")
+        f"exit {code}, peak RSS of this process {peak:.0f} MiB")
     say()
     say("| stage | seconds | share of run | calls |")
     say("|---|---:|---:|---:|")

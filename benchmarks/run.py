@@ -525,7 +525,8 @@ def write_report(path: Path, svg_path: Path, info: dict, floor: Row, sections: d
              f"{' '.join(info.get('load_end', [])) or 'not recorded'}), so absolute seconds "
              f"are noisy: each row is compared with floor runs taken right next to it (one "
              f"before every repetition) and repeated rows report medians. Wall time and peak "
-             f"RSS are per child process (`os.wait4`); CPU = user + sys of the child.", "",
+             f"RSS are per child process (`os.wait4`); CPU = user + sys of the child. "
+             f"Where the time goes and what to change: `PROFILE.md`.", "",
              f"**Floor** (`python -c \"import sympy, jinja2\"`, median of {len(floor.runs)}): "
              f"wall {floor.median('wall'):.3f} s, CPU {floor.median('cpu'):.3f} s, peak RSS "
              f"{floor.median('rss_mib'):.1f} MiB.", ""]
