@@ -46,7 +46,22 @@ PYTHON = sys.executable
 CLI = str(Path(PYTHON).with_name("derive-backprop"))
 NAIVE = str(Path(__file__).resolve().with_name("naive.py"))
 
-DEFAULT_LIMITS = {"parameters": 20_000, "layers": 16, "units": 1_000}
+DEFAULT_LIMITS = {"parameters": 20_000, "layers": 16, "units": 1_000}   # README's, if unreadable
+_LIMITS: dict[str, float] = {}
+
+
+def tool_limits() -> dict[str, float]:
+    """The measured tree's default size limits (``derive.spec.Limits``), read once."""
+    if not _LIMITS:
+        code = ("import dataclasses, json; from derive.spec import Limits; "
+                "print(json.dumps(dataclasses.asdict(Limits())))")
+        out = subprocess.run([PYTHON, "-c", code], capture_output=True, text=True,
+                             env=CHILD_ENV)
+        try:
+            _LIMITS.update(json.loads(out.stdout))
+        except ValueError:
+            _LIMITS.update(DEFAULT_LIMITS)
+    return _LIMITS
 HEAVY = ("torch", "matplotlib", "mkdocs", "numpy")
 
 
@@ -196,9 +211,10 @@ class Net:
         return "-".join(map(str, (self.inputs, *self.units)))
 
     def needs_no_limits(self) -> bool:
-        return (self.params > DEFAULT_LIMITS["parameters"]
-                or len(self.units) > DEFAULT_LIMITS["layers"]
-                or max(self.inputs, *self.units) > DEFAULT_LIMITS["units"])
+        limits = tool_limits()
+        return (self.params > limits.get("parameters", math.inf)
+                or len(self.units) > limits.get("layers", math.inf)
+                or max(self.inputs, *self.units) > limits.get("units", math.inf))
 
     def yaml(self) -> str:
         x = [round(math.sin(k + 1) * 0.9, 3) for k in range(self.inputs)]
@@ -503,10 +519,13 @@ def table(rows: list[Row], targets: dict[str, tuple[float, float | None]]) -> li
                 meets = wr <= t[0] and (t[1] is None or r.median("rss_mib") <= t[1])
             cells = [_s(r.median("wall")), _x(wr), _s(r.median("cpu")), _x(cr),
                      f"{r.median('rss_mib'):.0f}", _x(r.ratio("rss_mib"))]
-        else:
+        elif r.status == "timeout":
             meets = False if t is not None else None
             cells = [f"> {r.runs[-1].wall:.0f}", f"> {r.runs[-1].wall / r.floor('wall'):.0f}×",
                      _s(r.runs[-1].cpu), "–", f"{r.runs[-1].rss_mib:.0f}", "–"]
+        else:
+            meets = False if t is not None else None
+            cells = ["–"] * 6
         target = "–" if t is None else f"≤ {t[0]:g}×" + (f", ≤ {t[1]:.0f} MiB" if t[1] else "")
         head.append(f"| {r.name} | {r.params if r.params is not None else '–'} | {len(r.runs)} "
                     f"| {r.status} | " + " | ".join(cells) + f" | {target} | {_yes(meets)} |")
@@ -672,10 +691,12 @@ def summary(sections: dict, floor: Row) -> list[tuple[str, str, str, bool | None
             rss = f", {r.median('rss_mib'):.0f} MiB" if mem else ""
             out.append((label, f"{_x(r.ratio('wall'))}{rss}", f"{_x(r.ratio('cpu'))}{rss}",
                         r.ratio("wall") <= limit and mem_ok, r.ratio("cpu") <= limit and mem_ok))
-        else:
+        elif r.status == "timeout":
             last = r.runs[-1]
-            out.append((label, f"{r.status} at {last.wall:.0f} s (> {last.wall / r.floor('wall'):.0f}×)",
+            out.append((label, f"timeout at {last.wall:.0f} s (> {last.wall / r.floor('wall'):.0f}×)",
                         f"> {last.cpu / r.floor('cpu'):.0f}× at the cap", False, False))
+        else:
+            out.append((label, r.status, r.status, False, False))
     slope = sections.get("slopes", {}).get("params")
     if slope:
         w, c = slope.get("wall above floor"), slope.get("CPU above floor")
@@ -872,7 +893,7 @@ def main() -> None:
 
         if "scaling" in wanted:
             print("scaling: width (2 hidden layers)", flush=True)
-            widths = (2, 4, 8, 12, 16) if quick else (2, 4, 8, 12, 16, 24, 32)
+            widths = (2, 4, 8, 12, 16) if quick else (2, 4, 8, 12, 16, 24, 32, 48, 64)
             depths = (1, 2, 4, 8) if quick else (1, 2, 4, 8, 12, 15)
             width_rows, depth_rows = [], []
             for w in widths:
