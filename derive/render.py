@@ -266,7 +266,8 @@ def _delta_section(derivation: Derivation, p: Printer, notation: Notation) -> di
 def _shape_line(notation: Notation, layer: int, units: int, fan_in: int) -> tuple[str, str]:
     """The weight gradient as a product with each factor's shape, and the result's shape."""
     delta = matrix_symbol(notation, r"\Delta", str(layer))
-    acts = matrix_symbol(notation, notation.matrix_activation, str(layer - 1))
+    acts = notation.matrix_input if layer == 1 else \
+        matrix_symbol(notation, notation.matrix_activation, str(layer - 1))
     dW = rf"\frac{{\partial {notation.loss}}}{{\partial {matrix_symbol(notation, notation.matrix_weight, str(layer))}}}"
     if notation.convention == "row":
         return (rf"{dW} = \underbrace{{\left({acts}\right)^{{\top}}}}_{{{fan_in} \times N}} \, "
