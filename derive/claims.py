@@ -153,10 +153,13 @@ def verify_claims(derivation: Derivation, *, seed: int = 0) -> tuple[ClaimResult
     for claim in network.spec.claims:
         try:
             results.append(_verify(claim, derivation, vocab, envs, full, p))
-        except (FormulaError, TypeError, ArithmeticError, NumericError, RecursionError) as exc:
+        except (FormulaError, TypeError, ArithmeticError, NumericError, RecursionError,
+                KeyError) as exc:
             message = exc.got_text if isinstance(exc, NumericError) else str(exc)
             if isinstance(exc, RecursionError):
                 message = "the formula is nested too deeply"
+            if isinstance(exc, KeyError):      # a symbol with no value at the points, e.g. L
+                message = f"{p.doprint(exc.args[0])} has no value at the test points"
             results.append(ClaimResult(parameter=claim.parameter, formula=claim.formula,
                                        line=claim.line, parameter_latex="",
                                        status="unreadable", message=message,

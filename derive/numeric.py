@@ -22,7 +22,7 @@ from .expressions import ChainProduct, ChainSum, as_expr
 from .network import Network
 
 __all__ = ["DIGITS", "evaluate", "Forward", "forward", "sample_env", "parameter_env", "decimal",
-           "NonFinite", "FLOAT_MAX", "in_float_range"]
+           "NonFinite", "FLOAT_MAX", "in_float_range", "show_number"]
 
 DIGITS = 50
 mpmath.mp.dps = DIGITS
@@ -43,6 +43,11 @@ class NonFinite(NumericError):
                          hint="use smaller inputs, weights or learning rate")
 
 
+def show_number(value: object) -> str:
+    """How a message shows a number (see ``_show``)."""
+    return _show(value)
+
+
 def in_float_range(value: object) -> bool:
     """A real mpf (or float) that converts to a finite float."""
     return isinstance(value, (mpmath.mpf, float, int)) and mpmath.isfinite(value) \
@@ -50,6 +55,11 @@ def in_float_range(value: object) -> bool:
 
 
 def _show(value: object) -> str:
+    """A number for a message: 6 digits; beyond 1e+999999, its order of magnitude."""
+    if isinstance(value, mpmath.mpf) and mpmath.isfinite(value) and value != 0 \
+            and abs(mpmath.log10(abs(value))) > 999_999:
+        sign = "-" if value < 0 else ""
+        return f"{sign}10^({mpmath.nstr(mpmath.log10(abs(value)), 6)})"
     return mpmath.nstr(value, 6) if isinstance(value, (mpmath.mpf, mpmath.mpc)) else repr(value)
 
 

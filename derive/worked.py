@@ -18,7 +18,7 @@ from .errors import NumericError
 from .network import Network
 from .numeric import (Forward, NonFinite, compile_float, decimal, evaluate, evaluate_float,
                       forward,
-                      in_float_range, parameter_env)
+                      in_float_range, parameter_env, show_number)
 from .spec import Example
 
 FLOAT_ABOVE = 2_000   # parameters: beyond, the worked example runs in float64
@@ -186,7 +186,7 @@ def _check_values(derivation: Derivation, when: str, named) -> None:  # type: ig
     for name, value in named:
         if not in_float_range(value):
             raise _numeric_error(derivation, f"{name if isinstance(name, str) else _quantity(name)}"
-                                             f" = {mpmath.nstr(value, 6)} {when}")
+                                             f" = {show_number(value)} {when}")
 
 
 def _checked_gradient(derivation: Derivation, params: tuple, samples: tuple[int, ...],
@@ -236,12 +236,16 @@ def _finish(derivation: Derivation, steps: tuple, final: tuple, losses: tuple,
     example = derivation.network.spec.example
     for value in (*final, *losses, *first.gradients):
         if not in_float_range(value):
-            raise _numeric_error(derivation, mpmath.nstr(value, 6))
+            raise _numeric_error(derivation, show_number(value))
     try:
         numbers = (factor_values(derivation, first.forwards[0].env) if len(first.forwards) == 1
                    else ())
     except NonFinite as exc:
         raise _numeric_error(derivation, f"{exc.got_text} in a factor at step 1") from None
+    for parameter, paths in zip(derivation.network.parameters, numbers):
+        _check_values(derivation, "at step 1", ((f"a chain-rule factor of dL/d"
+                                                 f"{_quantity(parameter)}", value)
+                                                for path in paths or () for value in path))
     return WorkedExample(steps=steps, initial=first.parameters, final=final, losses=losses,
                          first=first, learning_rate=example.learning_rate, mode=example.mode,
                          factor_values=numbers)
