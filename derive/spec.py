@@ -150,6 +150,17 @@ class _Loader(yaml.SafeLoader):
             self._depth -= 1
 
 
+_BREAKS = re.compile(r"\r\n|\r|\n")
+# YAML 1.1 also breaks lines at NEL, LS and PS, which editors do not show: refused, so that
+# every line number means what the user sees.
+_HIDDEN_BREAK = re.compile("[\x85\u2028\u2029]")
+
+
+def _line_at(text: str, position: int) -> int:
+    """The 1-based line of ``text[position]``, lines ending at \\r\\n, \\r or \\n."""
+    return len(_BREAKS.findall(text, 0, position)) + 1
+
+
 def _compose(text: str, file: str) -> yaml.Node | None:
     """The document's node tree; any YAML-level problem is a one-line ``SpecErrors``."""
     try:
@@ -158,7 +169,7 @@ def _compose(text: str, file: str) -> yaml.Node | None:
         exc.file = file
         raise SpecErrors([exc]) from None
     except yaml.reader.ReaderError as exc:
-        line = text[:exc.position].count("\n") + 1
+        line = _line_at(text, exc.position)
         code = exc.character if isinstance(exc.character, int) else ord(exc.character)
         error = SpecError("(yaml)", "text without control characters",
                           got_text=f"character U+{code:04X}", file=file, line=line)
@@ -373,6 +384,11 @@ def load(text: str, file: str = "<spec>", *, limits: Limits | None = None,
         raise SpecErrors([SpecError("(file)", f"at most {limits.bytes} bytes",
                                     got_text=f"{len(text)} characters", file=file, line=1,
                                     hint=LIMIT_HINT)])
+    hidden = _HIDDEN_BREAK.search(text)
+    if hidden:
+        raise SpecErrors([SpecError("(yaml)", "text without control characters",
+                                    got_text=f"character U+{ord(hidden.group()):04X}", file=file,
+                                    line=_line_at(text, hidden.start()))])
     root = _compose(text, file)
     reader = _Reader(file)
     if root is None:
