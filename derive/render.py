@@ -37,6 +37,7 @@ __all__ = ["render", "FORMATS", "page_context", "json_document", "render_chapter
            "render_site", "break_align"]
 
 FORMATS = ("md", "tex", "json")
+SHORT_ROW = 100   # characters: a row this short always fits the LaTeX line
 
 
 # --------------------------------------------------------------------------- escaping
@@ -152,15 +153,24 @@ def _network_section(network: Network, p: Printer, fmt: _Formats) -> dict[str, A
             "reduction": network.spec.reduction}
 
 
-def _forward_section(network: Network, p: Printer) -> dict[str, Any]:
+def _shown_units(layer_units: int, large: bool) -> tuple[range, bool]:
+    """Every unit, or in a large network the first one and a row of dots."""
+    return (range(1), layer_units > 1) if large else (range(layer_units), False)
+
+
+def _forward_section(network: Network, p: Printer, large: bool) -> dict[str, Any]:
     rows = []
     for layer in network.layers:
-        for j in range(layer.units):
+        units, dots = _shown_units(layer.units, large)
+        for j in units:
             rows.append(rf"{p.doprint(layer.z[j])} &= {p.doprint(layer.z_sum(j))}")
-        for j in range(layer.units):
+        rows += [r"&\;\vdots"] if dots else []
+        for j in units:
             rows.append(rf"{p.doprint(layer.a[j])} &= {p.doprint(layer.a_expr[j])}")
-    loss = rf"{p.doprint(LOSS)} = {p.doprint(network.loss_expr)}"
-    return {"rows": rows, "loss": loss}
+        rows += [r"&\;\vdots"] if dots else []
+    loss = network.loss_terms[0] if large and len(network.loss_terms) > 1 else network.loss_expr
+    tail = r" + \cdots" if loss is not network.loss_expr else ""
+    return {"rows": rows, "loss": rf"{p.doprint(LOSS)} = {p.doprint(loss)}{tail}"}
 
 
 def _label(g: Gradient) -> str:
@@ -238,8 +248,10 @@ def _derivative_section(derivation: Derivation, worked: WorkedExample | None,
 def _delta_section(derivation: Derivation, p: Printer, notation: Notation) -> dict[str, Any]:
     network = derivation.network
     rows = []
+    large = len(derivation.featured) < len(derivation.gradients)
     for layer in reversed(derivation.deltas):
-        for eq in layer:
+        units, dots = _shown_units(len(layer), large)
+        for eq in (layer[j] for j in units):
             chain = ""
             if eq.layer == len(network.layers):
                 a, z = network.output.a[eq.unit], network.output.z[eq.unit]
@@ -247,6 +259,7 @@ def _delta_section(derivation: Derivation, p: Printer, notation: Notation) -> di
                 if eq.general is not None:
                     chain += p.doprint(eq.general) + " = "
             rows.append(rf"{p.doprint(eq.symbol)} &= {chain}{p.doprint(eq.value)}")
+        rows += [r"&\;\vdots"] if dots else []
     g = lambda kind, layer, *ix: general_symbol(notation, kind, layer, *ix)  # noqa: E731
     loss = notation.loss
     general = {
@@ -388,9 +401,10 @@ def _math_sections(derivation: Derivation, worked: WorkedExample | None) -> dict
         network = derivation.network
         notation = NOTATIONS[network.spec.notation]
         p = page_printer(network)
+        large = len(derivation.featured) < len(derivation.gradients)
         _MATH_CACHE.clear()
         _MATH_CACHE[key] = (derivation, {
-            "forward": _forward_section(network, p),
+            "forward": _forward_section(network, p, large),
             "derivatives": _derivative_section(derivation, worked, p),
             "delta": _delta_section(derivation, p, notation),
             "matrix": _matrix_section(derivation, notation),
@@ -446,6 +460,11 @@ def json_document(derivation: Derivation, worked: WorkedExample | None,
     }
 
 
+def _short_or_broken(rows: list[str]) -> list[str]:
+    """Table rows of wide networks are short: measure them only when one might not fit."""
+    return rows if all(len(row) < SHORT_ROW for row in rows) else break_align(rows)
+
+
 def _tex_rows(context: dict[str, Any]) -> dict[str, Any]:
     """Add the LaTeX page's display math as ``align*`` rows broken to the text width."""
     forward = context["forward"]
@@ -461,8 +480,9 @@ def _tex_rows(context: dict[str, Any]) -> dict[str, Any]:
             g["tex_chain"] = break_align([rf"{g['partial']} &= {g['chain']}"])
             g["tex_factors"] = break_align(g["factors"])
             g["tex_result"] = break_align([result, *numbers])
-        rest = [rf"{g['partial']} &= {g['delta_form']} = {g['result']}" for g in layer["rest"]]
-        layer["tex_rest"] = [break_align(rest[i:i + ROWS_PER_ALIGN])
+        rest = [rf"{g['partial']} &= {g['delta_form']}" + (
+            "" if g["result"] == g["delta_form"] else f" = {g['result']}") for g in layer["rest"]]
+        layer["tex_rest"] = [_short_or_broken(rest[i:i + ROWS_PER_ALIGN])
                              for i in range(0, len(rest), ROWS_PER_ALIGN)]
     context["delta"]["tex_rows"] = break_align(context["delta"]["rows"])
     return context
