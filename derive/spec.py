@@ -244,7 +244,10 @@ class _Reader:
             name = key_node.value
             path = f"{key}.{name}" if key else name
             if name not in allowed:
-                self.fail(key_node, path if len(name) <= MAX_SHOWN else key or "(spec)",
+                # a key path shows the name only when it is one visible, short word
+                shown = name and name.isprintable() and name.split() == [name] \
+                    and len(name) <= MAX_SHOWN
+                self.fail(key_node, path if shown else key or "(spec)",
                           "one of " + ", ".join(sorted(allowed)),
                           got=_shorten(name), hint=did_you_mean(name[:100], allowed))
             elif name in out:

@@ -51,6 +51,7 @@ NUMBERS = ["0", "1", "-1", "2", "3", "0.5", "-0.5", "1e-3", "100", "1e6", "1e150
            "1e300", "1e-300", "1000", "1001", "257", "17", "-1e-300", "0.0001"]
 EXTREMES = ["1e300", "-1e300", "1e200", "1e150", "-1e150", "1e-300", "1e100", "1e6", "1000",
             "-1000", "200", "0", "1", "0.5", "-1e-300"]
+YAML_SYNTAX = "?:-[]{}#&*!|>'\"%@`,.~ \n\t\rab01"
 SCALARS = st.one_of(st.sampled_from(WORDS), st.sampled_from(TRAPS), st.sampled_from(NUMBERS),
                     st.text(max_size=8))
 
@@ -214,7 +215,7 @@ def _load_or_located_error(text: str, limits: Limits | None = None):  # type: ig
 
 
 @fuzz(400)
-@given(st.one_of(yamlish(), st.text(max_size=200)))
+@given(st.one_of(yamlish(), st.text(max_size=200), st.text(YAML_SYNTAX, max_size=40)))
 def test_yamlish_text_loads_or_fails_located(text: str) -> None:
     _load_or_located_error(text)
 
@@ -225,7 +226,7 @@ def test_mutated_spec_loads_or_fails_located(text: str) -> None:
     _load_or_located_error(text)
 
 
-@fuzz(30)
+@fuzz(60)
 @given(renumbered())
 def test_mutated_spec_runs_through_or_fails_cleanly(text: str) -> None:
     """Small limits keep each run short; what loads is derived, worked, checked, rendered."""
@@ -252,7 +253,7 @@ FORMULA_TOKENS = ["x1", "y", "yhat", "w_1_1_1", "b_1_1", "z_1_1", "a_1_1", "delt
                   r"\write18", "=", ",", " ", "}}{{", "L", "σ", "\\", "&", "%", "#", "$"]
 
 
-@fuzz(40)
+@fuzz(80)
 @given(st.lists(st.sampled_from(FORMULA_TOKENS), max_size=40).map("".join),
        st.sampled_from(["w_1_1_1", "b_1_1", r"\frac{\partial L}{\partial w^{(1)}_{11}}",
                         r"\input{x}", "}{", ""]))
