@@ -68,11 +68,14 @@ def render_command(specs: tuple[str, ...], out: str, fmt: str, seed: int, no_lim
         raise SpecError("--out", "one spec and one format with -o -",
                         got_text=f"{len(specs)} spec(s), format {fmt}", stage="derive-backprop")
     methods = oracle_methods(oracle)
-    for path in specs:
+    results = []
+    for path in specs:          # every spec first: one bad spec and nothing is written
         derivation, worked, report = run_pipeline(path, seed=seed, limits=_limits(no_limits),
                                                   methods=methods)
         files = render(derivation, worked, report, stem=safe_stem(Path(path).stem),
                        formats=formats)
+        results.append((path, derivation, report, files))
+    for path, derivation, report, files in results:
         if out == "-":
             click.echo(next(iter(files.values())), nl=False)
         else:

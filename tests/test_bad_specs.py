@@ -197,3 +197,19 @@ def test_bad_spec(case: Case, outcomes: dict[str, tuple[Run, dict, dict]]) -> No
     assert run.seconds < TIMEOUT
     assert after == before                     # nothing written, the old page untouched
     assert after[f"out/{case.name}.md"] == PREVIOUS.encode()
+
+
+def test_one_bad_spec_among_good_ones_writes_nothing(tmp_path: Path) -> None:
+    """Several specs in one run: every one is read and derived before any file is written."""
+    good = (Path(__file__).resolve().parent.parent / "examples" /
+            "relu-worked-example-1-1-1.yaml").read_bytes()
+    (tmp_path / "good.yaml").write_bytes(good)
+    (tmp_path / "bad.yaml").write_bytes((CORPUS / "units-zero.yaml").read_bytes())
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "good.md").write_text(PREVIOUS)
+    before = snapshot(tmp_path)
+    run = run_many({"two": ([installed_cli(), "good.yaml", "bad.yaml", "-o", "out", "--format",
+                             "all"], tmp_path)})["two"]
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert run.stderr == "bad.yaml:5: layers[1].units: expected a whole number >= 1, got '0'\n"
+    assert snapshot(tmp_path) == before
