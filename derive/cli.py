@@ -67,6 +67,13 @@ def render_command(specs: tuple[str, ...], out: str, fmt: str, seed: int, no_lim
     if out == "-" and (len(formats) != 1 or len(specs) != 1):
         raise SpecError("--out", "one spec and one format with -o -",
                         got_text=f"{len(specs)} spec(s), format {fmt}", stage="derive-backprop")
+    stems: dict[str, str] = {}
+    for path in specs:          # two specs must not write (and overwrite) the same files
+        other = stems.setdefault(safe_stem(Path(path).stem), path)
+        if other != path and out != "-":
+            raise SpecError("SPEC", "spec files whose names give different output files",
+                            got_text=f"{other!r} and {path!r} both give "
+                                     f"{safe_stem(Path(path).stem)}.*", stage="derive-backprop")
     methods = oracle_methods(oracle)
     results = []
     for path in specs:          # every spec first: one bad spec and nothing is written

@@ -38,11 +38,18 @@ class DeriveError(Exception):
         self.got_text = got_text
 
     def where(self) -> str:
-        """Return ``FILE:LINE`` (or the stage name when there is no file position)."""
-        if self.file is not None and self.line is not None:
-            return f"{self.file}:{self.line}"
-        if self.file is not None:
-            return self.file
+        """Return ``FILE:LINE`` (or the stage name when there is no file position).
+
+        A file name with a newline or another unprintable character is shown escaped, so the
+        message stays one line.
+        """
+        file = self.file
+        if file is not None and not file.isprintable():
+            file = file.encode("unicode_escape", "backslashreplace").decode("ascii")
+        if file is not None and self.line is not None:
+            return f"{file}:{self.line}"
+        if file is not None:
+            return file
         return self.stage or "derive-backprop"
 
     def __str__(self) -> str:
@@ -75,9 +82,9 @@ class SpecErrors(SpecError):
         lines = [str(e) for e in self.errors[:self.SHOWN]]
         hidden = len(self.errors) - self.SHOWN
         if hidden > 0:
-            last = self.errors[self.SHOWN]
-            lines.append(f"{last.file or last.where()}: (spec): expected at most {self.SHOWN} "
-                         f"problems shown, got {hidden} more")
+            lines.append(str(SpecError("(spec)", f"at most {self.SHOWN} problems shown",
+                                       got_text=f"{hidden} more", file=self.errors[0].file,
+                                       stage="spec")))
         return "\n".join(lines)
 
 
