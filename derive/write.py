@@ -21,9 +21,10 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def safe_stem(name: str) -> str:
-    """A file stem made only of letters, digits, ``.``, ``_`` and ``-``, never hidden or empty."""
-    stem = _UNSAFE.sub("_", name).strip("._") or "spec"
-    return stem[:100]
+    """A file stem made only of letters, digits, ``.``, ``_`` and ``-``, never hidden or empty,
+    never starting with ``-`` (an option to every shell command that gets it)."""
+    stem = _UNSAFE.sub("_", name).lstrip("._-").rstrip("._")[:100].rstrip("._")
+    return stem or "spec"
 
 
 _PART = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]*")

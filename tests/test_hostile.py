@@ -281,3 +281,62 @@ def test_pdflatex_reads_no_file_and_runs_no_command(site: Path, tmp_path: Path) 
         assert run.returncode == 0, f"{tex.name}: {[ln for ln in log.splitlines() if ln[:1] == '!']}"
         assert "(/etc/passwd" not in log and "(/etc/shadow" not in log   # no file opened
         assert "runsystem" not in log
+
+
+# --------------------------------------------------------------------------- file names, links
+
+
+ODD_NAMES = ["a b.yaml", "<script>.yaml", "$(touch pwned).yaml", ".hidden.yaml", "-dash.yaml",
+             "é名ok.yaml", "name\nline.yaml", "x" * 200 + ".yaml", "..yaml"]
+SAFE_PART = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]*")
+
+
+def test_odd_spec_file_names_give_safe_output_names(tmp_path: Path) -> None:
+    """Output files are named from the spec file's stem, sanitised, inside the folder."""
+    spec = (HOSTILE / "title-tex-primitives.yaml").read_bytes()
+    for name in ODD_NAMES:
+        (tmp_path / name).write_bytes(spec)
+    run = run_many({"odd": ([installed_cli(), *(f"./{n}" for n in ODD_NAMES), "-o", "out",
+                             "--format", "all"], tmp_path)})["odd"]
+    assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr
+    written = [p.relative_to(tmp_path / "out") for p in (tmp_path / "out").rglob("*")]
+    assert written and all(SAFE_PART.fullmatch(part) for p in written for part in p.parts)
+    stems = {p.parts[0].rsplit(".", 1)[0] for p in written if len(p.parts) == 1}
+    assert stems == {"a_b", "script", "touch_pwned", "hidden", "dash", "ok", "name_line",
+                     "x" * 100, "spec"}
+    assert {p.name for p in tmp_path.iterdir()} == {"out", *ODD_NAMES}   # nothing else, no pwned
+    assert not list(tmp_path.rglob("pwned"))
+
+
+def test_links_inside_the_output_folder_are_refused_and_nothing_is_written(
+        tmp_path: Path) -> None:
+    """A page or picture folder that is a link (to a file or folder outside) is not followed."""
+    (tmp_path / "spec.yaml").write_bytes((HOSTILE / "title-tex-primitives.yaml").read_bytes())
+    (tmp_path / "victim.txt").write_text("victim\n")
+    (tmp_path / "elsewhere").mkdir()
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "spec.md").symlink_to(tmp_path / "victim.txt")
+    (out / "spec").symlink_to(tmp_path / "elsewhere")
+    before = snapshot(tmp_path)
+    run = run_many({"links": ([installed_cli(), "spec.yaml", "-o", "out", "--format", "all"],
+                              tmp_path)})["links"]
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert run.stderr.startswith("derive-backprop: output: expected no symbolic links inside "
+                                 "the output folder, got ") and run.stderr.count("\n") == 1
+    assert snapshot(tmp_path) == before
+    assert (tmp_path / "victim.txt").read_text() == "victim\n"
+    assert not list((tmp_path / "elsewhere").iterdir())
+
+
+def test_colliding_output_names_are_refused(tmp_path: Path) -> None:
+    spec = (HOSTILE / "title-tex-primitives.yaml").read_bytes()
+    (tmp_path / "a b.yaml").write_bytes(spec)
+    (tmp_path / "a_b.yaml").write_bytes(spec)
+    run = run_many({"same": ([installed_cli(), "a b.yaml", "a_b.yaml", "-o", "out"],
+                             tmp_path)})["same"]
+    assert run.returncode == 2
+    assert run.stderr == ("derive-backprop: SPEC: expected spec files whose names give "
+                          "different output files, got 'a b.yaml' and 'a_b.yaml' both give "
+                          "a_b.*\n")
+    assert not (tmp_path / "out").exists()
