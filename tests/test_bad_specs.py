@@ -213,3 +213,12 @@ def test_one_bad_spec_among_good_ones_writes_nothing(tmp_path: Path) -> None:
     assert run.returncode == 2 and "Traceback" not in run.stderr
     assert run.stderr == "bad.yaml:5: layers[1].units: expected a whole number >= 1, got '0'\n"
     assert snapshot(tmp_path) == before
+
+
+def test_no_limits_lifts_a_size_limit(tmp_path: Path) -> None:
+    """The same 17-layer spec that the corpus refuses runs with --no-limits."""
+    (tmp_path / "deep.yaml").write_bytes((CORPUS / "layers-over-limit.yaml").read_bytes())
+    run = run_many({"deep": ([installed_cli(), "deep.yaml", "--no-limits", "-o", "out",
+                              "--format", "json"], tmp_path)})["deep"]
+    assert run.returncode == 0, run.stderr
+    assert run.stderr == "wrote out/deep.json\n"
