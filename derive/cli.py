@@ -9,6 +9,8 @@ input. Only ``DeriveError`` is caught, so a bug keeps its traceback.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import os
 import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -21,10 +23,12 @@ from .errors import CheckFailed, DeriveError, SpecError
 from .notation import NOTATIONS
 from .registry import ACTIVATIONS, INIT_SCHEMES, LOSSES
 from .render import FORMATS, render, render_chapter
-from .site import Lesson, build_book, build_site, page_path
 from .spec import Limits
 from .frontend import disagreement_lines, oracle_methods, run_pipeline
 from .write import safe_stem, write_outputs
+
+if TYPE_CHECKING:
+    from .site import Lesson
 
 __all__ = ["main", "cli"]
 
@@ -150,6 +154,7 @@ def course_specs(folder: Path, skip: Path) -> list[Path]:
 def course_lesson(path: str, source: str, page: str, seed: int, limits: Limits,
                   methods: tuple[str, ...], book: bool) -> Lesson | str:
     """Derive, check and render one spec of a course (in a worker): a Lesson, or the error."""
+    from .site import Lesson     # only the site command needs it
     try:
         derivation, worked, report = run_pipeline(path, seed=seed, limits=limits, methods=methods)
         files = render(derivation, worked, report, stem=page.rpartition("/")[2], formats=("md",))
@@ -197,6 +202,7 @@ def derive_course(tasks: list[tuple], jobs: int) -> list[Lesson | str]:  # type:
 def site_command(specs_dir: str, out: str, book: str | None, title: str | None,
                  jobs: int | None, seed: int, no_limits: bool, oracle: str) -> None:
     """Build a MkDocs course site from every spec under SPECS_DIR (and a LaTeX book)."""
+    from .site import Lesson, build_book, build_site, page_path
     root = Path(specs_dir)
     specs = course_specs(root, Path(out))
     if not specs:

@@ -22,7 +22,7 @@ from typing import Any
 import jinja2
 import mpmath
 
-from . import __version__, pictures
+from . import __version__
 from .check import CheckReport
 from .derivation import Derivation, Gradient
 from .expressions import ChainProduct, Equation, Partial
@@ -545,6 +545,7 @@ def picture_files(derivation: Derivation, worked: WorkedExample | None,
     The network with the example's first forward pass, each layer's first weight with its
     computation paths (and the network with those paths highlighted), the loss curve.
     """
+    from . import pictures       # only pages with pictures pay for it
     network = derivation.network
     labels = pictures.symbol_labels(network, NOTATIONS[network.spec.notation])
     first = worked.first.forwards[0] if worked is not None else None

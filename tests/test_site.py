@@ -266,7 +266,8 @@ def test_bars_become_vert_only_in_math() -> None:
 def test_readme_site_command_builds_a_strict_site(cli_path: str, tmp_path: Path) -> None:
     """Run the README's own command (paths moved into a temporary folder)."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    line = next(line for line in readme.splitlines() if "derive-backprop site" in line)
+    line = next(line for line in readme.splitlines()
+                if "derive-backprop site" in line and "mkdocs build" in line)
     commands = [shlex.split(part) for part in line.strip().split("&&")]
     site_args = next(c for c in commands if "site" in c and "derive-backprop" in c[0])
     args = [str(EXAMPLES) if a == "examples" else
