@@ -39,33 +39,41 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 
-# (module, function, label, stage?) - stages sum to the run; the others are inside one.
+# (defining module, function, label, stage?) - stages sum to the run; the others are inside one.
+# Every alias of the function in any loaded derive.* module is wrapped, so it does not matter
+# which module the CLI calls it through.
 TIMERS = [
-    ("derive.cli", "load", "spec: load + validate", True),
-    ("derive.cli", "build_network", "network: build", True),
-    ("derive.cli", "derive", "derivation: derive (total)", True),
+    ("derive.spec", "load", "spec: load + validate", True),
+    ("derive.network", "build_network", "network: build", True),
+    ("derive.derivation", "derive", "derivation: derive (total)", True),
     ("derive.derivation", "expanded_deltas", "  derivation: expanded δ (paths)", False),
     ("derive.derivation", "gradient", "  derivation: gradient() per parameter", False),
     ("derive.derivation", "matrix_check", "  derivation: matrix_check", False),
-    ("derive.derivation", "prove_equal", "  derivation: prove_equal", False),
-    ("derive.cli", "work_example", "worked: work_example", True),
+    ("derive.derivation", "prove_equal", "  derivation: prove_equal (also used by claims)", False),
+    ("derive.worked", "work_example", "worked: work_example", True),
     ("derive.worked", "factor_values", "  worked: factor_values", False),
-    ("derive.cli", "check", "check: check (total)", True),
-    ("derive.check", "finite_difference", "  check: finite differences", False),
+    ("derive.check", "check", "check: check (total)", True),
+    ("derive.check", "finite_difference", "  check: finite differences (mpmath)", False),
+    ("derive.check", "float_difference", "  check: finite differences (float64)", False),
     ("derive.check", "_symbolic", "  check: symbolic gradients at points", False),
-    ("derive.cli", "render", "render: render (total)", True),
+    ("derive.check", "_symbolic_float", "  check: symbolic gradients at points (float64)", False),
+    ("derive.claims", "verify_claims", "  check: claims", False),
+    ("derive.render", "render", "render: render (total)", True),
     ("derive.render", "page_context", "  render: page_context (printing)", False),
     ("derive.render", "json_document", "  render: json_document (printing)", False),
-    ("derive.cli", "write_outputs", "write: write_outputs", True),
+    ("derive.write", "write_outputs", "write: write_outputs", True),
 ]
 
 
-def spec_path(arg: str, tmp: Path) -> tuple[Path, bool]:
+def spec_path(arg: str, tmp: Path, tree: str | None = None) -> tuple[Path, bool]:
     """A spec file, or ``net:SHAPE`` generated like run.py's networks; (path, needs --no-limits)."""
     if not arg.startswith("net:"):
         return Path(arg), False
     sys.path.insert(0, str(HERE))
-    from run import Net  # noqa: PLC0415 - benchmarks/run.py, only when generating
+    from run import Net, use_tree  # noqa: PLC0415 - benchmarks/run.py, only when generating
+
+    if tree:
+        use_tree(Path(tree).resolve())   # so the size limits are read from that tree
 
     sizes = [int(s) for s in arg[4:].split("-")]
     net = Net(f"net {arg[4:]}", sizes[0], tuple(sizes[1:-1]), outputs=sizes[-1])
@@ -96,14 +104,21 @@ class Timers:
         return timed
 
     def install(self) -> list[tuple[object, str, object]]:
+        """Wrap each timed function wherever a derive module holds it; return how to undo."""
+        importlib.import_module("derive.cli")
+        modules = [m for name, m in list(sys.modules.items())
+                   if m is not None and (name == "derive" or name.startswith("derive."))]
         undo = []
         for module_name, name, label, _ in TIMERS:
-            module = importlib.import_module(module_name)
-            fn = getattr(module, name, None)
+            fn = getattr(sys.modules.get(module_name), name, None)
             if fn is None or not callable(fn):
                 continue
-            undo.append((module, name, fn))
-            setattr(module, name, self.wrap(fn, label))
+            timed = self.wrap(fn, label)
+            for module in modules:
+                for attr, value in list(vars(module).items()):
+                    if value is fn:
+                        undo.append((module, attr, fn))
+                        setattr(module, attr, timed)
         return undo
 
 
@@ -179,7 +194,7 @@ def main() -> None:
         return
 
     tmp = Path(tempfile.mkdtemp(prefix="derive-profile-"))
-    spec, no_limits = spec_path(args.spec, tmp)
+    spec, no_limits = spec_path(args.spec, tmp, args.tree)
     argv = [str(spec), "-o", str(tmp / "out"), "--format", args.format,
             *(["--no-limits"] if no_limits else [])]
     lines: list[str] = []

@@ -631,6 +631,14 @@ def write_report(path: Path, svg_path: Path, info: dict, floor: Row, sections: d
             }
             sections.setdefault("slopes", {})[key] = fits
             x_name = "parameters" if key == "params" else "depth"
+            above = [r.median("cpu") - r.floor("cpu") for r in ok]
+            drops = [f"{ok[i].name} → {ok[i + 1].name}" for i in range(len(ok) - 1)
+                     if above[i + 1] < 0.8 * above[i]]
+            if drops:
+                lines += ["", "*Not monotonic* (" + ", ".join(drops) + "): a size threshold of "
+                          "the tool changes the work per parameter there (which paths are "
+                          "written out, mpmath or float64, a finite-difference sample), so one "
+                          "slope over the whole curve summarises it poorly."]
             waits = [r.median("wall") / r.median("cpu") for r in ok if r.median("cpu") > 0]
             if waits and max(waits) / min(waits) > 1.25:
                 lines += ["", f"*Load changed during this curve*: wall/CPU ranges from "
