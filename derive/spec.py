@@ -70,7 +70,7 @@ class Example:
 
 @dataclass(frozen=True, slots=True)
 class Claim:
-    """A hand-written result to verify: ``parameter`` and ``formula`` as a course author writes them."""
+    """A hand-written result to verify: ``parameter`` and ``formula`` as an author writes them."""
 
     parameter: str
     formula: str
@@ -535,9 +535,10 @@ def _check_combinations(reader: _Reader, top: dict[str, yaml.Node],
     items = top["layers"].value
     for i, layer in enumerate(layers[:-1]):
         if ACTIVATIONS[layer.activation.name].vector:
+            name = layer.activation.name
             reader.fail(items[i], f"layers[{i}].activation",
-                        f"an elementwise activation ({layer.activation.name} only on the output layer)",
-                        got=repr(layer.activation.name))
+                        f"an elementwise activation ({name} only on the output layer)",
+                        got=repr(name))
     if loss is None:
         return
     needed = LOSSES[loss.name].requires_output

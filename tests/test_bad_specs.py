@@ -62,9 +62,12 @@ def run_many(commands: dict[str, tuple], *, timeout: float = TIMEOUT) -> dict[st
         while pending and len(running) < PARALLEL:
             name, (argv, cwd, *rest) = pending.pop(0)
             env = rest[0] if rest else None
-            out, err = tempfile.TemporaryFile(), tempfile.TemporaryFile()
+            # files, not pipes: nothing blocks while several runs write; closed when read
+            out, err = tempfile.TemporaryFile(), tempfile.TemporaryFile()  # noqa: SIM115
+            # preexec_fn is safe here: this module starts no threads
             process = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out,
-                                       stderr=err, preexec_fn=_limit_memory, env=env)
+                                       stderr=err, preexec_fn=_limit_memory,  # noqa: PLW1509
+                                       env=env)
             running[name] = (process, out, err, time.monotonic())
         for name, (process, out, err, start) in list(running.items()):
             code = process.poll()

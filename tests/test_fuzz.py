@@ -143,7 +143,7 @@ example:
   y: 3
 """,
 ]
-SCALAR_SPAN = re.compile(r"(?<=[\[{:,\s])[A-Za-z0-9_.+\-']+(?=[\]},\s]|$)", re.M)
+SCALAR_SPAN = re.compile(r"(?<=[\[{:,\s])[A-Za-z0-9_.+\-']+(?=[\]},\s]|$)", re.MULTILINE)
 
 
 @st.composite
@@ -177,7 +177,7 @@ def mutated(draw: st.DrawFn) -> str:
     return text
 
 
-NUMBER_SPAN = re.compile(r"(?<=[\[{:,\s])-?\d[\d.e+\-]*(?=[\]},\s]|$)", re.M)
+NUMBER_SPAN = re.compile(r"(?<=[\[{:,\s])-?\d[\d.e+\-]*(?=[\]},\s]|$)", re.MULTILINE)
 
 
 @st.composite
@@ -259,8 +259,9 @@ FORMULA_TOKENS = ["x1", "y", "yhat", "w_1_1_1", "b_1_1", "z_1_1", "a_1_1", "delt
                         r"\input{x}", "}{", ""]))
 def test_claim_formulas_end_in_a_verdict(formula: str, parameter: str) -> None:
     """A claim is parsed and judged (or 'could not be read'); never an exception."""
+    claim = f"{{parameter: {json.dumps(parameter)}, formula: {json.dumps(formula)}}}"
     text = ("inputs: 1\nlayers:\n  - {units: 1, activation: sigmoid}\nloss: squared_error\n"
-            f"claims:\n  - {{parameter: {json.dumps(parameter)}, formula: {json.dumps(formula)}}}\n")
+            f"claims:\n  - {claim}\n")
     spec = _load_or_located_error(text)
     if spec is None:
         return
