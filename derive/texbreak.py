@@ -18,6 +18,7 @@ __all__ = ["break_align", "TEX_LINE_EM", "ROWS_PER_ALIGN"]
 # A4 with 2.2 cm margins at 11 pt leaves 470 pt, about 43 em, of text width. Rows are packed
 # to less, because the width of the printed math is only estimated.
 TEX_LINE_EM = 38.0
+FITS = 60                            # characters of LaTeX that cannot reach TEX_LINE_EM
 ROWS_PER_ALIGN = 40                  # TeX measures an align* whole: keep each one short
 
 _TOKEN = re.compile(r"\\[A-Za-z]+|\\.|\s+|.", re.S)
@@ -202,7 +203,10 @@ def break_align(rows: Sequence[str], *, width: float = TEX_LINE_EM) -> list[str]
 
     A row aligns at its first top-level ``&``, or else at its first relation. A continuation
     starts at the alignment point, a quad further in unless it starts with a relation.
+    Rows too short to overflow, already aligned, are returned as they are (not measured).
     """
+    if all(len(row) < FITS and " &" in row and "&" not in row[:row.index(" &")] for row in rows):
+        return [row.strip() for row in rows]
     sides = []
     for row in rows:
         nodes = list(_parse(_tokens(row)))
