@@ -53,6 +53,20 @@ def escape_json(text: str) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+_META_SAFE = str.maketrans({"<": "‹", ">": "›", "&": "＆", "{": "｛", "}": "｝", '"': "”",
+                            "\\": "∖", "|": "│", "^": "ˆ", "$": "＄", "%": "％", "`": "ˋ"})
+
+
+def page_meta_title(text: str) -> str:
+    """The page title for MkDocs' front matter: a JSON string (valid YAML) with no markup.
+
+    Themes print ``page.title`` through filters that undo HTML escaping (Material's
+    ``<title>{{ page.title | striptags }}``), so the characters that could open markup or a
+    template are replaced by look-alikes; the page's heading keeps the exact title.
+    """
+    return json.dumps(text.translate(_META_SAFE), ensure_ascii=False)
+
+
 def escape_markdown(text: str) -> str:
     """Every Markdown, HTML, math or template character as a numeric entity: shown literally."""
     return "".join(f"&#{ord(c)};" if c in _MD_SPECIAL else c for c in text)
@@ -383,6 +397,7 @@ def page_context(derivation: Derivation, worked: WorkedExample | None, report: C
     math = copy.deepcopy(_math_sections(derivation, worked))
     return {
         "title": text(network.spec.title), "notation": notation.name,
+        "meta_title": page_meta_title(network.spec.title),
         "about": text(network.spec.about),
         "network": _network_section(network, p, fmt),
         "notes": list(dict.fromkeys(notes)),

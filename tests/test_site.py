@@ -249,7 +249,7 @@ def test_trap_spec_page_keeps_its_math_intact() -> None:
     assert r"\lvert" in page                       # |x| of huber's conditions, now table-safe
     table_rows = [line for line in page.splitlines() if line.startswith("| \\(w")]
     assert table_rows and all(line.count("\\(") == line.count("\\)") for line in table_rows)
-    title = page.splitlines()[0]
+    title = next(line for line in page.splitlines() if line.startswith("# "))
     assert "&#95;" in title and "&#124;" in title and "&#123;&#123;" in title
     assert "<f>" not in page and "$g$" not in page
 
