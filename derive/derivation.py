@@ -206,8 +206,12 @@ def prove_unit(network: Network, layer_number: int, j: int,
 
 
 def gradient(network: Network, parameter: sp.Symbol, full_deltas: dict[sp.Symbol, sp.Expr],
-             unit_proofs: dict[tuple[int, int], bool] | None = None) -> Gradient:
-    """∂L/∂θ as factor chains, δ form and (when small) the simplified sum over paths."""
+             unit_proofs: dict[tuple[int, int], bool] | None = None, *,
+             paths: bool = True) -> Gradient:
+    """∂L/∂θ as factor chains, δ form and (when small, and ``paths``) the sum over paths.
+
+    Large networks write paths out only for the gradients their pages show in full.
+    """
     role = role_of(parameter)
     assert role is not None
     layer = network.layers[role.layer - 1]
@@ -215,7 +219,7 @@ def gradient(network: Network, parameter: sp.Symbol, full_deltas: dict[sp.Symbol
     delta = delta_symbol(role.layer, j)
     last = parameter_factor(layer, role, parameter)
     delta_form = chain_product([delta, last.value])
-    if path_count(network, role.layer) > MAX_PATHS:
+    if not paths or path_count(network, role.layer) > MAX_PATHS:
         return Gradient(parameter=parameter, role=role, paths=(), last=last,
                         delta_form=delta_form, result=None, proved=None)
     paths = tuple(paths_to_loss(network, role.layer, j))
@@ -334,13 +338,15 @@ def _delta_matrix_ok(network: Network, layer: Layer,
 # --------------------------------------------------------------------------- entry point
 
 
-def featured(gradients: tuple[Gradient, ...]) -> tuple[int, ...]:
-    """Every gradient of a small network; else each layer's first weight and first bias."""
-    if len(gradients) <= FEATURE_ALL_UP_TO:
-        return tuple(range(len(gradients)))
+def featured(parameters: tuple[sp.Symbol, ...]) -> tuple[int, ...]:
+    """Every parameter of a small network; else each layer's first weight and first bias."""
+    if len(parameters) <= FEATURE_ALL_UP_TO:
+        return tuple(range(len(parameters)))
     firsts: dict[tuple[int, str], int] = {}
-    for index, g in enumerate(gradients):
-        firsts.setdefault((g.role.layer, g.role.kind), index)
+    for index, parameter in enumerate(parameters):
+        role = role_of(parameter)
+        assert role is not None
+        firsts.setdefault((role.layer, role.kind), index)
     return tuple(sorted(firsts.values()))
 
 
@@ -354,7 +360,10 @@ def derive(network: Network) -> Derivation:
     deltas = delta_recursion(network)
     full = expanded_deltas(network, deltas)
     unit_proofs: dict[tuple[int, int], bool] = {}
-    gradients = tuple(gradient(network, p, full, unit_proofs) for p in network.parameters)
+    shown = featured(network.parameters)
+    expand = set(shown) if len(shown) < len(network.parameters) else None
+    gradients = tuple(gradient(network, p, full, unit_proofs, paths=expand is None or i in expand)
+                      for i, p in enumerate(network.parameters))
     example = network.spec.example
     samples = max(2, min(len(example.x), 3)) if example is not None else 2
     matrix = ()
@@ -363,7 +372,7 @@ def derive(network: Network) -> Derivation:
     shortcut_ok = all(prove_equal(network, as_expr(eq.general), as_expr(eq.value))
                       for eq in deltas[-1] if eq.general is not None)
     return Derivation(
-        network=network, shortcut_proved=shortcut_ok, featured=featured(gradients),
+        network=network, shortcut_proved=shortcut_ok, featured=shown,
         loss_factors=tuple(loss_factor(network, j) for j in range(network.output.units)),
         activation_factors=tuple(tuple(activation_factor(layer, i, j) for j in range(layer.units)
                                        for i in layer.fanout(j))
