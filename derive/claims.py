@@ -26,7 +26,7 @@ from .printer import Printer
 from .spec import Claim
 from .worked import with_deltas
 
-__all__ = ["ClaimResult", "verify_claims", "identifiers"]
+__all__ = ["ClaimResult", "verify_claims", "identifiers", "random_envs"]
 
 POINTS = 4
 MAX_EXPANSION = 2_000     # terms of the expanded difference a symbolic proof may handle
@@ -81,10 +81,11 @@ def _parameter(text: str, derivation: Derivation, vocab) -> Gradient:  # type: i
     raise FormulaError(f"{text!r} is not a parameter of this network")
 
 
-def _random_envs(derivation: Derivation, seed: int) -> list[dict]:
+def random_envs(derivation: Derivation, seed: int, count: int = POINTS) -> list[dict]:
+    """Seeded random points where every z, a and δ agrees with the forward pass."""
     network, rng = derivation.network, random.Random(seed)
     envs = []
-    for _ in range(POINTS):
+    for _ in range(count):
         params = tuple(mpmath.mpf(rng.uniform(-1, 1)) for _ in network.parameters)
         x = tuple(rng.uniform(-2, 2) for _ in network.x)
         y = network.loss.sample_targets(rng, len(network.y))
@@ -147,7 +148,7 @@ def verify_claims(derivation: Derivation, *, seed: int = 0) -> tuple[ClaimResult
     names = symbol_names(network)
     vocab = vocabulary(names, identifiers(network))
     p = Printer({"symbol_names": names})
-    envs = _random_envs(derivation, seed)
+    envs = random_envs(derivation, seed)
     full = expanded_deltas(network, derivation.deltas)
     results = []
     for claim in network.spec.claims:

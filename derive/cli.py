@@ -9,7 +9,8 @@ input. Only ``DeriveError`` is caught, so a bug keeps its traceback.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import os
 import sys
@@ -52,18 +53,28 @@ def cli() -> None:
     """Turn a YAML network spec into checked backpropagation notes."""
 
 
+def check_options(*, oracle: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """--seed, --no-limits and --oracle, shared by every command that derives and checks."""
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        command = click.option(
+            "--oracle", type=click.Choice(["finite_difference", "torch", "auto"]),
+            default=oracle, show_default=True,
+            help="Oracles to check against (auto: torch too when installed; torch needs "
+                 "the [torch] extra).")(command)
+        command = click.option("--no-limits", is_flag=True,
+                               help="Lift the size limits (parameters, layers, ...).")(command)
+        return click.option("--seed", type=int, default=0, show_default=True,
+                            help="Seed of the random check points.")(command)
+    return decorate
+
+
 @cli.command("render")
 @click.argument("specs", nargs=-1, required=True)
 @click.option("-o", "--out", default=".", show_default=True,
               help="Output folder, or - to print one format to stdout.")
 @click.option("--format", "fmt", type=click.Choice([*FORMATS, "all"]), default="md",
               show_default=True, help="What to write.")
-@click.option("--seed", type=int, default=0, show_default=True,
-              help="Seed of the random check points.")
-@click.option("--no-limits", is_flag=True, help="Lift the size limits (parameters, layers, ...).")
-@click.option("--oracle", type=click.Choice(["finite_difference", "torch", "auto"]),
-              default="finite_difference", show_default=True,
-              help="Oracles to check against; torch needs the [torch] extra.")
+@check_options(oracle="finite_difference")
 def render_command(specs: tuple[str, ...], out: str, fmt: str, seed: int, no_limits: bool,
                    oracle: str) -> None:
     """Derive, check and render each SPEC."""
@@ -103,12 +114,7 @@ def render_command(specs: tuple[str, ...], out: str, fmt: str, seed: int, no_lim
 
 @cli.command("check")
 @click.argument("specs", nargs=-1, required=True)
-@click.option("--seed", type=int, default=0, show_default=True,
-              help="Seed of the random check points.")
-@click.option("--no-limits", is_flag=True, help="Lift the size limits.")
-@click.option("--oracle", type=click.Choice(["finite_difference", "torch", "auto"]),
-              default="auto", show_default=True,
-              help="auto: finite differences, plus torch when installed.")
+@check_options(oracle="auto")
 def check_command(specs: tuple[str, ...], seed: int, no_limits: bool, oracle: str) -> None:
     """Check every symbolic gradient of each SPEC against every oracle; exit 1 on any disagreement."""
     methods = oracle_methods(oracle)
@@ -193,12 +199,7 @@ def derive_course(tasks: list[tuple], jobs: int) -> list[Lesson | str]:  # type:
 @click.option("--title", default=None, help="Course title.  [default: the folder's name]")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Specs derived in parallel.  [default: one per CPU]")
-@click.option("--seed", type=int, default=0, show_default=True,
-              help="Seed of the random check points.")
-@click.option("--no-limits", is_flag=True, help="Lift the size limits (parameters, layers, ...).")
-@click.option("--oracle", type=click.Choice(["finite_difference", "torch", "auto"]),
-              default="finite_difference", show_default=True,
-              help="Oracles to check against; torch needs the [torch] extra.")
+@check_options(oracle="finite_difference")
 def site_command(specs_dir: str, out: str, book: str | None, title: str | None,
                  jobs: int | None, seed: int, no_limits: bool, oracle: str) -> None:
     """Build a MkDocs course site from every spec under SPECS_DIR (and a LaTeX book)."""

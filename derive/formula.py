@@ -186,6 +186,10 @@ class _Parser:
         return self.atom()
 
     def atom(self) -> sp.Expr:
+        return self._meaning(*self.read_atom())
+
+    def read_atom(self) -> tuple[str, str, str, int]:
+        """A name with its sub- and superscript (either order) and primes: (base, sup, sub, primes)."""
         base = self.take()
         if base in (r"\hat", r"\mathrm", r"\operatorname", r"\text", r"\mathit", r"\tilde"):
             base += "{" + _strip(self.script()) + "}"
@@ -199,7 +203,7 @@ class _Parser:
                 sub = self.script()
             else:
                 sup = self.script()
-        return self._meaning(base, sup, sub, primes)
+        return base, sup, sub, primes
 
     def _meaning(self, base: str, sup: str, sub: str, primes: int) -> sp.Expr:
         """A symbol (the superscript part of its name, or a power), e^x, or a function call."""
@@ -277,20 +281,7 @@ def vocabulary(names: dict[sp.Symbol, str], identifiers: dict[str, sp.Symbol]) -
     symbols: dict[tuple[str, str, str, int], sp.Expr] = {}
     for symbol, latex in names.items():
         parser = _Parser(_tokens(latex, ()), Vocabulary({}, {}, {}, ()))
-        base = parser.take()
-        if base in (r"\hat", r"\mathrm"):
-            base += "{" + _strip(parser.script()) + "}"
-        sup = sub = ""
-        primes = 0
-        while parser.peek() in ("^", "_", "'"):
-            mark = parser.take()
-            if mark == "'":
-                primes += 1
-            elif mark == "^":
-                sup = parser.script()
-            else:
-                sub = parser.script()
-        symbols[atom_key(base, sup, sub, primes)] = symbol
+        symbols[atom_key(*parser.read_atom())] = symbol
     for identifier, symbol in identifiers.items():
         symbols.setdefault((identifier, "", "", 0), symbol)
     functions, derivatives = _function_table()

@@ -5,18 +5,16 @@ random points consistent with the forward pass."""
 from __future__ import annotations
 
 import json
-import random
 
 import mpmath
 import pytest
 
 from derive import build_network, check, derive, load_spec, render, work_example
-from derive.claims import identifiers
+from derive.claims import identifiers, random_envs
 from derive.formula import parse_formula, vocabulary
 from derive.names import symbol_names
 from derive.notation import NOTATIONS
-from derive.numeric import evaluate, forward, parameter_env
-from derive.worked import with_deltas
+from derive.numeric import evaluate
 
 from .conftest import EXAMPLES
 
@@ -36,18 +34,6 @@ def pages(stem: str, notation: str):  # type: ignore[no-untyped-def]
     return derivation, files
 
 
-def random_envs(derivation, count: int = 3) -> list[dict]:  # type: ignore[no-untyped-def]
-    network, rng = derivation.network, random.Random(7)
-    envs = []
-    for _ in range(count):
-        params = tuple(mpmath.mpf(rng.uniform(-1, 1)) for _ in network.parameters)
-        x = tuple(rng.uniform(-2, 2) for _ in network.x)
-        y = network.loss.sample_targets(rng, len(network.y))
-        env = forward(network, parameter_env(network, params), x, y).env
-        envs.append(with_deltas(derivation, env))
-    return envs
-
-
 @pytest.mark.parametrize("stem", SPECS)
 def test_every_preset_prints_the_same_mathematics(stem: str) -> None:
     values: dict[str, list[list[mpmath.mpf]]] = {}
@@ -56,7 +42,7 @@ def test_every_preset_prints_the_same_mathematics(stem: str) -> None:
         assert "\n# " in files["page.md"] and files["page.tex"].startswith("\\document")
         network = derivation.network
         vocab = vocabulary(symbol_names(network, notation), identifiers(network))
-        envs = random_envs(derivation)
+        envs = random_envs(derivation, seed=7, count=3)
         document = json.loads(files["page.json"])
         assert document["notation"] == name
         rows = []
