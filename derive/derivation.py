@@ -27,7 +27,7 @@ from .network import LOSS, Layer, Network, Role, activation_symbol, delta_symbol
 __all__ = ["Gradient", "DeltaEquation", "MatrixCheck", "Derivation", "derive", "MAX_PATHS"]
 
 MAX_PATHS = 16          # write every path out up to this many per parameter
-MAX_SYMBOLIC_CHECK = 2_000
+MAX_SYMBOLIC_CHECK = 100_000  # prove the matrix form (a corner of wide layers) up to this many parameters
 FEATURE_ALL_UP_TO = 24  # a page shows every derivative in full up to this many parameters  # prove the matrix form symbolically up to this many parameters
 
 

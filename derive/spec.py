@@ -87,7 +87,7 @@ class Limits:
     ``evaluations`` bounds the worked example: parameters x samples per update x (steps + 1).
     """
 
-    parameters: int = 500
+    parameters: int = 5_000
     layers: int = 16
     units: int = 1_000
     batch: int = 256

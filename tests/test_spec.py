@@ -661,7 +661,7 @@ def test_size_limits_have_a_hint() -> None:
     assert str(only_error(with_example("  x: [1]\n  y: [1]\n  steps: 1001\n"))) == (
         f"{FILE}:8: example.steps: expected at most 1000, got '1001'; raise it with --no-limits")
     big = BASE.replace("inputs: 1", "inputs: 100").replace("units: 1", "units: 300")
-    assert str(only_error(big)) == (f"{FILE}:3: layers: expected at most 500 parameters, "
+    assert str(only_error(big)) == (f"{FILE}:3: layers: expected at most 5000 parameters, "
                                     "got 30300 parameters; raise it with --no-limits")
 
 
