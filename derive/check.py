@@ -56,6 +56,7 @@ class OracleResult:
     max_abs_error: float
     max_rel_error: float
     agreed: bool
+    precision: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -84,14 +85,6 @@ class _Point:
     params: tuple
     x: tuple
     y: tuple
-
-
-def _loss(derivation: Derivation, params: tuple, point: _Point) -> mpmath.mpf:
-    network = derivation.network
-    env = parameter_env(network, params)
-    losses = [forward(network, env, x, y).loss for x, y in zip(point.x, point.y)]
-    scale = mpmath.mpf(1) / len(losses) if network.spec.reduction == "mean" else mpmath.mpf(1)
-    return scale * mpmath.fsum(losses)
 
 
 def _symbolic(derivation: Derivation, point: _Point, form: str) -> tuple:
@@ -214,7 +207,8 @@ class _Tally:
 
     def __init__(self, method: str, seed: int = 0) -> None:
         self.method, self.compared, self.seed = method, 0, seed
-        self.tolerance, self.precision = TOLERANCE, "50-digit mpmath"
+        self.tolerance = TOLERANCE
+        self.precision = "float64" if method == "torch" else "50-digit mpmath"
         self.max_abs = self.max_rel = mpmath.mpf(0)
         self.bad: list[Disagreement] = []
 
@@ -229,7 +223,7 @@ class _Tally:
 
     def result(self) -> OracleResult:
         return OracleResult(self.method, self.compared, float(self.max_abs), float(self.max_rel),
-                            not self.bad)
+                            not self.bad, self.precision)
 
 
 def _finite_differences(derivation: Derivation, point: _Point, symbolic: dict,

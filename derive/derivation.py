@@ -78,8 +78,6 @@ class MatrixCheck:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Derivation:
     network: Network
-    loss_factors: tuple[Factor, ...]
-    activation_factors: tuple[tuple[Factor, ...], ...]
     deltas: tuple[tuple[DeltaEquation, ...], ...]
     gradients: tuple[Gradient, ...]
     matrix: tuple[MatrixCheck, ...]
@@ -373,9 +371,5 @@ def derive(network: Network) -> Derivation:
                       for eq in deltas[-1] if eq.general is not None)
     return Derivation(
         network=network, shortcut_proved=shortcut_ok, featured=shown,
-        loss_factors=tuple(loss_factor(network, j) for j in range(network.output.units)),
-        activation_factors=tuple(tuple(activation_factor(layer, i, j) for j in range(layer.units)
-                                       for i in layer.fanout(j))
-                                 for layer in network.layers),
         deltas=deltas, gradients=gradients, matrix=matrix)
 

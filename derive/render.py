@@ -352,8 +352,7 @@ def _example_section(derivation: Derivation, worked: WorkedExample | None,
             "mode": worked.mode, "step_rows": step_rows, "final_loss": _num(worked.losses[-1])}
 
 
-_ORACLE_NAMES = {"finite_difference": "central finite differences (50-digit mpmath)",
-                 "torch": "PyTorch autograd (float64)"}
+_ORACLE_NAMES = {"finite_difference": "central finite differences", "torch": "PyTorch autograd"}
 
 
 def _claims(report: CheckReport, fmt: _Formats) -> list[dict[str, Any]]:
@@ -373,7 +372,8 @@ def _claims(report: CheckReport, fmt: _Formats) -> list[dict[str, Any]]:
 
 
 def _check_section(report: CheckReport, fmt: _Formats) -> dict[str, Any]:
-    oracles = [{"name": _ORACLE_NAMES.get(o.method, o.method), "compared": o.compared,
+    oracles = [{"name": f"{_ORACLE_NAMES.get(o.method, o.method)} ({o.precision})",
+                "compared": o.compared,
                 "max_abs": f"{o.max_abs_error:.2g}", "max_rel": f"{o.max_rel_error:.2g}",
                 "agreed": o.agreed} for o in report.oracles]
     return {"passed": report.passed, "methods": ", ".join(m.replace("_", " ")

@@ -105,7 +105,8 @@ def test_seed003_sigmoid_derivative_is_complete() -> None:
     wrong = [c for c in report.claims if c.status == "differs"]
     assert len(wrong) == 1 and "missing factor" in wrong[0].message
     z = pre_activation_symbol(1, 0)
-    factor = derivation.activation_factors[0][0]
+    from derive.derivation import activation_factor
+    factor = activation_factor(derivation.network.layers[0], 0, 0)
     assert sp.expand(as_expr(factor.value) - sigmoid(z) * (1 - sigmoid(z))) == 0
 
 
