@@ -1,9 +1,10 @@
-"""(Derivation, WorkedExample, CheckReport) -> ``dict[file name, text]``: the only jinja2 import.
+"""(Derivation, WorkedExample, CheckReport) -> ``dict[file name, text]``.
 
 ``page_context`` turns the results into plain, finished strings (every formula
 printed by ``printer.Printer``), then one Jinja template per format lays them
-out. Text from the spec passes through exactly one escaper per format; math is
-built only from validated names. JSON is a plain dict, not a template.
+out (``templating`` loads them, compiled ahead of time). Text from the spec
+passes through exactly one escaper per format; math is built only from
+validated names. JSON is a plain dict, not a template.
 """
 
 from __future__ import annotations
@@ -15,11 +16,8 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
-import jinja2
 import mpmath
 
 from . import __version__
@@ -30,6 +28,7 @@ from .network import LOSS, Network
 from .names import symbol_names
 from .notation import MATRIX_FORMS, NOTATIONS, Notation, general_symbol, matrix_symbol
 from .printer import Printer, format_number
+from .templating import template
 from .texbreak import ROWS_PER_ALIGN, break_align
 from .worked import WorkedExample
 
@@ -504,35 +503,6 @@ def _tex_rows(context: dict[str, Any]) -> dict[str, Any]:
 
 
 
-# --------------------------------------------------------------------------- templates
-
-
-def _template_dir() -> jinja2.BaseLoader:
-    """Templates inside the installed package, or the repository's top-level folder."""
-    packaged = resources.files("derive") / "templates"
-    if packaged.is_dir():
-        return jinja2.PackageLoader("derive", "templates")
-    return jinja2.FileSystemLoader(str(Path(__file__).resolve().parent.parent / "templates"))
-
-
-def _environments() -> dict[str, jinja2.Environment]:
-    common = dict(loader=_template_dir(), undefined=jinja2.StrictUndefined, trim_blocks=True,
-                  lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
-    tex = jinja2.Environment(block_start_string="((*", block_end_string="*))",
-                             variable_start_string="(((", variable_end_string=")))",
-                             comment_start_string="((=", comment_end_string="=))", **common)
-    return {"md": jinja2.Environment(**common), "tex": tex}
-
-
-_ENVIRONMENTS: dict[str, jinja2.Environment] = {}
-
-
-def _env(fmt: str) -> jinja2.Environment:
-    if not _ENVIRONMENTS:
-        _ENVIRONMENTS.update(_environments())
-    return _ENVIRONMENTS[fmt]
-
-
 def _slug(g: Gradient) -> str:
     return f"{g.role.kind.lower()}{g.role.layer}-" + "-".join(str(i + 1) for i in g.role.index)
 
@@ -600,11 +570,11 @@ def render(derivation: Derivation, worked: WorkedExample | None, report: CheckRe
         files, links = picture_files(derivation, worked, stem)
         context = _without_bars(page_context(derivation, worked, report, escape_markdown))
         context = _with_pictures(context, links, derivation)
-        out[f"{stem}.md"] = _env("md").get_template("markdown/page.md.j2").render(**context)
+        out[f"{stem}.md"] = template("md", "markdown/page.md.j2").render(**context)
         out.update(files)
     if "tex" in formats:
         context = _tex_rows(page_context(derivation, worked, report, escape_latex))
-        out[f"{stem}.tex"] = _env("tex").get_template("latex/page.tex.j2").render(**context)
+        out[f"{stem}.tex"] = template("tex", "latex/page.tex.j2").render(**context)
     if "json" in formats:
         document = json_document(derivation, worked, report)
         out[f"{stem}.json"] = escape_json(json.dumps(document, indent=2, sort_keys=True,
@@ -616,14 +586,14 @@ def render_chapter(derivation: Derivation, worked: WorkedExample | None,
                    report: CheckReport) -> str:
     """One spec as a chapter of the course book: the body of its standalone LaTeX page."""
     context = _tex_rows(page_context(derivation, worked, report, escape_latex))
-    return _env("tex").get_template("latex/chapter.tex.j2").render(**context)
+    return template("tex", "latex/chapter.tex.j2").render(**context)
 
 
 def render_book(title: str, parts: Sequence[tuple[str, Sequence[str]]]) -> str:
     """The course book: ``parts`` are (folder title or "", chapters from ``render_chapter``)."""
     prepared = [{"title": escape_latex(name), "chapters": list(chapters)}
                 for name, chapters in parts]
-    return _env("tex").get_template("latex/book.tex.j2").render(title=escape_latex(title),
+    return template("tex", "latex/book.tex.j2").render(title=escape_latex(title),
                                                                 parts=prepared)
 
 
@@ -664,5 +634,5 @@ def render_site(title: str, groups: Sequence[tuple[str, Sequence[dict[str, Any]]
              "max_abs": f"{lesson['max_abs_error']:.2g}"} for lesson in members]}
             for name, members in groups],
     }
-    return {name: _env("md").get_template(template).render(**context)
-            for name, template in SITE_TEMPLATES.items()}
+    return {name: template("md", source).render(**context)
+            for name, source in SITE_TEMPLATES.items()}

@@ -1,0 +1,5 @@
+"""``python -m derive.compiled_templates``: regenerate this folder after editing ``templates/``."""
+
+from derive.templating import regenerate
+
+regenerate()
