@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 import os
 import sys
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import click
@@ -185,6 +184,8 @@ def derive_course(tasks: list[tuple], jobs: int) -> list[Lesson | str]:  # type:
                 results.append(course_lesson(*task))
                 bar.update(1)
             return results
+        from concurrent.futures import ProcessPoolExecutor, as_completed  # only for `site`
+
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             futures = [pool.submit(course_lesson, *task) for task in tasks]
             for future in as_completed(futures):

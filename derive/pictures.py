@@ -16,7 +16,6 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from xml.sax.saxutils import escape
 
 import sympy as sp
 
@@ -143,12 +142,14 @@ def path_highlight(network: Network, parameter: sp.Symbol) -> frozenset[sp.Symbo
 
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+# One pass each (so ``&`` is never escaped twice); xml.sax.saxutils would import urllib.
+_XML_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+_XML_ATTRIBUTE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
 
 
 def _esc(text: object, quote: bool = False) -> str:
     """XML-escape text (and quotes in attributes); drop characters XML 1.0 forbids."""
-    clean = _NOT_XML.sub("", str(text))
-    return escape(clean, {'"': "&quot;"}) if quote else escape(clean)
+    return _NOT_XML.sub("", str(text)).translate(_XML_ATTRIBUTE if quote else _XML_TEXT)
 
 
 def _n(value: float) -> str:

@@ -9,7 +9,6 @@ validated names. JSON is a plain dict, not a template.
 
 from __future__ import annotations
 
-import html
 import copy
 import json
 import re
@@ -612,6 +611,8 @@ def render_site(title: str, groups: Sequence[tuple[str, Sequence[dict[str, Any]]
     index page; in ``mkdocs.yml`` as HTML (the theme inserts nav titles and the site name
     unescaped) inside JSON strings, which YAML reads as double-quoted scalars.
     """
+    import html  # only for the site
+
     def quote(text: str) -> str:
         return json.dumps(html.escape(text), ensure_ascii=False)
 

@@ -10,7 +10,6 @@ deep nesting and oversized texts are refused before any value is read.
 
 from __future__ import annotations
 
-import difflib
 import math
 import random
 import re
@@ -208,6 +207,8 @@ def _describe(node: yaml.Node) -> str:
 
 
 def did_you_mean(word: str, choices: tuple[str, ...] | list[str]) -> str:
+    import difflib  # only on the error path
+
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f"did you mean {close[0]!r}?" if close else ""
 
