@@ -28,7 +28,7 @@ __all__ = ["Gradient", "DeltaEquation", "MatrixCheck", "Derivation", "derive", "
 
 MAX_PATHS = 16          # write every path out up to this many per parameter
 MAX_SYMBOLIC_CHECK = 100_000  # prove the matrix form (a corner of wide layers) up to this many parameters
-FEATURE_ALL_UP_TO = 24  # a page shows every derivative in full up to this many parameters  # prove the matrix form symbolically up to this many parameters
+FEATURE_ALL_UP_TO = 24  # a page shows every derivative in full up to this many parameters
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -260,15 +260,13 @@ def prove_equal(network: Network, left: sp.Expr, right: sp.Expr,
 # --------------------------------------------------------------------------- matrix form
 
 
+_PER_SAMPLE = ("x:", "y:", "z:", "a:", "d:")     # symbol kinds that differ between samples
+
+
 def _per_sample(expr: sp.Expr, n: int) -> sp.Expr:
     """Give every per-sample symbol (x, y, z, a, δ) in ``expr`` the sample index n."""
-    mapping = {}
-    for symbol in expr.free_symbols:
-        role = role_of(symbol)
-        if role is not None and role.kind in ("x", "y", "z", "a", "delta"):
-            kind = {"delta": "d"}.get(role.kind, role.kind)
-            name = ":".join([kind, str(role.layer), *map(str, role.index)]) + f"@{n}"
-            mapping[symbol] = sp.Symbol(name)
+    mapping = {symbol: sp.Symbol(f"{symbol.name.partition('@')[0]}@{n}")
+               for symbol in expr.free_symbols if symbol.name.startswith(_PER_SAMPLE)}
     return expr.xreplace(mapping)
 
 
@@ -281,7 +279,9 @@ def matrix_check(network: Network, deltas: tuple[tuple[DeltaEquation, ...], ...]
     r"""Prove ∂L/∂W = Δᵀ A, ∂L/∂b = Δᵀ 1 and Δ^{(l)} = (Δ^{(l+1)} W^{(l+1)}) ⊙ g'(Z^{(l)}).
 
     Rows are samples; Δ_{nj} = scale · δ_{nj} with scale = 1/N for a mean loss. Each
-    entry must equal scale · Σ_n of the scalar result for sample n. The product's shape is
+    entry must equal scale · Σ_n of the scalar result for sample n. The scale multiplies the
+    matrix product (the same matrix), so that SymPy's canonical forms of the two sides are
+    usually identical and the difference is 0 without expanding. The product's shape is
     checked against W's; entries are proved in a MATRIX_WINDOW × MATRIX_WINDOW corner (every
     entry of small layers: the others are the same equation with other indices).
     """
@@ -290,16 +290,16 @@ def matrix_check(network: Network, deltas: tuple[tuple[DeltaEquation, ...], ...]
     for layer in network.layers:
         l = layer.number  # noqa: E741
         rows, cols = min(layer.units, MATRIX_WINDOW), min(layer.fan_in, MATRIX_WINDOW)
-        big_delta = sp.Matrix(samples, layer.units, lambda n, j: scale * delta_symbol(l, j, n))
+        delta = sp.Matrix(samples, layer.units, lambda n, j: delta_symbol(l, j, n))
         a_prev = sp.Matrix(samples, layer.fan_in, lambda n, k: activation_symbol(l - 1, k, n))
-        shape = (big_delta.T.shape[0], a_prev.shape[1])
-        grad_w = big_delta[:, :rows].T * a_prev[:, :cols]
+        shape = (delta.T.shape[0], a_prev.shape[1])
+        grad_w = scale * (delta[:, :rows].T * a_prev[:, :cols])
         weights_ok = shape == (len(layer.W), layer.fan_in) and all(
             sp.expand(grad_w[j, k] - scale * sum(
                 _per_sample(as_expr(by_param[layer.W[j][k]].delta_form), n)
                 for n in range(samples))) == 0
             for j in range(rows) for k in range(cols))
-        grad_b = big_delta[:, :rows].T * sp.ones(samples, 1)
+        grad_b = scale * (delta[:, :rows].T * sp.ones(samples, 1))
         bias_ok = all(
             sp.expand(grad_b[j, 0] - scale * sum(
                 _per_sample(as_expr(by_param[layer.b[j]].delta_form), n)
@@ -324,9 +324,10 @@ def _delta_matrix_ok(network: Network, layer: Layer,
     else:
         following = network.layers[l]
         next_delta = sp.Matrix(samples, following.units,
-                               lambda n, i: scale * delta_symbol(l + 1, i, n))
+                               lambda n, i: delta_symbol(l + 1, i, n))
         slope = sp.Matrix(samples, rows, lambda n, j: _per_sample(layer.derivative(j), n))
-        matrix = (next_delta * sp.Matrix(following.W)[:, :rows]).multiply_elementwise(slope)
+        matrix = scale * (next_delta * sp.Matrix(following.W)[:, :rows]).multiply_elementwise(
+            slope)
     return all(
         prove_equal(network, matrix[n, j],
                     scale * _per_sample(as_expr(deltas[l - 1][j].value), n), sample=n)

@@ -13,7 +13,8 @@ import pytest
 import sympy as sp
 
 from derive import build_network, check, derive, load_spec
-from derive.derivation import MAX_PATHS, Derivation, Gradient, path_count
+from derive.derivation import (MAX_PATHS, Derivation, Gradient, batch_scale, matrix_check,
+                               path_count)
 from derive.expressions import ChainProduct, ChainSum, Partial, as_expr
 from derive.functions import sigmoid
 from derive.network import (LOSS, activation_symbol, bias_symbol, delta_symbol, input_symbol,
@@ -192,6 +193,31 @@ def test_matrix_checks_hold(reduction: str, batch: int) -> None:
     proved = max(batch, 2)      # a single-sample example still proves the batch form for N = 2
     assert [(m.layer, m.samples) for m in d.matrix] == [(1, proved), (2, proved)]
     assert all(m.weights and m.bias and m.delta and m.symbolic for m in d.matrix)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_matrix_checks_catch_a_wrong_scalar_form(reduction: str) -> None:
+    """Each matrix equation fails when the scalar form it is compared with is wrong."""
+    text = network_text(2, [(3, "sigmoid"), (2, "tanh"), (1, "linear")], extra=(
+        f"reduction: {reduction}\nexample:\n  x: [[0.5, -1.0], [0.1, 0.2]]\n  y: [[0.2], [0.4]]\n"))
+    network = build_network(load_spec(text, "net.yaml"))
+    d = derive(network)
+    scale = batch_scale(network, 2)
+    wrong_delta = [list(layer) for layer in d.deltas]
+    first = wrong_delta[0][1]
+    wrong_delta[0][1] = dataclasses.replace(first, value=2 * as_expr(first.value))
+    checks = matrix_check(network, tuple(map(tuple, wrong_delta)), d.gradients, 2, scale)
+    assert [m.delta for m in checks] == [False, True, True]
+    assert all(m.weights and m.bias for m in checks)
+    w = network.layers[1].W[1][0]
+    def tamper(g: Gradient) -> Gradient:
+        extra = sigmoid(activation_symbol(1, 0))
+        return dataclasses.replace(g, delta_form=ChainProduct((*g.delta_form.factors, extra)))
+
+    tampered = tuple(tamper(g) if g.parameter == w else g for g in d.gradients)
+    checks = matrix_check(network, d.deltas, tampered, 2, scale)
+    assert [m.weights for m in checks] == [True, False, True]
+    assert all(m.delta and m.bias for m in checks)
 
 
 # --------------------------------------------------------------------------- wide networks
