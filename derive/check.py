@@ -33,7 +33,7 @@ FLOAT_STEP = 1e-5
 FLOAT_TOLERANCE = mpmath.mpf("1e-6")
 KINK = 1e-3                   # one-sided float differences further apart than this: a kink
 MAX_FINITE_DIFFERENCE = 400   # parameters compared by finite differences; beyond, a seeded sample
-MPMATH_LIMIT_EVALUATION = 2_000   # beyond: symbolic results evaluated in float64 too
+MPMATH_LIMIT_EVALUATION = 2_000   # beyond: a smaller finite-difference sample (LARGE_SAMPLE)
 LARGE_SAMPLE = 100            # the finite-difference sample beyond MPMATH_LIMIT_EVALUATION
 RANDOM_POINTS = 2
 
@@ -111,13 +111,16 @@ def _symbolic_float(derivation: Derivation, point: _Point, form: str) -> tuple:
     return tuple(mpmath.mpf(scale * sum(column)) for column in zip(*per_sample))
 
 
-def _downstream_loss(network, env: dict, first_layer: int) -> mpmath.mpf:  # type: ignore[no-untyped-def]
-    """Recompute z and a from ``first_layer`` on (earlier layers are unchanged), then the loss."""
+def _downstream_loss(network, env: dict, first_layer: int,  # type: ignore[no-untyped-def]
+                     unit: int | None) -> mpmath.mpf:
+    """Recompute ``unit`` of ``first_layer`` and every later layer (the rest is unchanged)."""
     for layer in network.layers[first_layer - 1:]:
-        for j in range(layer.units):
+        changed = range(layer.units) if unit is None else (unit,)
+        for j in changed:
             env[layer.z[j]] = evaluate(layer.z_expr[j], env)
-        for j in range(layer.units):
+        for j in range(layer.units) if layer.activation.vector else changed:
             env[layer.a[j]] = evaluate(layer.a_expr[j], env)
+        unit = None
     return evaluate(network.loss_expr, env)
 
 
@@ -129,7 +132,7 @@ def finite_difference(derivation: Derivation, point: _Point, index: int,
         env = parameter_env(network, point.params)
         bases = [forward(network, env, x, y).env for x, y in zip(point.x, point.y)]
     symbol = network.parameters[index]
-    layer = derivation.gradients[index].role.layer
+    role = derivation.gradients[index].role
     scale = mpmath.mpf(1) / len(bases) if network.spec.reduction == "mean" else mpmath.mpf(1)
 
     def loss(delta: mpmath.mpf) -> mpmath.mpf:
@@ -137,7 +140,7 @@ def finite_difference(derivation: Derivation, point: _Point, index: int,
         for base in bases:
             env = dict(base)
             env[symbol] = base[symbol] + delta
-            total.append(_downstream_loss(network, env, layer))
+            total.append(_downstream_loss(network, env, role.layer, role.index[0]))
         return scale * mpmath.fsum(total)
     here = scale * mpmath.fsum(evaluate(network.loss_expr, base) for base in bases)
     up, down = loss(STEP), loss(-STEP)
@@ -148,7 +151,7 @@ def float_difference(derivation: Derivation, index: int, bases: list[dict]) -> t
     """Central difference in float64 (error near 1e-10) and the one-sided ones (a kink: a gap)."""
     network = derivation.network
     symbol = network.parameters[index]
-    layer = derivation.gradients[index].role.layer
+    role = derivation.gradients[index].role
     scale = 1.0 / len(bases) if network.spec.reduction == "mean" else 1.0
     h = FLOAT_STEP * max(1.0, abs(bases[0][symbol]))
 
@@ -157,7 +160,7 @@ def float_difference(derivation: Derivation, index: int, bases: list[dict]) -> t
         for base in bases:
             env = dict(base)
             env[symbol] = base[symbol] + delta
-            total += float_downstream(network, env, layer)
+            total += float_downstream(network, env, role.layer, role.index[0])
         return scale * total
     here = scale * sum(compile_float(network.loss_expr)(base) for base in bases)
     up, down = loss(h), loss(-h)
@@ -276,8 +279,8 @@ def check(derivation: Derivation, worked: WorkedExample | None = None, *,
     for point in points:
         forms = ("value", "delta_form") if any(g.result is not None
                                                for g in derivation.gradients) else ("value",)
-        evaluate_at = _symbolic if len(derivation.network.parameters) <= MPMATH_LIMIT_EVALUATION \
-            else _symbolic_float
+        evaluate_at = _symbolic if len(derivation.network.parameters) <= MPMATH_PARAMETERS \
+            else _symbolic_float       # as precise as the finite differences they meet
         symbolic = {form: evaluate_at(derivation, point, form) for form in forms}
         for method, tally in tallies.items():
             skipped += METHODS[method](derivation, point, symbolic, tally) or 0

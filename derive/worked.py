@@ -83,16 +83,24 @@ def float_forward(network: Network, params: tuple, x: tuple, y: tuple) -> dict:
     return env
 
 
-def float_downstream(network: Network, env: dict, first_layer: int) -> float:
-    """z = W a + b as C-level sums of products (the hot loop), then g(z) and the loss."""
+def float_downstream(network: Network, env: dict, first_layer: int,
+                     unit: int | None = None) -> float:
+    """z = W a + b as C-level sums of products (the hot loop), then g(z) and the loss.
+
+    Layers before ``first_layer`` are taken as they are in ``env``; in it, only ``unit`` is
+    recomputed when given (a parameter into that unit changed: a finite difference), and
+    every later layer in full.
+    """
     get = env.__getitem__
     for layer in network.layers[first_layer - 1:]:
         inputs = list(map(get, layer.inputs))
-        for j in range(layer.units):
+        changed = range(layer.units) if unit is None else (unit,)
+        for j in changed:
             total = sum(map(operator.mul, map(get, layer.W[j]), inputs))
             env[layer.z[j]] = total + env[layer.b[j]] if layer.b else total
-        for j in range(layer.units):
+        for j in range(layer.units) if layer.activation.vector else changed:
             env[layer.a[j]] = compile_float(layer.a_expr[j])(env)
+        unit = None
     return compile_float(network.loss_expr)(env)
 
 
