@@ -290,16 +290,17 @@ def matrix_check(network: Network, deltas: tuple[tuple[DeltaEquation, ...], ...]
     for layer in network.layers:
         l = layer.number  # noqa: E741
         rows, cols = min(layer.units, MATRIX_WINDOW), min(layer.fan_in, MATRIX_WINDOW)
-        delta = sp.Matrix(samples, layer.units, lambda n, j: delta_symbol(l, j, n))
+        big_delta = sp.Matrix(samples, layer.units, lambda n, j: delta_symbol(l, j, n))
         a_prev = sp.Matrix(samples, layer.fan_in, lambda n, k: activation_symbol(l - 1, k, n))
-        shape = (delta.T.shape[0], a_prev.shape[1])
-        grad_w = scale * (delta[:, :rows].T * a_prev[:, :cols])
+        shape = (big_delta.T.shape[0], a_prev.shape[1])
+        delta = big_delta[:, :rows]
+        grad_w = scale * (delta.T * a_prev[:, :cols])
         weights_ok = shape == (len(layer.W), layer.fan_in) and all(
             sp.expand(grad_w[j, k] - scale * sum(
                 _per_sample(as_expr(by_param[layer.W[j][k]].delta_form), n)
                 for n in range(samples))) == 0
             for j in range(rows) for k in range(cols))
-        grad_b = scale * (delta[:, :rows].T * sp.ones(samples, 1))
+        grad_b = scale * (delta.T * sp.ones(samples, 1))
         bias_ok = all(
             sp.expand(grad_b[j, 0] - scale * sum(
                 _per_sample(as_expr(by_param[layer.b[j]].delta_form), n)
@@ -326,8 +327,8 @@ def _delta_matrix_ok(network: Network, layer: Layer,
         next_delta = sp.Matrix(samples, following.units,
                                lambda n, i: delta_symbol(l + 1, i, n))
         slope = sp.Matrix(samples, rows, lambda n, j: _per_sample(layer.derivative(j), n))
-        matrix = scale * (next_delta * sp.Matrix(following.W)[:, :rows]).multiply_elementwise(
-            slope)
+        weights = sp.Matrix(following.units, rows, lambda i, j: following.W[i][j])
+        matrix = scale * (next_delta * weights).multiply_elementwise(slope)
     return all(
         prove_equal(network, matrix[n, j],
                     scale * _per_sample(as_expr(deltas[l - 1][j].value), n), sample=n)
