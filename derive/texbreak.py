@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 __all__ = ["break_align", "TEX_LINE_EM", "ROWS_PER_ALIGN"]
 
@@ -34,13 +33,33 @@ _EM = {r"\partial": 0.57, r"\cdot": 0.78, r"\times": 0.78, r"\odot": 0.78, r"\qu
 _WORDS = frozenset({r"\operatorname", r"\text", r"\mathrm", r"\mathbf", r"\mathit"})
 
 
-@dataclass(frozen=True, slots=True)
 class _Node:
-    """A token, a ``{..}`` group, a ``\\left..\\right`` pair or a whole environment."""
+    """A token, a ``{..}`` group, a ``\\left..\\right`` pair or a whole environment.
 
-    kind: str                          # "atom", "group", "pair", "env", "open" (no operand)
-    text: str = ""                     # a pair's delimiters as "open close"
-    children: tuple[_Node, ...] = ()
+    A node never changes once made, so a group or pair keeps its contents' width (per
+    style) and its LaTeX text: line breaking asks for both again for every line it tries.
+    Nodes are made by ``_node`` only, which makes equal nodes one and the same.
+    """
+
+    __slots__ = ("children", "kind", "latex", "text", "widths")
+
+    def __init__(self, kind: str, text: str = "", children: tuple[_Node, ...] = ()) -> None:
+        self.kind = kind               # "atom", "group", "pair", "env", "open" (no operand)
+        self.text = text               # a pair's delimiters as "open close"
+        self.children = children
+        self.widths: dict[int, float] = {}    # style -> width of the children (_inner)
+        self.latex: str | None = None         # a group's or pair's text (_latex)
+
+
+@functools.lru_cache(maxsize=16_384)
+def _node(kind: str, text: str = "", children: tuple[_Node, ...] = ()) -> _Node:
+    """The one node with this content, so that its width is measured once for the page.
+
+    A page repeats the same tokens and groups (``\\frac{\\partial L}{\\partial w}``) in
+    formula after formula. Children are compared by identity, which is equality here
+    because they too come from ``_node`` (an evicted node is only measured again).
+    """
+    return _Node(kind, text, children)
 
 
 def _parse(tokens: list[str], stop: str = "") -> tuple[_Node, ...]:
@@ -51,19 +70,19 @@ def _parse(tokens: list[str], stop: str = "") -> tuple[_Node, ...]:
         if token == stop:
             break
         if token == "{":
-            nodes.append(_Node("group", children=_parse(tokens, "}")))
+            nodes.append(_node("group", "", _parse(tokens, "}")))
         elif token == r"\left":
             opening = _delimiter(tokens)
             children = _parse(tokens, r"\right")
-            nodes.append(_Node("pair", f"{opening} {_delimiter(tokens)}", children))
+            nodes.append(_node("pair", f"{opening} {_delimiter(tokens)}", children))
         elif token == r"\begin":
             raw, depth = [token], 1
             while tokens and (depth or raw[-1] != "}"):
                 raw.append(tokens.pop())
                 depth += {r"\begin": 1, r"\end": -1}.get(raw[-1], 0)
-            nodes.append(_Node("env", "".join(raw)))
+            nodes.append(_node("env", "".join(raw)))
         else:
-            nodes.append(_Node("atom", token))
+            nodes.append(_node("atom", token))
     return tuple(nodes)
 
 
@@ -78,49 +97,83 @@ def _tokens(tex: str) -> list[str]:
 
 
 def _text(nodes: Sequence[_Node]) -> str:
-    out = []
-    for node in nodes:
+    return "".join(_latex(node) for node in nodes)
+
+
+def _latex(node: _Node) -> str:
+    """A node's LaTeX, kept on a group or pair (the page prints every one)."""
+    if node.latex is None:
         if node.kind == "group":
-            out.append("{" + _text(node.children) + "}")
+            node.latex = "{" + _text(node.children) + "}"
         elif node.kind == "pair":
             opening, closing = node.text.split(" ")
-            out.append(rf"\left{opening}{_text(node.children)}\right{closing}")
+            node.latex = rf"\left{opening}{_text(node.children)}\right{closing}"
         else:
-            out.append(node.text)
-    return "".join(out)
+            node.latex = node.text
+    return node.latex
 
 
-def _argument(nodes: Sequence[_Node], i: int) -> tuple[Sequence[_Node], int]:
+def _argument(nodes: Sequence[_Node], i: int) -> tuple[_Node | None, int]:
     """The argument that starts at or after ``i`` (spaces skipped), and its position."""
     while i < len(nodes) and nodes[i].kind == "atom" and nodes[i].text.isspace():
         i += 1
-    if i >= len(nodes):
-        return (), i
-    return (nodes[i].children if nodes[i].kind == "group" else (nodes[i],)), i
+    return (nodes[i] if i < len(nodes) else None), i
+
+
+def _argument_width(argument: _Node | None, style: int) -> float:
+    """A ``{..}`` argument is as wide as its contents; ``x^2`` has a lone node."""
+    if argument is None:
+        return 0.0
+    return _inner(argument, style) if argument.kind == "group" else _width((argument,), style)
+
+
+def _argument_text(argument: _Node | None) -> str:
+    """An argument's LaTeX without its braces (``\\text{..}`` is as wide as its letters)."""
+    if argument is None:
+        return ""
+    return _text(argument.children) if argument.kind == "group" else _latex(argument)
 
 
 def _width(nodes: Sequence[_Node], style: int = 0) -> float:
-    """Estimated printed width in em (memoised: line breaking measures the same pieces often)."""
-    return _width_of(tuple(nodes), style)
+    """Estimated printed width in em."""
+    return _measure(nodes, style)[0]
 
 
-@functools.lru_cache(maxsize=50_000)
-def _width_of(nodes: tuple[_Node, ...], style: int) -> float:
-    """Estimated printed width in em: a fraction is as wide as its wider part, scripts shrink."""
+def _inner(node: _Node, style: int) -> float:
+    """The width of a group's or pair's contents, kept on the node (see ``_Node``)."""
+    width = node.widths.get(style)
+    if width is None:
+        width = node.widths[style] = _width(node.children, style)
+    return width
+
+
+# What _measure has added up: the width so far, the width of the scripts just set (the next
+# script stacks on them), and whether the run is closed (see _measure).
+_Run = tuple[float, float, bool]
+
+
+def _measure(nodes: Sequence[_Node], style: int, total: float = 0.0,
+             script: float = 0.0) -> _Run:
+    """Estimated printed width in em: a fraction is as wide as its wider part, scripts shrink.
+
+    The nodes are measured as if appended to a run of nodes whose ``_measure`` returned
+    ``total`` and ``script``, so a line grows by measuring only what is added. The run is
+    *closed* unless a command at its end looked for an argument past the last node: then
+    nodes appended later would be that argument, and the run must be measured again.
+    """
     size, smaller = _SIZE[style], (2, 2, 3, 3)[style]
-    total, script, i = 0.0, 0.0, 0
+    i = 0
     while i < len(nodes):
         node, text, width = nodes[i], nodes[i].text, 0.0
         if node.kind == "group":
-            width = _width(node.children, style)
+            width = _inner(node, style)
         elif node.kind == "pair":
-            width = _width(node.children, style) + 0.9 * size
+            width = _inner(node, style) + 0.9 * size
         elif node.kind == "env":
-            body = re.sub(r"\\(begin|end)\{[^}]*\}", "", text).replace("&", r"\quad ")
-            width = max(_width(_parse(_tokens(row)), style) for row in body.split(r"\\")) + size
+            width = _env_width(text, style)
         elif text in ("^", "_"):
             argument, i = _argument(nodes, i + 1)
-            width = _width(argument, smaller)
+            width = _argument_width(argument, smaller)
             total += max(0.0, width - script)     # a sub- and superscript stack
             script, i = max(script, width), i + 1
             continue
@@ -128,23 +181,39 @@ def _width_of(nodes: tuple[_Node, ...], style: int) -> float:
             top, i = _argument(nodes, i + 1)
             bottom, i = _argument(nodes, i + 1)
             inner = (1, 2, 3, 3)[style]
-            width = max(_width(top, inner), _width(bottom, inner)) + 0.3 * size
+            width = max(_argument_width(top, inner), _argument_width(bottom, inner)) + 0.3 * size
         elif text in _WORDS:
             word, i = _argument(nodes, i + 1)
-            width = 0.55 * len(_text(word)) * size
+            width = 0.55 * len(_argument_text(word)) * size
         elif text == r"\underbrace":
             body, i = _argument(nodes, i + 1)
-            width = _width(body, style)
-        elif text in _RELATIONS or text in _SUMS or text in _PRODUCTS:
-            width = (_EM.get(text, 0.78) + (0.56 if text in _RELATIONS else 0.44)) * size
-        elif text.startswith("\\"):
-            width = _EM.get(text, 0.6 if len(text) > 2 else 0.2) * size
-        elif not text.isspace() and text != "&":
-            width = (0.52 if text.isalpha() else 0.28 if text in ".,;:'!|" else 0.5) * size
+            width = _argument_width(body, style)
+        else:
+            width = _token_width(text, style)
         total += width
         script = 0.0
         i += 1
-    return total
+    return total, script, i == len(nodes)     # past the end: an argument was missing
+
+
+@functools.lru_cache(maxsize=4_096)
+def _token_width(text: str, style: int) -> float:
+    """The width of a token that takes no argument (memoised: a few tokens recur)."""
+    size = _SIZE[style]
+    if text in _RELATIONS or text in _SUMS or text in _PRODUCTS:
+        return (_EM.get(text, 0.78) + (0.56 if text in _RELATIONS else 0.44)) * size
+    if text.startswith("\\"):
+        return _EM.get(text, 0.6 if len(text) > 2 else 0.2) * size
+    if not text.isspace() and text != "&":
+        return (0.52 if text.isalpha() else 0.28 if text in ".,;:'!|" else 0.5) * size
+    return 0.0
+
+
+@functools.lru_cache(maxsize=1_024)
+def _env_width(text: str, style: int) -> float:
+    """An environment (cases, matrix) is as wide as its widest row, cells a quad apart."""
+    body = re.sub(r"\\(begin|end)\{[^}]*\}", "", text).replace("&", r"\quad ")
+    return max(_width(_parse(_tokens(row)), style) for row in body.split(r"\\")) + _SIZE[style]
 
 
 def _split(nodes: Sequence[_Node], separators: frozenset[str]) -> list[list[_Node]]:
@@ -167,7 +236,7 @@ def _opened(nodes: Sequence[_Node]) -> list[_Node] | None:
 
     The size is guessed from the content: an environment (cases), a fraction, plain terms.
     """
-    pairs = [(_width(node.children), i) for i, node in enumerate(nodes) if node.kind == "pair"]
+    pairs = [(_inner(node, 0), i) for i, node in enumerate(nodes) if node.kind == "pair"]
     if not pairs:
         return None
     _, i = max(pairs)
@@ -175,13 +244,17 @@ def _opened(nodes: Sequence[_Node]) -> list[_Node] | None:
     children = nodes[i].children
     size = (r"\Bigg" if any(n.kind == "env" for n in children) else
             r"\bigg" if any(n.text == r"\frac" or n.kind == "pair" for n in children) else r"\big")
-    return [*nodes[:i], _Node("open", rf"{size}l{opening} "), *nodes[i].children,
-            _Node("atom", rf"{size}r{closing} "), *nodes[i + 1:]]
+    return [*nodes[:i], _node("open", rf"{size}l{opening} "), *nodes[i].children,
+            _node("atom", rf"{size}r{closing} "), *nodes[i + 1:]]
 
 
-def _lines(nodes: Sequence[_Node], budget: float) -> list[list[_Node]]:
-    """Pack a formula into lines of at most ``budget`` em: at relations, sums, products."""
-    if _width(nodes) <= budget:
+def _lines(nodes: Sequence[_Node], budget: float,
+           width: float | None = None) -> list[list[_Node]]:
+    """Pack a formula into lines of at most ``budget`` em: at relations, sums, products.
+
+    ``width`` is the formula's, if already measured: packing measures every line it makes.
+    """
+    if (_width(nodes) if width is None else width) <= budget:
         return [list(nodes)]
     for separators in (_RELATIONS, _SUMS, _PRODUCTS):
         pieces = _split(nodes, separators)
@@ -190,12 +263,27 @@ def _lines(nodes: Sequence[_Node], budget: float) -> list[list[_Node]]:
     else:
         opened = _opened(nodes)
         return [list(nodes)] if opened is None else _lines(opened, budget)
-    lines: list[list[_Node]] = [[]]
+    lines: list[tuple[list[_Node], _Run]] = []          # each line with its measure
     for piece in pieces:
-        if lines[-1] and _width(lines[-1] + piece) > budget:
-            lines.append([])
-        lines[-1].extend(piece)
-    return [part for line in lines for part in _lines(line, budget)]
+        if lines:
+            line, run = lines[-1]
+            grown = _grown(line, run, piece)
+            if grown[0] <= budget:
+                line.extend(piece)
+                lines[-1] = line, grown
+                continue
+        lines.append((list(piece), _measure(piece, 0)))
+    return [part for line, run in lines for part in _lines(line, budget, run[0])]
+
+
+def _grown(line: list[_Node], run: _Run, piece: list[_Node]) -> _Run:
+    """The measure of ``line + piece`` from the line's ``run``, walking only the piece.
+
+    Exactly what measuring the joined list gives, sums in the same order included, unless
+    a command at the line's end is still missing an argument: then it is measured whole.
+    """
+    total, script, closed = run
+    return _measure(piece, 0, total, script) if closed else _measure(line + piece, 0)
 
 
 def break_align(rows: Sequence[str], *, width: float = TEX_LINE_EM) -> list[str]:
@@ -207,23 +295,38 @@ def break_align(rows: Sequence[str], *, width: float = TEX_LINE_EM) -> list[str]
     """
     if all(len(row) < FITS and " &" in row and "&" not in row[:row.index(" &")] for row in rows):
         return [row.strip() for row in rows]
-    sides = []
-    for row in rows:
-        nodes = list(_parse(_tokens(row)))
-        cut = next((i for i, n in enumerate(nodes) if n.kind == "atom" and n.text == "&"), None)
-        if cut is None:
-            cut = next((i for i, n in enumerate(nodes) if n.text in _RELATIONS), None)
-            if cut is not None:
-                nodes.insert(cut, _Node("atom", "&"))
-        sides.append(([], nodes) if cut is None else (nodes[:cut], nodes[cut + 1:]))
-    left = max((_width(lhs) for lhs, _ in sides), default=0.0)
+    left = max((_width(_sides(row)[0]) for row in rows), default=0.0)
+    return [line for row in rows for line in _broken(row, width - left - 1.0)]
+
+
+@functools.lru_cache(maxsize=512)
+def _sides(row: str) -> tuple[tuple[_Node, ...], tuple[_Node, ...]]:
+    """A row's nodes left and right of its alignment point (memoised, as ``_broken``).
+
+    The point is the first top-level ``&`` (dropped), or else the first relation (which
+    starts the right side); without either the whole row is the right side.
+    """
+    nodes = _parse(_tokens(row))
+    cut = next((i for i, n in enumerate(nodes) if n.kind == "atom" and n.text == "&"), None)
+    if cut is not None:
+        return nodes[:cut], nodes[cut + 1:]
+    cut = next((i for i, n in enumerate(nodes) if n.text in _RELATIONS), None)
+    return ((), nodes) if cut is None else (nodes[:cut], nodes[cut:])
+
+
+@functools.lru_cache(maxsize=512)
+def _broken(row: str, budget: float) -> tuple[str, ...]:
+    """A row's lines of LaTeX, its right side broken to ``budget`` em.
+
+    Memoised: a page shows the same factor in several derivations, in the same width.
+    """
+    lhs, rhs = _sides(row)
     out = []
-    for lhs, rhs in sides:
-        for n, line in enumerate(_lines(rhs, width - left - 1.0)):
-            text = _text(line).strip()
-            first = next((node.text for node in line if not node.text.isspace()), "")
-            if n == 0:
-                out.append(f"{_text(lhs).strip()} &{text}" if lhs else f"&{text}")
-            else:
-                out.append(f"&{text}" if first in _RELATIONS else rf"&\quad {text}")
-    return out
+    for n, line in enumerate(_lines(rhs, budget)):
+        text = _text(line).strip()
+        first = next((node.text for node in line if not node.text.isspace()), "")
+        if n == 0:
+            out.append(f"{_text(lhs).strip()} &{text}" if lhs else f"&{text}")
+        else:
+            out.append(f"&{text}" if first in _RELATIONS else rf"&\quad {text}")
+    return tuple(out)

@@ -1,5 +1,24 @@
-"""``python -m derive.compiled_templates``: regenerate this folder after editing ``templates/``."""
+"""``python -m derive.compiled_templates``: regenerate this folder after editing ``templates/``.
 
-from derive.templating import regenerate
+A development step, like regenerating ``output/``: it writes this folder and nothing else
+(the run-time modules never write files; this is not one of them).
+"""
 
-regenerate()
+import sys
+from pathlib import Path
+
+from derive.templating import compiled_modules
+
+HERE = Path(__file__).resolve().parent
+
+modules = compiled_modules()
+for name, text in sorted(modules.items()):
+    path = HERE / name
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+        sys.stdout.write(f"wrote {name}\n")
+for old in sorted(HERE.glob("*.py")):
+    if not old.name.startswith("__") and old.name not in modules:
+        old.unlink()
+        sys.stdout.write(f"removed {old.name}\n")
+sys.stdout.write(f"{len(modules)} compiled templates in {HERE}\n")
