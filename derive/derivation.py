@@ -317,18 +317,23 @@ def _delta_matrix_ok(network: Network, layer: Layer,
                      deltas: tuple[tuple[DeltaEquation, ...], ...], samples: int,
                      scale: sp.Expr, rows: int) -> bool:
     """Δ^{(L)} = ∂L/∂Ŷ ⊙ g'(Z^{(L)}) (row by row through the Jacobian for softmax), and
-    Δ^{(l)} = (Δ^{(l+1)} W^{(l+1)}) ⊙ g'(Z^{(l)}), for the first ``rows`` units."""
+    Δ^{(l)} = (Δ^{(l+1)} W^{(l+1)}) ⊙ g'(Z^{(l)}), for the first ``rows`` units.
+
+    Every row of Δ^{(L)} is one sample's ∂L/∂ŷ times the Jacobian: the same equation with
+    renamed symbols, so it is proved once, without sample indices (renaming symbols keeps an
+    identity true). A hidden layer's rows come out of the matrix product and are proved each.
+    """
     l = layer.number  # noqa: E741
     if layer is network.output:
-        matrix = sp.Matrix(samples, rows, lambda n, j: scale * _per_sample(sp.Add(*(
-            network.loss_derivative(i) * layer.jacobian(i, j) for i in layer.fanout(j))), n))
-    else:
-        following = network.layers[l]
-        next_delta = sp.Matrix(samples, following.units,
-                               lambda n, i: delta_symbol(l + 1, i, n))
-        slope = sp.Matrix(samples, rows, lambda n, j: _per_sample(layer.derivative(j), n))
-        weights = sp.Matrix(following.units, rows, lambda i, j: following.W[i][j])
-        matrix = scale * (next_delta * weights).multiply_elementwise(slope)
+        return all(prove_equal(network, sp.Add(*(network.loss_derivative(i) * layer.jacobian(i, j)
+                                                 for i in layer.fanout(j))),
+                               as_expr(deltas[l - 1][j].value))
+                   for j in range(rows))
+    following = network.layers[l]
+    next_delta = sp.Matrix(samples, following.units, lambda n, i: delta_symbol(l + 1, i, n))
+    slope = sp.Matrix(samples, rows, lambda n, j: _per_sample(layer.derivative(j), n))
+    weights = sp.Matrix(following.units, rows, lambda i, j: following.W[i][j])
+    matrix = scale * (next_delta * weights).multiply_elementwise(slope)
     return all(
         prove_equal(network, matrix[n, j],
                     scale * _per_sample(as_expr(deltas[l - 1][j].value), n), sample=n)

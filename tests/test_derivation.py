@@ -209,6 +209,11 @@ def test_matrix_checks_catch_a_wrong_scalar_form(reduction: str) -> None:
     checks = matrix_check(network, tuple(map(tuple, wrong_delta)), d.gradients, 2, scale)
     assert [m.delta for m in checks] == [False, True, True]
     assert all(m.weights and m.bias for m in checks)
+    wrong_output = [list(layer) for layer in d.deltas]
+    last = wrong_output[-1][0]
+    wrong_output[-1][0] = dataclasses.replace(last, value=as_expr(last.value) + LOSS)
+    checks = matrix_check(network, tuple(map(tuple, wrong_output)), d.gradients, 2, scale)
+    assert [m.delta for m in checks] == [True, True, False]
     w = network.layers[1].W[1][0]
     def tamper(g: Gradient) -> Gradient:
         extra = sigmoid(activation_symbol(1, 0))
