@@ -13,7 +13,7 @@ and is compiled from source, as Jinja always does, until the folder is regenerat
 from __future__ import annotations
 
 import hashlib
-import importlib.util
+import importlib.machinery
 from pathlib import Path
 from typing import Any
 
@@ -56,11 +56,14 @@ class PrecompiledLoader(jinja2.FileSystemLoader):
     def load(self, environment: jinja2.Environment, name: str,
              globals: Any = None) -> jinja2.Template:
         source, _, uptodate = self.get_source(environment, name)
-        compiled = f"{COMPILED_PACKAGE}.{module_name(environment, name, source)}"
-        spec = importlib.util.find_spec(compiled)
-        if spec is None or spec.loader is None:
+        module = module_name(environment, name, source)
+        path = _COMPILED_DIR / f"{module}.py"
+        if not path.is_file():
             return super().load(environment, name, globals)
-        code = spec.loader.get_code(spec.name)  # type: ignore[attr-defined]
+        # Python's own source loader, not the import system: it reads the .pyc that pip wrote
+        # (or compiles once), and no import hook (pytest's assertion rewriter) stands between.
+        loader = importlib.machinery.SourceFileLoader(f"{COMPILED_PACKAGE}.{module}", str(path))
+        code = loader.get_code(loader.name)
         return environment.template_class.from_code(environment, code, globals or {}, uptodate)
 
 
