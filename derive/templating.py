@@ -19,11 +19,11 @@ from typing import Any
 
 import jinja2
 
-__all__ = ["template", "environment", "compiled_modules", "COMPILED_PACKAGE"]
+__all__ = ["template", "environment", "compiled_modules", "COMPILED_PACKAGE", "COMPILED_DIR"]
 
 COMPILED_PACKAGE = "derive.compiled_templates"
 _HERE = Path(__file__).resolve().parent
-_COMPILED_DIR = _HERE / "compiled_templates"
+COMPILED_DIR = _HERE / "compiled_templates"
 
 # What the generated code depends on besides the template source (Environment attributes).
 _SYNTAX = ("block_start_string", "block_end_string", "variable_start_string",
@@ -57,7 +57,7 @@ class PrecompiledLoader(jinja2.FileSystemLoader):
              globals: Any = None) -> jinja2.Template:
         source, _, uptodate = self.get_source(environment, name)
         module = module_name(environment, name, source)
-        path = _COMPILED_DIR / f"{module}.py"
+        path = COMPILED_DIR / f"{module}.py"
         if not path.is_file():
             return super().load(environment, name, globals)
         # Python's own source loader, not the import system: it reads the .pyc that pip wrote

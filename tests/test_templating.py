@@ -10,7 +10,7 @@ import pytest
 from derive import templating
 
 ROOT = Path(__file__).resolve().parent.parent
-COMPILED = Path(templating.__file__).resolve().parent / "compiled_templates"
+COMPILED = templating.COMPILED_DIR
 
 
 def test_compiled_templates_are_current():

@@ -5,11 +5,8 @@ A development step, like regenerating ``output/``: it writes this folder and not
 """
 
 import sys
-from pathlib import Path
 
-from derive.templating import compiled_modules
-
-HERE = Path(__file__).resolve().parent
+from derive.templating import COMPILED_DIR as HERE, compiled_modules
 
 modules = compiled_modules()
 for name, text in sorted(modules.items()):
