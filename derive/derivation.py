@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from .expressions import ChainProduct, Factor, Partial, as_expr, chain_product, chain_sum
+from .expressions import ChainProduct, ChainSum, Factor, Partial, as_expr, chain_product, chain_sum
 from .registry import SHORTCUTS
 from .network import LOSS, Layer, Network, Role, activation_symbol, delta_symbol, role_of
 
@@ -193,17 +193,59 @@ def paths_to_loss(network: Network, layer_number: int, j: int) -> list[tuple[Fac
 
 
 def prove_unit(network: Network, layer_number: int, j: int,
-               paths: tuple[tuple[Factor, ...], ...], full_deltas: dict[sp.Symbol, sp.Expr]) -> bool:
+               paths: tuple[tuple[Factor, ...], ...],
+               deltas: tuple[tuple[DeltaEquation, ...], ...]) -> bool:
     r"""Σ over paths of Π factors = δ^{(l)}_j (every later δ written out), once per unit.
 
     Each parameter's result is this sum times its own last factor, and its δ form is
     δ^{(l)}_j times the same factor, so one proof per unit covers all its parameters.
+    Both sides are built from the same local derivatives; each stands for a symbol of its
+    own (``_Opaque``), because expanding them too (σ(1 − σ) per layer) only multiplies the
+    terms. Failing that, the proof is redone with everything written out.
     """
+    opaque = _Opaque()
+    total = sp.Add(*(sp.Mul(*(opaque.factor(f.value) for f in path)) for path in paths))
+    if sp.expand(total - opaque.delta(deltas, layer_number, j)) == 0:
+        return True
     total = sp.Add(*(sp.Mul(*(as_expr(f.value) for f in path)) for path in paths))
-    return sp.expand(total - full_deltas[delta_symbol(layer_number, j)]) == 0
+    full = expanded_deltas(network, deltas)
+    return sp.expand(total - full[delta_symbol(layer_number, j)]) == 0
 
 
-def gradient(network: Network, parameter: sp.Symbol, full_deltas: dict[sp.Symbol, sp.Expr],
+class _Opaque:
+    """Local derivatives as fresh symbols, and δ written out over them.
+
+    An identity between polynomials in free symbols holds whatever is put in for them,
+    so a difference that expands to 0 here is 0 for the real derivatives too.
+    """
+
+    def __init__(self) -> None:
+        self.symbols: dict[sp.Expr, sp.Dummy] = {}
+        self.written: dict[sp.Symbol, sp.Expr] = {}
+
+    def factor(self, value: object) -> sp.Expr:
+        """A chain or a factor with each derivative in it (not a weight, δ or number) opaque."""
+        if isinstance(value, ChainProduct):
+            return sp.Mul(*(self.factor(f) for f in value.factors))
+        if isinstance(value, ChainSum):
+            return sp.Add(*(self.factor(t) for t in value.terms))
+        expr = as_expr(value)
+        if isinstance(expr, (sp.Symbol, sp.Number)):
+            return self.written.get(expr, expr)
+        return self.symbols.setdefault(expr, sp.Dummy())
+
+    def delta(self, deltas: tuple[tuple[DeltaEquation, ...], ...], layer: int, j: int) -> sp.Expr:
+        """δ^{(layer)}_j with every later δ written out, over the opaque derivatives."""
+        for later in reversed(deltas[layer - 1:]):
+            for eq in later:
+                if eq.symbol not in self.written:
+                    value = eq.general if eq.general is not None else eq.value
+                    self.written[eq.symbol] = self.factor(value)
+        return self.written[delta_symbol(layer, j)]
+
+
+def gradient(network: Network, parameter: sp.Symbol,
+             deltas: tuple[tuple[DeltaEquation, ...], ...],
              unit_proofs: dict[tuple[int, int], bool] | None = None, *,
              paths: bool = True) -> Gradient:
     """∂L/∂θ as factor chains, δ form and (when small, and ``paths``) the sum over paths.
@@ -224,7 +266,7 @@ def gradient(network: Network, parameter: sp.Symbol, full_deltas: dict[sp.Symbol
     result = chain_sum([chain_product([f.value for f in path] + [last.value]) for path in paths])
     unit_proofs = {} if unit_proofs is None else unit_proofs
     if (role.layer, j) not in unit_proofs:
-        unit_proofs[(role.layer, j)] = prove_unit(network, role.layer, j, paths, full_deltas)
+        unit_proofs[(role.layer, j)] = prove_unit(network, role.layer, j, paths, deltas)
     proved = unit_proofs[(role.layer, j)]
     return Gradient(parameter=parameter, role=role, paths=paths, last=last,
                     delta_form=delta_form, result=result, proved=proved)
@@ -363,11 +405,10 @@ def batch_scale(network: Network, samples: int) -> sp.Expr:
 def derive(network: Network) -> Derivation:
     """Derive every gradient, the δ recursion and the checked matrix form."""
     deltas = delta_recursion(network)
-    full = expanded_deltas(network, deltas)
     unit_proofs: dict[tuple[int, int], bool] = {}
     shown = featured(network.parameters)
     expand = set(shown) if len(shown) < len(network.parameters) else None
-    gradients = tuple(gradient(network, p, full, unit_proofs, paths=expand is None or i in expand)
+    gradients = tuple(gradient(network, p, deltas, unit_proofs, paths=expand is None or i in expand)
                       for i, p in enumerate(network.parameters))
     example = network.spec.example
     samples = max(2, min(len(example.x), 3)) if example is not None else 2

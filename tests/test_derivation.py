@@ -14,7 +14,7 @@ import sympy as sp
 
 from derive import build_network, check, derive, load_spec
 from derive.derivation import (MAX_PATHS, Derivation, Gradient, batch_scale, matrix_check,
-                               path_count)
+                               path_count, paths_to_loss, prove_unit)
 from derive.expressions import ChainProduct, ChainSum, Partial, as_expr
 from derive.functions import sigmoid
 from derive.network import (LOSS, activation_symbol, bias_symbol, delta_symbol, input_symbol,
@@ -110,6 +110,25 @@ def test_path_sum_equals_delta_form_and_is_proved(net_232: Derivation) -> None:
     # each term is the product of its path's factor values and ∂z/∂w = x_2
     for term, path in zip(g.result.terms, g.paths):
         assert same(term, sp.Mul(*(as_expr(f.value) for f in path)) * input_symbol(1))
+
+
+def test_path_proof_fails_against_a_wrong_delta(net_232: Derivation) -> None:
+    """The path proof (local derivatives as opaque symbols) still tells a wrong δ apart:
+    a lost σ′, a flipped sign in a later layer, a wrong weight index."""
+    network = net_232.network
+    paths = tuple(paths_to_loss(network, 1, 0))
+    assert prove_unit(network, 1, 0, paths, net_232.deltas)
+    hidden, output = net_232.deltas
+    no_slope = dataclasses.replace(hidden[0], value=hidden[0].value.factors[0])
+    flipped = dataclasses.replace(output[1], value=ChainProduct((-1, output[1].value)), general=None)
+    back = hidden[0].value.factors[0]
+    swapped = ChainSum((ChainProduct((network.layers[1].W[0][1], delta_symbol(2, 0))),
+                        *back.terms[1:]))
+    wrong_index = dataclasses.replace(hidden[0], value=ChainProduct(
+        (swapped, *hidden[0].value.factors[1:])))
+    for wrong in (((no_slope, *hidden[1:]), output), (hidden, (output[0], flipped)),
+                  ((wrong_index, *hidden[1:]), output)):
+        assert not prove_unit(network, 1, 0, paths, wrong)
 
 
 # --------------------------------------------------------------------------- δ form
