@@ -49,7 +49,23 @@ def show_number(value: object) -> str:
 
 
 def in_float_range(value: object) -> bool:
-    """A real mpf (or float) that converts to a finite float."""
+    """A real mpf (or float) that converts to a finite float.
+
+    Called on every number made, so the common cases skip mpmath's comparisons: an mpf is
+    (-1)^sign · man · 2^exp with man < 2^bc, so exp + bc <= 1023 means |value| < 2^1023,
+    below FLOAT_MAX; zero is the only special with man = exp = 0. Others take the exact test.
+    """
+    if type(value) is mpmath.mpf:
+        _, man, exp, bc = value._mpf_
+        if (man and exp + bc <= 1023) or not (man or exp):
+            return True
+    elif type(value) is float:
+        return math.isfinite(value)
+    return exact_in_float_range(value)
+
+
+def exact_in_float_range(value: object) -> bool:
+    """``in_float_range`` by definition (its fast paths are tested against this)."""
     return isinstance(value, (mpmath.mpf, float, int)) and mpmath.isfinite(value) \
         and abs(value) <= FLOAT_MAX
 
@@ -109,20 +125,16 @@ def _float_pow(base: float, exponent: float) -> float:
     return _float_call("pow", operator.pow, [base, exponent])
 
 
-def _piecewise(expr: sp.Piecewise, env: Env) -> mpmath.mpf:
+def _piecewise(expr: sp.Piecewise, env: Env, memo: dict) -> mpmath.mpf:
     for value, condition in expr.args:
-        if condition is sp.true or _condition(condition, env):
-            return evaluate(value, env)
+        if condition is sp.true or _condition(condition, env, memo):
+            return evaluate(value, env, memo)
     raise ValueError(f"no branch of {expr} holds")
 
 
-def _condition(condition: sp.Basic, env: Env) -> bool:
-    tests: dict[type, Callable[[mpmath.mpf, mpmath.mpf], bool]] = {
-        sp.StrictGreaterThan: lambda a, b: a > b, sp.GreaterThan: lambda a, b: a >= b,
-        sp.StrictLessThan: lambda a, b: a < b, sp.LessThan: lambda a, b: a <= b,
-    }
-    return tests[type(condition)](evaluate(condition.args[0], env),
-                                  evaluate(condition.args[1], env))
+def _condition(condition: sp.Basic, env: Env, memo: dict) -> bool:
+    return _RELATIONS[type(condition)](evaluate(condition.args[0], env, memo),
+                                       evaluate(condition.args[1], env, memo))
 
 
 def _sign(x: mpmath.mpf) -> mpmath.mpf:
@@ -135,40 +147,68 @@ _FUNCTIONS: dict[type, Callable[..., mpmath.mpf]] = {
 }
 
 
-def evaluate(expr: object, env: Env) -> mpmath.mpf:
-    """The value of ``expr`` with its symbols taken from ``env`` (mpmath, DIGITS digits)."""
-    return compile_structure(expr)(env)
+def evaluate(expr: object, env: Env, memo: dict | None = None) -> mpmath.mpf:
+    """The value of ``expr`` with its symbols taken from ``env`` (mpmath, DIGITS digits).
+
+    Pass one ``memo`` dict to several calls on the same ``env`` (values only added, never
+    changed) and a subexpression they share is computed once.
+    """
+    return compile_structure(expr)(env, {} if memo is None else memo)
+
+
+Compiled = Callable[[Env, dict], object]
+
+
+def _memoized(compute: Compiled) -> Compiled:
+    """``compute`` remembered in the caller's memo: gradients share many factors (σ′(z), −y/a).
+
+    A value is stored only once computed, so an error is raised where it was before.
+    """
+    def node(env: Env, memo: dict) -> object:
+        value = memo.get(node)
+        if value is None:
+            value = memo[node] = compute(env, memo)
+        return value
+    return node
 
 
 @functools.lru_cache(maxsize=200_000)
-def compile_structure(obj: object, engine: str = "mpmath") -> Callable[[Env], object]:
+def compile_structure(obj: object, engine: str = "mpmath") -> Compiled:
     """Compile our chain products and sums directly (building SymPy's Mul would sort them)."""
     if isinstance(obj, ChainProduct):
         factors = [compile_structure(f, engine) for f in obj.factors]
-        return _product(factors) if engine == "mpmath" else \
-            (lambda env: math.prod(f(env) for f in factors))
+        return _memoized(_product(factors) if engine == "mpmath" else
+                         lambda env, memo: math.prod(f(env, memo) for f in factors))
     if isinstance(obj, ChainSum):
         terms = [compile_structure(t, engine) for t in obj.terms]
         total = mpmath.fsum if engine == "mpmath" else sum
-        return lambda env: total(t(env) for t in terms)
+        return _memoized(lambda env, memo: total(t(env, memo) for t in terms))
     expr = as_expr(obj)
-    return compile_expr(expr) if engine == "mpmath" else compile_float(expr)
+    if engine == "mpmath":
+        return compile_expr(expr)
+    if isinstance(expr, sp.Symbol):
+        return lambda env, memo: env[expr]
+    compute = compile_float(expr)
+    return _memoized(lambda env, memo: compute(env))
 
 
-def evaluate_float(expr: object, env: Env) -> float:
+def evaluate_float(expr: object, env: Env, memo: dict | None = None) -> float:
     """``evaluate`` in float64: the engine for large networks."""
-    return compile_structure(expr, "float")(env)
+    return compile_structure(expr, "float")(env, {} if memo is None else memo)
 
 
 def _number(e: sp.Number) -> mpmath.mpf:
     return mpmath.mpf(e.p) / e.q if isinstance(e, sp.Rational) else mpmath.mpf(str(e))
 
 
-def _product(factors: list) -> Callable[[Env], mpmath.mpf]:
-    def product(env: Env) -> mpmath.mpf:
-        out = mpmath.mpf(1)
-        for f in factors:
-            out *= f(env)
+def _product(factors: list) -> Compiled:
+    """Left to right; starting from the first factor (1 · x is x: one multiplication less)."""
+    first, rest = factors[0], factors[1:]
+
+    def product(env: Env, memo: dict) -> mpmath.mpf:
+        out = first(env, memo)
+        for f in rest:
+            out *= f(env, memo)
         return out
     return product
 
@@ -210,6 +250,9 @@ def compile_float(e: sp.Basic) -> Callable[[dict], float]:
     if func is None:
         raise TypeError(f"cannot evaluate {type(e).__name__} in floats")
     name = type(e).__name__
+    if len(args) == 1:      # σ(z), tanh(z): the finite differences' inner loop
+        (arg,) = args
+        return lambda env: _float_call(name, func, [arg(env)])
     return lambda env: _float_call(name, func, [f(env) for f in args])
 
 
@@ -220,28 +263,33 @@ _RELATIONS: dict[type, Callable[[float, float], bool]] = {
 
 
 @functools.lru_cache(maxsize=200_000)
-def compile_expr(e: sp.Basic) -> Callable[[Env], mpmath.mpf]:
-    """Turn an expression into nested closures once; evaluating them skips all dispatch."""
+def compile_expr(e: sp.Basic) -> Compiled:
+    """Turn an expression into nested closures ``f(env, memo)`` once; evaluating them skips
+    all dispatch."""
     if isinstance(e, sp.Symbol):
-        return lambda env: env[e]
+        return lambda env, memo: env[e]
     if isinstance(e, sp.Number):
         value = _number(e)
-        return lambda env: value
+        return lambda env, memo: value
+    return _memoized(_compile_compound(e))
+
+
+def _compile_compound(e: sp.Basic) -> Compiled:
     if isinstance(e, sp.Piecewise):     # before its args: conditions are not numbers
-        return lambda env: _piecewise(e, env)
+        return lambda env, memo: _piecewise(e, env, memo)
     args = [compile_expr(a) for a in e.args]
     if isinstance(e, sp.Add):
-        return lambda env: mpmath.fsum(f(env) for f in args)
+        return lambda env, memo: mpmath.fsum(f(env, memo) for f in args)
     if isinstance(e, sp.Mul):
         return _product(args)
     if isinstance(e, sp.Pow):
         base, exponent = args
-        return lambda env: _pow(base(env), exponent(env))
+        return lambda env, memo: _pow(base(env, memo), exponent(env, memo))
     func = getattr(type(e), "numeric", None) or _FUNCTIONS.get(type(e))
     if func is None:
         raise TypeError(f"cannot evaluate {type(e).__name__}")
     name = type(e).__name__
-    return lambda env: _call(name, func, [f(env) for f in args])
+    return lambda env, memo: _call(name, func, [f(env, memo) for f in args])
 
 
 def decimal(value: float) -> mpmath.mpf:
@@ -271,12 +319,13 @@ def forward(network: Network, params: dict, x: tuple[float, ...], y: tuple[float
     """z^{(l)} = W a^{(l-1)} + b, a^{(l)} = g(z^{(l)}), then the per-sample loss."""
     env = sample_env(network, x, y)
     env.update(params)
+    memo: dict = {}       # env only grows: softmax's a_j share their exp(z_k)
     for layer in network.layers:
         for j in range(layer.units):
-            env[layer.z[j]] = _in_range(layer.z[j], evaluate(layer.z_expr[j], env))
+            env[layer.z[j]] = _in_range(layer.z[j], evaluate(layer.z_expr[j], env, memo))
         for j in range(layer.units):
-            env[layer.a[j]] = _in_range(layer.a[j], evaluate(layer.a_expr[j], env))
-    return Forward(env, _in_range("L", evaluate(network.loss_expr, env)))
+            env[layer.a[j]] = _in_range(layer.a[j], evaluate(layer.a_expr[j], env, memo))
+    return Forward(env, _in_range("L", evaluate(network.loss_expr, env, memo)))
 
 
 def _in_range(symbol: object, value: mpmath.mpf) -> mpmath.mpf:

@@ -9,6 +9,7 @@ example: forward values, loss, every ∂L/∂θ, the update θ ← θ − η ∂
 from __future__ import annotations
 
 import operator
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import mpmath
@@ -23,9 +24,8 @@ from .spec import Example
 
 FLOAT_ABOVE = 2_000   # parameters: beyond, the worked example runs in float64
 
-__all__ = ["Step", "WorkedExample", "work_example", "gradient_values", "with_deltas", "batch_gradient",
-           "float_forward", "float_downstream",
-           "factor_values"]
+__all__ = ["Step", "WorkedExample", "work_example", "gradient_values", "gradient_forms",
+           "with_deltas", "batch_gradient", "float_forward", "float_downstream", "factor_values"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -62,16 +62,34 @@ class WorkedExample:
 def with_deltas(derivation: Derivation, env: dict) -> dict:
     """The forward ``env`` plus every δ, evaluated backwards from the δ equations."""
     env = dict(env)
-    for layer in reversed(derivation.deltas):
-        for eq in layer:
-            env[eq.symbol] = evaluate(eq.value, env)
+    _write_deltas(derivation, env, {}, evaluate)
     return env
 
 
 def gradient_values(derivation: Derivation, env: dict, *, form: str = "value") -> tuple:
     """Every ∂L_n/∂θ for one sample's forward ``env``, from the symbolic results."""
-    env = with_deltas(derivation, env)
-    return tuple(evaluate(getattr(g, form), env) for g in derivation.gradients)
+    return gradient_forms(derivation, dict(env), (form,))[0]
+
+
+def gradient_forms(derivation: Derivation, env: dict, forms: tuple[str, ...] = ("value",), *,
+                   engine: str = "mpmath") -> tuple[tuple, ...]:
+    """Every ∂L_n/∂θ in each of ``forms`` (a tuple per form) for one sample's forward ``env``.
+
+    Writes every δ into ``env`` first (backwards from the δ equations). One memo serves all:
+    the gradients and their forms share most factors, which are then computed once.
+    """
+    value_of = evaluate if engine == "mpmath" else evaluate_float
+    memo: dict = {}
+    _write_deltas(derivation, env, memo, value_of)
+    return tuple(tuple(value_of(getattr(g, form), env, memo) for g in derivation.gradients)
+                 for form in forms)
+
+
+def _write_deltas(derivation: Derivation, env: dict, memo: dict,
+                  value_of: Callable[[object, dict, dict], object]) -> None:
+    for layer in reversed(derivation.deltas):
+        for eq in layer:
+            env[eq.symbol] = value_of(eq.value, env, memo)
 
 
 def float_forward(network: Network, params: tuple, x: tuple, y: tuple) -> dict:
@@ -109,10 +127,7 @@ def _float_sample(derivation: Derivation, params: tuple, x: tuple, y: tuple) -> 
     network = derivation.network
     try:
         env = float_forward(network, params, x, y)
-        for layer in reversed(derivation.deltas):
-            for eq in layer:
-                env[eq.symbol] = evaluate_float(eq.value, env)
-        grads = tuple(evaluate_float(g.value, env) for g in derivation.gradients)
+        grads = gradient_forms(derivation, env, engine="float")[0]
         loss = compile_float(network.loss_expr)(env)
     except (OverflowError, ValueError, ZeroDivisionError) as exc:
         raise NumericError("example", "finite numbers in the worked example",
@@ -137,7 +152,7 @@ def batch_gradient(derivation: Derivation, params: tuple, samples: tuple[int, ..
     env = parameter_env(network, params)
     forwards = tuple(forward(network, env, x[n], y[n]) for n in samples)
     scale = mpmath.mpf(1) / len(samples) if network.spec.reduction == "mean" else mpmath.mpf(1)
-    per_sample = [gradient_values(derivation, f.env) for f in forwards]
+    per_sample = [gradient_forms(derivation, dict(f.env))[0] for f in forwards]
     grads = tuple(scale * mpmath.fsum(column) for column in zip(*per_sample))
     return scale * mpmath.fsum(f.loss for f in forwards), grads, forwards
 
@@ -190,11 +205,13 @@ def _numeric_error(derivation: Derivation, what: str) -> NumericError:
                         hint="use smaller inputs, weights or learning rate")
 
 
-def _check_values(derivation: Derivation, when: str, named) -> None:  # type: ignore[no-untyped-def]
+def _check_values(derivation: Derivation, when: str, named,  # type: ignore[no-untyped-def]
+                  prefix: str = "") -> None:
+    """Refuse the first value outside float range, named ``prefix`` + its name or symbol."""
     for name, value in named:
         if not in_float_range(value):
-            raise _numeric_error(derivation, f"{name if isinstance(name, str) else _quantity(name)}"
-                                             f" = {show_number(value)} {when}")
+            shown = name if isinstance(name, str) else _quantity(name)
+            raise _numeric_error(derivation, f"{prefix}{shown} = {show_number(value)} {when}")
 
 
 def _checked_gradient(derivation: Derivation, params: tuple, samples: tuple[int, ...],
@@ -207,12 +224,12 @@ def _checked_gradient(derivation: Derivation, params: tuple, samples: tuple[int,
         loss, grads, forwards = batch_gradient(derivation, params, samples, example.x, example.y)
     except NonFinite as exc:
         raise _numeric_error(derivation, f"{exc.got_text} {when}") from None
-    for f in forwards:
-        _check_values(derivation, when, ((s, v) for s, v in f.env.items()
-                                         if str(s)[:1] in "za"))
+    network = derivation.network
+    for f in forwards:      # every z and a, in the order the forward pass made them
+        _check_values(derivation, when, ((s, f.env[s]) for layer in network.layers
+                                         for s in (*layer.z, *layer.a)))
         _check_values(derivation, when, (("the loss", f.loss),))
-    names = [f"dL/d{_quantity(p)}" for p in derivation.network.parameters]
-    _check_values(derivation, when, zip(names, grads))
+    _check_values(derivation, when, zip(network.parameters, grads), prefix="dL/d")
     _check_values(derivation, when, (("the loss", loss),))
     return loss, grads, forwards
 
@@ -221,11 +238,12 @@ def factor_values(derivation: Derivation, env: dict) -> tuple:
     """For each featured gradient written as paths: the number of every factor of every path."""
     out = []
     featured = set(derivation.featured)
+    memo: dict = {}     # the paths share most factors
     for index, g in enumerate(derivation.gradients):
         if not g.paths or index not in featured:
             out.append(None)
             continue
-        out.append(tuple(tuple(evaluate(f.value, env) for f in (*path, g.last))
+        out.append(tuple(tuple(evaluate(f.value, env, memo) for f in (*path, g.last))
                          for path in g.paths))
     return tuple(out)
 
@@ -251,9 +269,9 @@ def _finish(derivation: Derivation, steps: tuple, final: tuple, losses: tuple,
     except NonFinite as exc:
         raise _numeric_error(derivation, f"{exc.got_text} in a factor at step 1") from None
     for parameter, paths in zip(derivation.network.parameters, numbers):
-        _check_values(derivation, "at step 1", ((f"a chain-rule factor of dL/d"
-                                                 f"{_quantity(parameter)}", value)
-                                                for path in paths or () for value in path))
+        _check_values(derivation, "at step 1", ((parameter, value) for path in paths or ()
+                                                for value in path),
+                      prefix="a chain-rule factor of dL/d")
     return WorkedExample(steps=steps, initial=first.parameters, final=final, losses=losses,
                          first=first, learning_rate=example.learning_rate, mode=example.mode,
                          factor_values=numbers)
