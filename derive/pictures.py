@@ -11,11 +11,12 @@ emphasis is always thickness as well as colour.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 import sympy as sp
 
@@ -57,6 +58,7 @@ _SPACES = {",": " ", ";": " ", " ": " ", "!": ""}
 _PLAIN = {"{": "", "}": "", "'": "′", "~": " "}
 
 
+@functools.lru_cache(maxsize=4_096)
 def unicode_label(latex: str) -> str:
     r"""Plain text for one symbol's LaTeX (``w^{(2)}_{11}`` -> ``w⁽²⁾₁₁``): SVG can't typeset TeX."""
     out, i = [], 0
@@ -108,13 +110,35 @@ def _command(latex: str, i: int) -> tuple[str, int]:
     return _NAMED.get(name, name), end
 
 
-def symbol_labels(network: Network, notation: Notation | None = None) -> dict[sp.Symbol, str]:
+def symbol_labels(network: Network, notation: Notation | None = None,
+                  names: Mapping[sp.Symbol, str] | None = None) -> Labels:
     """Plain-text label of every symbol (and L), from the LaTeX names the printer uses.
 
-    Reusing ``names.symbol_names`` keeps pictures and formulas in one notation.
+    Reusing ``names.symbol_names`` keeps pictures and formulas in one notation; a caller
+    that has those names already (the page's printer) passes them as ``names``.
     """
-    return {symbol: unicode_label(latex)
-            for symbol, latex in symbol_names(network, notation).items()}
+    return _Labels(symbol_names(network, notation) if names is None else names)
+
+
+class _Labels(Mapping[sp.Symbol, str]):
+    """Labels made from the LaTeX names when first asked for: a picture of a large network
+    shows few of its symbols, so most are never made."""
+
+    def __init__(self, names: Mapping[sp.Symbol, str]) -> None:
+        self._names = names
+        self._made: dict[sp.Symbol, str] = {}
+
+    def __getitem__(self, symbol: sp.Symbol) -> str:
+        label = self._made.get(symbol)
+        if label is None:
+            label = self._made[symbol] = unicode_label(self._names[symbol])
+        return label
+
+    def __iter__(self) -> Iterator[sp.Symbol]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
 
 
 def path_highlight(network: Network, parameter: sp.Symbol) -> frozenset[sp.Symbol]:
@@ -141,15 +165,28 @@ def path_highlight(network: Network, parameter: sp.Symbol) -> frozenset[sp.Symbo
 # --------------------------------------------------------------------------- SVG text
 
 
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 # One pass each (so ``&`` is never escaped twice); xml.sax.saxutils would import urllib.
 _XML_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 _XML_ATTRIBUTE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
 
 
+@functools.cache
+def _not_xml() -> dict[int, None]:
+    """For str.translate: drop the characters XML 1.0 forbids (built only if ever needed)."""
+    return dict.fromkeys([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20),
+                          *range(0xD800, 0xE000), 0xFFFE, 0xFFFF])
+
+
 def _esc(text: object, quote: bool = False) -> str:
-    """XML-escape text (and quotes in attributes); drop characters XML 1.0 forbids."""
-    return _NOT_XML.sub("", str(text)).translate(_XML_ATTRIBUTE if quote else _XML_TEXT)
+    """XML-escape text (and quotes in attributes); drop characters XML 1.0 forbids.
+
+    Those are all unprintable (controls, surrogates, non-characters), so printable text,
+    nearly all of it, skips that step.
+    """
+    text = str(text)
+    if not text.isprintable():
+        text = text.translate(_not_xml())
+    return text.translate(_XML_ATTRIBUTE if quote else _XML_TEXT)
 
 
 def _n(value: float) -> str:
@@ -164,10 +201,16 @@ def _value(value: object) -> str:
     return "0" if text == "-0" else text.replace("-", "−")
 
 
+@functools.lru_cache(maxsize=8_192)
+def _attribute(value: object) -> str:
+    """An attribute's value: a number formatted with ``_n``, a string escaped (memoised: a
+    picture repeats its colours, classes and coordinates in element after element)."""
+    return _n(value) if isinstance(value, (int, float)) else _esc(value, True)
+
+
 def _tag(name: str, attrs: Mapping[str, object], body: str = "") -> str:
-    """One element; numbers are formatted with ``_n``, strings escaped, ``body`` is markup."""
-    parts = "".join(f' {key}="{_n(v) if isinstance(v, (int, float)) else _esc(v, True)}"'
-                    for key, v in attrs.items())
+    """One element; attribute values as ``_attribute`` writes them, ``body`` is markup."""
+    parts = "".join([f' {key}="{_attribute(v)}"' for key, v in attrs.items()])
     return f"<{name}{parts}>{body}</{name}>" if body else f"<{name}{parts}/>"
 
 
@@ -196,10 +239,12 @@ Box = tuple  # (x, y, cos, sin, half width, half height, bounds): a turned recta
 Line = tuple[str, str, float]  # (text, colour, font size): one line of a label
 
 
-def _spots(preferred: float) -> list[float]:
-    """Where along its edge a label may go, nearest to ``preferred`` first."""
+@functools.lru_cache(maxsize=1_024)
+def _spots(preferred: float) -> tuple[float, ...]:
+    """Where along its edge a label may go, nearest to ``preferred`` first (memoised: edges
+    of equal slope prefer the same spot)."""
     spots = [0.2 + 0.075 * i for i in range(9)]
-    return sorted(spots, key=lambda t: (round(abs(t - preferred), 6), t))
+    return tuple(sorted(spots, key=lambda t: (round(abs(t - preferred), 6), t)))
 
 
 def _place(segments: Sequence[tuple[tuple[float, float, float, float], float, float]],
@@ -211,25 +256,36 @@ def _place(segments: Sequence[tuple[tuple[float, float, float, float], float, fl
     each label given all the others. Returns (x, y, angle): labels turn with their edge.
     """
     steepest = max((abs(y1 - y0) for (_, y0, _, y1), _, _ in segments), default=0.0) or 1.0
+    reaches = [_reach(segment, w, h) for segment, w, h in segments]
+    near = [[box for box in blocked if _overlap(reach, box, exact=False)] for reach in reaches]
     spots: list[tuple[int, Box, float, float, float] | None] = [None] * len(segments)
     left = math.inf
     for _ in range(3):
         for i, (segment, w, h) in enumerate(segments):
-            placed = [spot[1] for j, spot in enumerate(spots) if spot is not None and j != i]
-            spots[i] = _best_spot(segment, w, h, steepest, [*blocked, *placed])
+            placed = [spot[1] for j, spot in enumerate(spots) if spot is not None and j != i
+                      and _overlap(reaches[i], spot[1], exact=False)]
+            spots[i] = _best_spot(segment, w, h, steepest, near[i] + placed)
         before, left = left, sum(spot[0] for spot in spots)  # type: ignore[index]
         if left == 0 or left >= before:
             break
     return [spot[2:] for spot in spots]  # type: ignore[index]
 
 
+def _reach(segment: tuple[float, float, float, float], w: float, h: float) -> Box:
+    """An upright box holding every spot of a w x h label along the segment: only the
+    boxes that meet it can overlap the label (the blocked ones are found once)."""
+    x0, y0, x1, y1 = segment
+    return _rect((x0 + x1) / 2, (y0 + y1) / 2, 0, abs(x1 - x0) + w + h, abs(y1 - y0) + w + h)
+
+
 def _best_spot(segment: tuple[float, float, float, float], w: float, h: float,
-               steepest: float, boxes: Sequence[Box]) -> tuple[int, Box, float, float, float]:
-    """(overlaps, box, x, y, angle) of the first spot with no overlap, else the least."""
+               steepest: float, near: Sequence[Box]) -> tuple[int, Box, float, float, float]:
+    """(overlaps, box, x, y, angle) of the first spot with no overlap, else the least.
+
+    ``near``: the boxes the label may overlap (those meeting its ``_reach``).
+    """
     x0, y0, x1, y1 = segment
     angle = math.degrees(math.atan2(y1 - y0, x1 - x0))
-    reach = _rect((x0 + x1) / 2, (y0 + y1) / 2, 0, abs(x1 - x0) + w + h, abs(y1 - y0) + w + h)
-    near = [box for box in boxes if _overlap(reach, box, exact=False)]
     best = None
     for t in _spots(0.5 + 0.25 * (y1 - y0) / steepest):
         x, y = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
@@ -251,10 +307,12 @@ def _rect(x: float, y: float, angle: float, w: float, h: float) -> Box:
 
 def _overlap(a: Box, b: Box, *, exact: bool = True) -> bool:
     """Bounds first (cheap, usually decisive), then the separating-axis test."""
-    ax, ay, ac, as_, aw, ah, (ax0, ay0, ax1, ay1) = a
-    bx, by, bc, bs, bw, bh, (bx0, by0, bx1, by1) = b
+    ax0, ay0, ax1, ay1 = a[6]
+    bx0, by0, bx1, by1 = b[6]
     if ax1 <= bx0 or bx1 <= ax0 or ay1 <= by0 or by1 <= ay0:
         return False
+    ax, ay, ac, as_, aw, ah, _ = a
+    bx, by, bc, bs, bw, bh, _ = b
     if not exact or (as_ == 0 and bs == 0):  # bounds are exact for upright rectangles
         return True
     tx, ty = bx - ax, by - ay
@@ -314,9 +372,11 @@ def _columns(network: Network) -> list[tuple[str, str, str, tuple[sp.Symbol | No
 
 def _edges(network: Network, drawn: Mapping[sp.Symbol, object]) -> list[Edge]:
     """(key, source, target): one per drawn weight, then ŷ_j -> L keyed by its target y_j."""
-    out = [(layer.W[j][k], source, target) for layer in network.layers
-           for j, target in enumerate(layer.a) if target in drawn
-           for k, source in enumerate(layer.inputs) if source in drawn]
+    out = []
+    for layer in network.layers:
+        sources = [(k, source) for k, source in enumerate(layer.inputs) if source in drawn]
+        out += [(layer.W[j][k], source, target) for j, target in enumerate(layer.a)
+                if target in drawn for k, source in sources]
     return out + [(y, a, LOSS) for y, a in zip(network.y, network.output.a) if a in drawn]
 
 

@@ -38,6 +38,18 @@ class Printer(LatexPrinter):
         super().__init__(settings)
         self._memo: dict[object, str] = {}
 
+    @property
+    def symbol_names(self) -> dict[sp.Symbol, str]:
+        """The LaTeX of each symbol (the setting): the page's pictures are labelled from it."""
+        return self._settings["symbol_names"]
+
+    def doprint(self, expr: Any) -> str:
+        """``_print``'s text: SymPy's two wrappers around it add nothing in the plain mode,
+        and a page prints thousands of formulas."""
+        if self._settings["mode"] != "plain":
+            return super().doprint(expr)
+        return self._print(expr)
+
     def _print(self, expr: Any, **kwargs: Any) -> str:
         """Print once per distinct expression: pages repeat the same factors many times."""
         if kwargs:

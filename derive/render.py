@@ -9,7 +9,6 @@ validated names. JSON is a plain dict, not a template.
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 import unicodedata
@@ -120,7 +119,7 @@ def _without_bars(value: Any) -> Any:
     Prose is already entity-escaped (``escape_markdown``), so any bar left belongs to math.
     """
     if isinstance(value, str):
-        return _BARS.sub(lambda m: _BAR_MACROS[m.group()], value)
+        return _BARS.sub(lambda m: _BAR_MACROS[m.group()], value) if "|" in value else value
     if isinstance(value, dict):
         return {key: _without_bars(item) for key, item in value.items()}
     if type(value) in (list, tuple):
@@ -385,14 +384,18 @@ def _check_section(report: CheckReport, fmt: _Formats) -> dict[str, Any]:
 
 def page_context(derivation: Derivation, worked: WorkedExample | None, report: CheckReport,
                  text: Callable[[str], str]) -> dict[str, Any]:
-    """Every string a page template needs, math already printed."""
+    """Every string a page template needs, math already printed.
+
+    The math sections are the ones every format of the run shares (``_math_sections``):
+    add to copies of them, never to them.
+    """
     network = derivation.network
     notation = NOTATIONS[network.spec.notation]
     p = page_printer(network)
     fmt = _Formats(text)
     notes = [_note(layer.activation.note, fmt) for layer in network.layers
              if layer.activation.note]
-    math = copy.deepcopy(_math_sections(derivation, worked))
+    math = _math_sections(derivation, worked)       # shared: read, never changed
     return {
         "title": text(network.spec.title), "notation": notation.name,
         "meta_title": page_meta_title(network.spec.title),
@@ -479,26 +482,40 @@ def _short_or_broken(rows: list[str]) -> list[str]:
 
 
 def _tex_rows(context: dict[str, Any]) -> dict[str, Any]:
-    """Add the LaTeX page's display math as ``align*`` rows broken to the text width."""
-    forward = context["forward"]
-    forward["tex_rows"] = break_align(forward["rows"])
-    forward["tex_loss"] = break_align([forward["loss"]])
-    for layer in context["derivatives"]:
-        for g in layer["shown"]:
-            result = rf"{g['partial']} &= {g['result']}"
-            if g["has_paths"]:
-                result += f" = {g['delta_form']}"
-            numbers = [f"&= {g['numbers']}"] if g["numbers"] else []
-            g["tex_arrows"] = break_align([f"&{arrow}" for arrow in g.get("arrows") or ()])
-            g["tex_chain"] = break_align([rf"{g['partial']} &= {g['chain']}"])
-            g["tex_factors"] = break_align(g["factors"])
-            g["tex_result"] = break_align([result, *numbers])
-        rest = [rf"{g['partial']} &= {g['delta_form']}" + (
-            "" if g["result"] == g["delta_form"] else f" = {g['result']}") for g in layer["rest"]]
-        layer["tex_rest"] = [_short_or_broken(rest[i:i + ROWS_PER_ALIGN])
-                             for i in range(0, len(rest), ROWS_PER_ALIGN)]
-    context["delta"]["tex_rows"] = break_align(context["delta"]["rows"])
-    return context
+    """The context plus the LaTeX page's display math as ``align*`` rows broken to the text width.
+
+    The rows go into new dicts: the math sections are shared with the Markdown page.
+    """
+    forward, delta = context["forward"], context["delta"]
+    return {
+        **context,
+        "forward": {**forward, "tex_rows": break_align(forward["rows"]),
+                    "tex_loss": break_align([forward["loss"]])},
+        "derivatives": [{**layer, "shown": [_tex_gradient(g) for g in layer["shown"]],
+                         "tex_rest": _tex_rest(layer["rest"])}
+                        for layer in context["derivatives"]],
+        "delta": {**delta, "tex_rows": break_align(delta["rows"])},
+    }
+
+
+def _tex_gradient(g: dict[str, Any]) -> dict[str, Any]:
+    """A featured gradient's entry plus its arrows, chain, factors and result as rows."""
+    result = rf"{g['partial']} &= {g['result']}"
+    if g["has_paths"]:
+        result += f" = {g['delta_form']}"
+    numbers = [f"&= {g['numbers']}"] if g["numbers"] else []
+    return {**g, "tex_arrows": break_align([f"&{arrow}" for arrow in g.get("arrows") or ()]),
+            "tex_chain": break_align([rf"{g['partial']} &= {g['chain']}"]),
+            "tex_factors": break_align(g["factors"]),
+            "tex_result": break_align([result, *numbers])}
+
+
+def _tex_rest(entries: list[dict[str, Any]]) -> list[list[str]]:
+    """The other gradients of a layer as rows, in ``align*`` blocks of ``ROWS_PER_ALIGN``."""
+    rest = [rf"{g['partial']} &= {g['delta_form']}" + (
+        "" if g["result"] == g["delta_form"] else f" = {g['result']}") for g in entries]
+    return [_short_or_broken(rest[i:i + ROWS_PER_ALIGN])
+            for i in range(0, len(rest), ROWS_PER_ALIGN)]
 
 
 
@@ -531,7 +548,7 @@ def picture_files(derivation: Derivation, worked: WorkedExample | None,
     """
     from . import pictures       # only pages with pictures pay for it
     network = derivation.network
-    labels = pictures.symbol_labels(network, NOTATIONS[network.spec.notation])
+    labels = pictures.symbol_labels(network, names=page_printer(network).symbol_names)
     first = worked.first.forwards[0] if worked is not None else None
     values = {**first.env, LOSS: first.loss} if first is not None else None
     files = {f"{stem}/network.svg": pictures.network_svg(network, labels, values=values)}

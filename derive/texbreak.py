@@ -8,8 +8,9 @@ relations, then at ``+``/``-``, then at products, keeping the alignment point.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 __all__ = ["break_align", "TEX_LINE_EM", "ROWS_PER_ALIGN"]
 
@@ -20,24 +21,34 @@ TEX_LINE_EM = 38.0
 FITS = 60                            # characters of LaTeX that cannot reach TEX_LINE_EM
 ROWS_PER_ALIGN = 40                  # TeX measures an align* whole: keep each one short
 
-_TOKEN = re.compile(r"\\[A-Za-z]+|\\.|\s+|.", re.S)
+# A token is a command, an escaped character, a run of spaces or a character (_ONE_TOKEN).
+# A braced group with at most one level of braces inside, and no \left, \right, \begin or
+# \end (whose partner could be outside it), is one token too: a page repeats the same small
+# groups (``{\partial \hat{y}_{1}}``), and each is parsed once (``_token_node``).
+_PLAIN = r"(?:[^{}\\]|\\(?!left|right|begin|end)[A-Za-z]++|\\[^A-Za-z])"
+_GROUP = rf"\{{(?:{_PLAIN}|\{{{_PLAIN}*+\}})*+\}}"
+_TOKEN = re.compile(rf"\\[A-Za-z]+|\\.|{_GROUP}|\s+|.", re.DOTALL)
+_ONE_TOKEN = re.compile(r"\\[A-Za-z]+|\\.|\s+|.", re.DOTALL)
+_RAW = re.compile(r"\\begin|\\(?:left|right)\s*\{")   # a brace _parse takes as raw text
 _RELATIONS = frozenset({"=", "<", ">", r"\leq", r"\geq", r"\neq", r"\approx", r"\le", r"\ge",
                         r"\to", r"\rightarrow"})
 _SUMS = frozenset({"+", "-", r"\pm", r"\mp"})
 _PRODUCTS = frozenset({r"\cdot", r"\times", r"\odot"})
 _NO_OPERAND = _RELATIONS | _SUMS | _PRODUCTS | {"&", "^", "_", ""}
+_OPENINGS = frozenset({"{", r"\left", r"\begin"})          # tokens that start a nested node
 _SIZE = (1.0, 1.0, 0.7, 0.5)                  # display, text, script, scriptscript style
 _EM = {r"\partial": 0.57, r"\cdot": 0.78, r"\times": 0.78, r"\odot": 0.78, r"\quad": 1.0,
        r"\qquad": 2.0, r"\,": 0.17, r"\;": 0.28, r"\!": -0.17, r"\sum": 1.45, r"\log": 1.3,
        r"\exp": 1.5, r"\tanh": 2.0, r"\top": 0.78, r"\Delta": 0.83, r"\nabla": 0.83}
 _WORDS = frozenset({r"\operatorname", r"\text", r"\mathrm", r"\mathbf", r"\mathit"})
+_COMMANDS = _WORDS | {"^", "_", r"\frac", r"\underbrace"}      # tokens that take an argument
 
 
 class _Node:
     """A token, a ``{..}`` group, a ``\\left..\\right`` pair or a whole environment.
 
-    A node never changes once made, so a group or pair keeps its contents' width (per
-    style) and its LaTeX text: line breaking asks for both again for every line it tries.
+    A node never changes once made, so it keeps its width (per style, see ``_own_width``)
+    and its LaTeX text: line breaking asks for both again for every line it tries.
     Nodes are made by ``_node`` only, which makes equal nodes one and the same.
     """
 
@@ -47,7 +58,7 @@ class _Node:
         self.kind = kind               # "atom", "group", "pair", "env", "open" (no operand)
         self.text = text               # a pair's delimiters as "open close"
         self.children = children
-        self.widths: dict[int, float] = {}    # style -> width of the children (_inner)
+        self.widths: dict[int, float] = {}    # style -> width (_own_width)
         self.latex: str | None = None         # a group's or pair's text (_latex)
 
 
@@ -62,38 +73,59 @@ def _node(kind: str, text: str = "", children: tuple[_Node, ...] = ()) -> _Node:
     return _Node(kind, text, children)
 
 
-def _parse(tokens: list[str], stop: str = "") -> tuple[_Node, ...]:
-    """Nodes from tokens (consumed from the end of the reversed list) up to ``stop``."""
+def _parse(tokens: Iterator[_Node], stop: str | None = None) -> tuple[_Node, ...]:
+    """Nodes from tokens (see ``_tokens``) up to ``stop``; braces, pairs, environments nest."""
     nodes: list[_Node] = []
-    while tokens:
-        token = tokens.pop()
-        if token == stop:
+    for token in tokens:
+        text = token.text
+        if text == stop:
             break
-        if token == "{":
+        if text not in _OPENINGS:
+            nodes.append(token)
+        elif text == "{":
             nodes.append(_node("group", "", _parse(tokens, "}")))
-        elif token == r"\left":
+        elif text == r"\left":
             opening = _delimiter(tokens)
             children = _parse(tokens, r"\right")
             nodes.append(_node("pair", f"{opening} {_delimiter(tokens)}", children))
-        elif token == r"\begin":
-            raw, depth = [token], 1
-            while tokens and (depth or raw[-1] != "}"):
-                raw.append(tokens.pop())
-                depth += {r"\begin": 1, r"\end": -1}.get(raw[-1], 0)
-            nodes.append(_node("env", "".join(raw)))
         else:
-            nodes.append(_node("atom", token))
+            nodes.append(_node("env", _environment(tokens)))
     return tuple(nodes)
 
 
-def _delimiter(tokens: list[str]) -> str:
-    while tokens and tokens[-1].isspace():
-        tokens.pop()
-    return tokens.pop() if tokens else "."
+def _delimiter(tokens: Iterator[_Node]) -> str:
+    """The delimiter after ``\\left`` or ``\\right`` (spaces skipped), "." if none is left."""
+    return next((token.text for token in tokens if not token.text.isspace()), ".")
 
 
-def _tokens(tex: str) -> list[str]:
-    return _TOKEN.findall(tex)[::-1]
+def _environment(tokens: Iterator[_Node]) -> str:
+    """The raw text of ``\\begin..\\end{..}`` (its ``\\begin`` already read), kept whole."""
+    raw, depth = [r"\begin"], 1
+    for token in tokens:
+        raw.append(token.text)
+        depth += {r"\begin": 1, r"\end": -1}.get(token.text, 0)
+        if not depth and token.text == "}":
+            break
+    return "".join(raw)
+
+
+@functools.lru_cache(maxsize=8_192)
+def _token_node(token: str) -> _Node:
+    """The node of one token: an atom, or a whole braced group (see ``_TOKEN``)."""
+    if len(token) > 1 and token[0] == "{":
+        return _node("group", "", _parse(_tokens(token[1:-1])))
+    return _node("atom", token)
+
+
+def _tokens(tex: str) -> Iterator[_Node]:
+    """The formula's tokens as nodes, for ``_parse`` to read once, in order.
+
+    Where a brace is not a group's (an environment is raw text up to the first ``}`` after
+    its ``\\end``; ``\\left{`` takes ``{`` as its delimiter), the formula is read a token
+    at a time.
+    """
+    pattern = _ONE_TOKEN if _RAW.search(tex) else _TOKEN
+    return map(_token_node, pattern.findall(tex))
 
 
 def _text(nodes: Sequence[_Node]) -> str:
@@ -124,7 +156,8 @@ def _argument_width(argument: _Node | None, style: int) -> float:
     """A ``{..}`` argument is as wide as its contents; ``x^2`` has a lone node."""
     if argument is None:
         return 0.0
-    return _inner(argument, style) if argument.kind == "group" else _width((argument,), style)
+    return _own_width(argument, style) if argument.kind == "group" else \
+        _width((argument,), style)
 
 
 def _argument_text(argument: _Node | None) -> str:
@@ -139,11 +172,22 @@ def _width(nodes: Sequence[_Node], style: int = 0) -> float:
     return _measure(nodes, style)[0]
 
 
-def _inner(node: _Node, style: int) -> float:
-    """The width of a group's or pair's contents, kept on the node (see ``_Node``)."""
+def _own_width(node: _Node, style: int) -> float:
+    """The width of a node that takes no argument, kept on the node (see ``_Node``).
+
+    A group is as wide as its contents, a pair adds its delimiters.
+    """
     width = node.widths.get(style)
     if width is None:
-        width = node.widths[style] = _width(node.children, style)
+        if node.kind == "group":
+            width = _width(node.children, style)
+        elif node.kind == "pair":
+            width = _width(node.children, style) + 0.9 * _SIZE[style]
+        elif node.kind == "env":
+            width = _env_width(node.text, style)
+        else:
+            width = _token_width(node.text, style)
+        node.widths[style] = width
     return width
 
 
@@ -164,18 +208,20 @@ def _measure(nodes: Sequence[_Node], style: int, total: float = 0.0,
     size, smaller = _SIZE[style], (2, 2, 3, 3)[style]
     i = 0
     while i < len(nodes):
-        node, text, width = nodes[i], nodes[i].text, 0.0
-        if node.kind == "group":
-            width = _inner(node, style)
-        elif node.kind == "pair":
-            width = _inner(node, style) + 0.9 * size
-        elif node.kind == "env":
-            width = _env_width(text, style)
-        elif text in ("^", "_"):
+        node, text = nodes[i], nodes[i].text
+        if node.kind != "atom" or text not in _COMMANDS:
+            width = node.widths.get(style)          # _own_width, inlined: most nodes are here
+            total += _own_width(node, style) if width is None else width
+            script = 0.0
+            i += 1
+            continue
+        if text in ("^", "_"):
             argument, i = _argument(nodes, i + 1)
             width = _argument_width(argument, smaller)
-            total += max(0.0, width - script)     # a sub- and superscript stack
-            script, i = max(script, width), i + 1
+            if width > script:                    # a sub- and superscript stack
+                total += width - script
+                script = width
+            i += 1
             continue
         elif text == r"\frac":
             top, i = _argument(nodes, i + 1)
@@ -185,11 +231,9 @@ def _measure(nodes: Sequence[_Node], style: int, total: float = 0.0,
         elif text in _WORDS:
             word, i = _argument(nodes, i + 1)
             width = 0.55 * len(_argument_text(word)) * size
-        elif text == r"\underbrace":
+        else:                                   # \underbrace
             body, i = _argument(nodes, i + 1)
             width = _argument_width(body, style)
-        else:
-            width = _token_width(text, style)
         total += width
         script = 0.0
         i += 1
@@ -218,17 +262,17 @@ def _env_width(text: str, style: int) -> float:
 
 def _split(nodes: Sequence[_Node], separators: frozenset[str]) -> list[list[_Node]]:
     """Cut before every separator that follows an operand (so a leading minus stays)."""
-    pieces: list[list[_Node]] = [[]]
-    previous = ""
-    for node in nodes:
-        if node.kind == "atom" and node.text in separators and previous not in _NO_OPERAND:
-            pieces.append([])
-        pieces[-1].append(node)
-        if node.kind == "open":
-            previous = ""
-        elif not (node.kind == "atom" and node.text.isspace()):
-            previous = node.text if node.kind == "atom" else "operand"
-    return [piece for piece in pieces if piece]
+    cuts = [0]
+    operand = False                 # whether the last node other than a space is an operand
+    for i, node in enumerate(nodes):
+        if node.kind != "atom":
+            operand = node.kind != "open"
+        elif not node.text.isspace():
+            if operand and node.text in separators:
+                cuts.append(i)
+            operand = node.text not in _NO_OPERAND
+    cuts.append(len(nodes))
+    return [list(nodes[start:end]) for start, end in itertools.pairwise(cuts) if start < end]
 
 
 def _opened(nodes: Sequence[_Node]) -> list[_Node] | None:
@@ -236,7 +280,7 @@ def _opened(nodes: Sequence[_Node]) -> list[_Node] | None:
 
     The size is guessed from the content: an environment (cases), a fraction, plain terms.
     """
-    pairs = [(_inner(node, 0), i) for i, node in enumerate(nodes) if node.kind == "pair"]
+    pairs = [(_contents_width(node), i) for i, node in enumerate(nodes) if node.kind == "pair"]
     if not pairs:
         return None
     _, i = max(pairs)
@@ -248,16 +292,27 @@ def _opened(nodes: Sequence[_Node]) -> list[_Node] | None:
             _node("atom", rf"{size}r{closing} "), *nodes[i + 1:]]
 
 
-def _lines(nodes: Sequence[_Node], budget: float,
-           width: float | None = None) -> list[list[_Node]]:
+@functools.lru_cache(maxsize=1_024)
+def _contents_width(pair: _Node) -> float:
+    """The width of a pair's contents (memoised: a formula too wide is opened line by line)."""
+    return _width(pair.children)
+
+
+_LEVELS = (_RELATIONS, _SUMS, _PRODUCTS)          # where a line may break, in this order
+
+
+def _lines(nodes: Sequence[_Node], budget: float, width: float | None = None,
+           level: int = 0) -> list[list[_Node]]:
     """Pack a formula into lines of at most ``budget`` em: at relations, sums, products.
 
     ``width`` is the formula's, if already measured: packing measures every line it makes.
+    A line too wide is one piece cut at ``_LEVELS[level - 1]``, which has no cut at that
+    level or before it: so it is cut at the next level on.
     """
     if (_width(nodes) if width is None else width) <= budget:
         return [list(nodes)]
-    for separators in (_RELATIONS, _SUMS, _PRODUCTS):
-        pieces = _split(nodes, separators)
+    for cut in range(level, len(_LEVELS)):
+        pieces = _split(nodes, _LEVELS[cut])
         if len(pieces) > 1:
             break
     else:
@@ -273,7 +328,7 @@ def _lines(nodes: Sequence[_Node], budget: float,
                 lines[-1] = line, grown
                 continue
         lines.append((list(piece), _measure(piece, 0)))
-    return [part for line, run in lines for part in _lines(line, budget, run[0])]
+    return [part for line, run in lines for part in _lines(line, budget, run[0], cut + 1)]
 
 
 def _grown(line: list[_Node], run: _Run, piece: list[_Node]) -> _Run:
