@@ -52,3 +52,11 @@ def test_same_source_different_syntax_gets_a_different_module():
     md, tex = templating.environment("md"), templating.environment("tex")
     assert (templating.module_name(md, "a.j2", "text")
             != templating.module_name(tex, "a.j2", "text"))
+
+
+def test_dict_keys_come_before_attributes_and_objects_keep_jinjas_lookup():
+    env = templating.environment("md")
+    page = env.from_string("{{ d.items }} {{ d.symbol }} {{ o.real }} {{ d.missing is defined }}")
+    text = page.render(d={"items": "key wins", "symbol": "w"}, o=3)
+    assert text == "key wins w 3 False"
+    assert env.getattr({}, "keys")() == {}.keys()    # no such key: Jinja's attribute lookup
