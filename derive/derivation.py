@@ -194,16 +194,18 @@ def paths_to_loss(network: Network, layer_number: int, j: int) -> list[tuple[Fac
 
 def prove_unit(network: Network, layer_number: int, j: int,
                paths: tuple[tuple[Factor, ...], ...],
-               deltas: tuple[tuple[DeltaEquation, ...], ...]) -> bool:
+               deltas: tuple[tuple[DeltaEquation, ...], ...],
+               opaque: _Opaque | None = None) -> bool:
     r"""Σ over paths of Π factors = δ^{(l)}_j (every later δ written out), once per unit.
 
     Each parameter's result is this sum times its own last factor, and its δ form is
     δ^{(l)}_j times the same factor, so one proof per unit covers all its parameters.
     Both sides are built from the same local derivatives; each stands for a symbol of its
     own (``_Opaque``), because expanding them too (σ(1 − σ) per layer) only multiplies the
-    terms. Failing that, the proof is redone with everything written out.
+    terms. Failing that, the proof is redone with everything written out. One ``opaque``
+    may serve every unit of a network (each δ is then written out once).
     """
-    opaque = _Opaque()
+    opaque = _Opaque() if opaque is None else opaque
     total = sp.Add(*(sp.Mul(*(opaque.factor(f.value) for f in path)) for path in paths))
     if sp.expand(total - opaque.delta(deltas, layer_number, j)) == 0:
         return True
@@ -232,7 +234,9 @@ class _Opaque:
         expr = as_expr(value)
         if isinstance(expr, (sp.Symbol, sp.Number)):
             return self.written.get(expr, expr)
-        return self.symbols.setdefault(expr, sp.Dummy())
+        if expr not in self.symbols:
+            self.symbols[expr] = sp.Dummy()
+        return self.symbols[expr]
 
     def delta(self, deltas: tuple[tuple[DeltaEquation, ...], ...], layer: int, j: int) -> sp.Expr:
         """δ^{(layer)}_j with every later δ written out, over the opaque derivatives."""
@@ -244,9 +248,22 @@ class _Opaque:
         return self.written[delta_symbol(layer, j)]
 
 
-def gradient(network: Network, parameter: sp.Symbol,
-             deltas: tuple[tuple[DeltaEquation, ...], ...],
-             unit_proofs: dict[tuple[int, int], bool] | None = None, *,
+class UnitProofs:
+    """Each unit's path proof, made once and shared by its parameters (one ``_Opaque``)."""
+
+    def __init__(self, network: Network, deltas: tuple[tuple[DeltaEquation, ...], ...]) -> None:
+        self.network, self.deltas = network, deltas
+        self.opaque = _Opaque()
+        self.done: dict[tuple[int, int], bool] = {}
+
+    def proved(self, layer: int, j: int, paths: tuple[tuple[Factor, ...], ...]) -> bool:
+        if (layer, j) not in self.done:
+            self.done[(layer, j)] = prove_unit(self.network, layer, j, paths, self.deltas,
+                                               self.opaque)
+        return self.done[(layer, j)]
+
+
+def gradient(network: Network, parameter: sp.Symbol, proofs: UnitProofs, *,
              paths: bool = True) -> Gradient:
     """∂L/∂θ as factor chains, δ form and (when small, and ``paths``) the sum over paths.
 
@@ -264,10 +281,7 @@ def gradient(network: Network, parameter: sp.Symbol,
                         delta_form=delta_form, result=None, proved=None)
     paths = tuple(paths_to_loss(network, role.layer, j))
     result = chain_sum([chain_product([f.value for f in path] + [last.value]) for path in paths])
-    unit_proofs = {} if unit_proofs is None else unit_proofs
-    if (role.layer, j) not in unit_proofs:
-        unit_proofs[(role.layer, j)] = prove_unit(network, role.layer, j, paths, deltas)
-    proved = unit_proofs[(role.layer, j)]
+    proved = proofs.proved(role.layer, j, paths)
     return Gradient(parameter=parameter, role=role, paths=paths, last=last,
                     delta_form=delta_form, result=result, proved=proved)
 
@@ -405,10 +419,10 @@ def batch_scale(network: Network, samples: int) -> sp.Expr:
 def derive(network: Network) -> Derivation:
     """Derive every gradient, the δ recursion and the checked matrix form."""
     deltas = delta_recursion(network)
-    unit_proofs: dict[tuple[int, int], bool] = {}
+    proofs = UnitProofs(network, deltas)
     shown = featured(network.parameters)
     expand = set(shown) if len(shown) < len(network.parameters) else None
-    gradients = tuple(gradient(network, p, deltas, unit_proofs, paths=expand is None or i in expand)
+    gradients = tuple(gradient(network, p, proofs, paths=expand is None or i in expand)
                       for i, p in enumerate(network.parameters))
     example = network.spec.example
     samples = max(2, min(len(example.x), 3)) if example is not None else 2
