@@ -292,3 +292,18 @@ def test_check_notices_a_wrong_delta_form(wide: Derivation) -> None:
     report = check(broken)
     assert not report.passed
     assert {d.parameter for d in report.disagreements} == {0}
+
+
+def test_prove_equal_uses_the_output_relation_and_rejects_a_wrong_shortcut() -> None:
+    """BCE with a sigmoid output: ∂L/∂ŷ · σ′(z) = ŷ − y only once ŷ = σ(z) is used (over one
+    denominator); a flipped sign or a lost factor is still told apart."""
+    from derive.derivation import prove_equal
+
+    d = derivation_of(network_text(1, [(1, "sigmoid")], loss="binary_cross_entropy"))
+    network = d.network
+    general = as_expr(d.deltas[-1][0].general)
+    a, y = network.output.a[0], network.y[0]
+    assert prove_equal(network, general, a - y)
+    assert not prove_equal(network, general, y - a)
+    assert not prove_equal(network, general, 2 * (a - y))
+    assert not prove_equal(network, general, a * (a - y))
