@@ -86,8 +86,8 @@ def _environments() -> dict[str, jinja2.Environment]:
         loader=PrecompiledLoader(str(_template_folder())), undefined=jinja2.StrictUndefined,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
     tex = _Environment(block_start_string="((*", block_end_string="*))",
-                             variable_start_string="(((", variable_end_string=")))",
-                             comment_start_string="((=", comment_end_string="=))", **common)
+                       variable_start_string="(((", variable_end_string=")))",
+                       comment_start_string="((=", comment_end_string="=))", **common)
     return {"md": _Environment(**common), "tex": tex}
 
 
