@@ -217,8 +217,9 @@ class _FloatLists:
 
 def _float_downstream(network: Network, lists: _FloatLists, role: Role,
                       weights: list[float], bias: float | None) -> float:
-    """``worked.float_downstream`` after a change to ``role``'s parameter (``weights``,
-    ``bias``: its unit's, changed): the same sums in the same order, the rest from ``lists``."""
+    """The loss after a change to ``role``'s parameter (``weights``, ``bias``: its unit's,
+    changed), recomputing only that unit and the later layers: the sums of
+    ``worked.float_forward`` in the same order, the rest from ``lists``."""
     env = dict(lists.env)
     first, unit = role.layer, role.index[0]
     layer, activations = network.layers[first - 1], lists.activations[first - 1]

@@ -24,8 +24,8 @@ from .spec import Example
 
 FLOAT_ABOVE = 2_000   # parameters: beyond, the worked example runs in float64
 
-__all__ = ["Step", "WorkedExample", "work_example", "gradient_values", "gradient_forms",
-           "with_deltas", "batch_gradient", "float_forward", "float_downstream", "factor_values"]
+__all__ = ["Step", "WorkedExample", "work_example", "gradient_forms", "with_deltas",
+           "batch_gradient", "float_forward", "factor_values"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -66,11 +66,6 @@ def with_deltas(derivation: Derivation, env: dict) -> dict:
     return env
 
 
-def gradient_values(derivation: Derivation, env: dict, *, form: str = "value") -> tuple:
-    """Every ∂L_n/∂θ for one sample's forward ``env``, from the symbolic results."""
-    return gradient_forms(derivation, dict(env), (form,))[0]
-
-
 def gradient_forms(derivation: Derivation, env: dict, forms: tuple[str, ...] = ("value",), *,
                    engine: str = "mpmath") -> tuple[tuple, ...]:
     """Every ∂L_n/∂θ in each of ``forms`` (a tuple per form) for one sample's forward ``env``.
@@ -93,33 +88,20 @@ def _write_deltas(derivation: Derivation, env: dict, memo: dict,
 
 
 def float_forward(network: Network, params: tuple, x: tuple, y: tuple) -> dict:
-    """One sample's forward pass in float64 (the engine for large networks)."""
+    """One sample's forward pass in float64 (the engine for large networks): z = W a + b as
+    C-level sums of products (the hot loop), then g(z)."""
     env: dict = {s: float(v) for s, v in zip(network.parameters, params)}
     env.update({s: float(v) for s, v in zip(network.x, x)})
     env.update({s: float(v) for s, v in zip(network.y, y)})
-    float_downstream(network, env, 1)
-    return env
-
-
-def float_downstream(network: Network, env: dict, first_layer: int,
-                     unit: int | None = None) -> float:
-    """z = W a + b as C-level sums of products (the hot loop), then g(z) and the loss.
-
-    Layers before ``first_layer`` are taken as they are in ``env``; in it, only ``unit`` is
-    recomputed when given (a parameter into that unit changed: a finite difference), and
-    every later layer in full.
-    """
     get = env.__getitem__
-    for layer in network.layers[first_layer - 1:]:
+    for layer in network.layers:
         inputs = list(map(get, layer.inputs))
-        changed = range(layer.units) if unit is None else (unit,)
-        for j in changed:
+        for j in range(layer.units):
             total = sum(map(operator.mul, map(get, layer.W[j]), inputs))
             env[layer.z[j]] = total + env[layer.b[j]] if layer.b else total
-        for j in range(layer.units) if layer.activation.vector else changed:
+        for j in range(layer.units):
             env[layer.a[j]] = compile_float(layer.a_expr[j])(env)
-        unit = None
-    return compile_float(network.loss_expr)(env)
+    return env
 
 
 def _float_sample(derivation: Derivation, params: tuple, x: tuple, y: tuple) -> tuple:
