@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-import gc
 import os
 import sys
 from pathlib import Path
@@ -22,6 +21,7 @@ import click
 from . import __version__
 from .errors import CheckFailed, DeriveError, SpecError
 from .notation import NOTATIONS
+from .process import one_run
 from .registry import ACTIVATIONS, INIT_SCHEMES, LOSSES
 from .render import FORMATS, render, render_chapter
 from .spec import Limits
@@ -256,19 +256,9 @@ def list_command() -> None:
 
 
 def console_main() -> None:
-    """The installed command: ``main`` with the collector kept off the imported modules.
-
-    Frozen objects are skipped by every collection: those during the run, and the full
-    ones Python runs while tearing the interpreter down, which cost 0.05-0.07 s CPU on
-    every run (SymPy's import-time objects; measured in benchmarks/PROFILE.md). Only for
-    the process that exits afterwards: an in-process caller of ``main`` keeps its GC as is.
-    By exit the outputs are written, fsynced and closed; ``atexit`` still runs.
-    """
-    gc.freeze()
-    try:
+    """The installed command: ``main`` in a process set up for one run (``process.one_run``)."""
+    with one_run():
         main()
-    finally:
-        gc.freeze()
 
 
 def main(argv: list[str] | None = None) -> None:
