@@ -43,6 +43,8 @@ RANDOM_POINTS = 2
 
 @dataclass(frozen=True, slots=True)
 class Disagreement:
+    """One parameter whose symbolic and numeric gradients differ at one point."""
+
     parameter: int
     point: str
     symbolic: float
@@ -84,6 +86,8 @@ class CheckReport:
 
 @dataclass(frozen=True, slots=True)
 class _Point:
+    """Where the gradients are compared: parameter values and a batch."""
+
     name: str
     params: tuple
     x: tuple

@@ -79,6 +79,8 @@ class MatrixCheck:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Derivation:
+    """Everything derived from one network, for the check and the pages."""
+
     network: Network
     deltas: tuple[tuple[DeltaEquation, ...], ...]
     gradients: tuple[Gradient, ...]

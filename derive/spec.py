@@ -42,6 +42,8 @@ class Choice:
 
 @dataclass(frozen=True, slots=True)
 class LayerSpec:
+    """One layer as the spec wrote it."""
+
     units: int
     activation: Choice
     bias: bool = True

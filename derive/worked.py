@@ -42,6 +42,8 @@ class Step:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class WorkedExample:
+    """The example's numbers: each step's values, θ before and after, the losses."""
+
     steps: tuple[Step, ...]
     initial: tuple[mpmath.mpf, ...]
     final: tuple[mpmath.mpf, ...]
