@@ -89,10 +89,14 @@ def _group(latex: str, i: int) -> tuple[str, int]:
         return latex[i], i + 1
     depth, j = 0, i
     while j < len(latex):
-        depth += {"{": 1, "}": -1}.get(latex[j], 0)
-        if depth == 0:
-            return latex[i + 1:j], j + 1
-        j += 2 if latex[j] == "\\" else 1
+        char = latex[j]
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                return latex[i + 1:j], j + 1
+        j += 2 if char == "\\" else 1
     return latex[i + 1:], len(latex)
 
 
@@ -181,12 +185,15 @@ def _esc(text: object, quote: bool = False) -> str:
     """XML-escape text (and quotes in attributes); drop characters XML 1.0 forbids.
 
     Those are all unprintable (controls, surrogates, non-characters), so printable text,
-    nearly all of it, skips that step.
+    nearly all of it, skips that step; text with nothing to escape, nearly all again,
+    skips ``translate`` (slow on non-ASCII text such as labels).
     """
     text = str(text)
     if not text.isprintable():
         text = text.translate(_not_xml())
-    return text.translate(_XML_ATTRIBUTE if quote else _XML_TEXT)
+    if "&" in text or "<" in text or ">" in text or (quote and '"' in text):
+        return text.translate(_XML_ATTRIBUTE if quote else _XML_TEXT)
+    return text
 
 
 def _n(value: float) -> str:
@@ -202,20 +209,23 @@ def _value(value: object) -> str:
 
 
 @functools.lru_cache(maxsize=8_192)
-def _attribute(value: object) -> str:
-    """An attribute's value: a number formatted with ``_n``, a string escaped (memoised: a
-    picture repeats its colours, classes and coordinates in element after element)."""
-    return _n(value) if isinstance(value, (int, float)) else _esc(value, True)
+def _attribute(item: tuple[str, object]) -> str:
+    """`` key="value"``: ``font_size`` written ``font-size``, a number formatted with ``_n``,
+    a string escaped (memoised: a picture repeats its colours, classes and coordinates in
+    element after element)."""
+    key, value = item
+    value = _n(value) if isinstance(value, (int, float)) else _esc(value, True)
+    return f' {key.replace("_", "-")}="{value}"'
 
 
 def _tag(name: str, attrs: Mapping[str, object], body: str = "") -> str:
-    """One element; attribute values as ``_attribute`` writes them, ``body`` is markup."""
-    parts = "".join([f' {key}="{_attribute(v)}"' for key, v in attrs.items()])
+    """One element; attributes as ``_attribute`` writes them (so ``font_size=`` serves for
+    ``font-size``), ``body`` is markup."""
+    parts = "".join(map(_attribute, attrs.items()))
     return f"<{name}{parts}>{body}</{name}>" if body else f"<{name}{parts}/>"
 
 
 def _text(x: float, y: float, text: str, **attrs: object) -> str:
-    attrs = {key.replace("_", "-"): v for key, v in attrs.items()}
     return _tag("text", {"x": x, "y": y, **attrs}, _esc(text))
 
 
@@ -229,8 +239,10 @@ def _svg(width: float, height: float, title: str, desc: str, parts: Iterable[str
                       *parts, "</svg>"]) + "\n"
 
 
+@functools.lru_cache(maxsize=4_096)
 def _width(text: str, size: float) -> float:
-    """Rough advance width of sans-serif text: enough to keep labels apart."""
+    """Rough advance width of sans-serif text: enough to keep labels apart (memoised: an
+    edge's label is measured for its column, its place and its plate)."""
     return size * sum(0 if unicodedata.combining(c) else 0.45 if c in _SMALL else 0.62
                       for c in text)
 
@@ -257,18 +269,25 @@ def _place(segments: Sequence[tuple[tuple[float, float, float, float], float, fl
     """
     steepest = max((abs(y1 - y0) for (_, y0, _, y1), _, _ in segments), default=0.0) or 1.0
     reaches = [_reach(segment, w, h) for segment, w, h in segments]
-    near = [[box for box in blocked if _overlap(reach, box, exact=False)] for reach in reaches]
+    near = [_meeting(reach, blocked) for reach in reaches]
     spots: list[tuple[int, Box, float, float, float] | None] = [None] * len(segments)
     left = math.inf
     for _ in range(3):
         for i, (segment, w, h) in enumerate(segments):
-            placed = [spot[1] for j, spot in enumerate(spots) if spot is not None and j != i
-                      and _overlap(reaches[i], spot[1], exact=False)]
-            spots[i] = _best_spot(segment, w, h, steepest, near[i] + placed)
+            placed = [spot[1] for j, spot in enumerate(spots) if spot is not None and j != i]
+            spots[i] = _best_spot(segment, w, h, steepest, near[i] + _meeting(reaches[i], placed))
         before, left = left, sum(spot[0] for spot in spots)  # type: ignore[index]
         if left == 0 or left >= before:
             break
     return [spot[2:] for spot in spots]  # type: ignore[index]
+
+
+def _meeting(reach: Box, boxes: Iterable[Box]) -> list[Box]:
+    """The boxes whose bounds meet the reach's: ``_overlap``'s first test, written inline
+    because it is made for every pair of label and box."""
+    x0, y0, x1, y1 = reach[6]
+    return [box for box in boxes
+            if not (x1 <= box[6][0] or box[6][2] <= x0 or y1 <= box[6][1] or box[6][3] <= y0)]
 
 
 def _reach(segment: tuple[float, float, float, float], w: float, h: float) -> Box:
@@ -305,7 +324,7 @@ def _rect(x: float, y: float, angle: float, w: float, h: float) -> Box:
     return (x, y, c, s, w / 2, h / 2, (x - half_x, y - half_y, x + half_x, y + half_y))
 
 
-def _overlap(a: Box, b: Box, *, exact: bool = True) -> bool:
+def _overlap(a: Box, b: Box) -> bool:
     """Bounds first (cheap, usually decisive), then the separating-axis test."""
     ax0, ay0, ax1, ay1 = a[6]
     bx0, by0, bx1, by1 = b[6]
@@ -313,7 +332,7 @@ def _overlap(a: Box, b: Box, *, exact: bool = True) -> bool:
         return False
     ax, ay, ac, as_, aw, ah, _ = a
     bx, by, bc, bs, bw, bh, _ = b
-    if not exact or (as_ == 0 and bs == 0):  # bounds are exact for upright rectangles
+    if as_ == 0 and bs == 0:  # bounds are exact for upright rectangles
         return True
     tx, ty = bx - ax, by - ay
     for lx, ly in ((ac, as_), (-as_, ac), (bc, bs), (-bs, bc)):
@@ -370,14 +389,15 @@ def _columns(network: Network) -> list[tuple[str, str, str, tuple[sp.Symbol | No
     return columns
 
 
-def _edges(network: Network, drawn: Mapping[sp.Symbol, object]) -> list[Edge]:
-    """(key, source, target): one per drawn weight, then ŷ_j -> L keyed by its target y_j."""
-    out = []
+def _edges(network: Network, drawn: Mapping[sp.Symbol, object]) -> list[list[Edge]]:
+    """(key, source, target) per drawn weight, then ŷ_j -> L keyed by its target y_j, grouped
+    by the target's column (none end in the inputs'): no edge needs its column looked up."""
+    into: list[list[Edge]] = [[]]
     for layer in network.layers:
         sources = [(k, source) for k, source in enumerate(layer.inputs) if source in drawn]
-        out += [(layer.W[j][k], source, target) for j, target in enumerate(layer.a)
-                if target in drawn for k, source in sources]
-    return out + [(y, a, LOSS) for y, a in zip(network.y, network.output.a) if a in drawn]
+        into.append([(layer.W[j][k], source, target) for j, target in enumerate(layer.a)
+                     if target in drawn for k, source in sources])
+    return into + [[(y, a, LOSS) for y, a in zip(network.y, network.output.a) if a in drawn]]
 
 
 def _as_node(symbol: sp.Symbol) -> sp.Symbol:
@@ -420,21 +440,17 @@ def _edge_lines(edges: Sequence[Edge], pos: Mapping, labels: Labels,
     return out
 
 
-def _edge_texts(edges: Sequence[Edge], drawn: Mapping[sp.Symbol, int], labels: Labels,
-                values: Mapping | None, marked: frozenset) -> dict[sp.Symbol, list[Line]]:
+def _edge_texts(into: Sequence[Sequence[Edge]], labels: Labels, values: Mapping | None,
+                marked: frozenset) -> dict[sp.Symbol, list[Line]]:
     """What each edge says: its symbol where there is room (or few marked edges need it),
-    its worked value where there is more room."""
-    into: dict[int, int] = {}
-    hot: dict[int, int] = {}
-    for key, _, target in edges:
-        into[drawn[target]] = into.get(drawn[target], 0) + 1
-        hot[drawn[target]] = hot.get(drawn[target], 0) + (key in marked)
+    its worked value where there is more room (``into``: the edges into each column)."""
     texts = {}
-    for key, _, target in edges:
-        count = into[drawn[target]]
-        if count <= _MAX_LABELLED or (key in marked and hot[drawn[target]] <= _MAX_UNITS):
-            valued = values is not None and key in values and count <= _MAX_VALUED
-            texts[key] = _lines(labels[key], values[key] if valued else None)  # type: ignore[index]
+    for edges in into:
+        count, hot = len(edges), sum(key in marked for key, _, _ in edges)
+        for key, _, _ in edges:
+            if count <= _MAX_LABELLED or (key in marked and hot <= _MAX_UNITS):
+                valued = values is not None and key in values and count <= _MAX_VALUED
+                texts[key] = _lines(labels[key], values[key] if valued else None)  # type: ignore[index]
     return texts
 
 
@@ -462,9 +478,10 @@ def network_svg(network: Network, labels: Labels, *, values: Mapping | None = No
     marked = frozenset(_as_node(s) for s in highlight)
     columns = _columns(network)
     drawn = {s: c for c, (*_, symbols) in enumerate(columns) for s in symbols if s is not None}
-    edges = _edges(network, drawn)
-    texts = _edge_texts(edges, drawn, labels, values, marked)
-    xs = _column_xs(network, columns, edges, drawn, labels, texts)
+    into = _edges(network, drawn)
+    edges = [edge for group in into for edge in group]
+    texts = _edge_texts(into, labels, values, marked)
+    xs = _column_xs(network, columns, into, labels, texts)
     rows = max(len(symbols) for *_, symbols in columns)
     pos, parts, blocked = {}, [], [_rect(0, 0, 0, 4 * xs[-1], 2 * _TOP)]
     for x, (heading, sub, kind, symbols) in zip(xs, columns):
@@ -488,14 +505,13 @@ def network_svg(network: Network, labels: Labels, *, values: Mapping | None = No
     return _svg(width, _TOP + rows * _ROW + 24, title, _describe(network, labels), body)
 
 
-def _column_xs(network: Network, columns: Sequence, edges: Sequence[Edge],
-               drawn: Mapping[sp.Symbol, int], labels: Labels,
-               texts: Mapping[sp.Symbol, list[Line]]) -> list[float]:
+def _column_xs(network: Network, columns: Sequence, into: Sequence[Sequence[Edge]],
+               labels: Labels, texts: Mapping[sp.Symbol, list[Line]]) -> list[float]:
     """Each column's x: room on the left for long input names, between columns for labels."""
     names = [_width(labels[s], 13) for s in network.x[:_MAX_UNITS]]
     xs = [max([_R + 40, *(w + _R + 16 for w in names if w > 2 * _R - 6)])]
     for c in range(1, len(columns)):
-        plates = [_plate_size(texts[key])[0] for key, _, t in edges if drawn[t] == c and key in texts]
+        plates = [_plate_size(texts[key])[0] for key, _, _ in into[c] if key in texts]
         before, here = len(columns[c - 1][3]), len(columns[c][3])
         crowd = max(before, here) / (1 if min(before, here) > 1 else 2)  # a fan is roomier
         room = 120.0 + max(plates, default=0) * crowd * 1.25 if len(plates) > 1 else 170.0
@@ -535,10 +551,14 @@ def _chains(gradient: Gradient, labels: Labels) -> list[tuple[Item, ...]]:
 
 
 def _layer_deltas(labels: Labels) -> dict[int, str]:
-    """Each layer's δ named by its first and last unit (``δ⁽³⁾₁ … δ⁽³⁾₂₀``), in one pass."""
+    """Each layer's δ named by its first and last unit (``δ⁽³⁾₁ … δ⁽³⁾₂₀``), in one pass.
+
+    Only names starting with ``d`` can be δ's (``role_of`` reads ``d:`` or ``delta:``), so
+    the weights, most of a large network's symbols, are not parsed.
+    """
     units: dict[int, list[tuple[tuple[int, ...], sp.Symbol]]] = {}
     for symbol in labels:
-        role = role_of(symbol)
+        role = role_of(symbol) if symbol.name.startswith("d") else None
         if role is not None and role.kind == "delta":
             units.setdefault(role.layer, []).append((role.index, symbol))
     names = {}
