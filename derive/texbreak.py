@@ -3,6 +3,8 @@ r"""LaTeX display rows -> rows broken to the text width (pure string layout, no 
 A small parser turns a formula into nodes (groups, ``\left..\right`` pairs,
 environments), estimates printed widths in em, and breaks a long ``align*`` row at
 relations, then at ``+``/``-``, then at products, keeping the alignment point.
+A page has a few hundred rows: equal nodes are shared, and a row is measured once for all
+the lines tried on it (``_Scan``).
 """
 
 from __future__ import annotations
@@ -22,14 +24,19 @@ FITS = 60                            # characters of LaTeX that cannot reach TEX
 ROWS_PER_ALIGN = 40                  # TeX measures an align* whole: keep each one short
 
 # A token is a command, an escaped character, a run of spaces or a character (_ONE_TOKEN).
-# A braced group with at most one level of braces inside, and no \left, \right, \begin or
-# \end (whose partner could be outside it), is one token too: a page repeats the same small
-# groups (``{\partial \hat{y}_{1}}``), and each is parsed once (``_token_node``).
+# A braced group, or a ``\left..\right`` pair with plain characters as delimiters, is one
+# token too if it nests two levels at most and has no \begin or \end (whose partner could
+# be outside it): a page repeats the same groups and pairs (``{\partial \hat{y}_{1}}``),
+# each is parsed once (``_token_node``), and a formula of such tokens needs no ``_parse``.
 _PLAIN = r"(?:[^{}\\]|\\(?!left|right|begin|end)[A-Za-z]++|\\[^A-Za-z])"
-_GROUP = rf"\{{(?:{_PLAIN}|\{{{_PLAIN}*+\}})*+\}}"
-_TOKEN = re.compile(rf"\\[A-Za-z]+|\\.|{_GROUP}|\s+|.", re.DOTALL)
+_LEFT, _RIGHT = r"\\left(?![A-Za-z])[^\s{}\\]", r"\\right(?![A-Za-z])[^\s{}\\]"
+_INNER = rf"(?:{_PLAIN}|\{{{_PLAIN}*+\}}|{_LEFT}{_PLAIN}*+{_RIGHT})*+"      # one level in
+_GROUP, _PAIR = rf"\{{{_INNER}\}}", rf"{_LEFT}{_INNER}{_RIGHT}"
+_TOKEN = re.compile(rf"{_PAIR}|\\[A-Za-z]+|\\.|{_GROUP}|\s+|.", re.DOTALL)
 _ONE_TOKEN = re.compile(r"\\[A-Za-z]+|\\.|\s+|.", re.DOTALL)
-_RAW = re.compile(r"\\begin|\\(?:left|right)\s*\{")   # a brace _parse takes as raw text
+# Where a token is not what _parse takes: an environment is raw text; \left{ takes { as its
+# delimiter, \left\left( takes \left.
+_RAW = re.compile(r"\\begin|\\(?:left|right)\s*(?:\{|\\left)")
 _RELATIONS = frozenset({"=", "<", ">", r"\leq", r"\geq", r"\neq", r"\approx", r"\le", r"\ge",
                         r"\to", r"\rightarrow"})
 _SUMS = frozenset({"+", "-", r"\pm", r"\mp"})
@@ -52,14 +59,16 @@ class _Node:
     Nodes are made by ``_node`` only, which makes equal nodes one and the same.
     """
 
-    __slots__ = ("children", "kind", "latex", "text", "widths")
+    __slots__ = ("children", "command", "kind", "latex", "role", "text", "widths")
 
     def __init__(self, kind: str, text: str = "", children: tuple[_Node, ...] = ()) -> None:
         self.kind = kind               # "atom", "group", "pair", "env", "open" (no operand)
         self.text = text               # a pair's delimiters as "open close"
         self.children = children
         self.widths: dict[int, float] = {}    # style -> width (_own_width)
-        self.latex: str | None = None         # a group's or pair's text (_latex)
+        self.latex = None if kind in ("group", "pair") else text   # made by _latex
+        self.role = _role(kind, text)          # in line breaking (_pieces)
+        self.command = kind == "atom" and text in _COMMANDS     # takes an argument (_unit)
 
 
 @functools.lru_cache(maxsize=16_384)
@@ -111,25 +120,34 @@ def _environment(tokens: Iterator[_Node]) -> str:
 
 @functools.lru_cache(maxsize=8_192)
 def _token_node(token: str) -> _Node:
-    """The node of one token: an atom, or a whole braced group (see ``_TOKEN``)."""
+    """The node of one token: an atom, or a whole group or pair (see ``_TOKEN``)."""
     if len(token) > 1 and token[0] == "{":
-        return _node("group", "", _parse(_tokens(token[1:-1])))
+        return _node("group", "", _nodes(token[1:-1]))
+    if token.startswith(r"\left") and not token[1:].isalpha():   # not a command: a pair
+        return _node("pair", f"{token[5]} {token[-1]}", _nodes(token[6:-7]))
     return _node("atom", token)
 
 
-def _tokens(tex: str) -> Iterator[_Node]:
-    """The formula's tokens as nodes, for ``_parse`` to read once, in order.
+def _token_texts(tex: str) -> list[str]:
+    """The formula's tokens; one at a time where a whole group or pair is not (``_RAW``)."""
+    return (_ONE_TOKEN if _RAW.search(tex) else _TOKEN).findall(tex)
 
-    Where a brace is not a group's (an environment is raw text up to the first ``}`` after
-    its ``\\end``; ``\\left{`` takes ``{`` as its delimiter), the formula is read a token
-    at a time.
-    """
-    pattern = _ONE_TOKEN if _RAW.search(tex) else _TOKEN
-    return map(_token_node, pattern.findall(tex))
+
+def _tokens(tex: str) -> Iterator[_Node]:
+    """The formula's tokens as nodes, for ``_parse`` to read once, in order."""
+    return map(_token_node, _token_texts(tex))
+
+
+def _nodes(tex: str) -> tuple[_Node, ...]:
+    """The formula's nodes; when no token opens a node, they are its tokens' nodes."""
+    tokens = _token_texts(tex)
+    if _OPENINGS.isdisjoint(tokens):
+        return tuple(map(_token_node, tokens))
+    return _parse(map(_token_node, tokens))
 
 
 def _text(nodes: Sequence[_Node]) -> str:
-    return "".join(_latex(node) for node in nodes)
+    return "".join([node.latex or _latex(node) for node in nodes])
 
 
 def _latex(node: _Node) -> str:
@@ -140,18 +158,17 @@ def _latex(node: _Node) -> str:
         elif node.kind == "pair":
             opening, closing = node.text.split(" ")
             node.latex = rf"\left{opening}{_text(node.children)}\right{closing}"
-        else:
-            node.latex = node.text
     return node.latex
 
 
 def _argument(nodes: Sequence[_Node], i: int) -> tuple[_Node | None, int]:
     """The argument that starts at or after ``i`` (spaces skipped), and its position."""
-    while i < len(nodes) and nodes[i].kind == "atom" and nodes[i].text.isspace():
+    while i < len(nodes) and nodes[i].role == _SPACE:
         i += 1
     return (nodes[i] if i < len(nodes) else None), i
 
 
+@functools.lru_cache(maxsize=4_096)
 def _argument_width(argument: _Node | None, style: int) -> float:
     """A ``{..}`` argument is as wide as its contents; ``x^2`` has a lone node."""
     if argument is None:
@@ -169,7 +186,7 @@ def _argument_text(argument: _Node | None) -> str:
 
 def _width(nodes: Sequence[_Node], style: int = 0) -> float:
     """Estimated printed width in em."""
-    return _measure(nodes, style)[0]
+    return _running(nodes, style)[1]
 
 
 def _own_width(node: _Node, style: int) -> float:
@@ -191,53 +208,60 @@ def _own_width(node: _Node, style: int) -> float:
     return width
 
 
-# What _measure has added up: the width so far, the width of the scripts just set (the next
-# script stacks on them), and whether the run is closed (see _measure).
-_Run = tuple[float, float, bool]
+def _running(nodes: Sequence[_Node], style: int) -> tuple[list[float | None], float, float]:
+    """The width before each unit, the whole width, and the sum of the negative widths.
 
-
-def _measure(nodes: Sequence[_Node], style: int, total: float = 0.0,
-             script: float = 0.0) -> _Run:
-    """Estimated printed width in em: a fraction is as wide as its wider part, scripts shrink.
-
-    The nodes are measured as if appended to a run of nodes whose ``_measure`` returned
-    ``total`` and ``script``, so a line grows by measuring only what is added. The run is
-    *closed* unless a command at its end looked for an argument past the last node: then
-    nodes appended later would be that argument, and the run must be measured again.
+    A unit is a node, or a command with its arguments (``_unit``). Before a unit inside
+    another's arguments, or before a script set while another one is pending (it stacks
+    on it), there is no running width.
     """
-    size, smaller = _SIZE[style], (2, 2, 3, 3)[style]
-    i = 0
+    running: list[float | None] = [None] * (len(nodes) + 1)
+    i, total, script, negative = 0, 0.0, 0.0, 0.0
     while i < len(nodes):
-        node, text = nodes[i], nodes[i].text
-        if node.kind != "atom" or text not in _COMMANDS:
+        node = nodes[i]
+        if not node.command:
             width = node.widths.get(style)          # _own_width, inlined: most nodes are here
-            total += _own_width(node, style) if width is None else width
+            end, width, stacks = i + 1, _own_width(node, style) if width is None else width, False
+        else:
+            end, width, stacks = _unit(nodes, i, style)
+        if not (stacks and script):
+            running[i] = total
+        if not stacks:
+            total += width
             script = 0.0
-            i += 1
-            continue
-        if text in ("^", "_"):
-            argument, i = _argument(nodes, i + 1)
-            width = _argument_width(argument, smaller)
-            if width > script:                    # a sub- and superscript stack
-                total += width - script
-                script = width
-            i += 1
-            continue
-        elif text == r"\frac":
-            top, i = _argument(nodes, i + 1)
-            bottom, i = _argument(nodes, i + 1)
-            inner = (1, 2, 3, 3)[style]
-            width = max(_argument_width(top, inner), _argument_width(bottom, inner)) + 0.3 * size
-        elif text in _WORDS:
-            word, i = _argument(nodes, i + 1)
-            width = 0.55 * len(_argument_text(word)) * size
-        else:                                   # \underbrace
-            body, i = _argument(nodes, i + 1)
-            width = _argument_width(body, style)
-        total += width
-        script = 0.0
-        i += 1
-    return total, script, i == len(nodes)     # past the end: an argument was missing
+        elif width > script:
+            total += width - script
+            script = width
+        if width < 0:
+            negative -= width
+        i = end
+    if i == len(nodes):                             # not past it: no argument was missing
+        running[i] = total
+    return running, total, negative
+
+
+def _unit(nodes: Sequence[_Node], i: int, style: int) -> tuple[int, float, bool]:
+    """The command at ``i`` with its arguments: where they end, their width, if a script.
+
+    A fraction is as wide as its wider part, a script shrinks and stacks on the one before.
+    """
+    text = nodes[i].text
+    if text in ("^", "_"):
+        argument, i = _argument(nodes, i + 1)
+        return i + 1, _argument_width(argument, (2, 2, 3, 3)[style]), True
+    size = _SIZE[style]
+    if text == r"\frac":
+        top, i = _argument(nodes, i + 1)
+        bottom, i = _argument(nodes, i + 1)
+        inner = (1, 2, 3, 3)[style]
+        width = max(_argument_width(top, inner), _argument_width(bottom, inner)) + 0.3 * size
+    elif text in _WORDS:
+        word, i = _argument(nodes, i + 1)
+        width = 0.55 * len(_argument_text(word)) * size
+    else:                                   # \underbrace
+        body, i = _argument(nodes, i + 1)
+        width = _argument_width(body, style)
+    return i + 1, width, False
 
 
 @functools.lru_cache(maxsize=4_096)
@@ -257,22 +281,7 @@ def _token_width(text: str, style: int) -> float:
 def _env_width(text: str, style: int) -> float:
     """An environment (cases, matrix) is as wide as its widest row, cells a quad apart."""
     body = re.sub(r"\\(begin|end)\{[^}]*\}", "", text).replace("&", r"\quad ")
-    return max(_width(_parse(_tokens(row)), style) for row in body.split(r"\\")) + _SIZE[style]
-
-
-def _split(nodes: Sequence[_Node], separators: frozenset[str]) -> list[list[_Node]]:
-    """Cut before every separator that follows an operand (so a leading minus stays)."""
-    cuts = [0]
-    operand = False                 # whether the last node other than a space is an operand
-    for i, node in enumerate(nodes):
-        if node.kind != "atom":
-            operand = node.kind != "open"
-        elif not node.text.isspace():
-            if operand and node.text in separators:
-                cuts.append(i)
-            operand = node.text not in _NO_OPERAND
-    cuts.append(len(nodes))
-    return [list(nodes[start:end]) for start, end in itertools.pairwise(cuts) if start < end]
+    return max(_width(_nodes(row), style) for row in body.split(r"\\")) + _SIZE[style]
 
 
 def _opened(nodes: Sequence[_Node]) -> list[_Node] | None:
@@ -280,14 +289,15 @@ def _opened(nodes: Sequence[_Node]) -> list[_Node] | None:
 
     The size is guessed from the content: an environment (cases), a fraction, plain terms.
     """
-    pairs = [(_contents_width(node), i) for i, node in enumerate(nodes) if node.kind == "pair"]
+    pairs = [i for i, node in enumerate(nodes) if node.kind == "pair"]
     if not pairs:
         return None
-    _, i = max(pairs)
+    i = max(pairs, key=lambda i: (_contents_width(nodes[i]), i)) if pairs[1:] else pairs[0]
     opening, closing = nodes[i].text.split(" ")
-    children = nodes[i].children
-    size = (r"\Bigg" if any(n.kind == "env" for n in children) else
-            r"\bigg" if any(n.text == r"\frac" or n.kind == "pair" for n in children) else r"\big")
+    kinds = {child.kind for child in nodes[i].children}
+    texts = {child.text for child in nodes[i].children}
+    size = (r"\Bigg" if "env" in kinds else
+            r"\bigg" if r"\frac" in texts or "pair" in kinds else r"\big")
     return [*nodes[:i], _node("open", rf"{size}l{opening} "), *nodes[i].children,
             _node("atom", rf"{size}r{closing} "), *nodes[i + 1:]]
 
@@ -301,44 +311,105 @@ def _contents_width(pair: _Node) -> float:
 _LEVELS = (_RELATIONS, _SUMS, _PRODUCTS)          # where a line may break, in this order
 
 
-def _lines(nodes: Sequence[_Node], budget: float, width: float | None = None,
-           level: int = 0) -> list[list[_Node]]:
-    """Pack a formula into lines of at most ``budget`` em: at relations, sums, products.
-
-    ``width`` is the formula's, if already measured: packing measures every line it makes.
-    A line too wide is one piece cut at ``_LEVELS[level - 1]``, which has no cut at that
-    level or before it: so it is cut at the next level on.
-    """
-    if (_width(nodes) if width is None else width) <= budget:
+def _lines(nodes: Sequence[_Node], budget: float) -> list[list[_Node]]:
+    """Pack a formula into lines of at most ``budget`` em: at relations, sums, products."""
+    scan = _Scan(nodes)
+    if scan.fits(0, len(nodes), budget):
         return [list(nodes)]
+    return _packed(scan, 0, len(nodes), budget)
+
+
+def _packed(scan: _Scan, start: int, stop: int, budget: float,
+            level: int = 0) -> list[list[_Node]]:
+    """The lines of ``scan.nodes[start:stop]``, a stretch too wide for ``budget``.
+
+    A line grows by a piece while the joined stretch fits. A line too wide is one piece cut
+    at ``_LEVELS[level - 1]``, which has no cut at that level or before it: so it is cut at
+    the next level on.
+    """
+    nodes = scan.nodes
     for cut in range(level, len(_LEVELS)):
-        pieces = _split(nodes, _LEVELS[cut])
+        pieces = _pieces(scan.roles, start, stop, cut)
         if len(pieces) > 1:
             break
     else:
-        opened = _opened(nodes)
-        return [list(nodes)] if opened is None else _lines(opened, budget)
-    lines: list[tuple[list[_Node], _Run]] = []          # each line with its measure
-    for piece in pieces:
-        if lines:
-            line, run = lines[-1]
-            grown = _grown(line, run, piece)
-            if grown[0] <= budget:
-                line.extend(piece)
-                lines[-1] = line, grown
-                continue
-        lines.append((list(piece), _measure(piece, 0)))
-    return [part for line, run in lines for part in _lines(line, budget, run[0], cut + 1)]
+        opened = _opened(nodes[start:stop])
+        return [list(nodes[start:stop])] if opened is None else _lines(opened, budget)
+    lines: list[list[int]] = []                     # first and last node, and if it grew
+    for a, b in pieces:
+        if lines and scan.fits(lines[-1][0], b, budget):
+            lines[-1][1:] = b, True
+        else:
+            lines.append([a, b, False])
+    return [part for a, b, grown in lines for part in
+            ([list(nodes[a:b])] if grown or scan.fits(a, b, budget) else
+             _packed(scan, a, b, budget, cut + 1))]
 
 
-def _grown(line: list[_Node], run: _Run, piece: list[_Node]) -> _Run:
-    """The measure of ``line + piece`` from the line's ``run``, walking only the piece.
+class _Scan:
+    """A formula measured once for all the lines tried on it (``_running``).
 
-    Exactly what measuring the joined list gives, sums in the same order included, unless
-    a command at the line's end is still missing an argument: then it is measured whole.
+    A stretch from one running width to another adds up the same widths in the same order
+    as measuring it alone, so it is as wide as their difference but for rounding; within
+    ``slack`` of the budget it is measured alone. Each sum rounds by at most 2^-53 of the
+    magnitude per addition, and ``slack`` allows for 2^33 additions (more than a row has
+    characters): the magnitude of what the units add is at most ``|total| + 2 * negative``.
     """
-    total, script, closed = run
-    return _measure(piece, 0, total, script) if closed else _measure(line + piece, 0)
+
+    __slots__ = ("nodes", "roles", "running", "slack")
+
+    def __init__(self, nodes: Sequence[_Node]) -> None:
+        self.nodes = nodes
+        self.roles = [node.role for node in nodes]
+        self.running, total, negative = _running(nodes, 0)
+        self.slack = 1e-6 * (1.0 + abs(total) + 2.0 * negative)
+
+    def fits(self, start: int, stop: int, budget: float) -> bool:
+        """Whether ``_width(nodes[start:stop]) <= budget``."""
+        first, last = self.running[start], self.running[stop]
+        if first is not None and last is not None and abs(last - first - budget) > self.slack:
+            return last - first < budget
+        return _width(self.nodes[start:stop]) <= budget
+
+
+_SPACE, _OPERAND, _NEITHER = 3, 4, 5            # roles besides a separator's level
+
+
+def _role(kind: str, text: str) -> int:
+    """A separator's level (``_LEVELS``), or whether the node is a space or an operand."""
+    if kind != "atom":
+        return _OPERAND if kind != "open" else _NEITHER
+    if text.isspace():
+        return _SPACE
+    level = next((n for n, separators in enumerate(_LEVELS) if text in separators), None)
+    return level if level is not None else _NEITHER if text in _NO_OPERAND else _OPERAND
+
+
+def _pieces(roles: list[int], start: int, stop: int, level: int) -> list[tuple[int, int]]:
+    """The stretch cut before every separator at ``level`` that follows an operand in it.
+
+    The operand is the last node before the separator other than a space, within the
+    stretch: so a leading minus stays.
+    """
+    cuts, separator = [start], start - 1
+    while True:
+        try:
+            separator = roles.index(level, separator + 1, stop)
+        except ValueError:
+            break
+        before = separator - 1
+        while before >= start and roles[before] == _SPACE:
+            before -= 1
+        if before >= start and roles[before] == _OPERAND:
+            cuts.append(separator)
+    cuts.append(stop)
+    return [(a, b) for a, b in itertools.pairwise(cuts) if a < b]
+
+
+def _split(nodes: Sequence[_Node], separators: frozenset[str]) -> list[list[_Node]]:
+    """Cut before every separator that follows an operand (so a leading minus stays)."""
+    pieces = _pieces([node.role for node in nodes], 0, len(nodes), _LEVELS.index(separators))
+    return [list(nodes[a:b]) for a, b in pieces]
 
 
 def break_align(rows: Sequence[str], *, width: float = TEX_LINE_EM) -> list[str]:
@@ -350,8 +421,14 @@ def break_align(rows: Sequence[str], *, width: float = TEX_LINE_EM) -> list[str]
     """
     if all(len(row) < FITS and " &" in row and "&" not in row[:row.index(" &")] for row in rows):
         return [row.strip() for row in rows]
-    left = max((_width(_sides(row)[0]) for row in rows), default=0.0)
+    left = max(map(_left_width, rows), default=0.0)
     return [line for row in rows for line in _broken(row, width - left - 1.0)]
+
+
+@functools.lru_cache(maxsize=512)
+def _left_width(row: str) -> float:
+    """The width of a row left of its alignment point (memoised, as ``_sides``)."""
+    return _width(_sides(row)[0])
 
 
 @functools.lru_cache(maxsize=512)
@@ -361,11 +438,12 @@ def _sides(row: str) -> tuple[tuple[_Node, ...], tuple[_Node, ...]]:
     The point is the first top-level ``&`` (dropped), or else the first relation (which
     starts the right side); without either the whole row is the right side.
     """
-    nodes = _parse(_tokens(row))
-    cut = next((i for i, n in enumerate(nodes) if n.kind == "atom" and n.text == "&"), None)
-    if cut is not None:
+    nodes = _nodes(row)
+    texts = [node.text for node in nodes]   # only an atom's text is "&" or a relation
+    if "&" in texts:
+        cut = texts.index("&")
         return nodes[:cut], nodes[cut + 1:]
-    cut = next((i for i, n in enumerate(nodes) if n.text in _RELATIONS), None)
+    cut = next((i for i, text in enumerate(texts) if text in _RELATIONS), None)
     return ((), nodes) if cut is None else (nodes[:cut], nodes[cut:])
 
 
@@ -379,9 +457,9 @@ def _broken(row: str, budget: float) -> tuple[str, ...]:
     out = []
     for n, line in enumerate(_lines(rhs, budget)):
         text = _text(line).strip()
-        first = next((node.text for node in line if not node.text.isspace()), "")
         if n == 0:
             out.append(f"{_text(lhs).strip()} &{text}" if lhs else f"&{text}")
         else:
+            first = next((node.text for node in line if not node.text.isspace()), "")
             out.append(f"&{text}" if first in _RELATIONS else rf"&\quad {text}")
     return tuple(out)
