@@ -14,7 +14,7 @@ import sys
 import types
 from collections.abc import Iterator
 
-__all__ = ["one_run", "TENSOR_MODULE"]
+__all__ = ["one_run", "defer_tensor_module", "TENSOR_MODULE"]
 
 TENSOR_MODULE = "sympy.tensor.tensor"
 
