@@ -8,13 +8,14 @@ of ``cli.main`` in its own process (tests, the pytest plugin) gets neither.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import importlib
 import sys
 import types
 from collections.abc import Iterator
 
-__all__ = ["one_run", "defer_tensor_module", "TENSOR_MODULE"]
+__all__ = ["TENSOR_MODULE", "defer_tensor_module", "one_run"]
 
 TENSOR_MODULE = "sympy.tensor.tensor"
 
@@ -43,6 +44,7 @@ class _DeferredTensorModule(types.ModuleType):
         return getattr(_load_real_tensor_module(self), name)
 
 
+@functools.cache
 def _flatten_code() -> types.CodeType:
     from sympy.core.add import Add
     return Add.flatten.__func__.__code__

@@ -14,7 +14,7 @@ import itertools
 import re
 from collections.abc import Iterator, Sequence
 
-__all__ = ["break_align", "TEX_LINE_EM", "ROWS_PER_ALIGN"]
+__all__ = ["ROWS_PER_ALIGN", "TEX_LINE_EM", "break_align"]
 
 
 # A4 with 2.2 cm margins at 11 pt leaves 470 pt, about 43 em, of text width. Rows are packed
@@ -404,12 +404,6 @@ def _pieces(roles: list[int], start: int, stop: int, level: int) -> list[tuple[i
             cuts.append(separator)
     cuts.append(stop)
     return [(a, b) for a, b in itertools.pairwise(cuts) if a < b]
-
-
-def _split(nodes: Sequence[_Node], separators: frozenset[str]) -> list[list[_Node]]:
-    """Cut before every separator that follows an operand (so a leading minus stays)."""
-    pieces = _pieces([node.role for node in nodes], 0, len(nodes), _LEVELS.index(separators))
-    return [list(nodes[a:b]) for a, b in pieces]
 
 
 def break_align(rows: Sequence[str], *, width: float = TEX_LINE_EM) -> list[str]:

@@ -111,9 +111,10 @@ def test_cut_points_are_the_plain_ones(formula: str) -> None:
         opened = tb._opened(nodes) or nodes
     except (RecursionError, ValueError):    # \begin with no \end, \left\ : as ever
         opened = nodes
-    for separators in tb._LEVELS:
+    for level, separators in enumerate(tb._LEVELS):
         for line in (nodes, opened):
-            assert tb._split(line, separators) == plain_split(line, separators)
+            pieces = tb._pieces([node.role for node in line], 0, len(line), level)
+            assert [line[a:b] for a, b in pieces] == plain_split(line, separators)
 
 
 # --------------------------------------------------------------------------- pictures
