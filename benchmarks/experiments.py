@@ -84,7 +84,7 @@ def imports(reps: int, env: dict) -> list[tuple[str, float]]:
          in_process("sp.simplify(sp.sin(a) ** 2 + sp.cos(a) ** 2 - 1)",
                     "import sympy as sp\na = sp.Symbol('a')\nsp.Add(a, 1)", reps, env)),
         ("jinja2: compile md + tex templates (what every run does)",
-         in_process("import sys\nr = sys.modules['derive.render']\n"
+         in_process("import sys\nr = sys.modules['derive.formats.pages']\n"
                     "[r._env(f).get_template(t) for f, t in (('md', 'markdown/page.md.j2'), "
                     "('tex', 'latex/page.tex.j2'))]", "import derive.cli", reps, env)),
     ]
@@ -94,7 +94,7 @@ def imports(reps: int, env: dict) -> list[tuple[str, float]]:
 def templates_cached(reps: int, env: dict) -> float:
     """Load both templates through a warm FileSystemBytecodeCache (fresh interpreters)."""
     cache = tempfile.mkdtemp(prefix="jinja-bcc-")
-    code = ("import jinja2, sys\nr = sys.modules['derive.render']\n"
+    code = ("import jinja2, sys\nr = sys.modules['derive.formats.pages']\n"
             f"bcc = jinja2.FileSystemBytecodeCache({cache!r})\n"
             "envs = r._environments()\n"
             "for e in envs.values(): e.bytecode_cache = bcc\n"
@@ -114,10 +114,10 @@ def forward_experiment(shape: str, reps: int) -> tuple[list[tuple[str, float]], 
     sys.path.insert(0, str(HERE))
     from run import Net  # noqa: PLC0415
 
-    from derive import numeric  # noqa: PLC0415
+    from derive.numbers import evaluate as numeric  # noqa: PLC0415
     from derive.cli import _limits  # noqa: PLC0415
-    from derive.network import build_network  # noqa: PLC0415
-    from derive.spec import load  # noqa: PLC0415
+    from derive.calculus.network import build_network  # noqa: PLC0415
+    from derive.spec.loader import load  # noqa: PLC0415
 
     sizes = [int(s) for s in shape.split("-")]
     net = Net(shape, sizes[0], tuple(sizes[1:-1]), outputs=sizes[-1])
@@ -201,12 +201,12 @@ def structural_experiment(shape: str, reps: int) -> tuple[list[tuple[str, float]
     sys.path.insert(0, str(HERE))
     from run import Net  # noqa: PLC0415
 
-    from derive import numeric  # noqa: PLC0415
+    from derive.numbers import evaluate as numeric  # noqa: PLC0415
     from derive.cli import _limits  # noqa: PLC0415
-    from derive.derivation import derive  # noqa: PLC0415
-    from derive.expressions import ChainProduct, ChainSum  # noqa: PLC0415
-    from derive.network import build_network  # noqa: PLC0415
-    from derive.spec import load  # noqa: PLC0415
+    from derive.calculus.derivation import derive  # noqa: PLC0415
+    from derive.calculus.expressions import ChainProduct, ChainSum  # noqa: PLC0415
+    from derive.calculus.network import build_network  # noqa: PLC0415
+    from derive.spec.loader import load  # noqa: PLC0415
 
     sizes = [int(v) for v in shape.split("-")]
     net = Net(shape, sizes[0], tuple(sizes[1:-1]), outputs=sizes[-1])

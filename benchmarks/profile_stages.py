@@ -43,24 +43,24 @@ ROOT = HERE.parent
 # Every alias of the function in any loaded derive.* module is wrapped, so it does not matter
 # which module the CLI calls it through.
 TIMERS = [
-    ("derive.spec", "load", "spec: load + validate", True),
-    ("derive.network", "build_network", "network: build", True),
-    ("derive.derivation", "derive", "derivation: derive (total)", True),
-    ("derive.derivation", "expanded_deltas", "  derivation: expanded δ (paths)", False),
-    ("derive.derivation", "gradient", "  derivation: gradient() per parameter", False),
-    ("derive.derivation", "matrix_check", "  derivation: matrix_check", False),
-    ("derive.derivation", "prove_equal", "  derivation: prove_equal (also used by claims)", False),
-    ("derive.worked", "work_example", "worked: work_example", True),
-    ("derive.worked", "factor_values", "  worked: factor_values", False),
-    ("derive.check", "check", "check: check (total)", True),
-    ("derive.check", "finite_difference", "  check: finite differences (mpmath)", False),
-    ("derive.check", "float_difference", "  check: finite differences (float64)", False),
-    ("derive.check", "_symbolic", "  check: symbolic gradients at points", False),
-    ("derive.check", "_symbolic_float", "  check: symbolic gradients at points (float64)", False),
-    ("derive.claims", "verify_claims", "  check: claims", False),
-    ("derive.render", "render", "render: render (total)", True),
-    ("derive.render", "page_context", "  render: page_context (printing)", False),
-    ("derive.render", "json_document", "  render: json_document (printing)", False),
+    ("derive.spec.loader", "load", "spec: load + validate", True),
+    ("derive.calculus.network", "build_network", "network: build", True),
+    ("derive.calculus.derivation", "derive", "derivation: derive (total)", True),
+    ("derive.calculus.derivation", "expanded_deltas", "  derivation: expanded δ (paths)", False),
+    ("derive.calculus.derivation", "gradient", "  derivation: gradient() per parameter", False),
+    ("derive.calculus.derivation", "matrix_check", "  derivation: matrix_check", False),
+    ("derive.calculus.derivation", "prove_equal", "  derivation: prove_equal (also used by claims)", False),
+    ("derive.numbers.worked", "work_example", "worked: work_example", True),
+    ("derive.numbers.worked", "factor_values", "  worked: factor_values", False),
+    ("derive.verify.checking", "check", "check: check (total)", True),
+    ("derive.verify.checking", "finite_difference", "  check: finite differences (mpmath)", False),
+    ("derive.verify.checking", "float_difference", "  check: finite differences (float64)", False),
+    ("derive.verify.checking", "_symbolic", "  check: symbolic gradients at points", False),
+    ("derive.verify.checking", "_symbolic_float", "  check: symbolic gradients at points (float64)", False),
+    ("derive.verify.claims", "verify_claims", "  check: claims", False),
+    ("derive.formats.pages", "render", "render: render (total)", True),
+    ("derive.formats.pages", "page_context", "  render: page_context (printing)", False),
+    ("derive.formats.pages", "json_document", "  render: json_document (printing)", False),
     ("derive.write", "write_outputs", "write: write_outputs", True),
 ]
 
@@ -126,7 +126,7 @@ def stub_finite_differences() -> None:
     """check.finite_difference and float_difference -> (0, 0, 0) at no cost (see --skip-fd)."""
     import mpmath  # noqa: PLC0415
 
-    check = importlib.import_module("derive.check")
+    check = importlib.import_module("derive.verify.checking")
     zero = mpmath.mpf(0)
     check.finite_difference = lambda *args, **kwargs: (zero, zero, zero)
     check.float_difference = lambda *args, **kwargs: (0.0, 0.0, 0.0)

@@ -51,9 +51,9 @@ _LIMITS: dict[str, float] = {}
 
 
 def tool_limits() -> dict[str, float]:
-    """The measured tree's default size limits (``derive.spec.Limits``), read once."""
+    """The measured tree's default size limits (``derive.spec.loader.Limits``), read once."""
     if not _LIMITS:
-        code = ("import dataclasses, json; from derive.spec import Limits; "
+        code = ("import dataclasses, json; from derive.spec.loader import Limits; "
                 "print(json.dumps(dataclasses.asdict(Limits())))")
         out = subprocess.run([PYTHON, "-c", code], capture_output=True, text=True,
                              env=CHILD_ENV)

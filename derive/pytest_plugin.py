@@ -37,9 +37,9 @@ class SpecItem(pytest.Item):
     """One spec: load, derive, check."""
 
     def runtest(self) -> None:
-        from .frontend import disagreement_lines, oracle_methods, read_spec
+        from .pipeline import disagreement_lines, oracle_methods, read_spec
         from .errors import DeriveError
-        from .spec import load
+        from .spec.loader import load
         from . import build_network, check, derive, work_example
 
         path = str(self.path)

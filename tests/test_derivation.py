@@ -13,11 +13,11 @@ import pytest
 import sympy as sp
 
 from derive import build_network, check, derive, load_spec
-from derive.derivation import (MAX_PATHS, Derivation, Gradient, batch_scale, matrix_check,
+from derive.calculus.derivation import (MAX_PATHS, Derivation, Gradient, batch_scale, matrix_check,
                                path_count, paths_to_loss, prove_unit)
-from derive.expressions import ChainProduct, ChainSum, Partial, as_expr
-from derive.functions import sigmoid
-from derive.network import (LOSS, activation_symbol, bias_symbol, delta_symbol, input_symbol,
+from derive.calculus.expressions import ChainProduct, ChainSum, Partial, as_expr
+from derive.registry.functions import sigmoid
+from derive.calculus.network import (LOSS, activation_symbol, bias_symbol, delta_symbol, input_symbol,
                             pre_activation_symbol, target_symbol, weight_symbol)
 
 
@@ -182,7 +182,7 @@ def test_hidden_delta_recursion(net_232: Derivation) -> None:
 
 
 def test_hidden_delta_with_relu_uses_relu_prime() -> None:
-    from derive.functions import relu_prime
+    from derive.registry.functions import relu_prime
 
     d = derivation_of(network_text(1, [(1, "relu"), (1, "linear")]))
     (eq,) = d.deltas[0]
@@ -297,7 +297,7 @@ def test_check_notices_a_wrong_delta_form(wide: Derivation) -> None:
 def test_prove_equal_uses_the_output_relation_and_rejects_a_wrong_shortcut() -> None:
     """BCE with a sigmoid output: ∂L/∂ŷ · σ′(z) = ŷ − y only once ŷ = σ(z) is used (over one
     denominator); a flipped sign or a lost factor is still told apart."""
-    from derive.derivation import prove_equal
+    from derive.calculus.derivation import prove_equal
 
     d = derivation_of(network_text(1, [(1, "sigmoid")], loss="binary_cross_entropy"))
     network = d.network

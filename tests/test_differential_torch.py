@@ -10,7 +10,7 @@ check -> render json) and, for a few, through the installed CLI. Every ``grad``,
 the oracle's within |a - b| <= 1e-9 * max(1, |b|).
 
 The oracle is written here from SPEC.md alone: explicit float64 tensors,
-torch.autograd and torch's own functions. It does not import derive.autodiff nor
+torch.autograd and torch's own functions. It does not import derive.verify.torch_oracle nor
 derive's registry lambdas (only the registry's *names*, to notice a new entry).
 
 Draws whose training passes come within 1e-6 of a kink (ReLU, LeakyReLU, ELU at
@@ -47,7 +47,7 @@ except ImportError:  # pragma: no cover - depends on the environment
     pytest.skip("torch is not installed (pip install '.[torch]')", allow_module_level=True)
 
 from derive import build_network, check, derive, load_spec, render, work_example
-from derive.registry import ACTIVATIONS, LOSSES
+from derive.registry.entries import ACTIVATIONS, LOSSES
 
 # --------------------------------------------------------------------------- the case space
 

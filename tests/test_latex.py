@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from derive.render import escape_latex
-from derive.texbreak import break_align
+from derive.formats.pages import escape_latex
+from derive.formats.texbreak import break_align
 
 from .conftest import EXAMPLES, ROOT
 from .test_site import ABS_SPEC, TRAP_SPEC

@@ -10,11 +10,11 @@ import mpmath
 import pytest
 
 from derive import build_network, check, derive, load_spec, render, work_example
-from derive.claims import identifiers, random_envs
-from derive.formula import parse_formula, vocabulary
-from derive.names import symbol_names
-from derive.notation import NOTATIONS
-from derive.numeric import evaluate
+from derive.verify.claims import identifiers, random_envs
+from derive.verify.formula import parse_formula, vocabulary
+from derive.calculus.names import symbol_names
+from derive.registry.notations import NOTATIONS
+from derive.numbers.evaluate import evaluate
 
 from .conftest import EXAMPLES
 

@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from derive import build_network, derive, load_spec
-from derive.check import (
+from derive.verify.checking import (
     STEP,
     Disagreement,
     _downstream_loss,
@@ -27,9 +27,9 @@ from derive.check import (
     _FloatLists,
     _Tally,
 )
-from derive.derivation import Derivation
-from derive.network import Network
-from derive.numeric import (
+from derive.calculus.derivation import Derivation
+from derive.calculus.network import Network
+from derive.numbers.evaluate import (
     FLOAT_MAX,
     compile_float,
     evaluate,
@@ -39,7 +39,7 @@ from derive.numeric import (
     parameter_env,
     sample_env,
 )
-from derive.worked import float_forward, gradient_forms
+from derive.numbers.worked import float_forward, gradient_forms
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 mpf = mpmath.mpf

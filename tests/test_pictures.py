@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from derive import build_network, derive, load_spec, work_example
-from derive.derivation import Derivation, Gradient
-from derive.names import symbol_names
-from derive.network import LOSS, Network, role_of
-from derive.pictures import (
+from derive.calculus.derivation import Derivation, Gradient
+from derive.calculus.names import symbol_names
+from derive.calculus.network import LOSS, Network, role_of
+from derive.formats.pictures import (
     loss_curve_svg,
     network_svg,
     path_highlight,
@@ -25,7 +25,7 @@ from derive.pictures import (
     symbol_labels,
     unicode_label,
 )
-from derive.worked import WorkedExample
+from derive.numbers.worked import WorkedExample
 
 from .conftest import EXAMPLES, ROOT
 

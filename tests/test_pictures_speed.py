@@ -16,8 +16,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from derive import build_network, load_spec
-from derive import pictures as P
-from derive.network import LOSS, Network, role_of
+from derive.formats import pictures as P
+from derive.calculus.network import LOSS, Network, role_of
 
 from .conftest import EXAMPLES
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 import sympy as sp
 
-from derive.expressions import ChainProduct, ChainSum, Equation, Factor, Partial
-from derive.functions import relu, relu_prime, sigmoid
-from derive.network import (activation_symbol, bias_symbol, input_symbol,
+from derive.calculus.expressions import ChainProduct, ChainSum, Equation, Factor, Partial
+from derive.registry.functions import relu, relu_prime, sigmoid
+from derive.calculus.network import (activation_symbol, bias_symbol, input_symbol,
                             pre_activation_symbol, target_symbol, weight_symbol)
-from derive.printer import Printer, format_number
+from derive.formats.printer import Printer, format_number
 
 L = sp.Symbol("L")
 a, z, w = activation_symbol(1, 0), pre_activation_symbol(1, 0), weight_symbol(2, 0, 0)

@@ -16,9 +16,9 @@ import mpmath
 import pytest
 import sympy as sp
 
-from derive.numeric import evaluate
-from derive.printer import Printer
-from derive.registry import (ACTIVATIONS, INIT_SCHEMES, LOSSES, SHORTCUTS, Activation, InitScheme,
+from derive.numbers.evaluate import evaluate
+from derive.formats.printer import Printer
+from derive.registry.entries import (ACTIVATIONS, INIT_SCHEMES, LOSSES, SHORTCUTS, Activation, InitScheme,
                              Registry)
 
 z = sp.Symbol("z", real=True)
@@ -148,7 +148,7 @@ def test_derivative_at_the_kink_is_pytorchs_choice(name: str) -> None:
 
 
 def test_relu_prime_at_zero_is_zero_everywhere_it_is_defined() -> None:
-    from derive.functions import relu_prime
+    from derive.registry.functions import relu_prime
 
     assert value(ACTIVATIONS["relu"].derivative(z), {z: 0.0}) == 0
     assert relu_prime.numeric(mpf(0)) == 0

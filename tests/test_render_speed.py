@@ -15,11 +15,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from derive import build_network, derive, load_spec
-from derive import texbreak as tb
-from derive.check import CheckReport
-from derive.names import symbol_names
-from derive.pictures import _esc, symbol_labels, unicode_label
-from derive.render import _math_sections, _tex_rows, escape_latex, page_context
+from derive.formats import texbreak as tb
+from derive.verify.checking import CheckReport
+from derive.calculus.names import symbol_names
+from derive.formats.pictures import _esc, symbol_labels, unicode_label
+from derive.formats.pages import _math_sections, _tex_rows, escape_latex, page_context
 
 from .conftest import EXAMPLES
 

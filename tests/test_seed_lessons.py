@@ -14,9 +14,9 @@ import pytest
 import sympy as sp
 
 from derive import build_network, check, derive, load_spec, work_example
-from derive.expressions import as_expr
-from derive.functions import sigmoid
-from derive.network import (activation_symbol, pre_activation_symbol, target_symbol,
+from derive.calculus.expressions import as_expr
+from derive.registry.functions import sigmoid
+from derive.calculus.network import (activation_symbol, pre_activation_symbol, target_symbol,
                             weight_symbol)
 
 from .conftest import EXAMPLES, OUTPUT
@@ -62,7 +62,7 @@ def test_each_seed_page_says_what_it_covers(seed: str) -> None:
 def test_seed001_vector_form_deltas() -> None:
     """delta_2 = dL/dy-hat F'(z_2) and delta_1 = (W_2^T delta_2) g'(z_1) (1-1-1: products)."""
     derivation, worked, _ = pipeline("relu-worked-example-1-1-1")
-    from derive.functions import relu_prime
+    from derive.registry.functions import relu_prime
     y, yhat, z2 = target_symbol(0), activation_symbol(2, 0), pre_activation_symbol(2, 0)
     delta2, delta1 = derivation.deltas[1][0], derivation.deltas[0][0]
     assert sp.expand(as_expr(delta2.value) - (yhat - y) * relu_prime(z2)) == 0
@@ -82,7 +82,7 @@ def test_seed001_binary_cross_entropy_and_its_delta() -> None:
 
 def test_seed002_average_over_samples() -> None:
     """dC/dw = 1/n sum_k dC_k/dw: the worked gradient is the mean of the per-sample ones."""
-    from derive.worked import batch_gradient
+    from derive.numbers.worked import batch_gradient
     derivation, worked, _ = pipeline("sigmoid-chain-one-node-layers")
     example = derivation.network.spec.example
     singles = [batch_gradient(derivation, worked.initial, (n,), example.x, example.y)[1]
@@ -105,7 +105,7 @@ def test_seed003_sigmoid_derivative_is_complete() -> None:
     wrong = [c for c in report.claims if c.status == "differs"]
     assert len(wrong) == 1 and "missing factor" in wrong[0].message
     z = pre_activation_symbol(1, 0)
-    from derive.derivation import activation_factor
+    from derive.calculus.derivation import activation_factor
     factor = activation_factor(derivation.network.layers[0], 0, 0)
     assert sp.expand(as_expr(factor.value) - sigmoid(z) * (1 - sigmoid(z))) == 0
 

@@ -1,6 +1,6 @@
 """``derive-backprop site``: the MkDocs project, its nav and index, the Markdown's math traps.
 
-Pure tests of ``derive.site`` run everywhere. Tests that run ``mkdocs build --strict`` need
+Pure tests of ``derive.site.course`` run everywhere. Tests that run ``mkdocs build --strict`` need
 the ``site`` extra; they skip without it, but fail when ``CI`` is set (CI installs it).
 """
 
@@ -20,7 +20,7 @@ import yaml
 
 from derive import build_network, check, derive, load_spec, render, work_example
 from derive.errors import OutputError
-from derive.site import MATHJAX_DIR, Lesson, build_book, build_site, mathjax_files, page_path
+from derive.site.course import MATHJAX_DIR, Lesson, build_book, build_site, mathjax_files, page_path
 
 from .conftest import EXAMPLES, ROOT
 
@@ -100,7 +100,7 @@ def lesson(page: str, title: str, *, passed: bool = True, source: str | None = N
                   files=((f"{stem}.md", f"# {title}\n"), *extra), chapter=f"\\chapter{{{stem}}}\n")
 
 
-# --------------------------------------------------------------------------- derive.site
+# --------------------------------------------------------------------------- derive.site.course
 
 
 def test_page_path_keeps_safe_names_and_renames_index_pages() -> None:

@@ -7,9 +7,9 @@ import random
 import pytest
 
 from derive.errors import DeriveError, SpecError, SpecErrors
-from derive.notation import DEFAULT_NOTATION, NOTATIONS
-from derive.registry import ACTIVATIONS, LOSSES
-from derive.spec import (EXAMPLE_KEYS, TOP_KEYS, Choice, Example, LayerInit, LayerSpec, Limits,
+from derive.registry.notations import DEFAULT_NOTATION, NOTATIONS
+from derive.registry.entries import ACTIVATIONS, LOSSES
+from derive.spec.loader import (EXAMPLE_KEYS, TOP_KEYS, Choice, Example, LayerInit, LayerSpec, Limits,
                          Spec, load)
 
 FILE = "nets/s.yaml"

@@ -7,7 +7,7 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from derive import templating
+from derive.formats import templating
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPILED = templating.COMPILED_DIR

@@ -16,7 +16,7 @@ import math
 from hypothesis import given
 from hypothesis import strategies as st
 
-from derive import texbreak as tb
+from derive.formats import texbreak as tb
 
 TOKENS = ["a", "x", "1.5", r"\sigma", r"\partial L", r"\cdot", r"\times", "+", "-", "=",
           r"\approx", r"\to", " ", r"\,", r"\quad", "^{2}", "_{i}", "^", "_", r"\hat{y}",

@@ -18,10 +18,10 @@ from dataclasses import dataclass, replace
 
 import mpmath
 
-from .derivation import Derivation
-from .network import Network, Role
-from .numeric import Forward, compile_float, evaluate, forward, parameter_env
-from .worked import WorkedExample, float_forward, gradient_forms
+from ..calculus.derivation import Derivation
+from ..calculus.network import Network, Role
+from ..numbers.evaluate import Forward, compile_float, evaluate, forward, parameter_env
+from ..numbers.worked import WorkedExample, float_forward, gradient_forms
 
 if TYPE_CHECKING:
     from .claims import ClaimResult
@@ -368,7 +368,7 @@ def _finite_differences(derivation: Derivation, point: _Point, symbolic: dict,
 
 
 def _autograd(derivation: Derivation, point: _Point, symbolic: dict, tally: _Tally) -> None:
-    from .autodiff import loss_and_gradients
+    from .torch_oracle import loss_and_gradients
 
     _, grads = loss_and_gradients(derivation.network, point.params, point.x, point.y)
     for values in symbolic.values():

@@ -23,7 +23,7 @@ __all__ = ["template", "environment", "compiled_modules", "COMPILED_PACKAGE", "C
 
 COMPILED_PACKAGE = "derive.compiled_templates"
 _HERE = Path(__file__).resolve().parent
-COMPILED_DIR = _HERE / "compiled_templates"
+COMPILED_DIR = _HERE.parent / "compiled_templates"
 
 # What the generated code depends on besides the template source (Environment attributes).
 _SYNTAX = ("block_start_string", "block_end_string", "variable_start_string",
@@ -34,8 +34,8 @@ _SYNTAX = ("block_start_string", "block_end_string", "variable_start_string",
 
 def _template_folder() -> Path:
     """Templates inside the installed package (the wheel puts them there), or the repository's."""
-    packaged = _HERE / "templates"
-    return packaged if packaged.is_dir() else _HERE.parent / "templates"
+    packaged = _HERE.parent / "templates"
+    return packaged if packaged.is_dir() else _HERE.parent.parent / "templates"
 
 
 def module_name(env: jinja2.Environment, name: str, source: str) -> str:

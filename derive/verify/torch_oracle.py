@@ -6,7 +6,7 @@ from __future__ import annotations
 import importlib.util
 from collections.abc import Sequence
 
-from .network import Network
+from ..calculus.network import Network
 
 __all__ = ["available", "loss_and_gradients"]
 

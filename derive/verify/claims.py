@@ -15,16 +15,16 @@ from dataclasses import dataclass
 import mpmath
 import sympy as sp
 
-from .derivation import Derivation, Gradient, expanded_deltas, prove_equal
-from .expressions import ChainProduct, as_expr
-from .errors import NumericError
+from ..calculus.derivation import Derivation, Gradient, expanded_deltas, prove_equal
+from ..calculus.expressions import ChainProduct, as_expr
+from ..errors import NumericError
 from .formula import FormulaError, expansion_size, parse_formula, vocabulary
-from .names import symbol_names
-from .network import Network, delta_symbol
-from .numeric import evaluate, forward, parameter_env
-from .printer import Printer
-from .spec import Claim
-from .worked import with_deltas
+from ..calculus.names import symbol_names
+from ..calculus.network import Network, delta_symbol
+from ..numbers.evaluate import evaluate, forward, parameter_env
+from ..formats.printer import Printer
+from ..spec.loader import Claim
+from ..numbers.worked import with_deltas
 
 __all__ = ["ClaimResult", "verify_claims", "identifiers", "random_envs"]
 

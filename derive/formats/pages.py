@@ -18,17 +18,17 @@ from typing import Any
 
 import mpmath
 
-from . import __version__
-from .check import CheckReport
-from .derivation import Derivation, Gradient
-from .expressions import ChainProduct, Equation, Partial
-from .network import LOSS, Network
-from .names import symbol_names
-from .notation import MATRIX_FORMS, NOTATIONS, Notation, general_symbol, matrix_symbol
+from .. import __version__
+from ..verify.checking import CheckReport
+from ..calculus.derivation import Derivation, Gradient
+from ..calculus.expressions import ChainProduct, Equation, Partial
+from ..calculus.network import LOSS, Network
+from ..calculus.names import symbol_names
+from ..registry.notations import MATRIX_FORMS, NOTATIONS, Notation, general_symbol, matrix_symbol
 from .printer import Printer, format_number
 from .templating import template
 from .texbreak import ROWS_PER_ALIGN, break_align
-from .worked import WorkedExample
+from ..numbers.worked import WorkedExample
 
 __all__ = ["render", "FORMATS", "page_context", "json_document", "render_chapter", "render_book",
            "render_site", "break_align"]

@@ -20,10 +20,10 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 import sympy as sp
 
-from .derivation import Gradient
-from .names import symbol_names
-from .network import LOSS, Network, activation_symbol, delta_symbol, role_of, weight_symbol
-from .notation import Notation
+from ..calculus.derivation import Gradient
+from ..calculus.names import symbol_names
+from ..calculus.network import LOSS, Network, activation_symbol, delta_symbol, role_of, weight_symbol
+from ..registry.notations import Notation
 
 __all__ = [
     "loss_curve_svg",

@@ -23,8 +23,8 @@ from importlib.abc import Traversable
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from .errors import OutputError
-from .render import render_book, render_site
+from ..errors import OutputError
+from ..formats.pages import render_book, render_site
 
 __all__ = ["Lesson", "page_path", "course_order", "build_site", "build_book", "mathjax_files",
            "MATHJAX_DIR"]
@@ -121,7 +121,7 @@ def _mathjax_root() -> Traversable:
     packaged = resources.files("derive") / "templates" / "site" / "mathjax"
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parent.parent / "templates" / "site" / "mathjax"
+    return Path(__file__).resolve().parent.parent.parent / "templates" / "site" / "mathjax"
 
 
 def _walk(folder: Traversable, prefix: str) -> Iterator[tuple[str, Traversable]]:
