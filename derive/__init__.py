@@ -13,12 +13,12 @@ The pipeline, one module per stage, plain frozen dataclasses between them:
 
 __version__ = "0.1.0"
 
-from .verify.checking import check  # noqa: E402
-from .calculus.derivation import derive  # noqa: E402
-from .calculus.network import build_network  # noqa: E402
-from .formats.pages import render  # noqa: E402
-from .spec.loader import load as load_spec  # noqa: E402
-from .numbers.worked import work_example  # noqa: E402
+from .verify import check  # noqa: E402
+from .calculus import derive  # noqa: E402
+from .calculus import build_network  # noqa: E402
+from .formats import render  # noqa: E402
+from .spec import load as load_spec  # noqa: E402
+from .numbers import work_example  # noqa: E402
 
 __all__ = ["load_spec", "build_network", "derive", "work_example", "check", "render",
            "__version__"]

@@ -20,16 +20,16 @@ import click
 
 from . import __version__
 from .errors import CheckFailed, DeriveError, SpecError
-from .registry.notations import NOTATIONS
+from .registry import NOTATIONS
 from .process import one_run
-from .registry.entries import ACTIVATIONS, INIT_SCHEMES, LOSSES
-from .formats.pages import FORMATS, render, render_chapter
-from .spec.loader import Limits
+from .registry import ACTIVATIONS, INIT_SCHEMES, LOSSES
+from .formats import FORMATS, render, render_chapter
+from .spec import Limits
 from .pipeline import disagreement_lines, oracle_methods, run_pipeline
 from .write import safe_stem, write_outputs
 
 if TYPE_CHECKING:
-    from .site.course import Lesson
+    from .site import Lesson
 
 __all__ = ["main", "console_main", "cli"]
 
@@ -160,7 +160,7 @@ def course_specs(folder: Path, skip: Path) -> list[Path]:
 def course_lesson(path: str, source: str, page: str, seed: int, limits: Limits,
                   methods: tuple[str, ...], book: bool) -> Lesson | str:
     """Derive, check and render one spec of a course (in a worker): a Lesson, or the error."""
-    from .site.course import Lesson     # only the site command needs it
+    from .site import Lesson     # only the site command needs it
     try:
         derivation, worked, report = run_pipeline(path, seed=seed, limits=limits, methods=methods)
         files = render(derivation, worked, report, stem=page.rpartition("/")[2], formats=("md",))
@@ -205,7 +205,7 @@ def derive_course(tasks: list[tuple], jobs: int) -> list[Lesson | str]:  # type:
 def site_command(specs_dir: str, out: str, book: str | None, title: str | None,
                  jobs: int | None, seed: int, no_limits: bool, oracle: str) -> None:
     """Build a MkDocs course site from every spec under SPECS_DIR (and a LaTeX book)."""
-    from .site.course import Lesson, build_book, build_site, page_path
+    from .site import Lesson, build_book, build_site, page_path
     root = Path(specs_dir)
     specs = course_specs(root, Path(out))
     if not specs:

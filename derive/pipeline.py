@@ -11,12 +11,12 @@ import stat
 from pathlib import Path
 
 from .verify import torch_oracle as autodiff
-from .verify.checking import check
-from .calculus.derivation import derive
+from .verify import check
+from .calculus import derive
 from .errors import SpecError
-from .calculus.network import build_network
-from .spec.loader import LIMIT_HINT, Limits, load
-from .numbers.worked import work_example
+from .calculus import build_network
+from .spec import LIMIT_HINT, Limits, load
+from .numbers import work_example
 
 __all__ = ["read_spec", "run_pipeline", "oracle_methods", "disagreement_lines"]
 

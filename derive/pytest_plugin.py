@@ -39,7 +39,7 @@ class SpecItem(pytest.Item):
     def runtest(self) -> None:
         from .pipeline import disagreement_lines, oracle_methods, read_spec
         from .errors import DeriveError
-        from .spec.loader import load
+        from .spec import load
         from . import build_network, check, derive, work_example
 
         path = str(self.path)

@@ -23,7 +23,7 @@ import functools
 import sympy as sp
 
 from .expressions import ChainProduct, ChainSum, Factor, Partial, as_expr, chain_product, chain_sum
-from ..registry.entries import SHORTCUTS
+from ..registry import SHORTCUTS
 from .network import LOSS, Layer, Network, Role, activation_symbol, delta_symbol, role_of
 
 __all__ = ["Gradient", "DeltaEquation", "MatrixCheck", "Derivation", "derive", "MAX_PATHS"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sympy as sp
 
 from .network import LOSS, Network, delta_symbol, role_of
-from ..registry.notations import NOTATIONS, Notation, Shape, symbol_latex
+from ..registry import NOTATIONS, Notation, Shape, symbol_latex
 
 __all__ = ["symbol_names", "network_symbols"]
 

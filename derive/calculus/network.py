@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import sympy as sp
 
 from .expressions import ChainProduct, ChainSum
-from ..registry.entries import ACTIVATIONS, LOSSES, Activation, Loss
-from ..spec.loader import Spec
+from ..registry import ACTIVATIONS, LOSSES, Activation, Loss
+from ..spec import Spec
 
 __all__ = ["Role", "Layer", "Network", "build_network", "input_symbol", "weight_symbol",
            "bias_symbol", "pre_activation_symbol", "activation_symbol", "target_symbol",

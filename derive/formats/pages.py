@@ -19,16 +19,16 @@ from typing import Any
 import mpmath
 
 from .. import __version__
-from ..verify.checking import CheckReport
-from ..calculus.derivation import Derivation, Gradient
-from ..calculus.expressions import ChainProduct, Equation, Partial
-from ..calculus.network import LOSS, Network
-from ..calculus.names import symbol_names
-from ..registry.notations import MATRIX_FORMS, NOTATIONS, Notation, general_symbol, matrix_symbol
+from ..verify import CheckReport
+from ..calculus import Derivation, Gradient
+from ..calculus import ChainProduct, Equation, Partial
+from ..calculus import LOSS, Network
+from ..calculus import symbol_names
+from ..registry import MATRIX_FORMS, NOTATIONS, Notation, general_symbol, matrix_symbol
 from .printer import Printer, format_number
 from .templating import template
 from .texbreak import ROWS_PER_ALIGN, break_align
-from ..numbers.worked import WorkedExample
+from ..numbers import WorkedExample
 
 __all__ = ["render", "FORMATS", "page_context", "json_document", "render_chapter", "render_book",
            "render_site", "break_align"]

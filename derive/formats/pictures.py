@@ -20,10 +20,10 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 import sympy as sp
 
-from ..calculus.derivation import Gradient
-from ..calculus.names import symbol_names
-from ..calculus.network import LOSS, Network, activation_symbol, delta_symbol, role_of, weight_symbol
-from ..registry.notations import Notation
+from ..calculus import Gradient
+from ..calculus import symbol_names
+from ..calculus import LOSS, Network, activation_symbol, delta_symbol, role_of, weight_symbol
+from ..registry import Notation
 
 __all__ = [
     "loss_curve_svg",

@@ -18,8 +18,8 @@ import mpmath
 import sympy as sp
 
 from ..errors import NumericError
-from ..calculus.expressions import ChainProduct, ChainSum, as_expr
-from ..calculus.network import Network
+from ..calculus import ChainProduct, ChainSum, as_expr
+from ..calculus import Network
 
 __all__ = ["DIGITS", "evaluate", "Forward", "forward", "sample_env", "parameter_env", "decimal",
            "NonFinite", "FLOAT_MAX", "in_float_range", "show_number"]

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 
 import mpmath
 
-from ..calculus.derivation import Derivation
+from ..calculus import Derivation
 from ..errors import NumericError
-from ..calculus.network import Network
+from ..calculus import Network
 from .evaluate import (Forward, NonFinite, compile_float, decimal, evaluate, evaluate_float,
                       forward,
                       in_float_range, parameter_env, show_number)
-from ..spec.loader import Example
+from ..spec import Example
 
 FLOAT_ABOVE = 2_000   # parameters: beyond, the worked example runs in float64
 

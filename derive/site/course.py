@@ -24,7 +24,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..errors import OutputError
-from ..formats.pages import render_book, render_site
+from ..formats import render_book, render_site
 
 __all__ = ["Lesson", "page_path", "course_order", "build_site", "build_book", "mathjax_files",
            "MATHJAX_DIR"]

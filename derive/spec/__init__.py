@@ -1,0 +1,7 @@
+"""YAML text -> a validated, frozen ``Spec`` (the only yaml import)."""
+
+from __future__ import annotations
+
+from .loader import LIMIT_HINT, Claim, Example, Limits, Spec, load
+
+__all__ = ["LIMIT_HINT", "Claim", "Example", "Limits", "Spec", "load"]

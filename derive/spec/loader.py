@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 import yaml
 
 from ..errors import SpecError, SpecErrors
-from ..registry.notations import DEFAULT_NOTATION, NOTATIONS
-from ..registry.entries import ACTIVATIONS, INIT_SCHEMES, LOSSES, Registry
+from ..registry import DEFAULT_NOTATION, NOTATIONS
+from ..registry import ACTIVATIONS, INIT_SCHEMES, LOSSES, Registry
 
 __all__ = ["Choice", "LayerSpec", "LayerInit", "Example", "Claim", "Limits", "Spec", "load"]
 

@@ -18,10 +18,10 @@ from dataclasses import dataclass, replace
 
 import mpmath
 
-from ..calculus.derivation import Derivation
-from ..calculus.network import Network, Role
-from ..numbers.evaluate import Forward, compile_float, evaluate, forward, parameter_env
-from ..numbers.worked import WorkedExample, float_forward, gradient_forms
+from ..calculus import Derivation
+from ..calculus import Network, Role
+from ..numbers import Forward, compile_float, evaluate, forward, parameter_env
+from ..numbers import WorkedExample, float_forward, gradient_forms
 
 if TYPE_CHECKING:
     from .claims import ClaimResult

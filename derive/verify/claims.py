@@ -15,16 +15,16 @@ from dataclasses import dataclass
 import mpmath
 import sympy as sp
 
-from ..calculus.derivation import Derivation, Gradient, expanded_deltas, prove_equal
-from ..calculus.expressions import ChainProduct, as_expr
+from ..calculus import Derivation, Gradient, expanded_deltas, prove_equal
+from ..calculus import ChainProduct, as_expr
 from ..errors import NumericError
 from .formula import FormulaError, expansion_size, parse_formula, vocabulary
-from ..calculus.names import symbol_names
-from ..calculus.network import Network, delta_symbol
-from ..numbers.evaluate import evaluate, forward, parameter_env
-from ..formats.printer import Printer
-from ..spec.loader import Claim
-from ..numbers.worked import with_deltas
+from ..calculus import symbol_names
+from ..calculus import Network, delta_symbol
+from ..numbers import evaluate, forward, parameter_env
+from ..formats import Printer
+from ..spec import Claim
+from ..numbers import with_deltas
 
 __all__ = ["ClaimResult", "verify_claims", "identifiers", "random_envs"]
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from ..registry.entries import ACTIVATIONS
+from ..registry import ACTIVATIONS
 
 __all__ = ["FormulaError", "Vocabulary", "parse_formula", "atom_key", "expansion_size"]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import importlib.util
 from collections.abc import Sequence
 
-from ..calculus.network import Network
+from ..calculus import Network
 
 __all__ = ["available", "loss_and_gradients"]
 
