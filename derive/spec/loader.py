@@ -15,6 +15,7 @@ import random
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 import yaml
 
@@ -116,6 +117,13 @@ class Spec:
 
     def line_of(self, key: str) -> int | None:
         return dict(self.lines).get(key)
+
+    def batch_scale(self, samples: int) -> Fraction:
+        """The factor the reduction puts on a sum of ``samples`` per-sample losses: 1/N or 1.
+
+        The one place the reduction is applied; callers convert it to their number type.
+        """
+        return Fraction(1, samples) if self.reduction == "mean" else Fraction(1)
 
 
 # --------------------------------------------------------------------------- YAML
