@@ -9,7 +9,8 @@ from derive.calculus.expressions import ChainProduct, ChainSum, Equation, Factor
 from derive.registry.functions import relu, relu_prime, sigmoid
 from derive.calculus.network import (activation_symbol, bias_symbol, input_symbol,
                             pre_activation_symbol, target_symbol, weight_symbol)
-from derive.formats.printer import Printer, format_number
+from derive.calculus.printer import Printer
+from derive.numerals import format_number
 
 L = sp.Symbol("L")
 a, z, w = activation_symbol(1, 0), pre_activation_symbol(1, 0), weight_symbol(2, 0, 0)

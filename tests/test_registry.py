@@ -17,7 +17,7 @@ import pytest
 import sympy as sp
 
 from derive.numbers.evaluate import evaluate
-from derive.formats.printer import Printer
+from derive.calculus.printer import Printer
 from derive.registry.entries import (ACTIVATIONS, INIT_SCHEMES, LOSSES, SHORTCUTS, Activation, InitScheme,
                              Registry)
 

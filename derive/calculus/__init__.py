@@ -1,5 +1,5 @@
 """``Spec`` -> the network's SymPy graph (network) -> the chain rule, the δ recursion and the
-matrix form (derivation).
+matrix form (derivation), and the LaTeX printer of its symbols (printer, names).
 """
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ from .expressions import ChainProduct, ChainSum, Equation, Partial, as_expr
 from .names import symbol_names
 from .network import (
     LOSS, Network, Role, activation_symbol, build_network, delta_symbol, role_of, weight_symbol)
+from .printer import Printer
 
 __all__ = ["Derivation", "Gradient", "derive", "expanded_deltas", "prove_equal", "ChainProduct",
            "ChainSum", "Equation", "Partial", "as_expr", "symbol_names", "LOSS", "Network", "Role",
-           "activation_symbol", "build_network", "delta_symbol", "role_of", "weight_symbol"]
+           "activation_symbol", "build_network", "delta_symbol", "role_of", "weight_symbol", "Printer"]

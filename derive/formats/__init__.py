@@ -1,10 +1,7 @@
-"""The page in every format: Markdown, LaTeX, JSON (pages), the LaTeX printer, line breaking,
-templates, pictures.
-"""
+"""The page in every format: Markdown, LaTeX, JSON (pages), line breaking, templates, pictures."""
 
 from __future__ import annotations
 
 from .pages import FORMATS, render, render_book, render_chapter, render_site
-from .printer import Printer
 
-__all__ = ["FORMATS", "render", "render_book", "render_chapter", "render_site", "Printer"]
+__all__ = ["FORMATS", "render", "render_book", "render_chapter", "render_site"]

@@ -25,7 +25,8 @@ from ..calculus import ChainProduct, Equation, Partial
 from ..calculus import LOSS, Network
 from ..calculus import symbol_names
 from ..registry import MATRIX_FORMS, NOTATIONS, Notation, general_symbol, matrix_symbol
-from .printer import Printer, format_number
+from ..calculus import Printer
+from ..numerals import format_number
 from .templating import template
 from .texbreak import ROWS_PER_ALIGN, break_align
 from ..numbers import WorkedExample

@@ -18,6 +18,7 @@ import mpmath
 import sympy as sp
 
 from ..errors import NumericError
+from ..numerals import show_number
 from ..calculus import ChainProduct, ChainSum, as_expr
 from ..calculus import Network
 
@@ -43,11 +44,6 @@ class NonFinite(NumericError):
                          hint="use smaller inputs, weights or learning rate")
 
 
-def show_number(value: object) -> str:
-    """How a message shows a number (see ``_show``)."""
-    return _show(value)
-
-
 def in_float_range(value: object) -> bool:
     """A real mpf (or float) that converts to a finite float.
 
@@ -70,30 +66,21 @@ def exact_in_float_range(value: object) -> bool:
         and abs(value) <= FLOAT_MAX
 
 
-def _show(value: object) -> str:
-    """A number for a message: 6 digits; beyond 1e+999999, its order of magnitude."""
-    if isinstance(value, mpmath.mpf) and mpmath.isfinite(value) and value != 0 \
-            and abs(mpmath.log10(abs(value))) > 999_999:
-        sign = "-" if value < 0 else ""
-        return f"{sign}10^({mpmath.nstr(mpmath.log10(abs(value)), 6)})"
-    return mpmath.nstr(value, 6) if isinstance(value, (mpmath.mpf, mpmath.mpc)) else repr(value)
-
-
 def _pow(base: mpmath.mpf, exponent: mpmath.mpf) -> mpmath.mpf:
     if base == 0 and exponent < 0:
-        raise NonFinite(f"division by 0 in 0^({_show(exponent)})")
+        raise NonFinite(f"division by 0 in 0^({show_number(exponent)})")
     if not (in_float_range(base) and in_float_range(exponent)):
-        raise NonFinite(f"{_show(base)}^({_show(exponent)})")
+        raise NonFinite(f"{show_number(base)}^({show_number(exponent)})")
     value = base ** exponent
     if not isinstance(value, (mpmath.mpf, float, int)) or not mpmath.isfinite(value):
-        raise NonFinite(f"{_show(base)}^({_show(exponent)}) = {_show(value)}")
+        raise NonFinite(f"{show_number(base)}^({show_number(exponent)}) = {show_number(value)}")
     return value
 
 
 def _call(name: str, func: Callable[..., mpmath.mpf], values: list) -> mpmath.mpf:
     """``func(*values)``, refusing arguments outside float range and non-real results."""
     def shown() -> str:
-        return f"{name}({', '.join(_show(v) for v in values)})"
+        return f"{name}({', '.join(show_number(v) for v in values)})"
     if not all(in_float_range(v) for v in values):
         raise NonFinite(shown())
     try:
@@ -101,7 +88,7 @@ def _call(name: str, func: Callable[..., mpmath.mpf], values: list) -> mpmath.mp
     except (ZeroDivisionError, OverflowError, ValueError) as exc:
         raise NonFinite(f"{shown()}: {exc or type(exc).__name__}") from None
     if not in_float_range(value):
-        raise NonFinite(f"{shown()} = {_show(value)}")
+        raise NonFinite(f"{shown()} = {show_number(value)}")
     return value
 
 
@@ -333,5 +320,5 @@ def _in_range(symbol: object, value: mpmath.mpf) -> mpmath.mpf:
         kind, _, rest = str(symbol).partition(":")
         layer, _, unit = rest.partition(":")
         name = f"{kind}_{layer}[{unit}]" if rest else "the loss"
-        raise NonFinite(f"{name} = {_show(value)}")
+        raise NonFinite(f"{name} = {show_number(value)}")
     return value

@@ -22,7 +22,7 @@ from .formula import FormulaError, expansion_size, parse_formula, vocabulary
 from ..calculus import symbol_names
 from ..calculus import Network, delta_symbol
 from ..numbers import evaluate, forward, parameter_env
-from ..formats import Printer
+from ..calculus import Printer
 from ..spec import Claim
 from ..numbers import with_deltas
 

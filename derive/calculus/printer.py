@@ -17,12 +17,6 @@ from sympy.printing.latex import LatexPrinter
 __all__ = ["Printer", "format_number"]
 
 
-def format_number(value: float) -> str:
-    """One fixed format for every number on a page (6 significant digits)."""
-    text = f"{value:.6g}"
-    return "0" if text == "-0" else text
-
-
 class Printer(LatexPrinter):
     """LaTeX in a course's notation: factors in chain order, always ∂."""
 
