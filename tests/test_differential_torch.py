@@ -47,7 +47,7 @@ except ImportError:  # pragma: no cover - depends on the environment
     pytest.skip("torch is not installed (pip install '.[torch]')", allow_module_level=True)
 
 from derive import build_network, check, derive, load_spec, render, work_example
-from derive.registry.entries import ACTIVATIONS, LOSSES
+from derive.registry import ACTIVATIONS, LOSSES
 
 # --------------------------------------------------------------------------- the case space
 

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from derive import build_network, check, derive, load_spec, render, work_example
 from derive.errors import DeriveError, SpecErrors
-from derive.registry.entries import ACTIVATIONS, LOSSES
+from derive.registry import ACTIVATIONS, LOSSES
 
 FILE = "prop.yaml"
 

@@ -1,5 +1,9 @@
 """Registry entries: every derivative equals the derivative of its form (STYLE §7).
 
+An activation is one entry pointing at one function class: the tests below check
+that the class prints itself as the pages always printed it, that its numeric
+forms agree, that claims can name it, and that a toy activation needs nothing more.
+
 Each entry is checked twice: against ``sympy.diff`` of its own ``form`` (where
 SymPy can differentiate it) and against an independent reference written here
 from SPEC.md's definitions (mpmath, central differences at fixed points away
@@ -9,6 +13,7 @@ kinks are documented choices (PyTorch's) and are pinned.
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Callable
 
@@ -16,10 +21,13 @@ import mpmath
 import pytest
 import sympy as sp
 
-from derive.numbers.evaluate import evaluate
 from derive.calculus.printer import Printer
-from derive.registry.entries import (ACTIVATIONS, INIT_SCHEMES, LOSSES, SHORTCUTS, Activation, InitScheme,
-                             Registry)
+from derive.numbers import compile_float
+from derive.numbers.evaluate import evaluate
+from derive.registry import (ACTIVATIONS, INIT_SCHEMES, LOSSES, SHORTCUTS, Activation,
+                             ActivationFunction, InitScheme, Registry)
+from derive.registry import functions
+from derive.verify.formula import parse_formula, vocabulary
 
 z = sp.Symbol("z", real=True)
 yhat, y = sp.symbols("yhat y", real=True)
@@ -178,18 +186,125 @@ def test_softmax_values_sum_to_one_and_match_reference() -> None:
     assert close(mpmath.fsum(values), mpf(1))
 
 
-@pytest.mark.parametrize("name", [a.name for a in ACTIVATIONS if a.latex and not a.vector
-                                  and a.name not in ("leaky_relu", "elu")])
-def test_activation_latex_name_renders(name: str) -> None:
-    entry = ACTIVATIONS[name]
-    assert entry.latex in Printer().doprint(entry.form(z, **default_options(entry)))
+# What the pages have always printed for g(z), g(z)^2, g'(z) and g'(z)^3 (options never shown).
+PRINTED = {
+    "sigmoid": (r"\sigma\left(z\right)", r"\sigma^{2}\left(z\right)",
+                r"\sigma\left(z\right) \left(1 - \sigma\left(z\right)\right)",
+                r"\left(1 - \sigma\left(z\right)\right)^{3} \sigma^{3}\left(z\right)"),
+    "tanh": (r"\tanh{\left(z \right)}", r"\tanh^{2}{\left(z \right)}",
+             r"1 - \tanh^{2}{\left(z \right)}",
+             r"\left(1 - \tanh^{2}{\left(z \right)}\right)^{3}"),
+    "softplus": (r"\operatorname{softplus}\left(z\right)",
+                 r"\operatorname{softplus}^{2}\left(z\right)",
+                 r"\sigma\left(z\right)", r"\sigma^{3}\left(z\right)"),
+    **{name: (rf"\operatorname{{{op}}}\left(z\right)",
+              rf"\operatorname{{{op}}}^{{2}}\left(z\right)",
+              rf"\operatorname{{{op}}}'\left(z\right)",
+              rf"\operatorname{{{op}}}'^{{3}}\left(z\right)")
+       for name, op in (("relu", "ReLU"), ("leaky_relu", "LeakyReLU"), ("elu", "ELU"))},
+}
+DEFINITIONS = {   # the cases a page prints for a piecewise g'
+    "relu": r"\begin{cases} 1 & z > 0 \\ 0 & \text{otherwise} \end{cases}",
+    "leaky_relu": r"\begin{cases} 1 & z > 0 \\ 0.2 & \text{otherwise} \end{cases}",
+    "elu": r"\begin{cases} 1 & z > 0 \\ 0.5 e^{z} & \text{otherwise} \end{cases}",
+}
 
 
-@pytest.mark.parametrize("name", ["leaky_relu", "elu"])
-def test_two_argument_activation_latex_name_renders(name: str) -> None:
+@pytest.mark.parametrize("name", sorted(PRINTED))
+def test_activation_prints_as_the_pages_always_did(name: str) -> None:
+    """The function classes print themselves (``_derive_latex``), byte for byte as before."""
     entry = ACTIVATIONS[name]
-    printed = Printer().doprint(entry.form(z, **default_options(entry)))
-    assert entry.latex in printed and "0.01" not in printed and "1.0" not in printed
+    for options in option_sets(name, entry):
+        g, g_prime = entry.form(z, **options), entry.derivative(z, **options)
+        printed = tuple(Printer().doprint(e) for e in (g, g ** 2, g_prime, g_prime ** 3))
+        assert printed == PRINTED[name], (name, options)
+        assert entry.latex in printed[0]
+
+
+@pytest.mark.parametrize("name", sorted(DEFINITIONS))
+def test_piecewise_derivative_prints_its_cases(name: str) -> None:
+    entry = ACTIVATIONS[name]
+    g_prime = entry.derivative(z, **CUSTOM_OPTIONS.get(name, {}))
+    assert Printer().doprint(type(g_prime).definition(*g_prime.args)) == DEFINITIONS[name]
+
+
+FUNCTION_CLASSES = [getattr(functions, name) for name in functions.__all__
+                    if name != "ActivationFunction"]
+
+
+@pytest.mark.parametrize("function", FUNCTION_CLASSES, ids=lambda f: f.__name__)
+def test_function_class_is_one_home(function: type[ActivationFunction]) -> None:
+    """Each class carries its LaTeX, its derivative and both numeric forms, which agree."""
+    extra = (mpf("0.3"),) * (max(function.nargs) - 1)   # an option: slope, α
+    assert function.latex_name.startswith("\\")
+    assert isinstance(function(z, *extra).fdiff(), sp.Expr)
+    for point in (-30.0, -2.0, -0.5, 0.0, 0.3, 1.7, 30.0):
+        exact = function.numeric(mpf(repr(point)), *extra)
+        fast = function.float_value(point, *(float(e) for e in extra))
+        assert math.isclose(float(exact), fast, rel_tol=1e-14, abs_tol=1e-300), (point, exact, fast)
+    assert math.isfinite(function.float_value(-800.0, *(float(e) for e in extra)))
+
+
+def test_entries_point_at_their_function_class() -> None:
+    for entry in ACTIVATIONS:
+        if entry.function is None:
+            continue
+        options = default_options(entry)
+        assert entry.name == entry.function.__name__ and entry.latex == entry.function.latex_name
+        assert isinstance(entry.form(z, **options), entry.function)
+        assert entry.derivative(z, **options) == entry.form(z, **options).fdiff()
+
+
+@pytest.mark.parametrize("name", [a.name for a in ACTIVATIONS if a.latex and not a.vector])
+def test_claims_name_every_activation_by_its_latex_and_its_name(name: str) -> None:
+    """The claim grammar's vocabulary is the registry: no list of names to keep in step."""
+    entry = ACTIVATIONS[name]
+    words = vocabulary({z: "z"}, {})
+    options = default_options(entry)
+    for spelled in (entry.latex, name):
+        assert parse_formula(f"{spelled}(z)", words) == entry.form(z, **options)
+        assert parse_formula(f"{spelled}'(z)", words) == entry.derivative(z, **options)
+        assert parse_formula(f"{spelled}'(2)", words) == entry.derivative(sp.Integer(2), **options)
+
+
+def test_glued_names_are_the_printed_words() -> None:
+    """``ReLUz`` is ReLU(z), as ``sigmoidz`` and ``tanhz``; the entry name relu is read whole."""
+    words = vocabulary({z: "z"}, {})
+    assert parse_formula("ReLUz", words) == ACTIVATIONS["relu"].form(z)
+    assert parse_formula("sigmoidz", words) == ACTIVATIONS["sigmoid"].form(z)
+    assert parse_formula("tanhz", words) == sp.tanh(z)
+    assert parse_formula("relu z", words) == ACTIVATIONS["relu"].form(z)
+
+
+# --------------------------------------------------------------------------- a new activation
+
+
+class swish(ActivationFunction):  # noqa: N801 - a toy: swish(z) = z σ(z), all in one class
+    nargs = 1
+    latex_name = r"\operatorname{swish}"
+    numeric = staticmethod(lambda v: v / (1 + mpmath.exp(-v)))
+    float_value = staticmethod(lambda v: v / (1 + math.exp(-v)))
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        v = self.args[0]
+        return functions.sigmoid(v) + v * functions.sigmoid(v) * (1 - functions.sigmoid(v))
+
+
+def test_a_new_activation_is_one_class_and_one_entry() -> None:
+    """An entry built from its class differentiates, prints, evaluates and can be claimed."""
+    entry = Activation.of(swish, formula="g(z) = z sigmoid(z)", torch=lambda t, v: v * t.sigmoid(v))
+    registry = Registry("activation", (entry,))
+    g, g_prime = entry.form(z), entry.derivative(z)
+    assert entry.name == "swish" and entry.latex == r"\operatorname{swish}"
+    assert sp.simplify((sp.diff(g, z) - g_prime).rewrite(sp.exp)) == 0
+    assert Printer().doprint(g) == r"\operatorname{swish}\left(z\right)"
+    assert Printer().doprint(g ** 2) == r"\operatorname{swish}^{2}\left(z\right)"
+    expected = mpmath.diff(lambda v: v / (1 + mpmath.exp(-v)), mpf("0.7"))
+    assert close(value(g_prime, {z: 0.7}), expected, 1e-20)
+    assert math.isclose(compile_float(g)({z: 0.7}), 0.7 / (1 + math.exp(-0.7)), rel_tol=1e-15)
+    words = vocabulary({z: "z"}, {}, registry)
+    assert parse_formula(r"\operatorname{swish}'(z)", words) == g_prime
+    assert parse_formula("swishz", words) == g
 
 
 # --------------------------------------------------------------------------- losses

@@ -8,7 +8,7 @@ import pytest
 
 from derive.errors import DeriveError, SpecError, SpecErrors
 from derive.registry.notations import DEFAULT_NOTATION, NOTATIONS
-from derive.registry.entries import ACTIVATIONS, LOSSES
+from derive.registry import ACTIVATIONS, LOSSES
 from derive.spec.loader import (EXAMPLE_KEYS, TOP_KEYS, Choice, Example, LayerInit, LayerSpec, Limits,
                          Spec, load)
 

@@ -8,8 +8,9 @@ is one more entry.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 __all__ = ["Notation", "NOTATIONS", "DEFAULT_NOTATION", "Shape", "symbol_latex",
            "input_name_latex", "layered", "general_symbol", "matrix_symbol", "MATRIX_FORMS"]
@@ -49,7 +50,7 @@ class Notation:
     matrix_input: str = "X"
 
 
-NOTATIONS: dict[str, Notation] = {
+NOTATIONS: Mapping[str, Notation] = MappingProxyType({
     n.name: n
     for n in (
         Notation(name="standard",
@@ -70,7 +71,7 @@ NOTATIONS: dict[str, Notation] = {
                  description="row batches: Y-hat = X W + b, H = sigma(X W^(1) + b^(1)), "
                              "W^(l)_kj from k to j, dL/dW = X^T dL/dY-hat (seed 003)"),
     )
-}
+})
 
 DEFAULT_NOTATION = "standard"
 
@@ -181,7 +182,10 @@ def matrix_symbol(notation: Notation, letter: str, layer: str) -> str:
     return f"{letter}^{{({layer})}}"
 
 
-def _letters(n: Notation, layer: str) -> dict[str, str]:
+_Letters = dict[str, str]   # a layer's matrices by role: W, b, d, a, z, D, A, Z
+
+
+def _letters(n: Notation, layer: str) -> _Letters:
     """The matrices of one layer in this notation (layer given as l, l+1, l-1 or L)."""
     return {"W": matrix_symbol(n, n.matrix_weight, layer), "b": matrix_symbol(n, "b", layer),
             "d": matrix_symbol(n, r"\delta", layer), "a": matrix_symbol(n, "a", layer),
@@ -189,21 +193,38 @@ def _letters(n: Notation, layer: str) -> dict[str, str]:
             "A": matrix_symbol(n, n.matrix_activation, layer), "Z": matrix_symbol(n, "Z", layer)}
 
 
+def _around(n: Notation) -> tuple[_Letters, _Letters, _Letters, _Letters]:
+    """The matrices of layers l, l+1, l-1 and L."""
+    return _letters(n, "l"), _letters(n, "l+1"), _letters(n, "l-1"), _letters(n, "L")
+
+
+def _by(n: Notation, of: str) -> str:
+    """∂L/∂of as a fraction."""
+    return rf"\frac{{\partial {n.loss}}}{{\partial {of}}}"
+
+
+def _delta(lhs: str, left: str, z: str) -> str:
+    """``lhs &= left ⊙ g'(z)``: the output δ and the recursion share this shape."""
+    return rf"{lhs} &= {left} \odot g'\left({z}\right)"
+
+
+def _gradients(n: Notation, c: _Letters, weight: str, bias: str) -> str:
+    """``∂L/∂W &= weight, ∂L/∂b = bias`` for layer l."""
+    return rf"{_by(n, c['W'])} &= {weight}, \qquad {_by(n, c['b'])} = {bias}"
+
+
 def _column_forms(n: Notation) -> dict[str, object]:
     """z = W a + b per sample; rows of Δ and A are samples in the batch form."""
-    c, p, m, last = _letters(n, "l"), _letters(n, "l+1"), _letters(n, "l-1"), _letters(n, "L")
-    dL = rf"\frac{{\partial {n.loss}}}"
+    c, p, m, last = _around(n)
     return {
         "first_title": "For one sample, with column vectors, the recursion and the gradients are",
-        "first": [rf"{last['d']} &= \nabla_{{{last['a']}}} {n.loss} \odot g'\left({last['z']}\right)",
-                  rf"{c['d']} &= \left(\left({p['W']}\right)^{{\top}} {p['d']}\right) \odot "
-                  rf"g'\left({c['z']}\right)",
-                  rf"{dL}{{\partial {c['W']}}} &= {c['d']} \left({m['a']}\right)^{{\top}}, \qquad "
-                  rf"{dL}{{\partial {c['b']}}} = {c['d']}"],
-        "batch": [rf"{last['D']} &= {dL}{{\partial {last['A']}}} \odot g'\left({last['Z']}\right)",
-                  rf"{c['D']} &= \left({p['D']} {p['W']}\right) \odot g'\left({c['Z']}\right)",
-                  rf"{dL}{{\partial {c['W']}}} &= \left({c['D']}\right)^{{\top}} {m['A']}, \qquad "
-                  rf"{dL}{{\partial {c['b']}}} = \left({c['D']}\right)^{{\top}} \mathbf{{1}}_N"],
+        "first": [_delta(last["d"], rf"\nabla_{{{last['a']}}} {n.loss}", last["z"]),
+                  _delta(c["d"], rf"\left(\left({p['W']}\right)^{{\top}} {p['d']}\right)", c["z"]),
+                  _gradients(n, c, rf"{c['d']} \left({m['a']}\right)^{{\top}}", c["d"])],
+        "batch": [_delta(last["D"], _by(n, last["A"]), last["Z"]),
+                  _delta(c["D"], rf"\left({p['D']} {p['W']}\right)", c["Z"]),
+                  _gradients(n, c, rf"\left({c['D']}\right)^{{\top}} {m['A']}",
+                             rf"\left({c['D']}\right)^{{\top}} \mathbf{{1}}_N")],
         "transpose": (r"The transpose is where the sum over the batch happens: entry (j, k) of "
                       r"the product adds the per-sample products of a delta and an activation "
                       r"over the samples."),
@@ -212,21 +233,20 @@ def _column_forms(n: Notation) -> dict[str, object]:
 
 def _row_forms(n: Notation) -> dict[str, object]:
     """Ŷ = X W + b over a batch (W is fan_in × units): seed 003's convention."""
-    c, p, m, last = _letters(n, "l"), _letters(n, "l+1"), _letters(n, "l-1"), _letters(n, "L")
-    dL = rf"\frac{{\partial {n.loss}}}"
+    c, p, m, last = _around(n)
+    inputs = matrix_symbol(n, n.matrix_activation, "0")
     return {
         "first_title": "Stack the samples as the rows of a matrix; each layer is one product",
         "first": [rf"{c['Z']} &= {m['A']} {c['W']} + {c['b']}, \qquad {c['A']} = g\left({c['Z']}\right)",
-                  rf"{n.matrix_output} &= {last['A']}, \qquad {n.matrix_input} = "
-                  rf"{matrix_symbol(n, n.matrix_activation, '0')}"],
-        "batch": [rf"{last['D']} &= {dL}{{\partial {n.matrix_output}}} \odot g'\left({last['Z']}\right)",
-                  rf"{c['D']} &= \left({p['D']} \left({p['W']}\right)^{{\top}}\right) \odot "
-                  rf"g'\left({c['Z']}\right)",
-                  rf"{dL}{{\partial {c['W']}}} &= \left({m['A']}\right)^{{\top}} {c['D']}, \qquad "
-                  rf"{dL}{{\partial {c['b']}}} = \sum_{{n=1}}^{{N}} {c['D']}_{{n}}"],
+                  rf"{n.matrix_output} &= {last['A']}, \qquad {n.matrix_input} = {inputs}"],
+        "batch": [_delta(last["D"], _by(n, n.matrix_output), last["Z"]),
+                  _delta(c["D"], rf"\left({p['D']} \left({p['W']}\right)^{{\top}}\right)", c["Z"]),
+                  _gradients(n, c, rf"\left({m['A']}\right)^{{\top}} {c['D']}",
+                             rf"\sum_{{n=1}}^{{N}} {c['D']}_{{n}}")],
         "transpose": (r"The gradient keeps the shape of W, and the transpose of the activations "
                       r"is where the sum over the batch happens; the bias gradient sums the rows."),
     }
 
 
-MATRIX_FORMS: dict[str, Callable[[Notation], dict]] = {"column": _column_forms, "row": _row_forms}
+MATRIX_FORMS: Mapping[str, Callable[[Notation], dict]] = MappingProxyType(
+    {"column": _column_forms, "row": _row_forms})

@@ -1,12 +1,11 @@
 r"""A course author's formula (LaTeX, or SymPy-style text) -> a SymPy expression in our symbols.
 
-A small recursive-descent parser, never ``eval``: symbols are looked up in the
-page's notation (``w^{(2)}_{11}``, ``\hat{y}``, ``\mathrm{iq}``; sub- and
-superscripts in either order, braces optional), functions in the activation
-registry (``\sigma(z)``, ``\sigma'(z)``, ``\tanh``, ``\operatorname{ReLU}'``),
-and juxtaposition means multiplication. Anything else is a ``FormulaError``
-that names the token. Hostile input is bounded: nesting deeper than ``MAX_NESTING``
-and numeric powers that would build huge integers are errors, not crashes or hangs.
+A small recursive-descent parser, never ``eval``: symbols are looked up in the page's
+notation (``w^{(2)}_{11}``, ``\hat{y}``, ``\mathrm{iq}``; sub- and superscripts in either
+order, braces optional), functions in the activation registry (``\sigma(z)``, ``\sigma'(z)``,
+``\tanh``, ``\operatorname{ReLU}'``), and juxtaposition means multiplication. Anything else
+is a ``FormulaError`` that names the token. Hostile input is bounded: nesting deeper than
+``MAX_NESTING`` and numeric powers that would build huge integers are errors, not hangs.
 """
 
 from __future__ import annotations
@@ -15,10 +14,11 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import sympy as sp
 
-from ..registry import ACTIVATIONS
+from ..registry import ACTIVATIONS, Activation, Registry
 
 __all__ = ["FormulaError", "Vocabulary", "parse_formula", "atom_key", "expansion_size"]
 
@@ -34,25 +34,26 @@ class FormulaError(ValueError):
 _SKIP = re.compile(r"\\(left|right|big|Big|bigg|Bigg|displaystyle|,|;|!|:|quad|qquad)(?![A-Za-z])"
                    r"|\\ |~|&")
 _TOKEN = re.compile(r"\\[A-Za-z]+|\\.|\d+\.\d*|\.\d+|\d+|[A-Za-z]|\*\*|\S")
-_FUNCTION_WORDS = ("LeakyReLU", "softplus", "sigmoid", "ReLU", "ELU", "tanh", "exp", "log", "ln",
-                   "sgn")
 
 
 @dataclass(frozen=True, slots=True)
 class Vocabulary:
-    """What names mean: symbol atoms and functions (with their derivatives)."""
+    """What names mean: symbol atoms and functions (with their derivatives). ``words`` are
+    read whole, those in ``glued`` even before a letter (``ReLUz`` is ReLU(z))."""
 
     symbols: dict[tuple[str, str, str, int], sp.Expr]
     functions: dict[str, Callable[[sp.Expr], sp.Expr]]
     derivatives: dict[str, Callable[[sp.Expr], sp.Expr]]
     words: tuple[str, ...]
+    glued: frozenset[str] = frozenset()
 
 
-def _tokens(text: str, words: tuple[str, ...]) -> list[str]:
+def _tokens(text: str, vocabulary: Vocabulary) -> list[str]:
     text = _SKIP.sub(" ", text.replace(r"\cdot", "*").replace(r"\times", "*"))
     text = text.replace(r"\lvert", "|").replace(r"\rvert", "|").replace(r"\vert", "|")
     out: list[str] = []
     position = 0
+    words, glued = vocabulary.words, vocabulary.glued
     pattern = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
     while position < len(text):
         if text[position].isspace():
@@ -60,7 +61,7 @@ def _tokens(text: str, words: tuple[str, ...]) -> list[str]:
             continue
         word = pattern.match(text, position) if words else None
         match = word if word and (word.end() == len(text) or not text[word.end()].isalpha()
-                                  or word.group() in _FUNCTION_WORDS) else None
+                                  or word.group() in glued) else None
         match = match or _TOKEN.match(text, position)
         assert match is not None
         out.append(match.group())
@@ -84,14 +85,17 @@ def atom_key(base: str, sup: str = "", sub: str = "", primes: int = 0) -> tuple[
 
 class _Parser:
     def __init__(self, tokens: list[str], vocabulary: Vocabulary, depth: int = 0) -> None:
-        self.tokens, self.at, self.v = tokens, 0, vocabulary
+        self.tokens, self.at, self.v, self.depth = tokens, 0, vocabulary, depth
         self.bars = 0   # open |...| groups: inside one, '|' closes instead of opening
-        self.depth = depth
 
-    def enter(self) -> None:
+    def nested(self, read: Callable[[], sp.Expr]) -> sp.Expr:
+        """``read()`` one level deeper: brackets, functions, signs and scripts are bounded."""
         self.depth += 1
         if self.depth > MAX_NESTING:
             raise FormulaError(f"the formula nests more than {MAX_NESTING} levels deep")
+        value = read()
+        self.depth -= 1
+        return value
 
     def peek(self) -> str | None:
         return self.tokens[self.at] if self.at < len(self.tokens) else None
@@ -107,9 +111,7 @@ class _Parser:
     def expression(self) -> sp.Expr:
         value = self.term() if self.peek() not in ("+", "-") else sp.S.Zero
         while self.peek() in ("+", "-"):
-            sign = self.take()
-            right = self.term()
-            value = value + right if sign == "+" else value - right
+            value = value + self.term() if self.take() == "+" else value - self.term()
         return value
 
     def term(self) -> sp.Expr:
@@ -119,8 +121,7 @@ class _Parser:
             token = self.peek()
             if token in ("*", "/"):
                 self.take()
-                right = self.factor()
-                factors.append(right if token == "*" else sp.Pow(right, -1))
+                factors.append(self.factor() if token == "*" else sp.Pow(self.factor(), -1))
             elif token is not None and token not in ("+", "-", ")", "}", "]", ",", "=") and not (
                     token == "|" and self.bars):
                 factors.append(self.factor())
@@ -130,10 +131,7 @@ class _Parser:
     def factor(self) -> sp.Expr:
         if self.peek() == "-":
             self.take()
-            self.enter()
-            value = -self.factor()
-            self.depth -= 1
-            return value
+            return -self.nested(self.factor)
         base = self.primary()
         if self.peek() in ("^", "**"):
             self.take()
@@ -158,10 +156,7 @@ class _Parser:
                 return "".join(self.tokens[start:self.at])
 
     def primary(self) -> sp.Expr:
-        self.enter()
-        value = self._primary()
-        self.depth -= 1
-        return value
+        return self.nested(self._primary)
 
     def _primary(self) -> sp.Expr:
         token = self.peek()
@@ -193,8 +188,7 @@ class _Parser:
         base = self.take()
         if base in (r"\hat", r"\mathrm", r"\operatorname", r"\text", r"\mathit", r"\tilde"):
             base += "{" + _strip(self.script()) + "}"
-        sup = sub = ""
-        primes = 0
+        sup, sub, primes = "", "", 0
         while self.peek() in ("^", "_", "'") and not (self.peek() == "^" and sup):
             mark = self.take()
             if mark == "'":
@@ -211,7 +205,7 @@ class _Parser:
         if key in self.v.symbols:
             return self.v.symbols[key]
         plain = atom_key(base, "", sub, primes)
-        power = (_Parser(_tokens(_strip(sup), self.v.words), self.v, self.depth + 1).expression()
+        power = (_Parser(_tokens(_strip(sup), self.v), self.v, self.depth + 1).expression()
                  if sup else None)
         if plain[0] == "e" and not sub and not primes and power is not None:
             return sp.exp(power)
@@ -258,41 +252,43 @@ def expansion_size(expr: sp.Basic, cap: int = 2_000) -> int:
     return min(cap + 1, max(sizes))
 
 
-def _function_table() -> tuple[dict, dict]:
+def _function_table(activations: Registry[Activation]) -> tuple[dict, dict, frozenset[str]]:
+    """Functions and derivatives by name: an activation's LaTeX (``\\operatorname{ReLU}`` is ReLU)
+    and entry name; it is glued as ReLU, or as its entry name for ``\\sigma`` and ``\\tanh``."""
     functions: dict[str, Callable[[sp.Expr], sp.Expr]] = {
         "exp": sp.exp, r"\exp": sp.exp, "log": sp.log, r"\log": sp.log, r"\ln": sp.log,
         "ln": sp.log, "sgn": sp.sign, "sign": sp.sign}
     derivatives: dict[str, Callable[[sp.Expr], sp.Expr]] = {}
-    for entry in ACTIVATIONS:
-        if entry.vector or not entry.latex:
-            continue
+    glued = {"exp", "log", "ln", "sgn"}
+    for entry in (e for e in activations if e.latex and not e.vector):
         defaults = {o.name: o.default for o in entry.options}
-        names = {atom_key(entry.latex)[0], entry.name}
-        if entry.name == "sigmoid":
-            names.add("sigmoid")
-        for name in names:
-            functions[name] = (lambda e, d: lambda z: e.form(z, **d))(entry, defaults)
-            derivatives[name] = (lambda e, d: lambda z: e.derivative(z, **d))(entry, defaults)
-    return functions, derivatives
+        shown = atom_key(entry.latex)[0]
+        glued.add(shown if shown.isalpha() else entry.name)
+        for name in (shown, entry.name):
+            functions[name] = partial(entry.form, **defaults)
+            derivatives[name] = partial(entry.derivative, **defaults)
+    return functions, derivatives, frozenset(glued)
 
 
-def vocabulary(names: dict[sp.Symbol, str], identifiers: dict[str, sp.Symbol]) -> Vocabulary:
-    """The vocabulary of one page: its symbols' LaTeX (parsed back into keys) and identifiers."""
+def vocabulary(names: dict[sp.Symbol, str], identifiers: dict[str, sp.Symbol],
+               activations: Registry[Activation] = ACTIVATIONS) -> Vocabulary:
+    """A page's vocabulary: its symbols' LaTeX (read back into keys), identifiers, activations."""
     symbols: dict[tuple[str, str, str, int], sp.Expr] = {}
+    empty = Vocabulary({}, {}, {}, ())
     for symbol, latex in names.items():
-        parser = _Parser(_tokens(latex, ()), Vocabulary({}, {}, {}, ()))
+        parser = _Parser(_tokens(latex, empty), empty)
         symbols[atom_key(*parser.read_atom())] = symbol
     for identifier, symbol in identifiers.items():
         symbols.setdefault((identifier, "", "", 0), symbol)
-    functions, derivatives = _function_table()
+    functions, derivatives, glued = _function_table(activations)
     words = tuple(sorted({*identifiers, *(k[0] for k in symbols if k[0].isalpha() and len(k[0]) > 1),
-                          *(f for f in functions if f.isalpha())}))
-    return Vocabulary(symbols, functions, derivatives, words)
+                          *(f for f in functions if f.replace("_", "").isalpha())}))
+    return Vocabulary(symbols, functions, derivatives, words, glued)
 
 
 def parse_formula(text: str, vocabulary: Vocabulary) -> sp.Expr:
     """Parse one formula; a leading ``… =`` (e.g. ``\\frac{\\partial L}{\\partial w} =``) is dropped."""
-    tokens = _tokens(text, vocabulary.words)
+    tokens = _tokens(text, vocabulary)
     if "=" in tokens:
         tokens = tokens[len(tokens) - tokens[::-1].index("="):]
     if not tokens:
