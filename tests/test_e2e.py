@@ -91,28 +91,3 @@ def test_list_shows_registries(cli_path: str, tmp_path: Path) -> None:
     assert result.returncode == 0
     for name in ("sigmoid", "relu", "squared_error", "half_squared_error", "nielsen", "uniform"):
         assert name in result.stdout
-
-
-def test_console_entry_freezes_the_heap_and_keeps_exit_codes(tmp_path: Path, monkeypatch) -> None:
-    """The script's entry (``console_main``) exits like ``main`` but leaves the heap frozen,
-    so interpreter teardown skips its full collections (benchmarks/PROFILE.md)."""
-    import gc
-    import sys
-
-    import pytest
-
-    from derive.cli import console_main
-
-    bad = tmp_path / "bad.yaml"
-    bad.write_text("inputs: [x]\nlayers: []\nloss: nope\n")
-    try:
-        gc.unfreeze()
-        for argv, code in ((["--version"], 0), ([str(bad)], 2)):
-            monkeypatch.setattr(sys, "argv", ["derive-backprop", *argv])
-            with pytest.raises(SystemExit) as exit_info:
-                console_main()
-            assert exit_info.value.code == code
-            assert gc.get_freeze_count() > 0
-            gc.unfreeze()
-    finally:
-        gc.unfreeze()
