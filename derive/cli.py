@@ -29,13 +29,34 @@ from .write import safe_stem, write_outputs
 __all__ = ["main", "cli"]
 
 
+class _Failed(click.ClickException):
+    """A ``DeriveError`` leaving a command: its own message (no "Error: ") and exit code."""
+
+    def __init__(self, error: DeriveError) -> None:
+        super().__init__(str(error))
+        self.exit_code = error.exit_code
+
+    def show(self, file: Any = None) -> None:
+        click.echo(self.message, file=file, err=file is None)
+
+
 class _DefaultGroup(click.Group):
-    """A group whose default command is ``render``: ``derive-backprop spec.yaml`` just works."""
+    """A group whose default command is ``render``: ``derive-backprop spec.yaml`` just works.
+
+    It turns a ``DeriveError`` into a click exception that keeps the error's exit code, so
+    ``main`` and click's own runner (the tests' ``CliRunner``) report it alike.
+    """
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if args and args[0] not in self.commands and args[0] not in ("--help", "--version"):
             args = ["render", *args]
         return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DeriveError as exc:
+            raise _Failed(exc) from exc
 
 
 @click.group(cls=_DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -200,9 +221,6 @@ def main(argv: list[str] | None = None) -> None:
     """Run the CLI; a ``DeriveError`` becomes its message and exit code, never a traceback."""
     try:
         cli.main(args=argv, prog_name="derive-backprop", standalone_mode=False)
-    except DeriveError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(exc.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:

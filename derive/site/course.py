@@ -33,7 +33,7 @@ __all__ = ["Lesson", "course_specs", "page_path", "course_order", "build_site", 
            "mathjax_files", "MATHJAX_DIR"]
 
 MATHJAX_DIR = "docs/assets/mathjax"
-_RESERVED = {"index", "readme"}       # MkDocs turns these into a folder's index page
+_RESERVED = frozenset({"index", "readme"})       # MkDocs turns these into a folder's index page
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
