@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from hatch_build import compile_templates  # noqa: E402
+from hatch_build import compile_templates
 
 PAGES = (("md", "markdown/page.md.j2"), ("tex", "latex/page.tex.j2"),
          ("tex", "latex/body.tex.j2"), ("tex", "latex/preamble.tex.j2"))

@@ -6,7 +6,7 @@ The pipeline, one sub-package per stage, plain frozen dataclasses between them:
 2. ``calculus.build_network``    ``Spec`` -> ``Network`` (SymPy symbols, local forward equations)
 3. ``calculus.derive``           ``Network`` -> ``Derivation`` (chain rule, δ, matrix form)
 4. ``numbers.work_example``      ``Derivation`` -> ``WorkedExample`` (the spec's numbers)
-5. ``verify.check``              ``Derivation`` -> ``CheckReport`` (oracles at seeded points, claims)
+5. ``verify.check``              ``Derivation`` -> ``CheckReport`` (oracles, claims, proofs)
 6. ``formats.render``            all of the above -> ``{file name: text}`` (Jinja; JSON as a dict)
 7. ``site``                      many rendered specs -> a MkDocs project and a LaTeX book
 
@@ -23,8 +23,8 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["load_spec", "build_network", "derive", "work_example", "check", "render",
-           "__version__"]
+__all__ = ["__version__", "build_network", "check", "derive", "load_spec", "render",
+           "work_example"]
 
 
 def __getattr__(name: str) -> object:

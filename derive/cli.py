@@ -26,7 +26,7 @@ from .site import Lesson, build_book, build_site, course_specs
 from .spec import Limits
 from .write import safe_stem, write_outputs
 
-__all__ = ["main", "cli"]
+__all__ = ["cli", "main"]
 
 
 class _Failed(click.ClickException):
@@ -208,7 +208,8 @@ def list_command() -> None:
         click.echo(heading)
         for entry in entries:
             options = ", ".join(f"{o.name}={o.default:g}" for o in entry.options)
-            click.echo(f"  {entry.name:<20} {entry.formula}" + (f"  [{options}]" if options else ""))
+            shown = f"  {entry.name:<20} {entry.formula}"
+            click.echo(shown + (f"  [{options}]" if options else ""))
     click.echo("init schemes:")
     for scheme in INIT_SCHEMES:
         click.echo(f"  {scheme.name:<20} {scheme.formula}")

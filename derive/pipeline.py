@@ -25,7 +25,7 @@ from .spec import LIMIT_HINT, Limits, load
 from .verify import CheckReport, check
 from .write import safe_stem
 
-__all__ = ["Options", "Result", "run", "run_course", "read_spec", "oracle_methods"]
+__all__ = ["Options", "Result", "oracle_methods", "read_spec", "run", "run_course"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -111,7 +111,7 @@ def run(path: str, options: Options = Options()) -> Result:
 
 def oracle_methods(choice: str) -> tuple[str, ...]:
     """finite differences always; torch when asked for, or with ``auto`` when it is installed."""
-    from .verify import torch_oracle     # finds torch without importing it
+    from .verify import torch_oracle  # finds torch without importing it
 
     if choice == "torch" and not torch_oracle.available():
         raise SpecError("--oracle", "torch installed (pip install 'derive-backprop[torch]')",

@@ -123,7 +123,8 @@ def test_specs_giving_the_same_file_names_write_nothing(runner: CliRunner,
                                                         tmp_path: Path) -> None:
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
-    first, second = write(tmp_path / "a", "net.yaml", SMALL), write(tmp_path / "b", "net.yaml", SMALL)
+    first = write(tmp_path / "a", "net.yaml", SMALL)
+    second = write(tmp_path / "b", "net.yaml", SMALL)
     result = invoke(runner, first, second, "-o", tmp_path / "out")
     assert result.exit_code == 2 and "both give net.*" in result.stderr
     assert not (tmp_path / "out").exists()

@@ -23,8 +23,8 @@ from typing import Any
 
 import jinja2
 
-__all__ = ["template", "environment", "new_environment", "template_loader", "owns",
-           "template_folder", "FORMATS", "COMPILED_FOLDER", "STAMP"]
+__all__ = ["COMPILED_FOLDER", "FORMATS", "STAMP", "environment", "new_environment", "owns",
+           "template", "template_folder", "template_loader"]
 
 FORMATS = ("md", "tex")
 COMPILED_FOLDER = "templates_compiled"      # inside the installed package

@@ -1,4 +1,5 @@
-"""A folder of specs -> a MkDocs course site and a LaTeX book (derived by ``pipeline.run_course``)."""
+"""A folder of specs -> a MkDocs course site and a LaTeX book (``pipeline.run_course`` derives
+the lessons)."""
 
 from __future__ import annotations
 

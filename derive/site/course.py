@@ -29,8 +29,8 @@ from ..errors import OutputError
 from ..formats import render_book, render_site
 from ..verify import CheckReport
 
-__all__ = ["Lesson", "course_specs", "page_path", "course_order", "build_site", "build_book",
-           "mathjax_files", "MATHJAX_DIR"]
+__all__ = ["MATHJAX_DIR", "Lesson", "build_book", "build_site", "course_order", "course_specs",
+           "mathjax_files", "page_path"]
 
 MATHJAX_DIR = "docs/assets/mathjax"
 _RESERVED = frozenset({"index", "readme"})       # MkDocs turns these into a folder's index page
