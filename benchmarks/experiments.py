@@ -8,8 +8,8 @@ interpreters, and prints a Markdown table.
 
 1. *Imports*: fresh interpreters (median): the floor, ``import derive.cli``, and
    the lazy imports a run triggers later (the first ``Add``, ``sp.simplify``).
-2. *Templates*: compiling the Jinja templates (every run today) against loading
-   them from a bytecode cache.
+2. *Templates*: moved to ``templates.py`` (compiled every run, compiled at build time,
+   or a bytecode cache).
 3. *Forward pass* (the finite differences' inner loop): ``numeric.forward``
    (walks SymPy trees with mpmath) against a closure over per-layer lists with
    mpmath numbers, and the same closure with float64.
@@ -24,13 +24,13 @@ interpreters, and prints a Markdown table.
 from __future__ import annotations
 
 import argparse
+import importlib
 import math
 import os
 import random
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -83,25 +83,14 @@ def imports(reps: int, env: dict) -> list[tuple[str, float]]:
         ("first sp.simplify(sin(a)**2 + cos(a)**2 - 1) (includes that import)",
          in_process("sp.simplify(sp.sin(a) ** 2 + sp.cos(a) ** 2 - 1)",
                     "import sympy as sp\na = sp.Symbol('a')\nsp.Add(a, 1)", reps, env)),
-        ("jinja2: compile md + tex templates (what every run does)",
-         in_process("import sys\nr = sys.modules['derive.formats.pages']\n"
-                    "[r._env(f).get_template(t) for f, t in (('md', 'markdown/page.md.j2'), "
-                    "('tex', 'latex/page.tex.j2'))]", "import derive.cli", reps, env)),
     ]
     return rows
 
 
-def templates_cached(reps: int, env: dict) -> float:
-    """Load both templates through a warm FileSystemBytecodeCache (fresh interpreters)."""
-    cache = tempfile.mkdtemp(prefix="jinja-bcc-")
-    code = ("import jinja2, sys\nr = sys.modules['derive.formats.pages']\n"
-            f"bcc = jinja2.FileSystemBytecodeCache({cache!r})\n"
-            "envs = r._environments()\n"
-            "for e in envs.values(): e.bytecode_cache = bcc\n"
-            "envs['md'].get_template('markdown/page.md.j2')\n"
-            "envs['tex'].get_template('latex/page.tex.j2')")
-    in_process(code, "import derive.cli", 1, env)     # fill the cache
-    return in_process(code, "import derive.cli", reps, env)
+def unlimited():  # type: ignore[no-untyped-def]
+    """Limits high enough for any generated network (what ``--no-limits`` passes)."""
+    from derive.spec import Limits  # noqa: PLC0415
+    return Limits(**{k: 10**9 for k in Limits.__dataclass_fields__})
 
 
 # --------------------------------------------------------------------------- forward pass
@@ -114,14 +103,13 @@ def forward_experiment(shape: str, reps: int) -> tuple[list[tuple[str, float]], 
     sys.path.insert(0, str(HERE))
     from run import Net  # noqa: PLC0415
 
-    from derive.numbers import evaluate as numeric  # noqa: PLC0415
-    from derive.cli import _limits  # noqa: PLC0415
+    numeric = importlib.import_module("derive.numbers.evaluate")   # the module, not its function
     from derive.calculus.network import build_network  # noqa: PLC0415
     from derive.spec.loader import load  # noqa: PLC0415
 
     sizes = [int(s) for s in shape.split("-")]
     net = Net(shape, sizes[0], tuple(sizes[1:-1]), outputs=sizes[-1])
-    spec = load(net.yaml(), "gen.yaml", limits=_limits(True))
+    spec = load(net.yaml(), "gen.yaml", limits=unlimited())
     network = build_network(spec)
     rng = random.Random(0)
     params = tuple(mpmath.mpf(rng.uniform(-1, 1)) for _ in network.parameters)
@@ -201,8 +189,7 @@ def structural_experiment(shape: str, reps: int) -> tuple[list[tuple[str, float]
     sys.path.insert(0, str(HERE))
     from run import Net  # noqa: PLC0415
 
-    from derive.numbers import evaluate as numeric  # noqa: PLC0415
-    from derive.cli import _limits  # noqa: PLC0415
+    numeric = importlib.import_module("derive.numbers.evaluate")   # the module, not its function
     from derive.calculus.derivation import derive  # noqa: PLC0415
     from derive.calculus.expressions import ChainProduct, ChainSum  # noqa: PLC0415
     from derive.calculus.network import build_network  # noqa: PLC0415
@@ -210,7 +197,7 @@ def structural_experiment(shape: str, reps: int) -> tuple[list[tuple[str, float]
 
     sizes = [int(v) for v in shape.split("-")]
     net = Net(shape, sizes[0], tuple(sizes[1:-1]), outputs=sizes[-1])
-    derivation = derive(build_network(load(net.yaml(), "gen.yaml", limits=_limits(True))))
+    derivation = derive(build_network(load(net.yaml(), "gen.yaml", limits=unlimited())))
     network = derivation.network
     rng = random.Random(0)
     params = tuple(mpmath.mpf(rng.uniform(-1, 1)) for _ in network.parameters)
@@ -272,8 +259,6 @@ def main() -> None:
     say("| what | CPU seconds |")
     say("|---|---:|")
     rows = imports(args.reps, env)
-    rows.append(("jinja2: load md + tex templates from a warm FileSystemBytecodeCache",
-                 templates_cached(args.reps, env)))
     for name, t in rows:
         say(f"| {name} | {t:.3f} |")
     say()

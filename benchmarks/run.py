@@ -51,9 +51,9 @@ _LIMITS: dict[str, float] = {}
 
 
 def tool_limits() -> dict[str, float]:
-    """The measured tree's default size limits (``derive.spec.loader.Limits``), read once."""
+    """The measured tree's default size limits (``derive.spec.Limits``), read once."""
     if not _LIMITS:
-        code = ("import dataclasses, json; from derive.spec.loader import Limits; "
+        code = ("import dataclasses, json; from derive.spec import Limits; "
                 "print(json.dumps(dataclasses.asdict(Limits())))")
         out = subprocess.run([PYTHON, "-c", code], capture_output=True, text=True,
                              env=CHILD_ENV)
@@ -83,17 +83,21 @@ class Run:
 CHILD_ENV = dict(os.environ)
 
 
-def use_tree(tree: Path) -> None:
-    """Make every child import ``derive`` (and its templates) from ``tree``, byte-compiled.
+def install_tree(tree: Path, target: Path) -> None:
+    """Install ``tree`` into ``target`` as a user gets it, and measure that.
 
-    ``pip install`` byte-compiles a package, so an installed derive never compiles its own
-    source; a tree on PYTHONPATH would (about 40 ms per run, more than the floor's noise, and
-    none at all when PYTHONDONTWRITEBYTECODE is set), so compile it first as pip would.
+    ``pip install --target`` builds the tree's wheel (its build hook compiles the Jinja
+    templates into it), installs it byte-compiled, and writes its ``derive-backprop`` script
+    into ``target/bin``; children get ``target`` first on PYTHONPATH. A tree on PYTHONPATH
+    would compile its sources and templates on every run instead (about 40 + 45 ms), and the
+    venv's own script may not match the tree's entry point (``--snapshot`` of another commit).
     """
-    subprocess.run([PYTHON, "-m", "compileall", "-q", str(tree / "derive")], check=True,
-                   stdout=subprocess.DEVNULL)
+    global CLI
+    subprocess.run([PYTHON, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target),
+                    str(tree)], check=True, stdout=subprocess.DEVNULL)
+    CLI = str(target / "bin" / "derive-backprop")
     old = os.environ.get("PYTHONPATH")
-    CHILD_ENV["PYTHONPATH"] = str(tree) + (os.pathsep + old if old else "")
+    CHILD_ENV["PYTHONPATH"] = str(target) + (os.pathsep + old if old else "")
 
 
 def run_child(cmd: list[str], cap: float, cwd: Path | None = None) -> Run:
@@ -552,8 +556,9 @@ def write_report(path: Path, svg_path: Path, info: dict, floor: Row, sections: d
              f"are noisy: each row is compared with floor runs taken right next to it (one "
              f"before every repetition) and repeated rows report medians. Wall time and peak "
              f"RSS are per child process (`os.wait4`); CPU = user + sys of the child. "
-             f"The measured tree is byte-compiled first (`compileall`), as `pip install` "
-             f"leaves an installed package. Where the time goes and what to change: `PROFILE.md`.", "",
+             f"The measured tree is installed first (`pip install --target`: its wheel, with "
+             f"the templates its build hook compiles, byte-compiled) and its own "
+             f"`derive-backprop` script is run. Where the time goes and what to change: `PROFILE.md`.", "",
              f"**Floor** (`python -c \"import sympy, jinja2\"`, median of {len(floor.runs)}): "
              f"wall {floor.median('wall'):.3f} s, CPU {floor.median('cpu'):.3f} s, peak RSS "
              f"{floor.median('rss_mib'):.1f} MiB.", ""]
@@ -840,8 +845,6 @@ def main() -> None:
     if args.report_only:
         report_only(Path(args.report_only), out_path, svg_path)
         return
-    if not Path(CLI).exists():
-        sys.exit(f"run.py: {CLI} not found; run with the venv's python (.venv/bin/python)")
     started = time.perf_counter()
     tmp = Path(tempfile.mkdtemp(prefix="derive-bench-"))
     tree = Path(args.tree).resolve()
@@ -851,7 +854,7 @@ def main() -> None:
         archive = subprocess.run(["git", "-C", str(ROOT), "archive", args.snapshot],
                                  capture_output=True, check=True).stdout
         subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
-    use_tree(tree)
+    install_tree(tree, tmp / "installed")
     info = machine(tree, args.snapshot)
     print(f"machine: {info['nproc']} cpu, {info['cpu']}, Python {info['python']}, "
           f"SymPy {info['sympy']}, load {' '.join(info['load'])}", flush=True)

@@ -1,24 +1,51 @@
 """derive-backprop: a YAML network spec in, checked backpropagation notes out.
 
-The pipeline, one module per stage, plain frozen dataclasses between them:
+The pipeline, one sub-package per stage, plain frozen dataclasses between them:
 
-1. ``spec.load``            YAML text -> ``Spec`` (validated; the only yaml import)
-2. ``network.build_network`` ``Spec`` -> ``Network`` (SymPy symbols, local forward equations)
-3. ``derivation.derive``     ``Network`` -> ``Derivation`` (chain rule per parameter, δ, matrix form)
-4. ``worked.work_example``   ``Derivation`` -> ``WorkedExample`` (the spec's numbers, step by step)
-5. ``check.check``           ``Derivation`` -> ``CheckReport`` (finite differences at seeded points)
-6. ``render.render``         all of the above -> ``{file name: text}`` (Jinja; JSON as a dict)
-7. ``write.write_outputs``   files on disk, atomically (called by the CLI only)
+1. ``spec.load``                 YAML text -> ``Spec`` (validated; the only yaml import)
+2. ``calculus.build_network``    ``Spec`` -> ``Network`` (SymPy symbols, local forward equations)
+3. ``calculus.derive``           ``Network`` -> ``Derivation`` (chain rule, δ, matrix form)
+4. ``numbers.work_example``      ``Derivation`` -> ``WorkedExample`` (the spec's numbers)
+5. ``verify.check``              ``Derivation`` -> ``CheckReport`` (oracles, claims, proofs)
+6. ``formats.render``            all of the above -> ``{file name: text}`` (Jinja; JSON as a dict)
+7. ``site``                      many rendered specs -> a MkDocs project and a LaTeX book
+
+``pipeline.run`` chains 1-6 for one spec file; the command line (``cli``), the site's
+workers and the pytest plugin all go through it, and ``write.write_outputs`` puts files on
+disk atomically. Below every stage: ``errors`` (the one hierarchy), ``numerals`` (number
+formats) and ``registry`` (what a spec may name).
+
+The names below are loaded on first use, so ``import derive.errors`` (the pytest plugin
+at collection, the installed command before it sets up its process) does not import SymPy.
 """
+
+from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .verify import check  # noqa: E402
-from .calculus import derive  # noqa: E402
-from .calculus import build_network  # noqa: E402
-from .formats import render  # noqa: E402
-from .spec import load as load_spec  # noqa: E402
-from .numbers import work_example  # noqa: E402
+__all__ = ["__version__", "build_network", "check", "derive", "load_spec", "render",
+           "work_example"]
 
-__all__ = ["load_spec", "build_network", "derive", "work_example", "check", "render",
-           "__version__"]
+
+def __getattr__(name: str) -> object:
+    """The public stage functions, imported from their sub-package on first use."""
+    if name == "load_spec":
+        from .spec import load
+        return load
+    if name in ("build_network", "derive"):
+        from . import calculus
+        return getattr(calculus, name)
+    if name == "work_example":
+        from .numbers import work_example
+        return work_example
+    if name == "check":
+        from .verify import check
+        return check
+    if name == "render":
+        from .formats import render
+        return render
+    raise AttributeError(f"module 'derive' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

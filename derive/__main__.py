@@ -1,5 +1,5 @@
-"""``python -m derive`` runs the command line."""
+"""``python -m derive`` runs the command line, set up as the installed script is."""
 
-from .cli import console_main
+from .process import console_main
 
 console_main()

@@ -7,7 +7,7 @@ No module here prints or exits.
 
 from __future__ import annotations
 
-__all__ = ["DeriveError", "SpecError", "SpecErrors", "NumericError", "CheckFailed", "OutputError"]
+__all__ = ["CheckFailed", "DeriveError", "NumericError", "OutputError", "SpecError", "SpecErrors"]
 
 
 class DeriveError(Exception):

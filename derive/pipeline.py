@@ -1,24 +1,63 @@
-"""What both front ends share (the CLI and the pytest plugin): reading a spec file,
-running the pipeline, choosing oracles, and one line per problem found by a check.
+"""Spec file -> ``Result``: the one runner behind every front end.
 
-No click, no printing, no exits: those stay in cli.py.
+The command line (``cli``), the course site's workers (``run_course``) and the pytest
+plugin all call ``run``, which reads the file and chains the stages: load, build the
+network, derive, work the example, check, and render the formats asked for. What the
+front ends do with a ``Result`` (write files, print lines, fail a test item, build a site)
+stays with them. No click, no printing, no exits, no writing.
 """
 
 from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .verify import torch_oracle as autodiff
-from .verify import check
-from .calculus import derive
-from .errors import SpecError
-from .calculus import build_network
+from .calculus import Derivation, build_network, derive
+from .errors import DeriveError, SpecError
+from .formats import render, render_chapter
+from .numbers import WorkedExample, work_example
+from .site import Lesson, page_path
 from .spec import LIMIT_HINT, Limits, load
-from .numbers import work_example
+from .verify import CheckReport, check
+from .write import safe_stem
 
-__all__ = ["read_spec", "run_pipeline", "oracle_methods", "disagreement_lines"]
+__all__ = ["Options", "Result", "oracle_methods", "read_spec", "run", "run_course"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Options:
+    """How to run one spec: the check's seed, limits and oracles, and what to render."""
+
+    seed: int = 0
+    limits: Limits = field(default_factory=Limits)
+    methods: tuple[str, ...] = ("finite_difference",)
+    formats: tuple[str, ...] = ()       # "md", "tex", "json"; none: derive and check only
+    stem: str | None = None             # output file stem; default: the spec file's, made safe
+    chapter: bool = False               # also the spec as a chapter of the LaTeX book
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Result:
+    """Everything one spec gave: its derivation, worked example, check and rendered files."""
+
+    path: str
+    derivation: Derivation
+    worked: WorkedExample | None
+    report: CheckReport
+    files: dict[str, str | bytes] = field(default_factory=dict)
+    chapter: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return self.report.passed
+
+    def problems(self) -> list[str]:
+        """One line per disagreement and failed claim, in the errors' format."""
+        return _problem_lines(self.path, self.derivation, self.report)
 
 
 def read_spec(path: str, *, max_bytes: int | None = None) -> str:
@@ -54,33 +93,75 @@ def read_spec(path: str, *, max_bytes: int | None = None) -> str:
                         file=path, line=line) from None
 
 
-def run_pipeline(path: str, *, seed: int, limits: Limits,
-                 methods: tuple[str, ...] = ("finite_difference",)):  # type: ignore[no-untyped-def]
-    """Spec file -> (derivation, worked example, check report)."""
-    spec = load(read_spec(path, max_bytes=limits.bytes), path, limits=limits,
+def run(path: str, options: Options = Options()) -> Result:
+    """Read, load, derive, work, check and render one spec file; a ``DeriveError`` if it
+    cannot (a bad spec, a number a float cannot hold); a failed check is in the result."""
+    spec = load(read_spec(path, max_bytes=options.limits.bytes), path, limits=options.limits,
                 default_title=Path(path).stem)
     derivation = derive(build_network(spec))
     worked = work_example(derivation)
-    return derivation, worked, check(derivation, worked, seed=seed, methods=methods)
+    report = check(derivation, worked, seed=options.seed, methods=options.methods)
+    stem = options.stem if options.stem is not None else safe_stem(Path(path).stem)
+    files = render(derivation, worked, report, stem=stem, formats=options.formats) \
+        if options.formats else {}
+    chapter = render_chapter(derivation, worked, report) if options.chapter else ""
+    return Result(path=path, derivation=derivation, worked=worked, report=report,
+                  files=dict(files), chapter=chapter)
 
 
 def oracle_methods(choice: str) -> tuple[str, ...]:
     """finite differences always; torch when asked for, or with ``auto`` when it is installed."""
-    if choice == "torch" and not autodiff.available():
+    from .verify import torch_oracle  # finds torch without importing it
+
+    if choice == "torch" and not torch_oracle.available():
         raise SpecError("--oracle", "torch installed (pip install 'derive-backprop[torch]')",
                         got_text="no torch", stage="derive-backprop")
-    if choice == "torch" or (choice == "auto" and autodiff.available()):
+    if choice == "torch" or (choice == "auto" and torch_oracle.available()):
         return ("finite_difference", "torch")
     return ("finite_difference",)
 
 
-def _parameter_name(derivation, index: int) -> str:  # type: ignore[no-untyped-def]
+def _course_lesson(path: str, source: str, page: str, options: Options) -> Lesson | str:
+    """One spec of a course (in a worker process): its ``Lesson``, or its error's text.
+
+    A ``DeriveError``'s fields may not survive pickling back to the parent: send the text.
+    """
+    try:
+        result = run(path, replace(options, formats=("md",), stem=page.rpartition("/")[2]))
+    except DeriveError as exc:
+        return str(exc)
+    return Lesson.from_derivation(source=source, page=page, derivation=result.derivation,
+                              report=result.report, files=result.files, chapter=result.chapter)
+
+
+def run_course(root: Path, specs: Sequence[Path], options: Options, *, jobs: int,
+               progress: Callable[[int], object] = lambda done: None) -> list[Lesson | str]:
+    """Every spec under ``root`` as a ``Lesson`` (or its error's text), in spec order, in
+    ``jobs`` worker processes; ``progress(1)`` after each spec."""
+    tasks = []
+    for path in specs:
+        inside = path.relative_to(root)
+        page = page_path([safe_stem(part) for part in inside.parts[:-1]], safe_stem(path.stem))
+        tasks.append((str(path), inside.as_posix(), page, options))
+    if jobs == 1:
+        results = []
+        for task in tasks:
+            results.append(_course_lesson(*task))
+            progress(1)
+        return results
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(_course_lesson, *task) for task in tasks]
+        for _ in as_completed(futures):
+            progress(1)
+        return [future.result() for future in futures]
+
+
+def _parameter_name(derivation: Derivation, index: int) -> str:
     role = derivation.gradients[index].role
     return f"dL/d{role.kind}_{role.layer}[{','.join(map(str, role.index))}]"
 
 
-def disagreement_lines(path: str, derivation, report) -> list[str]:  # type: ignore[no-untyped-def]
-    """One line per disagreement, in the errors' format."""
+def _problem_lines(path: str, derivation: Derivation, report: CheckReport) -> list[str]:
     lines = []
     for d in report.disagreements:
         rel = abs(d.symbolic - d.numeric) / max(1.0, abs(d.numeric))
@@ -103,7 +184,8 @@ def disagreement_lines(path: str, derivation, report) -> list[str]:  # type: ign
                      f"difference {claimed - derived:.3g}")
         lines.append(text)
     if not report.matrix_proved:
-        lines.append(f"{path}: check: matrix form: expected equal to the scalar results, got a difference")
+        lines.append(f"{path}: check: matrix form: expected equal to the scalar results, got a "
+                     f"difference")
     if report.paths_proved != report.paths_total:
         lines.append(f"{path}: check: sum over paths: expected equal to the delta form, got "
                      f"{report.paths_total - report.paths_proved} difference(s)")

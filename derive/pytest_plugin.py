@@ -3,7 +3,8 @@
 An item passes when derive-backprop's check passes: every symbolic gradient
 agrees with every oracle (finite differences, and PyTorch when installed) and
 every claim holds. A failing item reports the parameter, both values and the
-difference. derive is imported lazily so the plugin costs nothing otherwise.
+difference. Each item runs ``pipeline.run``, as the command line does; derive is imported
+only when an item runs, so the plugin costs nothing in a test run without specs.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 
 import pytest
 
-__all__ = ["pytest_addoption", "pytest_collection_modifyitems", "SpecFile", "SpecItem"]
+__all__ = ["SpecFile", "SpecItem", "pytest_addoption", "pytest_collection_modifyitems"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -37,23 +38,16 @@ class SpecItem(pytest.Item):
     """One spec: load, derive, check."""
 
     def runtest(self) -> None:
-        from .pipeline import disagreement_lines, oracle_methods, read_spec
         from .errors import DeriveError
-        from .spec import load
-        from . import build_network, check, derive, work_example
+        from .pipeline import Options, oracle_methods, run
 
-        path = str(self.path)
         try:
-            spec = load(read_spec(path), path, default_title=self.path.stem)
-            derivation = derive(build_network(spec))
-            worked = work_example(derivation)
             methods = oracle_methods(self.config.getoption("--derive-oracle"))
-            report = check(derivation, worked, methods=methods)
+            result = run(str(self.path), Options(methods=methods))
         except DeriveError as exc:
             raise SpecCheckError([str(exc)]) from None
-        lines = disagreement_lines(path, derivation, report)
-        if not report.passed:
-            raise SpecCheckError(lines or [f"{path}: check failed"])
+        if not result.passed:
+            raise SpecCheckError(result.problems() or [f"{self.path}: check failed"])
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
                      style: Any = None) -> str:

@@ -1,18 +1,19 @@
-"""``derive.process``: the installed command's process set-up changes speed, never results.
-
-Each case runs in a fresh interpreter, because the placeholder only ever goes into a
-process whose ``sys.modules`` has no ``sympy.tensor.tensor`` yet.
-"""
+"""``derive.process``: the installed command's process set-up changes speed, never results."""
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+import pytest
+
+from derive.process import console_main
+
+from .conftest import ROOT
 
 
 def fresh(code: str) -> dict:
@@ -22,61 +23,50 @@ def fresh(code: str) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-TENSOR_SUMS = """
-    import json, sys
-    import sympy as sp
-    {setup}
-    x, y = sp.symbols("x y")
-    plain = sp.Add(x, 2 * y, x)
-    before = "sympy.combinatorics" in sys.modules
-    from sympy.tensor.tensor import TensAdd, TensorHead, TensorIndexType, tensor_indices
-    L = TensorIndexType("L")
-    i = tensor_indices("i", L)
-    A, B = TensorHead("A", [L]), TensorHead("B", [L])
-    total = sp.Add(A(i), B(i), A(i))          # through Add.flatten's TensExpr branch
-    print(json.dumps({{"plain": str(plain), "before": before, "total": str(total),
-                      "tensadd": isinstance(total, TensAdd),
-                      "real": type(sys.modules["sympy.tensor.tensor"]).__name__}}))
-"""
-
-
-def test_placeholder_defers_the_import_and_sums_stay_the_same() -> None:
-    deferred = fresh(TENSOR_SUMS.format(setup="from derive.process import defer_tensor_module; "
-                                              "defer_tensor_module()"))
-    plain = fresh(TENSOR_SUMS.format(setup=""))
-    assert deferred["before"] is False and plain["before"] is True
-    assert deferred["plain"] == plain["plain"] == "2*x + 2*y"
-    # Tensors loaded later are the real ones, and Add hands them to TensAdd as without it.
-    assert deferred["real"] == plain["real"] == "module"
-    assert deferred["tensadd"] is plain["tensadd"] is True
-    assert deferred["total"] == plain["total"]
-
-
-def test_placeholder_never_replaces_a_loaded_module() -> None:
+def test_the_entry_module_imports_no_stage() -> None:
+    """``console_main`` can set the collector up before SymPy is imported only because
+    importing ``derive`` and ``derive.process`` imports none of it."""
     out = fresh("""
         import json, sys
-        import sympy.tensor.tensor as real
-        from derive.process import defer_tensor_module
-        defer_tensor_module()
-        print(json.dumps({"same": sys.modules["sympy.tensor.tensor"] is real}))
+        import derive, derive.process, derive.errors
+        print(json.dumps(sorted(m for m in ("sympy", "jinja2", "click", "yaml", "derive.cli")
+                                if m in sys.modules)))
     """)
-    assert out["same"] is True
+    assert out == []
 
 
-def test_installed_entry_runs_without_the_tensor_module(tmp_path: Path) -> None:
-    """A whole run (every format) completes on the placeholder, and leaves it in place."""
-    out = fresh(f"""
-        import json, sys
-        from derive.cli import console_main
-        sys.argv = ["derive-backprop", "examples/softmax-cross-entropy-3-classes.yaml",
-                    "--format", "all", "-o", {str(tmp_path)!r}]
-        try:
+def test_public_names_still_come_from_the_package() -> None:
+    import derive
+    from derive.calculus import build_network
+    from derive.verify import check
+
+    assert derive.build_network is build_network and derive.check is check
+    assert {"load_spec", "render", "work_example"} <= set(dir(derive))
+    with pytest.raises(AttributeError):
+        derive.no_such_name  # noqa: B018
+
+
+@pytest.mark.parametrize("argv, code", [(["--version"], 0), (["bad.yaml"], 2)])
+def test_console_main_exits_like_main_and_leaves_the_heap_frozen(
+        argv: list[str], code: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "bad.yaml").write_text("inputs: [x]\nlayers: []\nloss: nope\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "argv", ["derive-backprop", *argv])
+    try:
+        gc.unfreeze()
+        with pytest.raises(SystemExit) as exit_info:
             console_main()
-        except SystemExit as exc:
-            code = exc.code
-        print(json.dumps({{"code": code,
-                          "combinatorics": "sympy.combinatorics" in sys.modules,
-                          "kind": type(sys.modules["sympy.tensor.tensor"]).__name__}}))
-    """)
-    assert out == {"code": 0, "combinatorics": False, "kind": "_DeferredTensorModule"}
-    assert (tmp_path / "softmax-cross-entropy-3-classes.md").is_file()
+        assert exit_info.value.code == code
+        assert gc.get_freeze_count() > 0 and gc.isenabled()
+    finally:
+        gc.unfreeze()
+
+
+def test_module_entry_runs_the_command(tmp_path: Path) -> None:
+    """``python -m derive`` goes through ``console_main`` and writes the golden page."""
+    spec = ROOT / "examples" / "relu-worked-example-1-1-1.yaml"
+    result = subprocess.run([sys.executable, "-m", "derive", str(spec), "-o", str(tmp_path)],
+                            capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    page = "relu-worked-example-1-1-1.md"
+    assert (tmp_path / page).read_bytes() == (ROOT / "output" / page).read_bytes()

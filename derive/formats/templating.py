@@ -1,70 +1,65 @@
-"""The Jinja environments, with templates compiled ahead of time (the only jinja2 import).
+"""The Jinja environments: format name -> ``jinja2.Environment`` (the only jinja2 import).
 
-Compiling a template (parse, generate Python, ``compile``) costs more than rendering it: about
-50 ms of every run for the four page templates. So the templates are compiled once, by
-``python -m derive.compiled_templates``, into Python modules in that folder, which ship with
-the package (and get their ``.pyc`` at install like any module). A module is named
-after a hash of everything the generated code depends on (Jinja's version, the environment's
-syntax options, the template's name and source): an edited template simply misses its module
-and is compiled from source, as Jinja always does, until the folder is regenerated
-(``tests/test_templating.py`` fails while it is stale).
+Two environments, each with its own syntax: ``md`` (Markdown and the site files, Jinja's
+delimiters) and ``tex`` (LaTeX, TeX-safe delimiters ``((* *))``, ``((( )))``, ``((= =))``).
+
+Compiling a template (parse, generate Python, ``compile``) costs more than rendering it, so
+the wheel ships them compiled: ``hatch_build.py`` calls Jinja's own
+``Environment.compile_templates`` for each environment at build time into
+``derive/templates_compiled/<fmt>/``, stamped with the Jinja version that compiled them, and
+pip byte-compiles them like any module. Here ``jinja2.ModuleLoader`` reads them when the stamp
+matches the running Jinja; otherwise (a source checkout, an editable install, another Jinja)
+the templates are compiled from ``templates/`` as Jinja always does. Nothing here writes.
+
+This module imports nothing from derive, so the build hook can load it without the
+package's dependencies.
 """
 
 from __future__ import annotations
 
-import hashlib
-import importlib.machinery
+import functools
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
-__all__ = ["template", "environment", "compiled_modules", "COMPILED_PACKAGE", "COMPILED_DIR"]
+__all__ = ["COMPILED_FOLDER", "FORMATS", "STAMP", "environment", "new_environment", "owns",
+           "template", "template_folder", "template_loader"]
 
-COMPILED_PACKAGE = "derive.compiled_templates"
-_HERE = Path(__file__).resolve().parent
-COMPILED_DIR = _HERE.parent / "compiled_templates"
+FORMATS = ("md", "tex")
+COMPILED_FOLDER = "templates_compiled"      # inside the installed package
+STAMP = "jinja2-version.txt"                # beside the compiled folders: who compiled them
 
-# What the generated code depends on besides the template source (Environment attributes).
-_SYNTAX = ("block_start_string", "block_end_string", "variable_start_string",
-           "variable_end_string", "comment_start_string", "comment_end_string",
-           "line_statement_prefix", "line_comment_prefix", "trim_blocks", "lstrip_blocks",
-           "newline_sequence", "keep_trailing_newline", "autoescape", "optimized", "is_async")
+# Top-level folders of templates/ that each environment reads.
+_FOLDERS = (("md", ("markdown", "site")), ("tex", ("latex",)))
+_TEX_SYNTAX = (("block_start_string", "((*"), ("block_end_string", "*))"),
+               ("variable_start_string", "((("), ("variable_end_string", ")))"),
+               ("comment_start_string", "((="), ("comment_end_string", "=))"))
+_PACKAGE = Path(__file__).resolve().parent.parent
 
 
-def _template_folder() -> Path:
+def template_folder() -> Path:
     """Templates inside the installed package (the wheel puts them there), or the repository's."""
-    packaged = _HERE.parent / "templates"
-    return packaged if packaged.is_dir() else _HERE.parent.parent / "templates"
+    packaged = _PACKAGE / "templates"
+    return packaged if packaged.is_dir() else _PACKAGE.parent / "templates"
 
 
-def module_name(env: jinja2.Environment, name: str, source: str) -> str:
-    """``<stem>_<hash>``: readable in a listing, different whenever the generated code may be."""
-    signature = repr((jinja2.__version__, [getattr(env, key) for key in _SYNTAX], name, source))
-    digest = hashlib.sha256(signature.encode("utf-8")).hexdigest()[:20]
-    stem = Path(name).name.split(".")[0].replace("-", "_")
-    return f"{stem}_{digest}"
+def owns(fmt: str, name: str) -> bool:
+    """Whether the template ``name`` (relative to templates/) belongs to environment ``fmt``."""
+    return name.endswith(".j2") and name.split("/")[0] in dict(_FOLDERS)[fmt]
 
 
-class PrecompiledLoader(jinja2.FileSystemLoader):
-    """A file loader that takes a template's code from its compiled module when it is current.
-
-    Jinja's own loader does the same with code it has just compiled: ``Template.from_code``
-    runs it in a fresh namespace, so two environments never share the generated code's globals.
-    """
-
-    def load(self, environment: jinja2.Environment, name: str,
-             globals: Any = None) -> jinja2.Template:
-        source, _, uptodate = self.get_source(environment, name)
-        module = module_name(environment, name, source)
-        path = COMPILED_DIR / f"{module}.py"
-        if not path.is_file():
-            return super().load(environment, name, globals)
-        # Python's own source loader, not the import system: it reads the .pyc that pip wrote
-        # (or compiles once), and no import hook (pytest's assertion rewriter) stands between.
-        loader = importlib.machinery.SourceFileLoader(f"{COMPILED_PACKAGE}.{module}", str(path))
-        code = loader.get_code(loader.name)
-        return environment.template_class.from_code(environment, code, globals or {}, uptodate)
+def template_loader(fmt: str, compiled: Path | None = None) -> jinja2.BaseLoader:
+    """Jinja's ModuleLoader over ``compiled/<fmt>`` when a matching Jinja compiled it, else the
+    source templates. ``compiled`` defaults to the installed package's folder."""
+    folder = _PACKAGE / COMPILED_FOLDER if compiled is None else compiled
+    try:
+        stamp = (folder / STAMP).read_text(encoding="utf-8").strip()
+    except OSError:
+        stamp = None
+    if stamp == jinja2.__version__ and (folder / fmt).is_dir():
+        return jinja2.ModuleLoader(folder / fmt)
+    return jinja2.FileSystemLoader(template_folder())
 
 
 class _Environment(jinja2.Environment):
@@ -81,44 +76,27 @@ class _Environment(jinja2.Environment):
         return super().getattr(obj, attribute)
 
 
-def _environments() -> dict[str, jinja2.Environment]:
-    common: dict[str, Any] = dict(
-        loader=PrecompiledLoader(str(_template_folder())), undefined=jinja2.StrictUndefined,
-        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
-    tex = _Environment(block_start_string="((*", block_end_string="*))",
-                       variable_start_string="(((", variable_end_string=")))",
-                       comment_start_string="((=", comment_end_string="=))", **common)
-    return {"md": _Environment(**common), "tex": tex}
+def new_environment(fmt: str, loader: jinja2.BaseLoader) -> jinja2.Environment:
+    """A fresh environment of format ``fmt`` ("md" or "tex") reading templates from ``loader``."""
+    if fmt not in FORMATS:
+        raise ValueError(f"no template environment {fmt!r}")
+    syntax = dict(_TEX_SYNTAX) if fmt == "tex" else {}
+    return _Environment(loader=loader, undefined=jinja2.StrictUndefined, trim_blocks=True,
+                        lstrip_blocks=True, keep_trailing_newline=True, autoescape=False,
+                        **syntax)
 
 
-_ENVIRONMENTS: dict[str, jinja2.Environment] = {}
-
-# Which environment reads which templates (the LaTeX ones use TeX-safe delimiters).
-TEMPLATES = {"md": ("markdown/page.md.j2", "site/mkdocs.yml.j2", "site/index.md.j2",
-                    "site/mathjax-config.js.j2"),
-             "tex": ("latex/page.tex.j2", "latex/chapter.tex.j2", "latex/book.tex.j2",
-                     "latex/body.tex.j2", "latex/preamble.tex.j2")}
-
-
+@functools.cache
 def environment(fmt: str) -> jinja2.Environment:
-    if not _ENVIRONMENTS:
-        _ENVIRONMENTS.update(_environments())
-    return _ENVIRONMENTS[fmt]
+    """The process's environment of format ``fmt``.
+
+    Cached (a pure function of a format name): Jinja keeps each loaded template inside its
+    environment, so every spec after the first in one process (a site worker, the pytest
+    plugin) skips loading them again.
+    """
+    return new_environment(fmt, template_loader(fmt))
 
 
 def template(fmt: str, name: str) -> jinja2.Template:
     """The template ``name`` of the ``fmt`` ("md" or "tex") environment."""
     return environment(fmt).get_template(name)
-
-
-def compiled_modules() -> dict[str, str]:
-    """File name -> Python source of every template's compiled module (pure: nothing written)."""
-    modules: dict[str, str] = {}
-    for fmt, names in TEMPLATES.items():
-        env = environment(fmt)
-        for name in names:
-            source, _, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
-            code = env.compile(source, name, None, raw=True)
-            header = f"# Generated by `python -m {COMPILED_PACKAGE}` from templates/{name}.\n"
-            modules[f"{module_name(env, name, source)}.py"] = header + code + "\n"
-    return modules

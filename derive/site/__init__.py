@@ -1,7 +1,8 @@
-"""A folder of specs -> a MkDocs course site and a LaTeX book."""
+"""A folder of specs -> a MkDocs course site and a LaTeX book (``pipeline.run_course`` derives
+the lessons)."""
 
 from __future__ import annotations
 
-from .course import Lesson, build_book, build_site, page_path
+from .course import Lesson, build_book, build_site, course_specs, page_path
 
-__all__ = ["Lesson", "build_book", "build_site", "page_path"]
+__all__ = ["Lesson", "build_book", "build_site", "course_specs", "page_path"]

@@ -10,27 +10,30 @@ Input: one ``Lesson`` per spec of a course folder, already derived, checked and 
 - ``docs/assets/mathjax/``: MathJax 3.2.2, vendored inside this package, so the site needs
   no CDN to build or to view.
 
-``build_book`` makes the LaTeX course book: one chapter per spec, a part per folder. Pure:
-nothing here touches the disk except reading the packaged MathJax files.
+``build_book`` makes the LaTeX course book: one chapter per spec, a part per folder.
+``course_specs`` lists a course folder's specs. Nothing here writes; the only reads are that
+listing and the packaged MathJax files. Deriving the lessons is ``pipeline.run_course``'s job.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from importlib.abc import Traversable
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from ..calculus import Derivation
 from ..errors import OutputError
 from ..formats import render_book, render_site
+from ..verify import CheckReport
 
-__all__ = ["Lesson", "page_path", "course_order", "build_site", "build_book", "mathjax_files",
-           "MATHJAX_DIR"]
+__all__ = ["MATHJAX_DIR", "Lesson", "build_book", "build_site", "course_order", "course_specs",
+           "mathjax_files", "page_path"]
 
 MATHJAX_DIR = "docs/assets/mathjax"
-_RESERVED = {"index", "readme"}       # MkDocs turns these into a folder's index page
+_RESERVED = frozenset({"index", "readme"})       # MkDocs turns these into a folder's index page
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -47,6 +50,30 @@ class Lesson:
     architecture: str                  # units from input to output: "2-2-1"
     files: tuple[tuple[str, str | bytes], ...]   # the page and its pictures, by file name
     chapter: str = ""                  # the LaTeX chapter, when a book is wanted
+
+    @classmethod
+    def from_derivation(cls, *, source: str, page: str, derivation: Derivation,
+                        report: CheckReport, files: Mapping[str, str | bytes],
+                        chapter: str = "") -> Lesson:
+        """The lesson of one derived, checked and rendered spec."""
+        network = derivation.network
+        units = (len(network.x), *(layer.units for layer in network.layers))
+        return cls(source=source, page=page, title=network.spec.title, passed=report.passed,
+                   compared=report.compared, max_abs_error=report.max_abs_error,
+                   parameters=len(network.parameters), architecture="-".join(map(str, units)),
+                   files=tuple(sorted(files.items())), chapter=chapter)
+
+
+def course_specs(folder: Path, skip: Path) -> list[Path]:
+    """Every ``*.yaml``/``*.yml`` under ``folder``, outside hidden folders and ``skip``."""
+    found = []
+    for path in sorted(folder.rglob("*")):
+        inside = path.relative_to(folder)
+        if (path.suffix in (".yaml", ".yml") and path.is_file()
+                and not any(part.startswith(".") for part in inside.parts)
+                and skip.resolve() not in path.resolve().parents):
+            found.append(path)
+    return found
 
 
 def page_path(folders: Sequence[str], stem: str) -> str:
