@@ -24,7 +24,8 @@ import sympy as sp
 
 from .expressions import ChainProduct, ChainSum, Factor, Partial, as_expr, chain_product, chain_sum
 from ..registry import SHORTCUTS
-from .network import LOSS, Layer, Network, Role, activation_symbol, delta_symbol, role_of
+from .network import Layer, Network
+from .symbols import LOSS, Role, activation_symbol, delta_symbol, for_sample, role_of
 
 __all__ = ["Gradient", "DeltaEquation", "MatrixCheck", "Derivation", "derive", "MAX_PATHS"]
 
@@ -303,7 +304,7 @@ def _relations(network: Network, sample: int | None) -> dict[sp.Symbol, sp.Expr]
         relations[network.y[-1]] = 1 - sp.Add(*network.y[:-1])
     if sample is None:
         return relations
-    return {_per_sample(k, sample): _per_sample(v, sample) for k, v in relations.items()}
+    return {for_sample(k, sample): for_sample(v, sample) for k, v in relations.items()}
 
 
 def prove_equal(network: Network, left: sp.Expr, right: sp.Expr,
@@ -330,16 +331,6 @@ def _proved_equal(left: sp.Expr, right: sp.Expr,
 
 
 # --------------------------------------------------------------------------- matrix form
-
-
-_PER_SAMPLE = ("x:", "y:", "z:", "a:", "d:")     # symbol kinds that differ between samples
-
-
-def _per_sample(expr: sp.Expr, n: int) -> sp.Expr:
-    """Give every per-sample symbol (x, y, z, a, δ) in ``expr`` the sample index n."""
-    mapping = {symbol: sp.Symbol(f"{symbol.name.partition('@')[0]}@{n}")
-               for symbol in expr.free_symbols if symbol.name.startswith(_PER_SAMPLE)}
-    return expr.xreplace(mapping)
 
 
 MATRIX_WINDOW = 6   # rows and columns of each matrix proved entry by entry
@@ -369,13 +360,13 @@ def matrix_check(network: Network, deltas: tuple[tuple[DeltaEquation, ...], ...]
         grad_w = scale * (delta.T * a_prev[:, :cols])
         weights_ok = shape == (len(layer.W), layer.fan_in) and all(
             sp.expand(grad_w[j, k] - scale * sum(
-                _per_sample(as_expr(by_param[layer.W[j][k]].delta_form), n)
+                for_sample(as_expr(by_param[layer.W[j][k]].delta_form), n)
                 for n in range(samples))) == 0
             for j in range(rows) for k in range(cols))
         grad_b = scale * (delta.T * sp.ones(samples, 1))
         bias_ok = all(
             sp.expand(grad_b[j, 0] - scale * sum(
-                _per_sample(as_expr(by_param[layer.b[j]].delta_form), n)
+                for_sample(as_expr(by_param[layer.b[j]].delta_form), n)
                 for n in range(samples))) == 0
             for j in range(min(len(layer.b), rows)))
         delta_ok = _delta_matrix_ok(network, layer, deltas, samples, scale, rows)
@@ -403,12 +394,12 @@ def _delta_matrix_ok(network: Network, layer: Layer,
                    for j in range(rows))
     following = network.layers[l]
     next_delta = sp.Matrix(samples, following.units, lambda n, i: delta_symbol(l + 1, i, n))
-    slope = sp.Matrix(samples, rows, lambda n, j: _per_sample(layer.derivative(j), n))
+    slope = sp.Matrix(samples, rows, lambda n, j: for_sample(layer.derivative(j), n))
     weights = sp.Matrix(following.units, rows, lambda i, j: following.W[i][j])
     matrix = scale * (next_delta * weights).multiply_elementwise(slope)
     return all(
         prove_equal(network, matrix[n, j],
-                    scale * _per_sample(as_expr(deltas[l - 1][j].value), n), sample=n)
+                    scale * for_sample(as_expr(deltas[l - 1][j].value), n), sample=n)
         for n in range(samples) for j in range(rows))
 
 
