@@ -98,7 +98,8 @@ def test_for_sample_renames_by_role_only() -> None:
     """x, y, z, a and δ become sample n's; W, b, L and a look-alike plain symbol stay."""
     z, w, b = pre_activation_symbol(1, 0), weight_symbol(1, 0, 0), bias_symbol(1, 0)
     look_alike = sp.Symbol("z:1:0")
-    expr = w * input_symbol(0) + b + z * delta_symbol(1, 0) + target_symbol(0, 1) + LOSS + look_alike
+    expr = (w * input_symbol(0) + b + z * delta_symbol(1, 0) + target_symbol(0, 1) + LOSS
+            + look_alike)
     assert for_sample(expr, 2) == (w * input_symbol(0, 2) + b
                                    + pre_activation_symbol(1, 0, 2) * delta_symbol(1, 0, 2)
                                    + target_symbol(0, 2) + LOSS + look_alike)

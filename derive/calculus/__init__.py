@@ -24,27 +24,7 @@ from .printer import Printer
 from .proofs import Prover, prove_equal
 from .symbols import LOSS, Role, Symbol, activation_symbol, delta_symbol, role_of, weight_symbol
 
-__all__ = [
-           "LOSS",
-           "ChainProduct",
-           "ChainSum",
-           "Derivation",
-           "Equation",
-           "Gradient",
-           "Network",
-           "Partial",
-           "Printer",
-           "Prover",
-           "Role",
-           "Symbol",
-           "activation_symbol",
-           "as_expr",
-           "build_network",
-           "delta_symbol",
-           "derive",
-           "expanded_deltas",
-           "prove_equal",
-           "role_of",
-           "symbol_names",
-           "weight_symbol",
-]
+__all__ = ["LOSS", "ChainProduct", "ChainSum", "Derivation", "Equation", "Gradient", "Network",
+           "Partial", "Printer", "Prover", "Role", "Symbol", "activation_symbol", "as_expr",
+           "build_network", "delta_symbol", "derive", "expanded_deltas", "prove_equal", "role_of",
+           "symbol_names", "weight_symbol"]

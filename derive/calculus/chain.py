@@ -23,17 +23,8 @@ from .symbols import LOSS, Role, delta_symbol, role_of
 if TYPE_CHECKING:
     from .proofs import Prover
 
-__all__ = [
-    "MAX_PATHS",
-    "Gradient",
-    "activation_factor",
-    "gradient",
-    "loss_factor",
-    "parameter_factor",
-    "path_count",
-    "paths_to_loss",
-    "weight_factor",
-]
+__all__ = ["MAX_PATHS", "Gradient", "activation_factor", "gradient", "loss_factor",
+           "parameter_factor", "path_count", "paths_to_loss", "weight_factor"]
 
 MAX_PATHS = 16          # write every path out up to this many per parameter
 

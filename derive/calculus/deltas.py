@@ -19,14 +19,8 @@ from .network import Layer, Network
 from .symbols import delta_symbol
 from ..registry import SHORTCUTS
 
-__all__ = [
-    "DeltaEquation",
-    "Deltas",
-    "delta_recursion",
-    "expanded_deltas",
-    "hidden_deltas",
-    "output_deltas",
-]
+__all__ = ["DeltaEquation", "Deltas", "delta_recursion", "expanded_deltas", "hidden_deltas",
+           "output_deltas"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -50,7 +44,8 @@ Deltas = tuple[tuple[DeltaEquation, ...], ...]     # by layer (layer 1 first), t
 
 
 def output_deltas(network: Network) -> tuple[DeltaEquation, ...]:
-    """δ^{(L)}_j = Σ_i ∂L/∂ŷ_i · ∂ŷ_i/∂z_j (one term unless softmax), simplified when a shortcut applies."""
+    """δ^{(L)}_j = Σ_i ∂L/∂ŷ_i · ∂ŷ_i/∂z_j (one term unless softmax), simplified when a shortcut
+    applies."""
     layer = network.output
     shortcut = SHORTCUTS.get((network.loss.name, layer.activation.name))
     out = []

@@ -34,7 +34,7 @@ from .symbols import role_of
 __all__ = ["DeltaEquation", "Derivation", "Gradient", "MatrixCheck", "batch_scale", "derive",
            "featured"]
 
-MAX_SYMBOLIC_CHECK = 100_000  # prove the matrix form (a corner of wide layers) up to this many parameters
+MAX_SYMBOLIC_CHECK = 100_000  # prove the matrix form (a corner of wide layers) up to this many θ
 FEATURE_ALL_UP_TO = 24  # a page shows every derivative in full up to this many parameters
 
 

@@ -12,16 +12,8 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-__all__ = [
-    "ChainProduct",
-    "ChainSum",
-    "Equation",
-    "Factor",
-    "Partial",
-    "as_expr",
-    "chain_product",
-    "chain_sum",
-]
+__all__ = ["ChainProduct", "ChainSum", "Equation", "Factor", "Partial", "as_expr", "chain_product",
+           "chain_sum"]
 
 
 @dataclass(frozen=True, slots=True)

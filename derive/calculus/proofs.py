@@ -1,4 +1,5 @@
-r"""Proofs in SymPy: two forms are equal (``prove_equal``), the sum over paths is δ (``prove_unit``).
+r"""Proofs in SymPy: two forms are equal (``prove_equal``), the sum over paths is δ
+(``prove_unit``).
 
 Both are decisions, not blind ``simplify``: a difference that expands to 0, or
 whose numerator over one denominator does (``cancel``), after using only what
@@ -50,7 +51,7 @@ class Prover:
         return self._equal[key]
 
     def relations(self, sample: int | None) -> dict[sp.Symbol, sp.Expr]:
-        """What a shortcut may use: ŷ = g(z) for an elementwise output, Σ y = 1 for distributions."""
+        """What a shortcut may use: ŷ = g(z) (elementwise output), Σ y = 1 (distributions)."""
         if sample not in self._relations:
             layer, network = self.network.output, self.network
             relations: dict[sp.Symbol, sp.Expr] = {}

@@ -14,20 +14,9 @@ from dataclasses import dataclass
 import sympy as sp
 from sympy.core.cache import cacheit
 
-__all__ = [
-    "LOSS",
-    "Role",
-    "Symbol",
-    "activation_symbol",
-    "bias_symbol",
-    "delta_symbol",
-    "for_sample",
-    "input_symbol",
-    "pre_activation_symbol",
-    "role_of",
-    "target_symbol",
-    "weight_symbol",
-]
+__all__ = ["LOSS", "Role", "Symbol", "activation_symbol", "bias_symbol", "delta_symbol",
+           "for_sample", "input_symbol", "pre_activation_symbol", "role_of", "target_symbol",
+           "weight_symbol"]
 
 LOSS = sp.Symbol("L")
 
@@ -53,7 +42,8 @@ class Role:
     @property
     def label(self) -> str:
         """``w_1[0,1]``: layer and 0-based index as in the check's messages (no sample)."""
-        return f"{_LETTERS.get(self.kind, self.kind)}_{self.layer}[{','.join(map(str, self.index))}]"
+        index = ",".join(map(str, self.index))
+        return f"{_LETTERS.get(self.kind, self.kind)}_{self.layer}[{index}]"
 
     def _name(self) -> str:
         parts = [_LETTERS.get(self.kind, self.kind), str(self.layer), *map(str, self.index)]
