@@ -13,12 +13,16 @@ import pytest
 import sympy as sp
 
 from derive import build_network, check, derive, load_spec
-from derive.calculus.derivation import (MAX_PATHS, Derivation, Gradient, batch_scale, matrix_check,
-                               path_count, paths_to_loss, prove_unit)
+from derive.calculus import Derivation, Gradient, prove_equal
+from derive.calculus.chain import MAX_PATHS, path_count, paths_to_loss
+from derive.calculus.derivation import batch_scale
 from derive.calculus.expressions import ChainProduct, ChainSum, Partial, as_expr
+from derive.calculus.matrix import matrix_check
+from derive.calculus.proofs import prove_unit
+from derive.calculus.symbols import (LOSS, activation_symbol, bias_symbol, delta_symbol,
+                                     input_symbol, pre_activation_symbol, target_symbol,
+                                     weight_symbol)
 from derive.registry.functions import sigmoid
-from derive.calculus.network import (LOSS, activation_symbol, bias_symbol, delta_symbol, input_symbol,
-                            pre_activation_symbol, target_symbol, weight_symbol)
 
 
 def derivation_of(text: str) -> Derivation:
@@ -297,8 +301,6 @@ def test_check_notices_a_wrong_delta_form(wide: Derivation) -> None:
 def test_prove_equal_uses_the_output_relation_and_rejects_a_wrong_shortcut() -> None:
     """BCE with a sigmoid output: ∂L/∂ŷ · σ′(z) = ŷ − y only once ŷ = σ(z) is used (over one
     denominator); a flipped sign or a lost factor is still told apart."""
-    from derive.calculus.derivation import prove_equal
-
     d = derivation_of(network_text(1, [(1, "sigmoid")], loss="binary_cross_entropy"))
     network = d.network
     general = as_expr(d.deltas[-1][0].general)

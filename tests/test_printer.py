@@ -7,8 +7,8 @@ import sympy as sp
 
 from derive.calculus.expressions import ChainProduct, ChainSum, Equation, Factor, Partial
 from derive.registry.functions import relu, relu_prime, sigmoid
-from derive.calculus.network import (activation_symbol, bias_symbol, input_symbol,
-                            pre_activation_symbol, target_symbol, weight_symbol)
+from derive.calculus.symbols import (activation_symbol, bias_symbol, input_symbol,
+                                     pre_activation_symbol, target_symbol, weight_symbol)
 from derive.calculus.printer import Printer
 from derive.numerals import format_number
 

@@ -10,15 +10,19 @@ mutation of a valid spec ends in ``SpecErrors`` (never KeyError, TypeError, …)
 from __future__ import annotations
 
 import math
+import pickle
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
+import sympy as sp
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from sympy.core.cache import clear_cache
 
 from derive import build_network, check, derive, load_spec, render, work_example
+from derive.calculus import as_expr, role_of
 from derive.errors import DeriveError, SpecErrors
 from derive.registry import ACTIVATIONS, LOSSES
 
@@ -369,6 +373,25 @@ def test_render_is_deterministic(drawn: tuple[Model, str]) -> None:
     assert first == second
     assert not any(text.endswith("\n\n") for text in first.values())
     assert first["net.tex"].endswith("\n") and first["net.json"].endswith("\n")
+
+
+@settings(max_examples=10)
+@given(networks())
+def test_symbols_keep_their_roles_through_pickle(drawn: tuple[Model, str]) -> None:
+    """(d) what a site worker sends back: every gradient and δ, pickled and read with nothing
+    cached (as in another process), is equal and its symbols carry the same roles."""
+    _, text = drawn
+    derivation = derive(build_network(load_spec(text, FILE)))
+    forms = [as_expr(g.value) for g in derivation.gradients]
+    forms += [as_expr(eq.value) for layer in derivation.deltas for eq in layer]
+    data = pickle.dumps(forms)
+    clear_cache()
+    loaded = pickle.loads(data)
+    # SymPy rebuilds a pickled -2·(y − a) as 2a − 2y: the same value, so compare values
+    assert all(sp.expand(after - before) == 0 for before, after in zip(forms, loaded))
+    for before, after in zip(forms, loaded):
+        roles = sorted((s.name, role_of(s)) for s in before.free_symbols if role_of(s))
+        assert roles == sorted((s.name, role_of(s)) for s in after.free_symbols if role_of(s))
 
 
 def test_markdown_page_without_about_ends_with_one_newline() -> None:

@@ -16,8 +16,8 @@ import sympy as sp
 from derive import build_network, check, derive, load_spec, work_example
 from derive.calculus.expressions import as_expr
 from derive.registry.functions import sigmoid
-from derive.calculus.network import (activation_symbol, pre_activation_symbol, target_symbol,
-                            weight_symbol)
+from derive.calculus.symbols import (activation_symbol, pre_activation_symbol, target_symbol,
+                                     weight_symbol)
 
 from .conftest import EXAMPLES, OUTPUT
 
@@ -105,7 +105,7 @@ def test_seed003_sigmoid_derivative_is_complete() -> None:
     wrong = [c for c in report.claims if c.status == "differs"]
     assert len(wrong) == 1 and "missing factor" in wrong[0].message
     z = pre_activation_symbol(1, 0)
-    from derive.calculus.derivation import activation_factor
+    from derive.calculus.chain import activation_factor
     factor = activation_factor(derivation.network.layers[0], 0, 0)
     assert sp.expand(as_expr(factor.value) - sigmoid(z) * (1 - sigmoid(z))) == 0
 

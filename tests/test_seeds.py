@@ -6,7 +6,8 @@ import sympy as sp
 
 from derive import build_network, derive, load_spec, work_example
 from derive.calculus.expressions import as_expr
-from derive.calculus.network import activation_symbol, bias_symbol, input_symbol, target_symbol, weight_symbol
+from derive.calculus.symbols import (activation_symbol, bias_symbol, input_symbol, target_symbol,
+                                     weight_symbol)
 
 from .conftest import EXAMPLES, OUTPUT
 
@@ -64,7 +65,7 @@ def test_seed001_worked_relu_example_numbers() -> None:
 def test_seed004_output_delta_is_a_minus_y_times_sigma_prime() -> None:
     """Seed 004 first drops the sign of dL/da_j; the right result is (a_j - y_j) σ'(z_j)."""
     from derive.registry.functions import sigmoid
-    from derive.calculus.network import pre_activation_symbol
+    from derive.calculus.symbols import pre_activation_symbol
 
     d = derivation_of("output-and-hidden-layers-sigmoid.yaml")
     for eq in d.deltas[-1]:

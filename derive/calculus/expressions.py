@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import functools
-
 import sympy as sp
 
-__all__ = ["Partial", "ChainProduct", "ChainSum", "Factor", "Equation"]
+__all__ = ["ChainProduct", "ChainSum", "Equation", "Factor", "Partial", "as_expr", "chain_product",
+           "chain_sum"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,15 +62,10 @@ class Equation:
 
 
 def as_expr(obj: object) -> sp.Expr:
-    """The SymPy value of a printable structure or expression (built once per structure)."""
+    """The SymPy value of a printable structure or expression."""
     if isinstance(obj, (ChainProduct, ChainSum)):
-        return _structure_expr(obj)
+        return obj.expr()
     return obj if isinstance(obj, sp.Basic) else sp.sympify(obj)
-
-
-@functools.lru_cache(maxsize=100_000)
-def _structure_expr(obj: ChainProduct | ChainSum) -> sp.Expr:
-    return obj.expr()
 
 
 def chain_product(factors: list[object]) -> object:

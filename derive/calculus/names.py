@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .network import LOSS, Network, delta_symbol, role_of
+from .network import Network
+from .symbols import LOSS, delta_symbol, role_of
 from ..registry import NOTATIONS, Notation, Shape, symbol_latex
 
-__all__ = ["symbol_names", "network_symbols"]
+__all__ = ["network_symbols", "symbol_names"]
 
 
 def network_symbols(network: Network) -> list[sp.Symbol]:

@@ -1,9 +1,9 @@
 """``Spec`` -> ``Network``: SymPy symbols and the forward graph, layer by layer.
 
-Every input, weight, bias, target, pre-activation z and activation a is a plain
-SymPy symbol; each layer keeps the local equations z = W a_prev + b and
-a = g(z) in those symbols. Nothing is expanded: later stages work on the graph.
-Symbol names hold a ``:`` so that no spec name can collide with them.
+Every input, weight, bias, target, pre-activation z and activation a is a SymPy
+symbol that carries its role (``symbols``); each layer keeps the local equations
+z = W a_prev + b and a = g(z) in those symbols. Nothing is expanded: later stages
+work on the graph.
 """
 
 from __future__ import annotations
@@ -13,70 +13,15 @@ from dataclasses import dataclass
 import sympy as sp
 
 from .expressions import ChainProduct, ChainSum
+from .symbols import (LOSS, Role, activation_symbol, bias_symbol, delta_symbol, input_symbol,
+                      pre_activation_symbol, role_of, target_symbol, weight_symbol)
 from ..registry import ACTIVATIONS, LOSSES, Activation, Loss
 from ..spec import Spec
 
-__all__ = ["Role", "Layer", "Network", "build_network", "input_symbol", "weight_symbol",
-           "bias_symbol", "pre_activation_symbol", "activation_symbol", "target_symbol",
-           "delta_symbol", "LOSS"]
-
-LOSS = sp.Symbol("L")
-
-
-@dataclass(frozen=True, slots=True)
-class Role:
-    """What a symbol stands for: kind (x, W, b, z, a, y, delta), layer (0 for x, y), 0-based index."""
-
-    kind: str
-    layer: int
-    index: tuple[int, ...]
-    sample: int | None = None
-
-
-def _symbol(kind: str, layer: int, index: tuple[int, ...], sample: int | None = None) -> sp.Symbol:
-    parts = [kind, str(layer), *map(str, index)]
-    name = ":".join(parts) + (f"@{sample}" if sample is not None else "")
-    return sp.Symbol(name)
-
-
-def input_symbol(k: int, sample: int | None = None) -> sp.Symbol:
-    return _symbol("x", 0, (k,), sample)
-
-
-def target_symbol(j: int, sample: int | None = None) -> sp.Symbol:
-    return _symbol("y", 0, (j,), sample)
-
-
-def weight_symbol(l: int, j: int, k: int) -> sp.Symbol:  # noqa: E741 - l is the layer, as in the math
-    return _symbol("w", l, (j, k))
-
-
-def bias_symbol(l: int, j: int) -> sp.Symbol:  # noqa: E741
-    return _symbol("b", l, (j,))
-
-
-def pre_activation_symbol(l: int, j: int, sample: int | None = None) -> sp.Symbol:  # noqa: E741
-    return _symbol("z", l, (j,), sample)
-
-
-def activation_symbol(l: int, j: int, sample: int | None = None) -> sp.Symbol:  # noqa: E741
-    """a^{(l)}_j; layer 0 is the input x."""
-    return input_symbol(j, sample) if l == 0 else _symbol("a", l, (j,), sample)
-
-
-def delta_symbol(l: int, j: int, sample: int | None = None) -> sp.Symbol:  # noqa: E741
-    return _symbol("d", l, (j,), sample)
-
-
-def role_of(symbol: sp.Symbol) -> Role | None:
-    """Read a symbol's role back from its name (None for L and foreign symbols)."""
-    name, _, sample = symbol.name.partition("@")
-    parts = name.split(":")
-    if len(parts) < 3:
-        return None
-    kind = {"w": "W", "d": "delta"}.get(parts[0], parts[0])
-    return Role(kind, int(parts[1]), tuple(int(p) for p in parts[2:]),
-                int(sample) if sample else None)
+# The symbols live in .symbols; they are named here too for callers that import them from here.
+__all__ = ["LOSS", "Layer", "Network", "Role", "activation_symbol", "bias_symbol", "build_network",
+           "delta_symbol", "input_symbol", "pre_activation_symbol", "role_of", "target_symbol",
+           "weight_symbol"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -14,7 +14,9 @@ from typing import Any
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
-__all__ = ["Printer", "format_number"]
+from .expressions import ChainProduct, ChainSum, Partial
+
+__all__ = ["Printer"]
 
 
 class Printer(LatexPrinter):
@@ -77,7 +79,7 @@ class Printer(LatexPrinter):
 
     def sum_rows(self, expr: Any) -> list[str]:
         """The terms of a sum with their signs (``t1``, ``+ t2``, ``- t3``), one per row."""
-        if type(expr).__name__ != "ChainSum":
+        if not isinstance(expr, ChainSum):
             return [self._print(expr)]
         rows = []
         for position, term in enumerate(expr.terms):
@@ -106,7 +108,7 @@ class Printer(LatexPrinter):
 
     def _factor(self, factor: Any, *, first: bool) -> str:
         text = self._print(factor)
-        wrap = type(factor).__name__ == "ChainSum" or isinstance(factor, sp.Add)
+        wrap = isinstance(factor, (ChainSum, sp.Add))
         if not first and not wrap:
             negative, _ = _split_sign(factor)
             wrap = negative
@@ -158,19 +160,18 @@ class Printer(LatexPrinter):
 
 def _needs_dot(factor: Any, text: str) -> bool:
     """Juxtapose letters; put ``\\cdot`` before numbers, signs, fractions and brackets."""
-    return (type(factor).__name__ == "Partial" or text[:1].isdigit() or text[:1] in "-("
+    return (isinstance(factor, Partial) or text[:1].isdigit() or text[:1] in "-("
             or text.startswith((r"\frac", r"\left")))
 
 
 def _split_sign(term: Any) -> tuple[bool, Any]:
     """(True, -term) when the term prints with a leading minus, else (False, term)."""
-    name = type(term).__name__
-    if name == "ChainProduct":
+    if isinstance(term, ChainProduct):
         negative, first = _split_sign(term.factors[0])
         if not negative:
             return False, term
         rest = term.factors[1:] if first == 1 else (first, *term.factors[1:])
-        return True, (rest[0] if len(rest) == 1 else type(term)(rest))
+        return True, (rest[0] if len(rest) == 1 else ChainProduct(rest))
     if isinstance(term, sp.Mul):
         coeff, rest = term.as_coeff_Mul()
         if coeff.is_negative:

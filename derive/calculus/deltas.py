@@ -1,0 +1,89 @@
+r"""``Network`` -> the δ recursion, output layer first, with the loss/activation shortcuts.
+
+    δ^{(L)}_j = ∂L/∂ŷ_j · g'(z^{(L)}_j)       (Σ_i ∂L/∂ŷ_i · ∂ŷ_i/∂z_j for softmax)
+    δ^{(l)}_j = (Σ_i w^{(l+1)}_{ij} δ^{(l+1)}_i) · g'(z^{(l)}_j)
+
+Each δ is written in local symbols and the next layer's δ; ``expanded_deltas``
+substitutes the later ones where the page writes paths out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+
+from .chain import MAX_PATHS, path_count
+from .expressions import ChainProduct, as_expr, chain_product, chain_sum
+from .network import Layer, Network
+from .symbols import delta_symbol
+from ..registry import SHORTCUTS
+
+__all__ = ["DeltaEquation", "Deltas", "delta_recursion", "expanded_deltas", "hidden_deltas",
+           "output_deltas"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DeltaEquation:
+    """δ^{(l)}_j = value, with ``value`` in local symbols and the next layer's δ."""
+
+    layer: int
+    unit: int
+    symbol: sp.Symbol
+    value: object
+    general: object | None = None
+    reason: tuple[str, ...] = ()
+
+    @property
+    def written(self) -> object:
+        """The value before any shortcut: the chain rule's own form of this δ."""
+        return self.general if self.general is not None else self.value
+
+
+Deltas = tuple[tuple[DeltaEquation, ...], ...]     # by layer (layer 1 first), then unit
+
+
+def output_deltas(network: Network) -> tuple[DeltaEquation, ...]:
+    """δ^{(L)}_j = Σ_i ∂L/∂ŷ_i · ∂ŷ_i/∂z_j (one term unless softmax), simplified when a shortcut
+    applies."""
+    layer = network.output
+    shortcut = SHORTCUTS.get((network.loss.name, layer.activation.name))
+    out = []
+    for j in range(layer.units):
+        general = chain_sum([chain_product([network.loss_derivative(i), layer.jacobian(i, j)])
+                             for i in layer.fanout(j)])
+        value = shortcut.delta(layer.a[j], network.y[j]) if shortcut else general
+        out.append(DeltaEquation(layer=layer.number, unit=j, symbol=delta_symbol(layer.number, j),
+                                 value=value, general=general if shortcut else None,
+                                 reason=shortcut.reason if shortcut else ()))
+    return tuple(out)
+
+
+def hidden_deltas(layer: Layer, following: Layer) -> tuple[DeltaEquation, ...]:
+    """δ^{(l)}_j = (Σ_i w^{(l+1)}_{ij} δ^{(l+1)}_i) · g'(z^{(l)}_j)."""
+    out = []
+    for j in range(layer.units):
+        back = chain_sum([ChainProduct((following.W[i][j], delta_symbol(following.number, i)))
+                          for i in range(following.units)])
+        out.append(DeltaEquation(layer=layer.number, unit=j, symbol=delta_symbol(layer.number, j),
+                                 value=chain_product([back, layer.derivative(j)])))
+    return tuple(out)
+
+
+def delta_recursion(network: Network) -> Deltas:
+    """All δ, output layer first computed, returned in layer order."""
+    deltas = [output_deltas(network)]
+    for layer, following in zip(reversed(network.layers[:-1]), reversed(network.layers[1:])):
+        deltas.append(hidden_deltas(layer, following))
+    return tuple(reversed(deltas))
+
+
+def expanded_deltas(network: Network, deltas: Deltas) -> dict[sp.Symbol, sp.Expr]:
+    """Each δ with every later δ substituted, for the layers whose paths are written out."""
+    full: dict[sp.Symbol, sp.Expr] = {}
+    for layer in reversed(deltas):
+        if path_count(network, layer[0].layer) > MAX_PATHS:
+            break
+        for eq in layer:
+            full[eq.symbol] = as_expr(eq.written).xreplace(full)
+    return full
