@@ -1,7 +1,8 @@
 """Our objects and SymPy expressions -> LaTeX, by type, on top of SymPy's LatexPrinter.
 
 Dispatch follows SymPy (``_print_<ClassName>``): chain-ordered products and
-sums, ∂-fractions and factor lines, and our activation functions. Symbols print
+sums, ∂-fractions and factor lines (each activation function prints itself through
+the ``_derive_latex`` printmethod, in derive/registry). Symbols print
 through the ``symbol_names`` setting, which render fills from the notation
 preset, so no LaTeX is patched after printing. All settings are declared in
 ``_default_settings``.
@@ -114,41 +115,7 @@ class Printer(LatexPrinter):
             wrap = negative
         return rf"\left({text}\right)" if wrap else text
 
-    # -- our functions --------------------------------------------------------
-
-    def _function(self, name: str, expr: sp.Function, exp: str | None = None) -> str:
-        args = ", ".join(self._print(a) for a in expr.args)
-        power = f"^{{{exp}}}" if exp else ""
-        return rf"{name}{power}\left({args}\right)"
-
-    def _print_sigmoid(self, expr: sp.Function, exp: str | None = None) -> str:
-        return self._function(r"\sigma", expr, exp)
-
-    def _print_relu(self, expr: sp.Function, exp: str | None = None) -> str:
-        return self._function(r"\operatorname{ReLU}", expr, exp)
-
-    def _print_relu_prime(self, expr: sp.Function, exp: str | None = None) -> str:
-        return self._function(r"\operatorname{ReLU}'", expr, exp)
-
-    def _first_argument(self, name: str, expr: sp.Function, exp: str | None) -> str:
-        """g(z) for activations whose options (slope, α) are extra arguments: print z only."""
-        power = f"^{{{exp}}}" if exp else ""
-        return rf"{name}{power}\left({self._print(expr.args[0])}\right)"
-
-    def _print_leaky_relu(self, expr: sp.Function, exp: str | None = None) -> str:
-        return self._first_argument(r"\operatorname{LeakyReLU}", expr, exp)
-
-    def _print_leaky_relu_prime(self, expr: sp.Function, exp: str | None = None) -> str:
-        return self._first_argument(r"\operatorname{LeakyReLU}'", expr, exp)
-
-    def _print_elu(self, expr: sp.Function, exp: str | None = None) -> str:
-        return self._first_argument(r"\operatorname{ELU}", expr, exp)
-
-    def _print_elu_prime(self, expr: sp.Function, exp: str | None = None) -> str:
-        return self._first_argument(r"\operatorname{ELU}'", expr, exp)
-
-    def _print_softplus(self, expr: sp.Function, exp: str | None = None) -> str:
-        return self._function(r"\operatorname{softplus}", expr, exp)
+    # -- SymPy's piecewise as cases (our activation functions print themselves) --
 
     def _print_Piecewise(self, expr: sp.Piecewise) -> str:
         rows = []

@@ -10,6 +10,7 @@ page, as before; its ``:`` keeps it apart from any name a spec may use.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import sympy as sp
 from sympy.core.cache import cacheit
@@ -20,7 +21,7 @@ __all__ = ["LOSS", "Role", "Symbol", "activation_symbol", "bias_symbol", "delta_
 
 LOSS = sp.Symbol("L")
 
-_LETTERS = {"W": "w", "delta": "d"}          # the name's first letter; other kinds are their own
+_LETTERS = MappingProxyType({"W": "w", "delta": "d"})  # the name's first letter; other kinds are their own
 _PER_SAMPLE = frozenset({"x", "y", "z", "a", "delta"})    # kinds that differ between samples
 
 
