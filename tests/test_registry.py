@@ -16,7 +16,7 @@ import mpmath
 import pytest
 import sympy as sp
 
-from derive.numbers.evaluate import evaluate
+from derive.numbers import evaluate
 from derive.calculus.printer import Printer
 from derive.registry.entries import (ACTIVATIONS, INIT_SCHEMES, LOSSES, SHORTCUTS, Activation, InitScheme,
                              Registry)
@@ -61,6 +61,13 @@ PROBABILITY_LOSSES = {"binary_cross_entropy", "cross_entropy"}
 SMOOTH_LOSSES = {"squared_error", "half_squared_error", "binary_cross_entropy", "cross_entropy"}
 
 POINTS = (-2.0, -0.5, 0.3, 1.7)
+
+
+@pytest.fixture(autouse=True)
+def fifty_digits() -> object:
+    """The references run in 50-digit mpmath, as the evaluator does (derive sets no global)."""
+    with mpmath.workdps(50):
+        yield
 
 
 def default_options(entry: object) -> dict[str, float]:
