@@ -121,6 +121,12 @@ class Precision:
         return self.convert(value.numerator) / value.denominator
 
 
+def _function_table(library: Any, sign: Callable[[Any], Any]) -> Mapping[type, Callable]:
+    """SymPy's own functions in ``library`` (mpmath or math: the same names in both)."""
+    return MappingProxyType({sp.exp: library.exp, sp.log: library.log, sp.tanh: library.tanh,
+                             sp.Abs: abs, sp.sign: sign, sp.sqrt: library.sqrt})
+
+
 def _mp_sign(x: mpmath.mpf) -> mpmath.mpf:
     return mpmath.mpf(0) if x == 0 else mpmath.sign(x)
 
@@ -136,8 +142,7 @@ class _Mpmath(Precision):
     name = "50-digit mpmath"
     own = "numeric"
     remembers = True
-    functions = MappingProxyType({sp.exp: mpmath.exp, sp.log: mpmath.log, sp.tanh: mpmath.tanh,
-                                  sp.Abs: abs, sp.sign: _mp_sign, sp.sqrt: mpmath.sqrt})
+    functions = _function_table(mpmath, _mp_sign)
     add = total = staticmethod(mpmath.fsum)
     product = staticmethod(_mp_product)
 
@@ -228,8 +233,7 @@ class _Float64(Precision):
     name = "float64"
     own = "float_value"
     remembers = False
-    functions = MappingProxyType({sp.exp: math.exp, sp.log: math.log, sp.tanh: math.tanh,
-                                  sp.Abs: abs, sp.sign: _float_sign, sp.sqrt: math.sqrt})
+    functions = _function_table(math, _float_sign)
     total = staticmethod(sum)
     product = staticmethod(math.prod)
     convert = decimal = staticmethod(float)
