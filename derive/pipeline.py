@@ -19,7 +19,7 @@ from pathlib import Path
 from .calculus import Derivation, build_network, derive
 from .errors import DeriveError, SpecError
 from .formats import render, render_chapter
-from .numbers import WorkedExample, work_example
+from .numbers import Engines, WorkedExample, work_example
 from .site import Lesson, page_path
 from .spec import LIMIT_HINT, Limits, load
 from .verify import CheckReport, check
@@ -99,8 +99,10 @@ def run(path: str, options: Options = Options()) -> Result:
     spec = load(read_spec(path, max_bytes=options.limits.bytes), path, limits=options.limits,
                 default_title=Path(path).stem)
     derivation = derive(build_network(spec))
-    worked = work_example(derivation)
-    report = check(derivation, worked, seed=options.seed, methods=options.methods)
+    engines = Engines()         # one compiler per precision for the run: each expression once
+    worked = work_example(derivation, engines=engines)
+    report = check(derivation, worked, seed=options.seed, methods=options.methods,
+                   engines=engines)
     stem = options.stem if options.stem is not None else safe_stem(Path(path).stem)
     files = render(derivation, worked, report, stem=stem, formats=options.formats) \
         if options.formats else {}

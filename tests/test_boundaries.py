@@ -66,16 +66,6 @@ PENDING_STATE = {
     **{f"derive.formats.texbreak:{n}": _CACHE for n in (
         "_node", "_token_node", "_argument_width", "_token_width", "_env_width",
         "_contents_width", "_left_width", "_sides", "_broken")},
-    **{f"derive.numbers.evaluate:{n}": _TABLE for n in (
-        "_FUNCTIONS", "_FLOAT_FUNCTIONS", "_RELATIONS")},
-    **{f"derive.numbers.evaluate:{n}": _CACHE for n in (
-        "compile_structure", "compile_float", "compile_expr")},
-    "derive.calculus.derivation:_proved_equal": _CACHE,
-    "derive.calculus.expressions:_structure_expr": _CACHE,
-    "derive.registry.entries:SHORTCUTS": _TABLE,
-    **{f"derive.registry.notations:{n}": _TABLE for n in (
-        "NOTATIONS", "_LAYER_STYLES", "MATRIX_FORMS")},
-    "derive.verify.checking:METHODS": _TABLE,
 }
 
 FILE_CALLS = {

@@ -14,7 +14,7 @@ from derive.verify.claims import identifiers, random_envs
 from derive.verify.formula import parse_formula, vocabulary
 from derive.calculus.names import symbol_names
 from derive.registry.notations import NOTATIONS
-from derive.numbers.evaluate import evaluate
+from derive.numbers import evaluate
 
 from .conftest import EXAMPLES
 

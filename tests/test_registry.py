@@ -22,8 +22,7 @@ import pytest
 import sympy as sp
 
 from derive.calculus.printer import Printer
-from derive.numbers import compile_float
-from derive.numbers.evaluate import evaluate
+from derive.numbers import compile_float, evaluate
 from derive.registry import (ACTIVATIONS, INIT_SCHEMES, LOSSES, SHORTCUTS, Activation,
                              ActivationFunction, InitScheme, Registry)
 from derive.registry import functions
@@ -69,6 +68,13 @@ PROBABILITY_LOSSES = {"binary_cross_entropy", "cross_entropy"}
 SMOOTH_LOSSES = {"squared_error", "half_squared_error", "binary_cross_entropy", "cross_entropy"}
 
 POINTS = (-2.0, -0.5, 0.3, 1.7)
+
+
+@pytest.fixture(autouse=True)
+def fifty_digits() -> object:
+    """The references run in 50-digit mpmath, as the evaluator does (derive sets no global)."""
+    with mpmath.workdps(50):
+        yield
 
 
 def default_options(entry: object) -> dict[str, float]:

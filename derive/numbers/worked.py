@@ -8,24 +8,23 @@ example: forward values, loss, every ∂L/∂θ, the update θ ← θ − η ∂
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import mpmath
 
-from ..calculus import Derivation
+from ..calculus import Derivation, Network, role_of
 from ..errors import NumericError
-from ..calculus import Network
-from .evaluate import (Forward, NonFinite, compile_float, decimal, evaluate, evaluate_float,
-                      forward,
-                      in_float_range, parameter_env, show_number)
+from ..numerals import show_number
 from ..spec import Example
+from .engine import Compiled, Engine, Engines
+from .forward_pass import Forward, forward, parameter_env
+from .precision import FLOAT64, MPMATH, NonFinite, Precision, decimal, in_float_range, precise
 
 FLOAT_ABOVE = 2_000   # parameters: beyond, the worked example runs in float64
 
-__all__ = ["Step", "WorkedExample", "work_example", "gradient_forms", "with_deltas",
-           "batch_gradient", "float_forward", "factor_values"]
+__all__ = ["Step", "WorkedExample", "batch_gradient", "factor_values", "gradient_forms",
+           "with_deltas", "work_example"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -61,125 +60,110 @@ class WorkedExample:
         return self.steps[1].parameters if len(self.steps) > 1 else self.final
 
 
-def with_deltas(derivation: Derivation, env: dict) -> dict:
+def _precision_for(network: Network) -> Precision:
+    """50-digit mpmath, or float64 beyond FLOAT_ABOVE parameters (errors near 1e-15)."""
+    return FLOAT64 if len(network.parameters) > FLOAT_ABOVE else MPMATH
+
+
+@precise
+def with_deltas(derivation: Derivation, env: dict, *, engine: Engine | None = None) -> dict:
     """The forward ``env`` plus every δ, evaluated backwards from the δ equations."""
     env = dict(env)
-    _write_deltas(derivation, env, {}, evaluate)
+    _write_deltas(derivation, env, {}, (engine or Engine()).compile)
     return env
 
 
+@precise
 def gradient_forms(derivation: Derivation, env: dict, forms: tuple[str, ...] = ("value",), *,
-                   engine: str = "mpmath") -> tuple[tuple, ...]:
+                   engine: Engine | None = None) -> tuple[tuple, ...]:
     """Every ∂L_n/∂θ in each of ``forms`` (a tuple per form) for one sample's forward ``env``.
 
     Writes every δ into ``env`` first (backwards from the δ equations). One memo serves all:
     the gradients and their forms share most factors, which are then computed once.
     """
-    value_of = evaluate if engine == "mpmath" else evaluate_float
-    memo: dict = {}
-    _write_deltas(derivation, env, memo, value_of)
-    return tuple(tuple(value_of(getattr(g, form), env, memo) for g in derivation.gradients)
+    compiled_of, memo = (engine or Engine()).compile, {}
+    _write_deltas(derivation, env, memo, compiled_of)
+    return tuple(tuple(compiled_of(getattr(g, form))(env, memo) for g in derivation.gradients)
                  for form in forms)
 
 
 def _write_deltas(derivation: Derivation, env: dict, memo: dict,
-                  value_of: Callable[[object, dict, dict], object]) -> None:
+                  compiled_of: Callable[[object], Compiled]) -> None:
     for layer in reversed(derivation.deltas):
         for eq in layer:
-            env[eq.symbol] = value_of(eq.value, env, memo)
+            env[eq.symbol] = compiled_of(eq.value)(env, memo)
 
 
-def float_forward(network: Network, params: tuple, x: tuple, y: tuple) -> dict:
-    """One sample's forward pass in float64 (the engine for large networks): z = W a + b as
-    C-level sums of products (the hot loop), then g(z)."""
-    env: dict = {s: float(v) for s, v in zip(network.parameters, params)}
-    env.update({s: float(v) for s, v in zip(network.x, x)})
-    env.update({s: float(v) for s, v in zip(network.y, y)})
-    get = env.__getitem__
-    for layer in network.layers:
-        inputs = list(map(get, layer.inputs))
-        for j in range(layer.units):
-            total = sum(map(operator.mul, map(get, layer.W[j]), inputs))
-            env[layer.z[j]] = total + env[layer.b[j]] if layer.b else total
-        for j in range(layer.units):
-            env[layer.a[j]] = compile_float(layer.a_expr[j])(env)
-    return env
+@precise
+def batch_gradient(derivation: Derivation, params: tuple, samples: tuple[int, ...],
+                   x: tuple, y: tuple, *, engine: Engine | None = None,
+                   ) -> tuple[mpmath.mpf, tuple, tuple[Forward, ...]]:
+    """Reduced loss, its gradient and the forward passes over ``samples``.
 
-
-def _float_sample(derivation: Derivation, params: tuple, x: tuple, y: tuple) -> tuple:
-    """A sample's forward pass and gradient in float64, as (Forward, gradient values)."""
+    Each sample in ``engine``'s precision (by default ``_precision_for`` the network); the
+    reduction, in 50 digits, applies ``Spec.batch_scale``.
+    """
     network = derivation.network
+    engine = engine or Engine(_precision_for(network))
+    env = parameter_env(network, params)
     try:
-        env = float_forward(network, params, x, y)
-        grads = gradient_forms(derivation, env, engine="float")[0]
-        loss = compile_float(network.loss_expr)(env)
+        forwards = [forward(network, env, x[n], y[n], engine=engine) for n in samples]
+        per_sample = [gradient_forms(derivation, dict(f.env), engine=engine)[0]
+                      for f in forwards]
     except (OverflowError, ValueError, ZeroDivisionError) as exc:
         raise NumericError("example", "finite numbers in the worked example",
                            got_text=f"{type(exc).__name__} ({exc})", file=network.spec.file,
                            line=network.spec.line_of("example")) from None
-    return Forward(env, mpmath.mpf(loss)), tuple(mpmath.mpf(g) for g in grads)
-
-
-def batch_gradient(derivation: Derivation, params: tuple, samples: tuple[int, ...],
-                   x: tuple, y: tuple) -> tuple[mpmath.mpf, tuple, tuple[Forward, ...]]:
-    """Reduced loss, its gradient and the forward passes over ``samples``.
-
-    In 50-digit mpmath, or in float64 beyond FLOAT_ABOVE parameters (errors near 1e-15).
-    """
-    network = derivation.network
-    if len(network.parameters) > FLOAT_ABOVE:
-        passes = [_float_sample(derivation, params, x[n], y[n]) for n in samples]
-        scale = mpmath.mpf(1) / len(samples) if network.spec.reduction == "mean" else 1
-        grads = tuple(scale * mpmath.fsum(col) for col in zip(*(g for _, g in passes)))
-        forwards = tuple(f for f, _ in passes)
-        return scale * mpmath.fsum(f.loss for f in forwards), grads, forwards
-    env = parameter_env(network, params)
-    forwards = tuple(forward(network, env, x[n], y[n]) for n in samples)
-    scale = mpmath.mpf(1) / len(samples) if network.spec.reduction == "mean" else mpmath.mpf(1)
-    per_sample = [gradient_forms(derivation, dict(f.env))[0] for f in forwards]
+    scale = MPMATH.fraction(network.spec.batch_scale(len(samples)))
     grads = tuple(scale * mpmath.fsum(column) for column in zip(*per_sample))
-    return scale * mpmath.fsum(f.loss for f in forwards), grads, forwards
+    passes = tuple(Forward(f.env, mpmath.mpf(f.loss)) for f in forwards)
+    return scale * mpmath.fsum(f.loss for f in passes), grads, passes
 
 
 def _step_samples(mode: str, index: int, count: int) -> tuple[int, ...]:
     return tuple(range(count)) if mode == "batch" else (index % count,)
 
 
-def work_example(derivation: Derivation) -> WorkedExample | None:
+@precise
+def work_example(derivation: Derivation, *,
+                 engines: Engines | None = None) -> WorkedExample | None:
     """Run the spec's example; None when the spec has none.
 
     Every number is checked as it is made: one a float cannot hold (overflow, log of 0,
     division by 0) stops the run at once with a ``NumericError`` that names it and its step.
+    The updates and reductions run in 50 digits; each sample in ``_precision_for`` the
+    network, with the run's ``engines``.
     """
     example = derivation.network.spec.example
     if example is None:
         return None
+    engines = engines or Engines()
+    engine = engines[_precision_for(derivation.network)]
     params = _initial(example)
     rate = decimal(example.learning_rate)
     count = len(example.x)
     steps: list[Step] = []
     for index in range(example.steps):
         samples = _step_samples(example.mode, index, count)
-        loss, grads, forwards = _checked_gradient(derivation, params, samples, index)
+        loss, grads, forwards = _checked_gradient(derivation, params, samples, index, engine)
         steps.append(Step(index=index, samples=samples, parameters=params, loss=loss,
                           gradients=grads, forwards=forwards))
         params = tuple(p - rate * g for p, g in zip(params, grads))
         _check_values(derivation, f"after step {index + 1}", zip(derivation.network.parameters,
                                                                  params))
     samples = steps[-1].samples if steps else _step_samples(example.mode, 0, count)
-    loss, grads, forwards = _checked_gradient(derivation, params, samples, example.steps)
+    loss, grads, forwards = _checked_gradient(derivation, params, samples, example.steps,
+                                               engine)
     first = steps[0] if steps else Step(index=0, samples=samples, parameters=params, loss=loss,
                                         gradients=grads, forwards=forwards)
-    return _finish(derivation, tuple(steps), params, (*(s.loss for s in steps), loss), first)
+    return _finish(derivation, tuple(steps), params, (*(s.loss for s in steps), loss), first,
+                   engines[MPMATH])
 
 
 def _quantity(symbol: object) -> str:
-    """``w:1:0:1`` -> ``w_1[0,1]`` (0-based, as in the check's messages); ``L`` stays."""
-    kind, _, rest = str(symbol).partition(":")
-    if not rest:
-        return kind
-    layer, *index = rest.split("@")[0].split(":")
-    return f"{kind}_{layer}[{','.join(index)}]"
+    """``w_1[0,1]`` from the symbol's role (0-based, as in the check's messages); ``L`` stays."""
+    role = role_of(symbol)
+    return role.label if role is not None else str(symbol)
 
 
 def _numeric_error(derivation: Derivation, what: str) -> NumericError:
@@ -199,13 +183,14 @@ def _check_values(derivation: Derivation, when: str, named,  # type: ignore[no-u
 
 
 def _checked_gradient(derivation: Derivation, params: tuple, samples: tuple[int, ...],
-                      index: int) -> tuple[mpmath.mpf, tuple, tuple[Forward, ...]]:
+                      index: int, engine: Engine) -> tuple[mpmath.mpf, tuple, tuple[Forward, ...]]:
     """``batch_gradient`` at update ``index``, every forward value, loss and gradient checked."""
     example = derivation.network.spec.example
     assert example is not None
     when = f"at step {index + 1}" if index < example.steps else "after the last step"
     try:
-        loss, grads, forwards = batch_gradient(derivation, params, samples, example.x, example.y)
+        loss, grads, forwards = batch_gradient(derivation, params, samples, example.x, example.y,
+                                                 engine=engine)
     except NonFinite as exc:
         raise _numeric_error(derivation, f"{exc.got_text} {when}") from None
     network = derivation.network
@@ -218,16 +203,17 @@ def _checked_gradient(derivation: Derivation, params: tuple, samples: tuple[int,
     return loss, grads, forwards
 
 
-def factor_values(derivation: Derivation, env: dict) -> tuple:
+@precise
+def factor_values(derivation: Derivation, env: dict, *, engine: Engine | None = None) -> tuple:
     """For each featured gradient written as paths: the number of every factor of every path."""
+    compiled_of, memo = (engine or Engine()).compile, {}     # the paths share most factors
     out = []
     featured = set(derivation.featured)
-    memo: dict = {}     # the paths share most factors
     for index, g in enumerate(derivation.gradients):
         if not g.paths or index not in featured:
             out.append(None)
             continue
-        out.append(tuple(tuple(evaluate(f.value, env, memo) for f in (*path, g.last))
+        out.append(tuple(tuple(compiled_of(f.value)(env, memo) for f in (*path, g.last))
                          for path in g.paths))
     return tuple(out)
 
@@ -242,14 +228,15 @@ def _initial(example: Example) -> tuple[mpmath.mpf, ...]:
 
 
 def _finish(derivation: Derivation, steps: tuple, final: tuple, losses: tuple,
-            first: Step) -> WorkedExample:
+            first: Step, engine: Engine) -> WorkedExample:
+    """The example's numbers, and the factors of its paths (in 50 digits: ``engine``)."""
     example = derivation.network.spec.example
     for value in (*final, *losses, *first.gradients):
         if not in_float_range(value):
             raise _numeric_error(derivation, show_number(value))
     try:
-        numbers = (factor_values(derivation, first.forwards[0].env) if len(first.forwards) == 1
-                   else ())
+        numbers = (factor_values(derivation, first.forwards[0].env, engine=engine)
+                   if len(first.forwards) == 1 else ())
     except NonFinite as exc:
         raise _numeric_error(derivation, f"{exc.got_text} in a factor at step 1") from None
     for parameter, paths in zip(derivation.network.parameters, numbers):

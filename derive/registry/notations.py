@@ -113,8 +113,8 @@ def _subscripted(letter: str, layer: str, *indices: str) -> str:
     return f"{letter}_{{{layer}}}" if not indices else f"{letter}_{{{layer},{''.join(indices)}}}"
 
 
-_LAYER_STYLES: dict[str, Callable[..., str]] = {
-    "paren": layered, "prime": _prime, "subscript": _subscripted}
+_LAYER_STYLES: Mapping[str, Callable[..., str]] = MappingProxyType({
+    "paren": layered, "prime": _prime, "subscript": _subscripted})
 
 
 def input_name_latex(name: str) -> str:

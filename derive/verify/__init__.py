@@ -1,5 +1,6 @@
-"""Is the derivation right? Finite differences and torch at seeded points, claims, proofs
-(checking).
+"""Is the derivation right? ``check`` compares every printed gradient with oracles at
+seeded points (checking): where and in which precision (points), finite differences and
+torch (oracles, torch_oracle), the verdict (report); hand-written claims (claims, formula).
 """
 
 from __future__ import annotations

@@ -15,22 +15,28 @@ from dataclasses import dataclass
 import mpmath
 import sympy as sp
 
-from ..calculus import Derivation, Gradient, expanded_deltas, prove_equal
-from ..calculus import ChainProduct, as_expr
+from ..calculus import (
+    ChainProduct,
+    Derivation,
+    Gradient,
+    Network,
+    Printer,
+    as_expr,
+    delta_symbol,
+    expanded_deltas,
+    prove_equal,
+    symbol_names,
+)
 from ..errors import NumericError
-from .formula import FormulaError, expansion_size, parse_formula, vocabulary
-from ..calculus import symbol_names
-from ..calculus import Network, delta_symbol
-from ..numbers import evaluate, forward, parameter_env
-from ..calculus import Printer
+from ..numbers import MPMATH, Engine, Engines, forward, parameter_env, precise, with_deltas
 from ..spec import Claim
-from ..numbers import with_deltas
+from .formula import FormulaError, expansion_size, parse_formula, vocabulary
 
-__all__ = ["ClaimResult", "verify_claims", "identifiers", "random_envs"]
+__all__ = ["ClaimResult", "identifiers", "random_envs", "verify_claims"]
 
 POINTS = 4
 MAX_EXPANSION = 2_000     # terms of the expanded difference a symbolic proof may handle
-TOLERANCE = mpmath.mpf("1e-9")
+TOLERANCE = MPMATH.decimal(1e-9)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -60,7 +66,7 @@ def identifiers(network: Network) -> dict[str, sp.Symbol]:
         out["y" if single else f"y_{j + 1}"] = symbol
         out["yhat" if single else f"yhat_{j + 1}"] = network.output.a[j]
     for layer in network.layers:
-        l = layer.number  # noqa: E741
+        l = layer.number
         for j in range(layer.units):
             out[f"z_{l}_{j + 1}"], out[f"a_{l}_{j + 1}"] = layer.z[j], layer.a[j]
             out[f"delta_{l}_{j + 1}"] = delta_symbol(l, j)
@@ -81,16 +87,19 @@ def _parameter(text: str, derivation: Derivation, vocab) -> Gradient:  # type: i
     raise FormulaError(f"{text!r} is not a parameter of this network")
 
 
-def random_envs(derivation: Derivation, seed: int, count: int = POINTS) -> list[dict]:
-    """Seeded random points where every z, a and δ agrees with the forward pass."""
+@precise
+def random_envs(derivation: Derivation, seed: int, count: int = POINTS, *,
+                engine: Engine | None = None) -> list[dict]:
+    """Seeded random points where every z, a and δ agrees with the forward pass (50 digits)."""
     network, rng = derivation.network, random.Random(seed)
+    engine = engine or Engine()
     envs = []
     for _ in range(count):
         params = tuple(mpmath.mpf(rng.uniform(-1, 1)) for _ in network.parameters)
         x = tuple(rng.uniform(-2, 2) for _ in network.x)
         y = network.loss.sample_targets(rng, len(network.y))
-        env = forward(network, parameter_env(network, params), x, y).env
-        envs.append(with_deltas(derivation, env))
+        env = forward(network, parameter_env(network, params), x, y, engine=engine).env
+        envs.append(with_deltas(derivation, env, engine=engine))
     return envs
 
 
@@ -98,8 +107,9 @@ def _close(a: mpmath.mpf, b: mpmath.mpf) -> bool:
     return abs(a - b) <= TOLERANCE * max(1, abs(b))
 
 
-def _diagnose(claim: sp.Expr, g: Gradient, envs: list[dict], p: Printer) -> str:
+def _diagnose(claim: sp.Expr, g: Gradient, envs: list[dict], p: Printer, engine: Engine) -> str:
     """What turns the claim into the derived result, tried at the random points."""
+    evaluate = engine.evaluate
     got = [evaluate(claim, e) for e in envs]
     want = [evaluate(g.value, e) for e in envs]
     ratios = [c / d for c, d in zip(got, want) if abs(d) > 1e-12]
@@ -122,7 +132,8 @@ def _diagnose(claim: sp.Expr, g: Gradient, envs: list[dict], p: Printer) -> str:
 
 
 def _verify(claim: Claim, derivation: Derivation, vocab, envs: list[dict], full: dict,
-            p: Printer) -> ClaimResult:  # type: ignore[no-untyped-def]
+            p: Printer, engine: Engine) -> ClaimResult:  # type: ignore[no-untyped-def]
+    evaluate = engine.evaluate
     g = _parameter(claim.parameter, derivation, vocab)
     value = parse_formula(claim.formula, vocab)
     derived = as_expr(g.value)
@@ -132,28 +143,34 @@ def _verify(claim: Claim, derivation: Derivation, vocab, envs: list[dict], full:
     symbolic = (numeric and expansion_size(left - right) <= MAX_EXPANSION
                 and prove_equal(derivation.network, left, right))
     status = "proved" if symbolic else ("equal at points" if numeric else "differs")
-    message = "" if numeric else _diagnose(value, g, envs, p)
+    message = "" if numeric else _diagnose(value, g, envs, p, engine)
     values = (float(evaluate(value, envs[0])), float(evaluate(derived, envs[0])))
     return ClaimResult(parameter=claim.parameter, formula=claim.formula, line=claim.line,
-                       parameter_latex=p.doprint(g.parameter), status=status, message=message, claim_latex=p.doprint(value),
-                       derived_latex=p.doprint(g.value), note=claim.note, values=values,
-                       passed=numeric == (claim.expect == "equal"))
+                       parameter_latex=p.doprint(g.parameter), status=status, message=message,
+                       claim_latex=p.doprint(value), derived_latex=p.doprint(g.value),
+                       note=claim.note, values=values, passed=numeric == (claim.expect == "equal"))
 
 
-def verify_claims(derivation: Derivation, *, seed: int = 0) -> tuple[ClaimResult, ...]:
-    """Every claim of the spec, checked; an unreadable claim is a failed result, not an error."""
+@precise
+def verify_claims(derivation: Derivation, *, seed: int = 0,
+                  engines: Engines | None = None) -> tuple[ClaimResult, ...]:
+    """Every claim of the spec, checked; an unreadable claim is a failed result, not an error.
+
+    In 50 digits, with the run's ``engines`` when given.
+    """
     network = derivation.network
     if not network.spec.claims:
         return ()
     names = symbol_names(network)
     vocab = vocabulary(names, identifiers(network))
     p = Printer({"symbol_names": names})
-    envs = random_envs(derivation, seed)
+    engine = (engines or Engines())[MPMATH]
+    envs = random_envs(derivation, seed, engine=engine)
     full = expanded_deltas(network, derivation.deltas)
     results = []
     for claim in network.spec.claims:
         try:
-            results.append(_verify(claim, derivation, vocab, envs, full, p))
+            results.append(_verify(claim, derivation, vocab, envs, full, p, engine))
         except (FormulaError, TypeError, ArithmeticError, NumericError, RecursionError,
                 KeyError) as exc:
             message = exc.got_text if isinstance(exc, NumericError) else str(exc)

@@ -37,6 +37,6 @@ def loss_and_gradients(network: Network, params: Sequence[float], x: Sequence[Se
         a = layer.activation.torch(torch, z, **dict(layer.options))
     target = torch.tensor([list(row) for row in y], dtype=torch.float64)
     per_sample = network.loss.torch(torch, a, target, **dict(network.loss_options)).sum(dim=1)
-    loss = per_sample.mean() if network.spec.reduction == "mean" else per_sample.sum()
+    loss = per_sample.sum() * float(network.spec.batch_scale(len(x)))
     grads = torch.autograd.grad(loss, leaves)
     return loss.item(), tuple(float(v) for g in grads for v in g.reshape(-1).tolist())
