@@ -53,11 +53,6 @@ ALLOWED_STATE = {
 _TABLE = "read-only table built at import (pending: make it immutable)"
 _CACHE = "cache of a pure function of hashable values (pending: show it pays, or remove)"
 PENDING_STATE = {
-    **{f"derive.formats.pages:{n}": _TABLE for n in (
-        "_MD_SPECIAL", "_TEX_SPECIAL", "_TEX_SYMBOLS", "_BAR_MACROS", "_ORACLE_NAMES",
-        "SITE_TEMPLATES")},
-    "derive.formats.pages:_MATH_CACHE": "id()-keyed cache across calls (pending: remove)",
-    "derive.formats.pages:_PRINTERS": "id()-keyed cache across calls (pending: remove)",
     **{f"derive.formats.pictures:{n}": _TABLE for n in (
         "FILLS", "STROKES", "_NAMED", "_ACCENTS", "_SPACES", "_PLAIN", "_MODES")},
     **{f"derive.formats.pictures:{n}": _CACHE for n in (

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from derive.formats.pages import escape_latex, escape_markdown
+from derive.formats import escape_latex, escape_markdown
 
 from .conftest import installed_cli
 from .test_bad_specs import MEMORY, TIMEOUT, run_many, snapshot

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from derive.formats.pages import escape_latex
+from derive.formats import escape_latex
 from derive.formats.texbreak import break_align
 
 from .conftest import EXAMPLES, ROOT

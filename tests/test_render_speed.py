@@ -16,10 +16,8 @@ from hypothesis import strategies as st
 
 from derive import build_network, derive, load_spec
 from derive.formats import texbreak as tb
-from derive.verify.checking import CheckReport
 from derive.calculus.names import symbol_names
 from derive.formats.pictures import _esc, symbol_labels, unicode_label
-from derive.formats.pages import _math_sections, _tex_rows, escape_latex, page_context
 
 from .conftest import EXAMPLES
 
@@ -142,21 +140,3 @@ def test_labels_made_when_asked_are_the_labels_of_every_name() -> None:
     assert dict(labels) == {symbol: unicode_label(latex) for symbol, latex in names.items()}
     assert list(labels) == list(names) and len(labels) == len(names)
     assert dict(symbol_labels(network, names=names)) == dict(labels)
-
-
-# --------------------------------------------------------------------------- render
-
-
-def test_latex_rows_go_into_copies_not_into_the_shared_sections() -> None:
-    derivation = derive(example_network())
-    before = repr(_math_sections(derivation, None))
-    context = _tex_rows(page_context(derivation, None, _report(), escape_latex))
-    assert repr(_math_sections(derivation, None)) == before
-    assert context["forward"]["tex_rows"] and "tex_rows" not in \
-        _math_sections(derivation, None)["forward"]
-
-
-def _report() -> CheckReport:
-    return CheckReport(passed=True, methods=(), points=(), compared=0, skipped=0,
-                       max_abs_error=0.0, max_rel_error=0.0, disagreements=(), paths_proved=0,
-                       paths_total=0, matrix_proved=False, seed=0)

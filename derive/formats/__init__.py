@@ -1,7 +1,20 @@
-"""The page in every format: Markdown, LaTeX, JSON (pages), line breaking, templates, pictures."""
+"""The page in every format: Markdown, LaTeX, JSON, pictures, and the site's and book's files.
+
+    documents            render (a page in each format), render_chapter, render_book, render_site
+    page                 Page (what one render call's formats share), page_context
+    derivative_sections  the network, the forward pass, the derivations per parameter
+    summary_sections     the δ recursion, the matrix form, the worked example, the check
+    json_page            the JSON contract (a plain dict)
+    tex_rows             the LaTeX page's display math broken into align* rows (texbreak)
+    figures, pictures    the SVG pictures beside a page
+    escape, prose        the only escapers; sentences that mix text and math
+    templating           the Jinja environments (the only jinja2 import)
+"""
 
 from __future__ import annotations
 
-from .pages import FORMATS, render, render_book, render_chapter, render_site
+from .documents import FORMATS, render, render_book, render_chapter, render_site
+from .escape import escape_latex, escape_markdown
 
-__all__ = ["FORMATS", "render", "render_book", "render_chapter", "render_site"]
+__all__ = ["FORMATS", "render", "render_book", "render_chapter", "render_site", "escape_latex",
+           "escape_markdown"]

@@ -1,0 +1,107 @@
+"""(Derivation, WorkedExample, CheckReport) -> ``dict[file name, text]``, and the site's and
+book's own files.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from types import MappingProxyType
+from typing import Any
+
+from ..calculus import Derivation
+from ..numbers import WorkedExample
+from ..verify import CheckReport
+from .escape import escape_json, escape_latex, escape_markdown, without_bars
+from .figures import picture_files, with_pictures
+from .json_page import json_document
+from .page import Page, page_context
+from .templating import template
+from .tex_rows import tex_rows
+
+
+__all__ = ["FORMATS", "render", "render_chapter", "render_book", "render_site"]
+
+
+FORMATS = ("md", "tex", "json")
+
+
+def render(derivation: Derivation, worked: WorkedExample | None, report: CheckReport, *,
+           stem: str, formats: tuple[str, ...] = ("md",)) -> dict[str, str]:
+    """File name -> text for each requested format (pictures go with the Markdown page)."""
+    out: dict[str, str] = {}
+    page = Page(derivation, worked)
+    if "md" in formats:
+        files, links = picture_files(page, stem)
+        context = without_bars(page_context(page, report, escape_markdown))
+        context = with_pictures(context, links, page)
+        out[f"{stem}.md"] = template("md", "markdown/page.md.j2").render(**context)
+        out.update(files)
+    if "tex" in formats:
+        context = tex_rows(page_context(page, report, escape_latex))
+        out[f"{stem}.tex"] = template("tex", "latex/page.tex.j2").render(**context)
+    if "json" in formats:
+        document = json_document(page, report)
+        out[f"{stem}.json"] = escape_json(json.dumps(document, indent=2, sort_keys=True,
+                                                     ensure_ascii=False)) + "\n"
+    return out
+
+
+def render_chapter(derivation: Derivation, worked: WorkedExample | None,
+                   report: CheckReport) -> str:
+    """One spec as a chapter of the course book: the body of its standalone LaTeX page."""
+    context = tex_rows(page_context(Page(derivation, worked), report, escape_latex))
+    return template("tex", "latex/chapter.tex.j2").render(**context)
+
+
+def render_book(title: str, parts: Sequence[tuple[str, Sequence[str]]]) -> str:
+    """The course book: ``parts`` are (folder title or "", chapters from ``render_chapter``)."""
+    prepared = [{"title": escape_latex(name), "chapters": list(chapters)}
+                for name, chapters in parts]
+    return template("tex", "latex/book.tex.j2").render(title=escape_latex(title),
+                                                                parts=prepared)
+
+
+NAV_TITLE = 150
+
+
+SITE_TEMPLATES = MappingProxyType({"mkdocs.yml": "site/mkdocs.yml.j2", "docs/index.md": "site/index.md.j2",
+                  "docs/javascripts/mathjax-config.js": "site/mathjax-config.js.j2"})
+
+
+def render_site(title: str, groups: Sequence[tuple[str, Sequence[dict[str, Any]]]],
+                nav: Sequence[tuple[int, str, str]]) -> dict[str, str]:
+    """The MkDocs project's own files: ``mkdocs.yml``, the index page, the MathJax settings.
+
+    ``groups``: (folder title or "", lessons as dicts with ``title``, ``href``, ``passed``,
+    ``compared``, ``max_abs_error``, ``architecture``, ``parameters``); ``nav``: (depth, title,
+    page path or "" for a section). Titles arrive raw and are escaped here: for Markdown in the
+    index page; in ``mkdocs.yml`` as HTML (the theme inserts nav titles and the site name
+    unescaped) inside JSON strings, which YAML reads as double-quoted scalars.
+    """
+    import html  # only for the site
+
+    def quote(text: str) -> str:
+        return json.dumps(html.escape(text), ensure_ascii=False)
+
+    def key(text: str) -> str:
+        """A nav title as a YAML key: keys stop at 1024 characters, and escaping can grow a
+        character sixfold (``"`` -> ``&quot;``), so long titles are cut to NAV_TITLE."""
+        return quote(text if len(text) <= NAV_TITLE else text[:NAV_TITLE - 1] + "…")
+
+    nav_lines = [f"{'  ' * (depth + 1)}- {key(name)}:" + (f" {quote(path)}" if path else "")
+                 for depth, name, path in nav]
+    lessons = [lesson for _, members in groups for lesson in members]
+    passed = sum(lesson["passed"] for lesson in lessons)
+    summary = (f"{len(lessons)} network{'s' if len(lessons) != 1 else ''}; "
+               f"{passed} of {len(lessons)} passed the numeric check.")
+    context = {
+        "site_name": quote(title), "title": escape_markdown(title), "summary": summary,
+        "nav": nav_lines,
+        "groups": [{"title": escape_markdown(name), "lessons": [
+            {**lesson, "title": escape_markdown(lesson["title"]),
+             "max_abs": f"{lesson['max_abs_error']:.2g}"} for lesson in members]}
+            for name, members in groups],
+    }
+    return {name: template("md", source).render(**context)
+            for name, source in SITE_TEMPLATES.items()}

@@ -1,0 +1,111 @@
+"""The only escapers: text from a spec, shown literally in Markdown, LaTeX, JSON and MkDocs'
+front matter; and the page math's bars made safe inside Markdown tables.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from types import MappingProxyType
+from typing import Any
+
+
+__all__ = ["escape_json", "escape_markdown", "escape_latex", "page_meta_title", "without_bars"]
+
+
+_MD_SPECIAL = frozenset("\\`*_{}[]<>#|$&~^")
+
+
+_TEX_SPECIAL = MappingProxyType({"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&",
+                "#": r"\#", "%": r"\%", "_": r"\_", "^": r"\^{}", "~": r"\textasciitilde{}",
+                "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}"})
+
+
+def escape_json(text: str) -> str:
+    """JSON text with ``<``, ``>`` and ``&`` as ``\\u`` escapes: the same data, inert in HTML."""
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+_META_SAFE = str.maketrans({"<": "‹", ">": "›", "&": "＆", "{": "｛", "}": "｝", '"': "”",
+                            "\\": "∖", "|": "│", "^": "ˆ", "$": "＄", "%": "％", "`": "ˋ"})
+
+
+def page_meta_title(text: str) -> str:
+    """The page title for MkDocs' front matter: a JSON string (valid YAML) with no markup.
+
+    Themes print ``page.title`` through filters that undo HTML escaping (Material's
+    ``<title>{{ page.title | striptags }}``), so the characters that could open markup or a
+    template are replaced by look-alikes; the page's heading keeps the exact title.
+    """
+    return json.dumps(text.translate(_META_SAFE), ensure_ascii=False)
+
+
+def escape_markdown(text: str) -> str:
+    """Every Markdown, HTML, math or template character as a numeric entity: shown literally."""
+    return "".join(f"&#{ord(c)};" if c in _MD_SPECIAL else c for c in text)
+
+# What pdflatex with utf8 + T1 + textcomp typesets as text (measured on TeX Live 2022); the
+# rest of Unicode would stop pdflatex, so it becomes a math symbol or a visible code point.
+_TEX_TEXT = ((0x20, 0x7E), (0xA1, 0xAC), (0xAE, 0x125), (0x128, 0x137), (0x139, 0x13E),
+             (0x141, 0x148), (0x14A, 0x165), (0x168, 0x17E), (0x2013, 0x2014), (0x2018, 0x2019),
+             (0x201C, 0x201D), (0x2020, 0x2022), (0x2026, 0x2026), (0x20AC, 0x20AC),
+             (0x2190, 0x2193))
+
+
+_GREEK_SMALL = ("alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi "
+                "omicron pi rho varsigma sigma tau upsilon phi chi psi omega").split()
+
+
+_GREEK_CAPITAL = ("A B Gamma Delta E Z H Theta I K Lambda M N Xi O Pi P - Sigma T Upsilon Phi X "
+                  "Psi Omega")
+
+
+_TEX_SYMBOLS = MappingProxyType({
+    **{chr(0x3B1 + i): "o" if name == "omicron" else rf"\ensuremath{{\{name}}}"
+       for i, name in enumerate(_GREEK_SMALL)},
+    **{chr(0x391 + i): name if len(name) == 1 else rf"\ensuremath{{\{name}}}"
+       for i, name in enumerate(_GREEK_CAPITAL.split()) if name != "-"},
+    "\u00a0": "~", "\u2212": r"\textminus{}", "\u2032": r"\ensuremath{'}",
+    "\u2202": r"\ensuremath{\partial}", "\u2207": r"\ensuremath{\nabla}",
+    "\u2211": r"\ensuremath{\sum}", "\u221a": r"\ensuremath{\surd}",
+    "\u221e": r"\ensuremath{\infty}", "\u2208": r"\ensuremath{\in}",
+    "\u2248": r"\ensuremath{\approx}", "\u2260": r"\ensuremath{\neq}",
+    "\u2264": r"\ensuremath{\leq}", "\u2265": r"\ensuremath{\geq}",
+    "\u2299": r"\ensuremath{\odot}", "\u22c5": r"\ensuremath{\cdot}",
+})
+
+
+def _tex_char(char: str) -> str:
+    code = ord(char)
+    if char in _TEX_SPECIAL:
+        return _TEX_SPECIAL[char]
+    if any(low <= code <= high for low, high in _TEX_TEXT):
+        return char
+    return _TEX_SYMBOLS.get(char, rf"\texttt{{[U+{code:04X}]}}")
+
+
+def escape_latex(text: str) -> str:
+    """Text shown literally by pdflatex: TeX specials as commands, any Unicode without an error."""
+    return "".join(_tex_char(c) for c in unicodedata.normalize("NFC", text))
+
+
+_BARS = re.compile(r"\\left\||\\right\||\\\||\|")
+
+
+_BAR_MACROS = MappingProxyType({r"\left|": r"\left\lvert ", r"\right|": r"\right\rvert ", r"\|": r"\Vert ",
+               "|": r"\vert "})
+
+
+def without_bars(value: Any) -> Any:
+    r"""Every ``|`` of the page's math as ``\vert``: a bare bar ends a Markdown table cell.
+
+    Prose is already entity-escaped (``escape_markdown``), so any bar left belongs to math.
+    """
+    if isinstance(value, str):
+        return _BARS.sub(lambda m: _BAR_MACROS[m.group()], value) if "|" in value else value
+    if isinstance(value, dict):
+        return {key: without_bars(item) for key, item in value.items()}
+    if type(value) in (list, tuple):
+        return type(value)(without_bars(item) for item in value)
+    return value
