@@ -46,6 +46,14 @@ ALLOWED_STATE = {
     "in one process (site workers, the pytest plugin) skips loading them",
     "derive.calculus.printer:Printer._default_settings": "SymPy's Printer API: the settings "
     "are a class-level dict it copies into each printer; never mutated",
+    **{f"derive.formats.{module}:{n}": "lru_cache of a pure function of strings and shared "
+       "(interned) nodes: a page breaks the same factors in several rows; the LaTeX of the 8 "
+       "examples renders in 0.065 s with these caches and 0.39 s without (measured in-process)"
+       for module, names in (("texnodes", ("_node", "_token_node")),
+                             ("texwidth", ("_argument_width", "_token_width", "_env_width",
+                                           "_contents_width")),
+                             ("texbreak", ("_left_width", "_sides", "_broken")))
+       for n in names},
 }
 # Found at 649df7c in packages other helpers are refactoring (issue 14). Each owner removes
 # its entries (a constant table becomes a tuple, frozenset or MappingProxyType; a cache goes
@@ -57,10 +65,6 @@ PENDING_STATE = {
         "FILLS", "STROKES", "_NAMED", "_ACCENTS", "_SPACES", "_PLAIN", "_MODES")},
     **{f"derive.formats.pictures:{n}": _CACHE for n in (
         "unicode_label", "_not_xml", "_attribute", "_width", "_spots")},
-    "derive.formats.texbreak:_EM": _TABLE,
-    **{f"derive.formats.texbreak:{n}": _CACHE for n in (
-        "_node", "_token_node", "_argument_width", "_token_width", "_env_width",
-        "_contents_width", "_left_width", "_sides", "_broken")},
 }
 
 FILE_CALLS = {
