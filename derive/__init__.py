@@ -15,6 +15,10 @@ workers and the pytest plugin all go through it, and ``write.write_outputs`` put
 disk atomically. Below every stage: ``errors`` (the one hierarchy), ``numerals`` (number
 formats) and ``registry`` (what a spec may name).
 
+``derive.load(source)`` (``api``) is the Python API: a spec as a path, YAML text or a dict ->
+a ``Result`` with NumPy gradients and the page in every format; ``%load_ext derive`` adds
+the ``%%backprop`` cell magic (``notebook``).
+
 The names below are loaded on first use, so ``import derive.errors`` (the pytest plugin
 at collection, the installed command before it sets up its process) does not import SymPy.
 """
@@ -23,12 +27,25 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "build_network", "check", "derive", "load_spec", "render",
-           "work_example"]
+__all__ = ["__version__", "Result", "SpecError", "build_network", "check", "derive", "load",
+           "load_ipython_extension", "load_spec", "render", "work_example"]
+
+
+def load_ipython_extension(ipython: object) -> None:
+    """``%load_ext derive``: registers the ``%%backprop`` cell magic (derive.notebook)."""
+    from .notebook import register
+
+    register(ipython)
 
 
 def __getattr__(name: str) -> object:
-    """The public stage functions, imported from their sub-package on first use."""
+    """The public API and stage functions, imported from their sub-package on first use."""
+    if name in ("load", "Result"):
+        from . import api
+        return getattr(api, name)
+    if name == "SpecError":
+        from .errors import SpecError
+        return SpecError
     if name == "load_spec":
         from .spec import load
         return load

@@ -21,11 +21,12 @@ from .errors import DeriveError, SpecError
 from .formats import render, render_chapter
 from .numbers import Engines, WorkedExample, work_example
 from .site import Lesson, page_path
-from .spec import LIMIT_HINT, Limits, load
+from .spec import LIMIT_HINT, Limits, Spec, load
 from .verify import CheckReport, check
 from .write import safe_stem
 
-__all__ = ["Options", "Result", "oracle_methods", "read_spec", "run", "run_course"]
+__all__ = ["Options", "Result", "oracle_methods", "read_spec", "run", "run_course", "run_spec",
+           "run_text"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -96,8 +97,19 @@ def read_spec(path: str, *, max_bytes: int | None = None) -> str:
 def run(path: str, options: Options = Options()) -> Result:
     """Read, load, derive, work, check and render one spec file; a ``DeriveError`` if it
     cannot (a bad spec, a number a float cannot hold); a failed check is in the result."""
-    spec = load(read_spec(path, max_bytes=options.limits.bytes), path, limits=options.limits,
-                default_title=Path(path).stem)
+    return run_text(read_spec(path, max_bytes=options.limits.bytes), path, options)
+
+
+def run_text(text: str, path: str, options: Options = Options(), *,
+             title: str | None = None) -> Result:
+    """``run`` for a spec's text; ``path`` names it in messages, its stem is the default title."""
+    spec = load(text, path, limits=options.limits,
+                default_title=title if title is not None else Path(path).stem)
+    return run_spec(spec, path, options)
+
+
+def run_spec(spec: Spec, path: str, options: Options = Options()) -> Result:
+    """``run`` for a loaded spec (the Python API changes a spec's example and runs it again)."""
     derivation = derive(build_network(spec))
     engines = Engines()         # one compiler per precision for the run: each expression once
     worked = work_example(derivation, engines=engines)

@@ -8,6 +8,7 @@
     tex_rows             the LaTeX page's display math broken into align* rows (texbreak)
     figures, pictures    the SVG pictures beside a page
     escape, prose        the only escapers; sentences that mix text and math
+    flavors              the page in plain Markdown (Jupyter, VS Code, GitHub)
     templating           the Jinja environments (the only jinja2 import)
 """
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 from .documents import FORMATS, render, render_book, render_chapter, render_site
 from .escape import escape_latex, escape_markdown
+from .flavors import plain_markdown
 
 __all__ = ["FORMATS", "render", "render_book", "render_chapter", "render_site", "escape_latex",
-           "escape_markdown"]
+           "escape_markdown", "plain_markdown"]

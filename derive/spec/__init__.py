@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from .loader import LIMIT_HINT, Claim, Example, Limits, Spec, load
+from .loader import LIMIT_HINT, Claim, Example, LayerInit, Limits, Spec, load
 
-__all__ = ["LIMIT_HINT", "Claim", "Example", "Limits", "Spec", "load"]
+__all__ = ["LIMIT_HINT", "Claim", "Example", "LayerInit", "Limits", "Spec", "load"]

@@ -1,0 +1,241 @@
+"""The Python API: ``derive.load(source)`` -> ``Result``, for notebooks, scripts and tests.
+
+A spec comes as a path, YAML text or a dict; the result gives the gradients as NumPy arrays
+named and shaped like the network's tensors (``W1`` is units x fan_in, as ``nn.Linear``),
+at the example or at any parameters and samples, and the page in every format. Everything
+goes through ``pipeline``: the API adds no mathematics of its own.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import SpecError
+from .formats import plain_markdown
+from .pipeline import Options, Result as RunResult, oracle_methods, read_spec, run_spec, run_text
+from .spec import Example, LayerInit, Spec
+
+if TYPE_CHECKING:
+    import numpy
+
+__all__ = ["Result", "load"]
+
+_FORMATS = ("md", "tex", "json")
+
+
+def load(source: str | os.PathLike[str] | Mapping[str, Any], *, seed: int = 0,
+         oracle: str = "auto") -> Result:
+    """Derive and check a spec given as a file path, YAML text or a dict.
+
+    A bad spec raises ``derive.SpecError`` with the message the command line prints.
+    """
+    options = Options(seed=seed, methods=oracle_methods(oracle), formats=_FORMATS)
+    if isinstance(source, Mapping):
+        text, name, title = json.dumps(source, ensure_ascii=False), "<dict>", "spec"
+    elif isinstance(source, os.PathLike) or _is_path(source):
+        name = os.fspath(source)
+        text, title = read_spec(name, max_bytes=options.limits.bytes), Path(name).stem
+    elif isinstance(source, str):
+        text, name, title = source, "<text>", "spec"
+    else:
+        raise SpecError("source", "a path, YAML text or a dict",
+                        got_text=type(source).__name__, stage="derive.load")
+    return Result(run_text(text, name, options, title=title), options)
+
+
+def _is_path(source: object) -> bool:
+    """A one-line string naming a spec file (YAML text has a newline or a colon)."""
+    return (isinstance(source, str) and "\n" not in source
+            and (source.endswith((".yaml", ".yml")) or ":" not in source))
+
+
+class Result:
+    """One derived and checked spec: its gradients, its worked steps, its check and its page."""
+
+    def __init__(self, run: RunResult, options: Options) -> None:
+        self._run = run
+        self._options = options
+
+    # -- numbers -------------------------------------------------------------------------
+
+    @property
+    def spec(self) -> Spec:
+        return self._run.derivation.network.spec
+
+    def parameters(self) -> dict[str, numpy.ndarray]:
+        """The parameters before the first step, as ``{"W1": array, "b1": array, ...}``."""
+        worked = self._require_example("parameters")
+        return self._tensors(worked.initial)
+
+    def gradients(self, params: Mapping[str, Any] | None = None, x: Any = None,
+                  y: Any = None) -> dict[str, numpy.ndarray]:
+        """∂L/∂θ of the reduced loss (mean or sum over the samples, as the spec says).
+
+        Without arguments: at the example's first update (the JSON's ``grad``). ``params``
+        is a dict like ``parameters()``; ``x`` and ``y`` are arrays of shape (N, inputs) and
+        (N, outputs) (a 1-D array is one sample); what is not given is the example's.
+        """
+        if params is None and x is None and y is None:
+            return self._tensors(self._require_example("gradients").first.gradients)
+        spec = self._with_example(params, x, y)
+        worked = run_spec(spec, self._run.path, replace(self._options, formats=())).worked
+        assert worked is not None
+        return self._tensors(worked.first.gradients)
+
+    @property
+    def losses(self) -> list[float]:
+        """The loss before each step, then after the last (the JSON's ``losses``)."""
+        return [float(v) for v in self._require_example("losses").losses]
+
+    @property
+    def steps(self) -> tuple:
+        """The worked example's steps (each with its samples, parameters, loss, gradients)."""
+        return self._require_example("steps").steps
+
+    @property
+    def check(self):  # type: ignore[no-untyped-def]
+        """The ``CheckReport``: oracles, claims and proofs."""
+        return self._run.report
+
+    @property
+    def passed(self) -> bool:
+        return self._run.report.passed
+
+    # -- the page ------------------------------------------------------------------------
+
+    def markdown(self, flavor: str = "mkdocs") -> str:
+        """The page as Markdown: ``mkdocs`` (arithmatex, admonitions) or ``plain`` ($…$,
+        blockquotes and <details>, for JupyterLab, VS Code and GitHub)."""
+        text = self._file(".md")
+        if flavor == "mkdocs":
+            return text
+        if flavor == "plain":
+            return plain_markdown(text)
+        raise SpecError("flavor", "mkdocs or plain", got_text=repr(flavor), stage="markdown")
+
+    def latex(self) -> str:
+        """The standalone LaTeX document."""
+        return self._file(".tex")
+
+    def json(self) -> dict[str, Any]:
+        """The JSON contract (../shared/SPEC.md) as a dict."""
+        return json.loads(self._file(".json"))
+
+    def svg(self) -> dict[str, str]:
+        """The page's pictures: file name -> SVG text."""
+        return {name.rpartition("/")[2]: str(text) for name, text in self._run.files.items()
+                if name.endswith(".svg")}
+
+    def _repr_markdown_(self) -> str:
+        """The plain page with its pictures inline (a notebook has no folder beside it)."""
+        text = self.markdown("plain")
+        for name, svg in self._run.files.items():
+            if name.endswith(".svg"):
+                data = base64.b64encode(str(svg).encode("utf-8")).decode("ascii")
+                text = text.replace(f"]({name})", f"](data:image/svg+xml;base64,{data})")
+        return text
+
+    def __repr__(self) -> str:
+        network = self._run.derivation.network
+        shape = "-".join(str(n) for n in (len(network.x), *(l.units for l in network.layers)))
+        verdict = "checked" if self.passed else "check FAILED"
+        return f"<derive.Result {self.spec.title!r}: {shape} network, " \
+               f"{len(network.parameters)} parameters, {verdict}>"
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def _file(self, suffix: str) -> str:
+        return next(str(text) for name, text in self._run.files.items()
+                    if name.endswith(suffix) and "/" not in name)
+
+    def _require_example(self, what: str):  # type: ignore[no-untyped-def]
+        worked = self._run.worked
+        if worked is None:
+            raise SpecError("example", f"an example in the spec for {what}()",
+                            got_text="none", stage="derive.Result")
+        return worked
+
+    def _names(self) -> list[tuple[str, tuple[int, ...]]]:
+        """Each tensor's name and shape, in the order of the parameters (layer, W, b)."""
+        out = []
+        for layer in self._run.derivation.network.layers:
+            fan_in = len(layer.W[0]) if layer.W else 0
+            out.append((f"W{layer.number}", (layer.units, fan_in)))
+            if layer.b:
+                out.append((f"b{layer.number}", (len(layer.b),)))
+        return out
+
+    def _tensors(self, flat: tuple) -> dict[str, numpy.ndarray]:
+        import numpy as np
+
+        values = np.array([float(v) for v in flat], dtype=np.float64)
+        out, start = {}, 0
+        for name, shape in self._names():
+            size = int(np.prod(shape))
+            out[name] = values[start:start + size].reshape(shape)
+            start += size
+        return out
+
+    def _with_example(self, params: Mapping[str, Any] | None, x: Any, y: Any) -> Spec:
+        """The spec with its example's parameters and samples replaced (each validated)."""
+        import numpy as np
+
+        spec = self.spec
+        network = self._run.derivation.network
+        base = spec.example
+        params = dict(params) if params is not None else (
+            self.parameters() if base is not None else None)
+        if params is None or x is None and base is None or y is None and base is None:
+            raise SpecError("gradients", "params, x and y (the spec has no example)",
+                            got_text="some of them missing", stage="derive.Result")
+        inits = []
+        for layer in network.layers:
+            w = _array(params, f"W{layer.number}", (layer.units, len(layer.W[0])))
+            b = _array(params, f"b{layer.number}", (len(layer.b),)) if layer.b else np.zeros(0)
+            inits.append(LayerInit(W=tuple(map(tuple, w.tolist())), b=tuple(b.tolist())))
+        xs = _samples(x, "x", len(network.x)) if x is not None else base.x
+        ys = _samples(y, "y", len(network.y)) if y is not None else base.y
+        if len(xs) != len(ys):
+            raise SpecError("y", f"{len(xs)} samples, as many as x", got_text=f"{len(ys)}",
+                            stage="derive.Result.gradients")
+        rate = base.learning_rate if base is not None else 0.1
+        return replace(spec, example=Example(x=xs, y=ys, init=tuple(inits), learning_rate=rate,
+                                             steps=1, mode="batch"))
+
+
+def _array(params: Mapping[str, Any], name: str, shape: tuple[int, ...]) -> numpy.ndarray:
+    import numpy as np
+
+    if name not in params:
+        raise SpecError(f"params.{name}", f"an array of shape {shape}", got_text="nothing",
+                        stage="derive.Result.gradients")
+    value = np.asarray(_plain(params[name]), dtype=np.float64)
+    if value.shape != shape or not np.all(np.isfinite(value)):
+        raise SpecError(f"params.{name}", f"a finite array of shape {shape}",
+                        got_text=f"shape {value.shape}", stage="derive.Result.gradients")
+    return value
+
+
+def _samples(value: Any, name: str, width: int) -> tuple[tuple[float, ...], ...]:
+    import numpy as np
+
+    array = np.asarray(_plain(value), dtype=np.float64)
+    if array.ndim == 1:
+        array = array[None, :]
+    if array.ndim != 2 or array.shape[1] != width or not len(array) \
+            or not np.all(np.isfinite(array)):
+        raise SpecError(name, f"a finite array of shape (N, {width})",
+                        got_text=f"shape {array.shape}", stage="derive.Result.gradients")
+    return tuple(tuple(row) for row in array.tolist())
+
+
+def _plain(value: Any) -> Any:
+    """A torch tensor as a NumPy array (detached, on the CPU); anything else as it is."""
+    detach = getattr(value, "detach", None)
+    return detach().cpu().numpy() if callable(detach) else value

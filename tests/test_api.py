@@ -1,0 +1,148 @@
+"""The Python API (derive.load -> Result): sources, gradients against PyTorch, the page.
+
+PyTorch float64 autograd is the independent oracle: the test builds the same network with
+torch's own functions and compares every gradient of the reduced loss.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+import yaml
+
+import derive
+from derive.formats import plain_markdown
+
+from .conftest import EXAMPLES
+
+np = pytest.importorskip("numpy")
+
+RELU = EXAMPLES / "relu-worked-example-1-1-1.yaml"
+
+
+def test_a_path_yaml_text_and_a_dict_give_the_same_result() -> None:
+    text = RELU.read_text(encoding="utf-8")
+    by_path, by_text = derive.load(str(RELU)), derive.load(text)
+    by_dict = derive.load(yaml.safe_load(text))
+    for other in (by_text, by_dict):
+        assert {k: v.tolist() for k, v in other.gradients().items()} == \
+            {k: v.tolist() for k, v in by_path.gradients().items()}
+        assert other.json()["parameters"] == by_path.json()["parameters"]
+
+
+def test_seed_001_worked_example_through_the_api() -> None:
+    r = derive.load(RELU)
+    grads = r.gradients()
+    assert grads["W1"].shape == (1, 1) and grads["W2"].shape == (1, 1)
+    assert grads["W1"][0, 0] == pytest.approx(2.0) and grads["W2"][0, 0] == pytest.approx(12.0)
+    assert r.losses == pytest.approx([2.0, 0.5])
+    assert r.passed and r.parameters()["W1"][0, 0] == 3.0
+
+
+def test_a_bad_spec_raises_the_spec_error_the_cli_prints() -> None:
+    with pytest.raises(derive.SpecError) as caught:
+        derive.load({"inputs": 2, "layers": [{"units": 1, "activation": "sigmod"}],
+                     "loss": "squared_error"})
+    assert "did you mean 'sigmoid'" in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_wrong_shapes_are_one_clear_line() -> None:
+    r = derive.load(RELU)
+    with pytest.raises(derive.SpecError, match=r"params\.W1: expected a finite array of shape"):
+        r.gradients(params={"W1": [[1.0, 2.0]], "W2": [[1.0]]}, x=[1.0], y=[1.0])
+    with pytest.raises(derive.SpecError, match=r"x: expected a finite array of shape \(N, 1\)"):
+        r.gradients(x=[[1.0, 2.0]], y=[1.0])
+
+
+def test_markdown_json_latex_svg() -> None:
+    r = derive.load(RELU)
+    assert r.markdown().startswith("---\ntitle:")
+    assert r.json()["title"] == "One step of gradient descent through a ReLU"
+    assert r.latex().lstrip().startswith("\\documentclass")
+    assert set(r.svg()) >= {"network.svg"} and all(s.startswith("<svg") for s in r.svg().values())
+    shown = r._repr_markdown_()
+    assert "data:image/svg+xml;base64," in shown and "!!!" not in shown and "\\(" not in shown
+
+
+def test_plain_markdown_spells_boxes_math_and_front_matter_plainly() -> None:
+    page = ('---\ntitle: "T"\n---\n\n# T\n\n!!! note "Conventions"\n    - \\(a\\) and more\n\n'
+            '???+ note "Each factor"\n    $$\n    x = \\left(1\\right)\n    $$\n\nText \\(b_{1}\\).\n'
+            '$$\n\\begin{aligned} a \\\\(b) \\end{aligned}\n$$\n')
+    plain = plain_markdown(page)
+    assert plain.startswith("\n# T")
+    assert "> **Conventions**\n>\n> - $a$ and more" in plain
+    assert "<details open><summary>Each factor</summary>\n\n$$\nx = \\left(1\\right)\n$$\n\n" \
+           "</details>" in plain
+    assert "Text $b_{1}$." in plain
+    assert "a \\\\(b)" in plain             # display math is left as it is
+
+
+# --------------------------------------------------------------------------- against torch
+
+ACTIVATIONS = ["linear", "sigmoid", "tanh", "relu", "softplus"]
+LOSSES = ["squared_error", "half_squared_error"]
+
+
+def _random_spec(rng: random.Random) -> dict:
+    inputs = rng.randint(1, 3)
+    layers = [{"units": rng.randint(1, 3), "activation": rng.choice(ACTIVATIONS),
+               "bias": rng.random() < 0.7} for _ in range(rng.randint(1, 3))]
+    batch = rng.randint(1, 3)
+    outputs = layers[-1]["units"]
+    return {"inputs": inputs, "layers": layers, "loss": rng.choice(LOSSES),
+            "reduction": rng.choice(["mean", "sum"]),
+            "example": {"x": [[rng.uniform(-2, 2) for _ in range(inputs)] for _ in range(batch)],
+                        "y": [[rng.uniform(-1, 1) for _ in range(outputs)] for _ in range(batch)],
+                        "init": {"seed": rng.randint(0, 99), "scheme": "uniform"},
+                        "learning_rate": 0.1, "steps": 1}}
+
+
+def _torch_gradients(spec: dict, params: dict, x, y) -> dict:
+    torch = pytest.importorskip("torch")
+    act = {"linear": lambda t: t, "sigmoid": torch.sigmoid, "tanh": torch.tanh,
+           "relu": torch.relu, "softplus": torch.nn.functional.softplus}
+    tensors = {k: torch.tensor(v, dtype=torch.float64, requires_grad=True)
+               for k, v in params.items()}
+    a = torch.tensor(x, dtype=torch.float64)
+    for n, layer in enumerate(spec["layers"], start=1):
+        z = a @ tensors[f"W{n}"].T + (tensors[f"b{n}"] if f"b{n}" in tensors else 0)
+        a = act[layer["activation"]](z)
+    target = torch.tensor(y, dtype=torch.float64)
+    per_sample = ((a - target) ** 2).sum(dim=1)
+    if spec["loss"] == "half_squared_error":
+        per_sample = per_sample / 2
+    loss = per_sample.mean() if spec["reduction"] == "mean" else per_sample.sum()
+    loss.backward()
+    return {k: t.grad.numpy() for k, t in tensors.items()}
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_gradients_equal_torch_at_the_example_and_elsewhere(seed: int) -> None:
+    rng = random.Random(seed)
+    spec = _random_spec(rng)
+    r = derive.load(spec)
+    params = r.parameters()
+    x, y = spec["example"]["x"], spec["example"]["y"]
+    ours, theirs = r.gradients(), _torch_gradients(spec, params, x, y)
+    assert set(ours) == set(theirs)
+    for name in ours:
+        np.testing.assert_allclose(ours[name], theirs[name], rtol=1e-9, atol=1e-12)
+    moved = {k: v + np.asarray([rng.uniform(-0.5, 0.5) for _ in range(v.size)]).reshape(v.shape)
+             for k, v in params.items()}
+    x2 = np.array([[rng.uniform(-2, 2) for _ in range(len(x[0]))] for _ in range(2)])
+    y2 = np.array([[rng.uniform(-1, 1) for _ in range(len(y[0]))] for _ in range(2)])
+    ours, theirs = r.gradients(moved, x2, y2), _torch_gradients(spec, moved, x2, y2)
+    for name in ours:
+        np.testing.assert_allclose(ours[name], theirs[name], rtol=1e-9, atol=1e-12)
+
+
+def test_the_result_json_is_the_cli_json(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from derive.cli import cli
+    out = CliRunner().invoke(cli, [str(RELU), "--format", "json", "-o", "-", "--oracle", "auto"])
+    assert out.exit_code == 0
+    assert json.loads(out.stdout) == derive.load(RELU).json()
