@@ -68,6 +68,15 @@ class Result:
     def spec(self) -> Spec:
         return self._run.derivation.network.spec
 
+    @property
+    def derivation(self):  # type: ignore[no-untyped-def]
+        """The symbolic ``Derivation`` (gradients, δ recursion, matrix form)."""
+        return self._run.derivation
+
+    def shapes(self) -> dict[str, tuple[int, ...]]:
+        """Each parameter tensor's name and shape: ``{"W1": (units, fan_in), "b1": (units,)}``."""
+        return dict(self._names())
+
     def parameters(self) -> dict[str, numpy.ndarray]:
         """The parameters before the first step, as ``{"W1": array, "b1": array, ...}``."""
         worked = self._require_example("parameters")

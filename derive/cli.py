@@ -131,10 +131,14 @@ def render_command(specs: tuple[str, ...], out: str, fmt: str, seed: int, no_lim
 
 @cli.command("check")
 @click.argument("specs", nargs=-1, required=True)
+@click.option("--against", "against", default=None, metavar="MODULE:FUNCTION",
+              help="Also check your own backward(): FUNCTION(params, x, y) -> its gradients.")
 @check_options(oracle="auto")
-def check_command(specs: tuple[str, ...], seed: int, no_limits: bool, oracle: str) -> None:
+def check_command(specs: tuple[str, ...], against: str | None, seed: int, no_limits: bool,
+                  oracle: str) -> None:
     """Check every symbolic gradient of each SPEC against every oracle; exit 1 on any disagreement."""
     options = _options(seed, no_limits, oracle)
+    function = _implementation(against)
     failed = 0
     for path in specs:
         result = run(path, options)
@@ -146,9 +150,36 @@ def check_command(specs: tuple[str, ...], seed: int, no_limits: bool, oracle: st
             click.echo(f"{path}: ok: {report.compared} comparisons "
                        f"({', '.join(report.methods)}), largest error {report.max_abs_error:.2g}")
         failed += not report.passed
+        if function is not None:
+            failed += not _check_against(path, result, options, against, function)
     if failed:
-        raise CheckFailed("check", "every symbolic gradient equal to every oracle",
+        raise CheckFailed("check", "every symbolic gradient equal to every oracle"
+                          + (" and to the implementation" if function else ""),
                           got_text=f"{failed} spec(s) with disagreements", stage="check")
+
+
+def _implementation(against: str | None) -> Callable[..., Any] | None:
+    if against is None:
+        return None
+    from .against import load_function
+    return load_function(against)
+
+
+def _check_against(path: str, result: Result, options: Options, target: str | None,
+                   function: Callable[..., Any]) -> bool:
+    """One line per wrong tensor, naming what explains its numbers; True when all agree."""
+    from .against import RELATIVE, check_implementation
+    from .api import Result as ApiResult
+
+    findings, points = check_implementation(ApiResult(result, options), function,
+                                            seed=options.seed)
+    for f in findings:
+        click.echo(f"{path}: --against {target}: {f.tensor}: expected the gradient of the loss "
+                   f"(relative {RELATIVE:g}), got {f.diagnosis}"
+                   + (f"; largest relative error {f.error:.2g}" if f.error != float("inf") else ""))
+    if not findings:
+        click.echo(f"{path}: --against {target}: ok: every tensor agrees at {points} points")
+    return not findings
 
 
 class _CourseErrors(DeriveError):

@@ -35,7 +35,7 @@ LAYERS = ("errors", "numerals", "registry", "spec", "calculus", "numbers", "veri
 SUBPACKAGES = {name: name for name in LAYERS} | {"exercises": "site"}
 TOP_LEVEL = {"errors": "errors", "numerals": "numerals", "write": "pipeline",
              "pipeline": "pipeline", "pytest_plugin": "pipeline", "__init__": "pipeline",
-             "api": "pipeline", "notebook": "pipeline",
+             "api": "pipeline", "notebook": "pipeline", "against": "pipeline",
              "cli": "cli", "process": "cli", "__main__": "cli"}
 LIBRARY_OWNERS = {"yaml": "derive.spec", "jinja2": "derive.formats.templating",
                   "click": "derive.cli"}

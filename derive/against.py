@@ -1,0 +1,228 @@
+"""Check a user's backward(): ``check SPEC --against module:function``.
+
+The function takes ``(params, x, y)`` (the dict, arrays and shapes of ``Result.gradients``)
+and returns its own dict of gradients. Each tensor is compared with the derivation's at the
+example and at seeded random points. A wrong tensor is diagnosed the way claims are: the
+user's numbers are tested against mutations of the backward pass (a missing g′, g where g′
+belongs, a flipped sign, a missing 1/N, W where Wᵀ belongs, the δ of another layer, a
+transposed result), and the mutation that explains them at every point is named.
+"""
+
+from __future__ import annotations
+
+import importlib
+import random
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .api import Result
+from .calculus import Network
+from .errors import SpecError
+from .numbers import Engine, FLOAT64
+
+__all__ = ["Finding", "check_implementation", "load_function"]
+
+RELATIVE = 1e-6
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A tensor the implementation gets wrong, and what explains its numbers."""
+
+    tensor: str
+    diagnosis: str
+    error: float
+
+
+def load_function(target: str) -> Callable[..., Any]:
+    """``package.module:function`` -> the function (the current folder is importable)."""
+    module_name, _, name = target.partition(":")
+    if not module_name or not name.isidentifier():
+        raise SpecError("--against", "module:function", got_text=repr(target), stage="check")
+    if "" not in sys.path:
+        sys.path.insert(0, "")
+    try:
+        module = importlib.import_module(module_name)
+    except Exception as exc:  # noqa: BLE001 - the user's module: any error is bad input
+        raise SpecError("--against", f"an importable module {module_name!r}",
+                        got_text=f"{type(exc).__name__}: {exc}", stage="check") from None
+    function = getattr(module, name, None)
+    if not callable(function):
+        raise SpecError("--against", f"a function {name!r} in {module_name}",
+                        got_text="nothing callable", stage="check")
+    return function
+
+
+def check_implementation(result: Result, function: Callable[..., Any], *, seed: int = 0,
+                         points: int = 3) -> tuple[list[Finding], int]:
+    """The wrong tensors (with diagnoses) and the number of points compared."""
+    network = result.derivation.network
+    backward = _Backward(network)
+    at = list(_points(result, network, random.Random(seed), points))
+    wrong: dict[str, list[tuple[np.ndarray, np.ndarray, dict]]] = {}
+    for params, x, y in at:
+        expected = result.gradients(params, x, y)
+        got = _call(function, params, x, y)
+        mutants: list[tuple[str, dict]] | None = None
+        for name, want in expected.items():
+            have = got.get(name)
+            if have is None or have.shape != want.shape or not _close(have, want):
+                mutants = mutants if mutants is not None else list(backward.mutants(params, x, y))
+                wrong.setdefault(name, []).append(
+                    (have, want, {m: g[name] for m, g in mutants if name in g}))
+    findings = [Finding(name, _diagnose(name, cases), _error(cases))
+                for name, cases in wrong.items()]
+    return findings, len(at)
+
+
+def _points(result: Result, network: Network, rng: random.Random,
+            count: int) -> Iterator[tuple[dict, np.ndarray, np.ndarray]]:
+    example = result.spec.example
+    if example is not None:
+        yield result.parameters(), np.array(example.x), np.array(example.y)
+    shapes = result.shapes()
+    for _ in range(count - (example is not None)):
+        params = {k: np.array([rng.uniform(-1, 1) for _ in range(int(np.prod(s)))]).reshape(s)
+                  for k, s in shapes.items()}
+        x = np.array([[rng.uniform(-2, 2) for _ in network.x] for _ in range(3)])
+        y = np.array([network.loss.sample_targets(rng, len(network.y)) for _ in range(3)])
+        yield params, x, y
+
+
+def _call(function: Callable[..., Any], params: dict, x: np.ndarray,
+          y: np.ndarray) -> dict[str, np.ndarray]:
+    try:
+        got = function({k: v.copy() for k, v in params.items()}, x.copy(), y.copy())
+    except Exception as exc:  # noqa: BLE001 - the user's code: report it as one line
+        raise SpecError("--against", "a function that returns a dict of gradients",
+                        got_text=f"it raised {type(exc).__name__}: {exc}", stage="check") from None
+    if not isinstance(got, dict):
+        raise SpecError("--against", "a dict of gradients (W1, b1, ...)",
+                        got_text=type(got).__name__, stage="check")
+    out = {}
+    for name, value in got.items():
+        detach = getattr(value, "detach", None)
+        out[str(name)] = np.asarray(detach().cpu().numpy() if callable(detach) else value,
+                                    dtype=np.float64)
+    return out
+
+
+def _close(a: np.ndarray, b: np.ndarray) -> bool:
+    return bool(np.all(np.abs(a - b) <= RELATIVE * np.maximum(1.0, np.abs(b))))
+
+
+def _error(cases: list) -> float:
+    errors = [float(np.max(np.abs(have - want) / np.maximum(1.0, np.abs(want))))
+              for have, want, _ in cases if have is not None and have.shape == want.shape]
+    return max(errors, default=float("inf"))
+
+
+def _diagnose(name: str, cases: list) -> str:
+    """The mutation that explains the numbers at every point, or what is known."""
+    have, want, _ = cases[0]
+    if have is None:
+        return "no gradient for it in the returned dict"
+    if have.shape != want.shape:
+        if have.shape == want.T.shape:
+            return f"transposed: shape {have.shape}, expected {want.shape}"
+        return f"shape {have.shape}, expected {want.shape}"
+    if all(_close(h, w.T) for h, w, _ in cases) and want.ndim == 2:
+        return "transposed (the gradient of Wᵀ, not W)"
+    for mutation in cases[0][2]:
+        if all(mutation in m and m[mutation].shape == h.shape and _close(h, m[mutation])
+               for h, _, m in cases):
+            return mutation
+    return "differs, and no single known mistake explains it"
+
+
+class _Backward:
+    """The backward pass in matrix form (rows are samples), and its classic mistakes."""
+
+    def __init__(self, network: Network) -> None:
+        self.network = network
+        self.engine = Engine(FLOAT64)
+
+    def _value(self, expr: object, env: dict) -> float:
+        return float(self.engine.evaluate(expr, env))
+
+    def _forward(self, params: dict, x: np.ndarray) -> tuple[list, list]:
+        zs, acts = [], [x]
+        for layer in self.network.layers:
+            z = acts[-1] @ params[f"W{layer.number}"].T
+            z = z + params[f"b{layer.number}"] if layer.b else z
+            a = np.array([[self._value(layer.a_expr[j], dict(zip(layer.z, row)))
+                           for j in range(layer.units)] for row in z])
+            zs.append(z)
+            acts.append(a)
+        return zs, acts
+
+    def _local(self, layer: Any, z: np.ndarray, a: np.ndarray, kind: str) -> np.ndarray:
+        """g′(z) (or g(z) for the 'g where g′ belongs' mistake), elementwise."""
+        exprs = [layer.derivative(j) if kind == "prime" else layer.a_expr[j]
+                 for j in range(layer.units)]
+        return np.array([[self._value(e, dict(zip(layer.z, zr)) | dict(zip(layer.a, ar)))
+                          for e in exprs] for zr, ar in zip(z, a)])
+
+    def _output_delta(self, z: np.ndarray, a: np.ndarray, y: np.ndarray, kind: str) -> np.ndarray:
+        net = self.network
+        out = net.output
+        dl = np.array([[self._value(net.loss_derivative(j), {out.a[j]: ar[j], net.y[j]: yr[j]})
+                        for j in range(out.units)] for ar, yr in zip(a, y)])
+        if out.activation.vector:
+            jac = [[[self._value(out.jacobian(i, j), dict(zip(out.a, ar)))
+                     for j in range(out.units)] for i in range(out.units)] for ar in a]
+            return np.einsum("nij,ni->nj", np.array(jac), dl)
+        return dl * (1.0 if kind == "none" else self._local(out, z, a, kind))
+
+    def gradients(self, params: dict, x: np.ndarray, y: np.ndarray, *, layer_kind: dict,
+                  transpose: bool = False, delta_of: dict | None = None) -> dict:
+        zs, acts = self._forward(params, x)
+        layers = self.network.layers
+        scale = float(self.network.spec.batch_scale(len(x)))
+        deltas = [None] * len(layers)
+        deltas[-1] = self._output_delta(zs[-1], acts[-1], y, layer_kind.get(len(layers), "prime"))
+        for i in range(len(layers) - 2, -1, -1):
+            w = params[f"W{layers[i + 1].number}"]
+            back = deltas[i + 1] @ (w.T if transpose and w.shape[0] == w.shape[1] else w)
+            kind = layer_kind.get(i + 1, "prime")
+            deltas[i] = back * (1.0 if kind == "none" else self._local(layers[i], zs[i],
+                                                                        acts[i + 1], kind))
+        out = {}
+        for i, layer in enumerate(layers):
+            delta = deltas[(delta_of or {}).get(i, i)]
+            if delta.shape[1] != layer.units:
+                continue
+            out[f"W{layer.number}"] = scale * delta.T @ acts[i]
+            if layer.b:
+                out[f"b{layer.number}"] = scale * delta.sum(axis=0)
+        return out
+
+    def mutants(self, params: dict, x: np.ndarray,
+                y: np.ndarray) -> Iterator[tuple[str, dict]]:
+        """(what is wrong, the gradients it gives), the most common mistakes first."""
+        right = self.gradients(params, x, y, layer_kind={})
+        n = len(x)
+        yield "the sign is flipped", {k: -v for k, v in right.items()}
+        if self.network.spec.reduction == "mean" and n > 1:
+            yield "missing the 1/N of the mean over the batch", {k: n * v for k, v in right.items()}
+        for layer in self.network.layers:
+            if layer.activation.vector or layer.activation.name == "linear":
+                continue
+            g = layer.activation.name
+            yield (f"missing {g}′(z) (the activation's derivative) in layer {layer.number}",
+                   self.gradients(params, x, y, layer_kind={layer.number: "none"}))
+            yield (f"{g}(z) written where {g}′(z) belongs in layer {layer.number}",
+                   self.gradients(params, x, y, layer_kind={layer.number: "value"}))
+        if len(self.network.layers) > 1:
+            yield ("W and Wᵀ swapped in the δ recursion (δ⁽ˡ⁾ needs W⁽ˡ⁺¹⁾ᵀ δ⁽ˡ⁺¹⁾)",
+                   self.gradients(params, x, y, layer_kind={}, transpose=True))
+        count = len(self.network.layers)
+        for i in range(count):
+            for j in range(count):
+                if i != j:
+                    yield (f"the δ of layer {j + 1} used for layer {i + 1}'s gradient",
+                           self.gradients(params, x, y, layer_kind={}, delta_of={i: j}))

@@ -1,0 +1,51 @@
+"""A hand-written NumPy backward() for a sigmoid MLP with squared error (mean over the batch),
+and five copies with one classic bug each: what ``check --against`` must catch and name."""
+
+import numpy as np
+
+
+def _sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def _backward(params, x, y, *, bug=None):
+    x, y = np.atleast_2d(x), np.atleast_2d(y)
+    n = len(x)
+    z1 = x @ params["W1"].T + params["b1"]
+    a1 = _sigmoid(z1)
+    z2 = a1 @ params["W2"].T + params["b2"]
+    yhat = _sigmoid(z2)
+    dl = -2 * (y - yhat) / (1 if bug == "mean" else n)
+    if bug == "sign":
+        dl = -dl
+    d2 = dl * (1.0 if bug == "sigma_prime" else yhat * (1 - yhat))
+    w2 = params["W2"].T if bug == "transpose" else params["W2"]
+    d1 = (d2 @ w2) * a1 * (1 - a1)
+    grads = {"W2": d2.T @ a1, "b2": d2.sum(axis=0), "W1": d1.T @ x, "b1": d1.sum(axis=0)}
+    if bug == "layer":
+        grads["W1"] = d2.T @ x
+    return grads
+
+
+def correct(params, x, y):
+    return _backward(params, x, y)
+
+
+def missing_sigma_prime(params, x, y):
+    return _backward(params, x, y, bug="sigma_prime")
+
+
+def transposed_weight(params, x, y):
+    return _backward(params, x, y, bug="transpose")
+
+
+def flipped_sign(params, x, y):
+    return _backward(params, x, y, bug="sign")
+
+
+def missing_mean(params, x, y):
+    return _backward(params, x, y, bug="mean")
+
+
+def wrong_layer_delta(params, x, y):
+    return _backward(params, x, y, bug="layer")

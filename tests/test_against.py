@@ -1,0 +1,68 @@
+"""``check SPEC --against module:function``: a user's backward() checked and its bug named.
+
+tests/implementations/mlp_backward.py is a NumPy backward written by hand, as a student
+would, with five copies that each plant one classic bug.
+"""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from derive.cli import cli
+
+SPEC = """\
+title: A 2-2-2 sigmoid network for checking a backward()
+inputs: 2
+layers:
+  - {units: 2, activation: sigmoid}
+  - {units: 2, activation: sigmoid}
+loss: squared_error
+example:
+  x: [[0.5, -1.0], [1.5, 0.3], [-0.7, 0.8]]
+  y: [[0.2, 0.9], [0.7, 0.1], [0.4, 0.6]]
+  init: {seed: 3, scheme: uniform}
+"""
+
+MODULE = "tests.implementations.mlp_backward"
+
+
+@pytest.fixture
+def spec(tmp_path):
+    path = tmp_path / "net.yaml"
+    path.write_text(SPEC, encoding="utf-8")
+    return str(path)
+
+
+def _check(spec: str, function: str):
+    return CliRunner().invoke(cli, ["check", spec, "--oracle", "finite_difference",
+                                    "--against", f"{MODULE}:{function}"])
+
+
+def test_a_correct_backward_passes(spec: str) -> None:
+    out = _check(spec, "correct")
+    assert out.exit_code == 0, out.output
+    assert "--against" in out.stdout and "ok: every tensor agrees at 3 points" in out.stdout
+
+
+@pytest.mark.parametrize(("function", "wrong", "named"), [
+    ("missing_sigma_prime", {"W2", "b2", "W1", "b1"}, "missing sigmoid′(z) (the activation's derivative) in layer 2"),
+    ("transposed_weight", {"W1", "b1"}, "W and Wᵀ swapped in the δ recursion"),
+    ("flipped_sign", {"W2", "b2", "W1", "b1"}, "the sign is flipped"),
+    ("missing_mean", {"W2", "b2", "W1", "b1"}, "missing the 1/N of the mean over the batch"),
+    ("wrong_layer_delta", {"W1"}, "the δ of layer 2 used for layer 1's gradient"),
+])
+def test_each_planted_bug_is_found_and_named(spec: str, function: str, wrong: set[str],
+                                             named: str) -> None:
+    out = _check(spec, function)
+    assert out.exit_code == 1, out.output
+    lines = [line for line in out.stdout.splitlines() if "--against" in line]
+    assert {line.split(": ")[2] for line in lines} == wrong
+    assert any(named in line for line in lines), lines
+
+
+def test_a_bad_target_is_one_line_and_exit_2(spec: str) -> None:
+    for target in ("nomodule", "no_such_module_xyz:f", f"{MODULE}:nothing"):
+        out = CliRunner().invoke(cli, ["check", spec, "--against", target])
+        assert out.exit_code == 2, out.output
+        assert len(out.stderr.strip().splitlines()) == 1 and "Traceback" not in out.output
