@@ -36,6 +36,7 @@ SUBPACKAGES = {name: name for name in LAYERS} | {"exercises": "site"}
 TOP_LEVEL = {"errors": "errors", "numerals": "numerals", "write": "pipeline",
              "pipeline": "pipeline", "pytest_plugin": "pipeline", "__init__": "pipeline",
              "api": "pipeline", "notebook": "pipeline", "against": "pipeline",
+             "mkdocs_plugin": "pipeline",
              "cli": "cli", "process": "cli", "__main__": "cli"}
 LIBRARY_OWNERS = {"yaml": "derive.spec", "jinja2": "derive.formats.templating",
                   "click": "derive.cli"}

@@ -14,9 +14,10 @@
 
 from __future__ import annotations
 
-from .documents import FORMATS, render, render_book, render_chapter, render_site
+from .documents import (
+    FORMATS, mathjax_config, render, render_book, render_chapter, render_site)
 from .escape import escape_latex, escape_markdown
 from .flavors import plain_markdown
 
-__all__ = ["FORMATS", "render", "render_book", "render_chapter", "render_site", "escape_latex",
+__all__ = ["FORMATS", "mathjax_config", "render", "render_book", "render_chapter", "render_site", "escape_latex",
            "escape_markdown", "plain_markdown"]

@@ -20,7 +20,7 @@ from .templating import template
 from .tex_rows import tex_rows
 
 
-__all__ = ["FORMATS", "render", "render_chapter", "render_book", "render_site"]
+__all__ = ["FORMATS", "render", "render_chapter", "render_book", "render_site", "mathjax_config"]
 
 
 FORMATS = ("md", "tex", "json")
@@ -105,3 +105,8 @@ def render_site(title: str, groups: Sequence[tuple[str, Sequence[dict[str, Any]]
     }
     return {name: template("md", source).render(**context)
             for name, source in SITE_TEMPLATES.items()}
+
+
+def mathjax_config() -> str:
+    """The MathJax settings the pages need (arithmatex's generic output, Material's navigation)."""
+    return template("md", SITE_TEMPLATES["docs/javascripts/mathjax-config.js"]).render()

@@ -3,6 +3,6 @@ the lessons)."""
 
 from __future__ import annotations
 
-from .course import Lesson, build_book, build_site, course_specs, page_path
+from .course import Lesson, build_book, build_site, course_specs, mathjax_files, page_path
 
-__all__ = ["Lesson", "build_book", "build_site", "course_specs", "page_path"]
+__all__ = ["Lesson", "build_book", "build_site", "course_specs", "mathjax_files", "page_path"]

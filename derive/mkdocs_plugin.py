@@ -1,0 +1,119 @@
+"""The MkDocs plugin ``derive-backprop``: each spec under ``docs/specs`` becomes a page.
+
+    plugins:
+      - derive-backprop:          # options, all optional:
+          specs: specs            # the folder of specs, under docs_dir
+          notation: nielsen       # print every page in this notation
+          oracle: finite_difference
+
+At build time every ``.yaml``/``.yml`` spec there is derived, checked and rendered (page and
+pictures as generated files; the spec itself is not published). The plugin adds what the
+pages need when it is missing (admonition, pymdownx.details, pymdownx.superfences,
+pymdownx.arithmatex in generic mode, the MathJax settings and the bundled MathJax 3), and
+says in one line what is incompatible. Under ``mkdocs serve`` MkDocs watches docs_dir; the
+plugin keeps each spec's pages by the hash of its text and options, so only an edited spec
+is derived again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+
+from .errors import DeriveError
+from .formats import mathjax_config
+from .pipeline import Options, oracle_methods, run_spec
+from .site import mathjax_files
+from .spec import load
+from .write import safe_stem
+
+__all__ = ["DeriveBackpropPlugin"]
+
+EXTENSIONS = ("admonition", "pymdownx.details", "pymdownx.superfences", "pymdownx.arithmatex")
+CONFIG_JS = "javascripts/derive-backprop-mathjax.js"
+MATHJAX = "assets/derive-backprop-mathjax"
+
+
+class DeriveBackpropConfig(Config):
+    specs = c.Type(str, default="specs")
+    notation = c.Optional(c.Type(str))
+    oracle = c.Choice(("finite_difference", "torch", "auto"), default="finite_difference")
+
+
+class DeriveBackpropPlugin(BasePlugin[DeriveBackpropConfig]):
+    """Specs in, pages out, at build time."""
+
+    def __init__(self) -> None:
+        self.derived: dict[str, dict[str, str | bytes]] = {}   # key -> the spec's files
+        self.runs = 0                                          # specs derived (serve: edits)
+
+    def on_config(self, config: Any) -> Any:
+        """Add the Markdown extensions and scripts the pages need, or say what conflicts."""
+        for name in EXTENSIONS:
+            if name not in config.markdown_extensions:
+                config.markdown_extensions.append(name)
+        arithmatex = config.mdx_configs.setdefault("pymdownx.arithmatex", {})
+        if arithmatex.get("generic", True) is not True:
+            raise PluginError("derive-backprop: pymdownx.arithmatex: expected generic: true "
+                              "(the pages' math is written for MathJax in generic mode), "
+                              "got generic: false")
+        arithmatex["generic"] = True
+        scripts = [str(s) for s in config.extra_javascript]
+        for script in (CONFIG_JS, f"{MATHJAX}/tex-chtml.js"):
+            if script not in scripts:
+                config.extra_javascript.append(script)
+        return config
+
+    def on_files(self, files: Files, *, config: Any) -> Files:
+        """Replace each spec file by its page and pictures; add MathJax and its settings."""
+        root = PurePosixPath(self.config.specs.strip("/"))
+        specs = [f for f in files if f.src_uri.endswith((".yaml", ".yml"))
+                 and PurePosixPath(f.src_uri).is_relative_to(root)]
+        for spec_file in specs:
+            files.remove(spec_file)
+            for name, content in self._pages(spec_file, root).items():
+                files.append(File.generated(config, name, content=content))
+        files.append(File.generated(config, CONFIG_JS, content=mathjax_config()))
+        for name, content in mathjax_files().items():
+            files.append(File.generated(config, f"{MATHJAX}/{name}", content=content))
+        return files
+
+    def _pages(self, spec_file: File, root: PurePosixPath) -> dict[str, str | bytes]:
+        """The spec's page and pictures by docs path, derived only when its text changed."""
+        text = Path(spec_file.abs_src_path).read_text(encoding="utf-8")
+        key = hashlib.sha256("\0".join((spec_file.src_uri, text, self.config.notation or "",
+                                        self.config.oracle)).encode("utf-8")).hexdigest()
+        if key not in self.derived:
+            self.derived[key] = self._derive(spec_file, text)
+        return self.derived[key]
+
+    def _derive(self, spec_file: File, text: str) -> dict[str, str | bytes]:
+        source = PurePosixPath(spec_file.src_uri)
+        stem = safe_stem(source.stem)
+        try:
+            spec = load(text, spec_file.abs_src_path, default_title=source.stem)
+            if self.config.notation:
+                spec = replace(spec, notation=self._notation())
+            options = Options(methods=oracle_methods(self.config.oracle), formats=("md",),
+                              stem=stem)
+            result = run_spec(spec, spec_file.abs_src_path, options)
+        except DeriveError as exc:
+            raise PluginError(f"derive-backprop: {exc}") from None
+        self.runs += 1
+        folder = source.parent
+        return {str(folder / name): content for name, content in result.files.items()}
+
+    def _notation(self) -> str:
+        from .registry import NOTATIONS
+        if self.config.notation not in NOTATIONS:
+            raise PluginError(f"derive-backprop: notation: expected one of "
+                              f"{', '.join(NOTATIONS)}, got {self.config.notation!r}")
+        return str(self.config.notation)
