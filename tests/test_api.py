@@ -146,3 +146,13 @@ def test_the_result_json_is_the_cli_json(tmp_path) -> None:
     out = CliRunner().invoke(cli, [str(RELU), "--format", "json", "-o", "-", "--oracle", "auto"])
     assert out.exit_code == 0
     assert json.loads(out.stdout) == derive.load(RELU).json()
+
+
+def test_targets_a_loss_cannot_take_are_refused() -> None:
+    r = derive.load(EXAMPLES / "softmax-cross-entropy-3-classes.yaml")
+    params = r.parameters()
+    x = [[0.1] * r.shapes()["W1"][1]]
+    with pytest.raises(derive.SpecError, match="sum to 1"):
+        r.gradients(params, x, [[0.5, 0.5, 0.5]])
+    ok = r.gradients(params, x, [[0.2, 0.3, 0.5]])
+    assert set(ok) == set(params)
