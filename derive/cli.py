@@ -182,6 +182,53 @@ def _check_against(path: str, result: Result, options: Options, target: str | No
     return not findings
 
 
+@cli.command("exercises")
+@click.argument("spec")
+@click.option("--variants", type=click.IntRange(min=1, max=500), default=None,
+              help="How many variants to draw.")
+@click.option("--roster", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="A file with one student per line: a variant each.")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="The same seed gives the same variants, byte for byte.")
+@click.option("-o", "--out", required=True, help="Output folder.")
+def exercises_command(spec: str, variants: int | None, roster: str | None, seed: int,
+                      out: str) -> None:
+    """Per-student variants of SPEC's example: questions, solutions, answers.csv, moodle.xml."""
+    from .exercises import exercise_files, read_exercise
+    from .pipeline import read_spec
+    from .spec import dump_spec, load, plain_mapping
+
+    students = _roster(roster) if roster else None
+    if (variants is None) == (students is None):
+        raise SpecError("--variants", "either --variants N or --roster FILE",
+                        got_text="both" if variants else "neither", stage="exercises")
+    text = read_spec(spec)
+    base_spec = load(text, spec, default_title=Path(spec).stem)
+    mapping = plain_mapping(text)
+    exercise = read_exercise(mapping.pop("exercise", None), spec)
+    files = exercise_files(mapping, base_spec, exercise, seed=seed, dump=dump_spec,
+                           variants=len(students) if students else variants or 0)
+    if students:
+        files["roster.csv"] = "variant,student\n" + "".join(
+            f"{n},{_csv_cell(name)}\n" for n, name in enumerate(students, start=1))
+    for written in write_outputs(files, Path(out)):
+        click.echo(f"wrote {written}", err=True)
+
+
+def _roster(path: str) -> list[str]:
+    names = [line.strip() for line in Path(path).read_text(encoding="utf-8").splitlines()
+             if line.strip()]
+    if not names:
+        raise SpecError("--roster", "a file with one student per line", got_text="no names",
+                        file=path)
+    return names
+
+
+def _csv_cell(text: str) -> str:
+    clean = "".join(c for c in text if c.isprintable())
+    return '"' + clean.replace('"', '""') + '"' if any(c in clean for c in ',"') else clean
+
+
 class _CourseErrors(DeriveError):
     """The specs of a course that could not be derived, one message each (from the workers)."""
 

@@ -383,7 +383,7 @@ def _parse_number(text: str) -> float | None:
 
 
 TOP_KEYS = ("title", "about", "inputs", "layers", "loss", "reduction", "notation", "example",
-            "claims")
+            "claims", "exercise")   # exercise: read by `derive-backprop exercises`
 CLAIM_KEYS = ("parameter", "formula", "syntax", "expect", "note")
 MAX_FORMULA = 2_000
 LAYER_KEYS = ("units", "activation", "bias")

@@ -1,0 +1,35 @@
+"""Every file of ``derive-backprop exercises SPEC --variants N --seed S -o DIR``:
+``answers.csv``, ``moodle.xml``, and per variant ``variant-K/spec.yaml`` (the complete
+spec with the variant's numbers), ``question.md`` and the solution page with its pictures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..spec import Spec
+from .key import answers, key_csv
+from .moodle import moodle_xml
+from .settings import Exercise
+from .sheets import question_markdown
+from .variants import draw_variant
+
+__all__ = ["exercise_files"]
+
+
+def exercise_files(base: dict[str, Any], spec: Spec, exercise: Exercise, *, variants: int,
+                   seed: int, dump: Any) -> dict[str, str | bytes]:
+    """Path -> content; ``dump`` writes a mapping as YAML (the spec package's writer)."""
+    rows, files = [], {}
+    for number in range(1, variants + 1):
+        variant = draw_variant(base, spec, exercise, seed=seed, number=number, dump=dump)
+        answered = answers(variant, exercise)
+        rows.append((variant, answered))
+        folder = f"variant-{number}"
+        files[f"{folder}/spec.yaml"] = dump(variant.mapping)
+        files[f"{folder}/question.md"] = question_markdown(variant, answered,
+                                                           digits=exercise.answer_digits)
+        for name, content in variant.result.files.items():
+            files[f"{folder}/{name}"] = content
+    files["answers.csv"] = key_csv(rows)
+    files["moodle.xml"] = moodle_xml(spec.title, rows, exercise.answer_digits)
+    return files

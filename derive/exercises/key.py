@@ -1,0 +1,53 @@
+"""The answers of a variant, read from its derivation's JSON at full precision, and the key
+as CSV (``variant,seed,quantity,answer,tolerance``, SPEC.md)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+
+from .settings import Exercise
+from .variants import Variant
+
+__all__ = ["Answer", "answers", "key_csv"]
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """One blank: ``quantity`` (``loss``, ``L2.W[0][1].grad``), its LaTeX, value, tolerance."""
+
+    quantity: str
+    latex: str
+    value: float
+    tolerance: float
+
+
+def answers(variant: Variant, exercise: Exercise) -> list[Answer]:
+    document = json.loads(str(variant.result.files["solution.json"]))
+    tolerance = 0.5 * 10 ** -exercise.answer_digits
+    out = []
+    if "loss" in exercise.ask:
+        out.append(Answer("loss", "L", float(document["loss"]["value"]), tolerance))
+    for p in document["parameters"]:
+        name = f"L{p['layer']}.{p['kind']}" + "".join(f"[{i}]" for i in p["index"])
+        if exercise.parameters is not None and name not in exercise.parameters:
+            continue
+        for field in ("grad", "updated", "final"):
+            if field in exercise.ask and p[field] is not None:
+                shown = rf"\frac{{\partial L}}{{\partial {p['symbol']}}}" if field == "grad" \
+                    else rf"{p['symbol']}\ \text{{{'after one step' if field == 'updated' else 'after all steps'}}}"
+                out.append(Answer(f"{name}.{field}", shown, float(p[field]), tolerance))
+    return out
+
+
+def key_csv(rows: list[tuple[Variant, list[Answer]]]) -> str:
+    stream = io.StringIO()
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(["variant", "seed", "quantity", "answer", "tolerance"])
+    for variant, answered in rows:
+        for a in answered:
+            writer.writerow([variant.number, variant.seed, a.quantity, repr(a.value),
+                             repr(a.tolerance)])
+    return stream.getvalue()

@@ -1,0 +1,42 @@
+"""Moodle XML: a category, then one cloze question per variant (its numbers, a NUMERICAL
+blank per answer with its tolerance) with the worked solution as general feedback."""
+
+from __future__ import annotations
+
+from xml.sax.saxutils import escape
+
+from ..formats import plain_markdown
+from .key import Answer
+from .sheets import numbers_latex
+from .variants import Variant
+
+__all__ = ["moodle_xml"]
+
+
+def _cdata(text: str) -> str:
+    return "<![CDATA[" + text.replace("]]>", "]]]]><![CDATA[>") + "]]>"
+
+
+def _question(variant: Variant, answered: list[Answer], digits: int) -> str:
+    numbers = "".join(rf"<p>\[{line}\]</p>" for line in numbers_latex(variant))
+    blanks = "".join(f"<li>\\({a.latex}\\) = {{1:NUMERICAL:={a.value!r}:{a.tolerance!r}}}</li>"
+                     for a in answered)
+    text = (f"<p>Variant {variant.number} (seed {variant.seed}). Rows of x and y are "
+            f"samples; W is units × inputs.</p>{numbers}<p>Compute, to {digits} decimals:</p>"
+            f"<ol>{blanks}</ol>")
+    solution = plain_markdown(str(variant.result.files["solution.md"]))
+    title = escape(str(variant.mapping["title"]))
+    return (f'  <question type="cloze">\n'
+            f"    <name><text>{title}</text></name>\n"
+            f'    <questiontext format="html"><text>{_cdata(text)}</text></questiontext>\n'
+            f'    <generalfeedback format="markdown"><text>{_cdata(solution)}</text>'
+            f"</generalfeedback>\n"
+            f"    <penalty>0.3333333</penalty>\n    <hidden>0</hidden>\n  </question>\n")
+
+
+def moodle_xml(title: str, rows: list[tuple[Variant, list[Answer]]], digits: int) -> str:
+    category = escape(f"$course$/derive-backprop/{title}")
+    head = ('<?xml version="1.0" encoding="UTF-8"?>\n<quiz>\n'
+            f'  <question type="category">\n    <category><text>{category}</text></category>\n'
+            f"  </question>\n")
+    return head + "".join(_question(v, a, digits) for v, a in rows) + "</quiz>\n"

@@ -1,0 +1,90 @@
+"""The ``exercise:`` section of a spec -> ``Exercise`` (plain, frozen, validated).
+
+```yaml
+exercise:
+  ask: [loss, grad, updated]     # fields of the JSON to ask: loss, grad, updated, final
+  parameters: all                # or a list like ["L2.W[0][0]", "L1.b[0]"]
+  ranges: {x: [-2, 2], y: [0, 1], W: [-1, 1], b: [-0.5, 0.5], learning_rate: [0.1, 0.5]}
+  decimals: 1                    # the numbers a student gets: 1 decimal (0: integers)
+  answer_digits: 3               # answers are graded to this many decimals
+  conditions: {no_dead_relu: true, max_abs: 100}
+```
+Every key is optional; without the section a variant draws every number of the example
+from the ranges above and asks the loss and every gradient.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import SpecError
+
+__all__ = ["Exercise", "read_exercise", "FIELDS"]
+
+FIELDS = ("loss", "grad", "updated", "final")
+_DEFAULT_RANGES = (("x", (-2.0, 2.0)), ("y", (0.0, 1.0)), ("W", (-1.0, 1.0)),
+                   ("b", (-0.5, 0.5)), ("learning_rate", (0.1, 0.5)))
+_KEYS = ("ask", "parameters", "ranges", "decimals", "answer_digits", "conditions")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Exercise:
+    """What a variant asks and how its numbers are drawn."""
+
+    ask: tuple[str, ...] = ("loss", "grad")
+    parameters: tuple[str, ...] | None = None        # None: every parameter
+    ranges: tuple[tuple[str, tuple[float, float]], ...] = _DEFAULT_RANGES
+    decimals: int = 1
+    answer_digits: int = 3
+    no_dead_relu: bool = True
+    max_abs: float = 100.0
+
+    def range_of(self, name: str) -> tuple[float, float]:
+        return dict(self.ranges)[name]
+
+
+def read_exercise(section: Any, file: str) -> Exercise:
+    """The section as read by the spec loader (plain lists, dicts, numbers), validated."""
+    if section is None:
+        return Exercise()
+    _expect(isinstance(section, dict), "exercise", "a mapping", section, file)
+    unknown = sorted(set(section) - set(_KEYS))
+    _expect(not unknown, f"exercise.{unknown[0] if unknown else ''}",
+            f"one of {', '.join(_KEYS)}", unknown[0] if unknown else None, file)
+    ask = tuple(section.get("ask", ("loss", "grad")))
+    _expect(bool(ask) and all(a in FIELDS for a in ask), "exercise.ask",
+            f"a list of {', '.join(FIELDS)}", section.get("ask"), file)
+    parameters = section.get("parameters", "all")
+    _expect(parameters == "all" or (isinstance(parameters, list) and parameters and
+                                    all(isinstance(p, str) for p in parameters)),
+            "exercise.parameters", "all, or a list like ['L2.W[0][0]']", parameters, file)
+    ranges = dict(_DEFAULT_RANGES)
+    for name, bounds in dict(section.get("ranges") or {}).items():
+        _expect(name in ranges, f"exercise.ranges.{name}", f"one of {', '.join(ranges)}",
+                name, file)
+        ok = isinstance(bounds, list) and len(bounds) == 2 and all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+            for v in bounds) and bounds[0] <= bounds[1]
+        _expect(ok, f"exercise.ranges.{name}", "[low, high] with low <= high", bounds, file)
+        ranges[name] = (float(bounds[0]), float(bounds[1]))
+    low_rate = ranges["learning_rate"][0]
+    _expect(low_rate > 0, "exercise.ranges.learning_rate", "a range above 0", low_rate, file)
+    decimals, digits = section.get("decimals", 1), section.get("answer_digits", 3)
+    for key, value in (("decimals", decimals), ("answer_digits", digits)):
+        _expect(isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 6,
+                f"exercise.{key}", "a whole number from 0 to 6", value, file)
+    conditions = dict(section.get("conditions") or {})
+    max_abs = conditions.get("max_abs", 100.0)
+    _expect(isinstance(max_abs, (int, float)) and max_abs > 0, "exercise.conditions.max_abs",
+            "a number above 0", max_abs, file)
+    return Exercise(ask=ask, parameters=None if parameters == "all" else tuple(parameters),
+                    ranges=tuple(ranges.items()), decimals=decimals, answer_digits=digits,
+                    no_dead_relu=bool(conditions.get("no_dead_relu", True)),
+                    max_abs=float(max_abs))
+
+
+def _expect(ok: bool, key: str, expected: str, got: Any, file: str) -> None:
+    if not ok:
+        raise SpecError(key, expected, got_text=repr(got), file=file)

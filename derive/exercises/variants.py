@@ -1,0 +1,111 @@
+"""A variant: the spec's example with seeded numbers drawn from the exercise's ranges, kept
+only when its answers meet the conditions (no dead ReLU, nothing that rounds to 0, nothing
+huge). The same seed gives the same variants, byte for byte."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import DeriveError, SpecError
+from ..pipeline import Options, Result, run_text
+from ..spec import Spec
+from .settings import Exercise
+
+__all__ = ["Variant", "draw_variant", "variant_seed", "DRAWS"]
+
+DRAWS = 200           # draws per variant before giving up on the conditions
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    """Variant ``number`` (1-based): its seed, its spec as plain data, and its results."""
+
+    number: int
+    seed: int
+    mapping: dict[str, Any]
+    result: Result
+
+
+def variant_seed(seed: int, number: int) -> int:
+    """Each variant's own seed (printed on its sheets): reproducible on its own."""
+    return seed * 100_003 + number
+
+
+def draw_variant(base: dict[str, Any], spec: Spec, exercise: Exercise, *, seed: int,
+                 number: int, dump: Any) -> Variant:
+    """Draw until the variant meets the conditions; ``dump`` writes a mapping as YAML."""
+    own = variant_seed(seed, number)
+    rng = random.Random(own)
+    for _ in range(DRAWS):
+        mapping = _with_numbers(base, spec, exercise, rng, number)
+        try:
+            result = run_text(dump(mapping), f"variant-{number}/spec.yaml",
+                              Options(formats=("md", "tex", "json"), stem="solution"))
+        except DeriveError:
+            continue                        # a number left float range: draw again
+        if _meets(result, exercise):
+            return Variant(number, own, mapping, result)
+    raise SpecError("exercise.conditions", f"a variant meeting the conditions within {DRAWS} "
+                    "draws", got_text=f"none for variant {number}; widen the ranges or relax "
+                    "the conditions", file=spec.file)
+
+
+def _number(rng: random.Random, bounds: tuple[float, float], decimals: int) -> float | int:
+    value = round(rng.uniform(*bounds), decimals)
+    return int(value) if decimals == 0 else value
+
+
+def _targets(rng: random.Random, spec: Spec, exercise: Exercise, outputs: int) -> list:
+    if spec.loss.name == "cross_entropy":          # a class label, one-hot
+        hot = rng.randrange(outputs)
+        return [1 if j == hot else 0 for j in range(outputs)]
+    low, high = exercise.range_of("y")
+    if spec.loss.name == "binary_cross_entropy":
+        low, high = max(low, 0.0), min(high, 1.0)
+    return [_number(rng, (low, high), exercise.decimals) for _ in range(outputs)]
+
+
+def _with_numbers(base: dict[str, Any], spec: Spec, exercise: Exercise, rng: random.Random,
+                  number: int) -> dict[str, Any]:
+    samples = len(spec.example.x) if spec.example else 1
+    d = exercise.decimals
+    x = [[_number(rng, exercise.range_of("x"), d) for _ in spec.inputs] for _ in range(samples)]
+    y = [_targets(rng, spec, exercise, spec.layers[-1].units) for _ in range(samples)]
+    init, fan_in = [], len(spec.inputs)
+    for layer in spec.layers:
+        entry: dict[str, Any] = {"W": [[_number(rng, exercise.range_of("W"), d)
+                                        for _ in range(fan_in)] for _ in range(layer.units)]}
+        if layer.bias:
+            entry["b"] = [_number(rng, exercise.range_of("b"), d) for _ in range(layer.units)]
+        init.append(entry)
+        fan_in = layer.units
+    rate = _number(rng, exercise.range_of("learning_rate"), max(d, 2)) or 0.01
+    example = {"x": x if samples > 1 else x[0], "y": y if samples > 1 else y[0], "init": init,
+               "learning_rate": rate, "steps": spec.example.steps if spec.example else 1,
+               "mode": spec.example.mode if spec.example else "batch"}
+    title = spec.title
+    return {"title": f"{title} (variant {number})",
+            **{k: v for k, v in base.items() if k not in ("example", "title", "exercise")},
+            "example": example}
+
+
+def _meets(result: Result, exercise: Exercise) -> bool:
+    """No dead ReLU unit, no asked gradient that rounds to 0, nothing beyond max_abs."""
+    worked = result.worked
+    if worked is None:
+        return False
+    smallest = 0.5 * 10 ** -exercise.answer_digits
+    values = [float(v) for v in worked.first.gradients]
+    if any(abs(v) < smallest for v in values) or any(abs(v) > exercise.max_abs
+                                                     for v in (*values, float(worked.first.loss))):
+        return False
+    if exercise.no_dead_relu:
+        for layer in result.derivation.network.layers:
+            if layer.activation.name != "relu":
+                continue
+            forwards = worked.first.forwards
+            if any(all(f.env[z] <= 0 for f in forwards) for z in layer.z):
+                return False
+    return True

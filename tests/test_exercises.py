@@ -1,0 +1,141 @@
+"""``derive-backprop exercises``: per-student variants, their key, Moodle XML.
+
+Every answer of the key is recomputed with PyTorch float64 from the variant's own spec.yaml
+(an independent forward and backward pass), the conditions are checked on the numbers, and
+the same seed must give the same bytes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from derive.cli import cli
+
+from .conftest import EXAMPLES
+
+SPEC = EXAMPLES / "exercise-one-step-sigmoid-2-2-1.yaml"
+VARIANTS = 30
+
+
+def _run(out: Path, *extra: str) -> None:
+    result = CliRunner().invoke(cli, ["exercises", str(SPEC), "--variants", str(VARIANTS),
+                                      "--seed", "11", "-o", str(out), *extra])
+    assert result.exit_code == 0, result.output
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("exercises")
+    _run(out)
+    return out
+
+
+def _key(made: Path) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO((made / "answers.csv").read_text())))
+
+
+def _torch_answers(spec: dict) -> dict[str, float]:
+    torch = pytest.importorskip("torch")
+    ex = spec["example"]
+    x = torch.tensor([ex["x"]], dtype=torch.float64)
+    y = torch.tensor([ex["y"]], dtype=torch.float64)
+    params = {}
+    for n, layer in enumerate(ex["init"], start=1):
+        params[f"W{n}"] = torch.tensor(layer["W"], dtype=torch.float64, requires_grad=True)
+        params[f"b{n}"] = torch.tensor(layer["b"], dtype=torch.float64, requires_grad=True)
+    a = x
+    for n in (1, 2):
+        a = torch.sigmoid(a @ params[f"W{n}"].T + params[f"b{n}"])
+    loss = (0.5 * (a - y) ** 2).sum(dim=1).mean()
+    loss.backward()
+    out = {"loss": float(loss.detach())}
+    for name, t in params.items():
+        layer, kind = int(name[1:]), name[0]
+        for index in zip(*[range(s) for s in t.shape]) if t.dim() == 1 else \
+                [(i, j) for i in range(t.shape[0]) for j in range(t.shape[1])]:
+            q = f"L{layer}.{kind}" + "".join(f"[{i}]" for i in index)
+            out[f"{q}.grad"] = float(t.grad[index])
+            out[f"{q}.updated"] = float(t.detach()[index] - ex["learning_rate"] * t.grad[index])
+    return out
+
+
+def test_every_answer_agrees_with_torch_from_the_variants_own_numbers(made: Path) -> None:
+    key = _key(made)
+    assert {int(r["variant"]) for r in key} == set(range(1, VARIANTS + 1))
+    for k in range(1, VARIANTS + 1):
+        spec = yaml.safe_load((made / f"variant-{k}" / "spec.yaml").read_text())
+        want = _torch_answers(spec)
+        rows = [r for r in key if int(r["variant"]) == k]
+        assert {r["quantity"] for r in rows} == set(want)
+        for r in rows:
+            assert float(r["answer"]) == pytest.approx(want[r["quantity"]], rel=1e-9, abs=1e-12)
+            assert float(r["tolerance"]) == 5e-05
+
+
+def test_variants_meet_their_conditions_and_differ(made: Path) -> None:
+    key = _key(made)
+    numbers = set()
+    for k in range(1, VARIANTS + 1):
+        spec = yaml.safe_load((made / f"variant-{k}" / "spec.yaml").read_text())
+        flat = [v for row in spec["example"]["init"] for v in
+                [*(w for r in row["W"] for w in r), *row["b"]]]
+        assert all(-1 <= v <= 1 and round(v, 1) == v for v in flat)
+        assert 0.1 <= spec["example"]["learning_rate"] <= 1.0
+        numbers.add(tuple(flat))
+        grads = [float(r["answer"]) for r in key if int(r["variant"]) == k
+                 and r["quantity"].endswith(".grad")]
+        assert all(abs(g) >= 5e-05 for g in grads), "no gradient rounds to 0"
+        assert all(abs(float(r["answer"])) <= 50 for r in key if int(r["variant"]) == k)
+    assert len(numbers) == VARIANTS
+
+
+def test_the_same_seed_gives_the_same_bytes(made: Path, tmp_path: Path) -> None:
+    _run(tmp_path)
+    mine = {p.relative_to(made): p.read_bytes() for p in made.rglob("*") if p.is_file()}
+    again = {p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    assert mine == again
+
+
+def test_moodle_xml_has_one_cloze_question_per_variant_with_the_key(made: Path) -> None:
+    root = ET.parse(made / "moodle.xml").getroot()
+    assert root.tag == "quiz"
+    questions = root.findall("question")
+    assert questions[0].get("type") == "category"
+    cloze = [q for q in questions if q.get("type") == "cloze"]
+    assert len(cloze) == VARIANTS
+    key = _key(made)
+    for k, question in enumerate(cloze, start=1):
+        text = question.find("questiontext/text").text
+        answers = [r["answer"] for r in key if int(r["variant"]) == k]
+        assert text.count(":NUMERICAL:=") == len(answers)
+        for a in answers:
+            assert f":NUMERICAL:={a}:5e-05}}" in text
+        assert "Worked example" in question.find("generalfeedback/text").text
+
+
+def test_a_roster_gives_each_student_a_variant(tmp_path: Path) -> None:
+    roster = tmp_path / "class.txt"
+    roster.write_text("Ada Lovelace\nAlan Turing\n")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["exercises", str(SPEC), "--roster", str(roster),
+                                      "--seed", "1", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert (out / "roster.csv").read_text() == "variant,student\n1,Ada Lovelace\n2,Alan Turing\n"
+    assert (out / "variant-2" / "spec.yaml").is_file() and not (out / "variant-3").exists()
+
+
+def test_a_bad_exercise_section_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    spec = tmp_path / "bad.yaml"
+    spec.write_text(SPEC.read_text().replace("decimals: 1", "decimals: 9"))
+    result = CliRunner().invoke(cli, ["exercises", str(spec), "--variants", "2", "-o",
+                                      str(tmp_path / "o")])
+    assert result.exit_code == 2
+    assert "exercise.decimals: expected a whole number from 0 to 6" in result.stderr
+    assert not (tmp_path / "o").exists()
