@@ -18,7 +18,8 @@ from derive import build_network, derive, load_spec
 from derive.formats import texbreak as tb
 from derive.verify.checking import CheckReport
 from derive.calculus.names import symbol_names
-from derive.formats.pictures import _esc, symbol_labels, unicode_label
+from derive.formats.svg import symbol_labels, unicode_label
+from derive.formats.svg.markup import escape as _esc
 from derive.formats.pages import _math_sections, _tex_rows, escape_latex, page_context
 
 from .conftest import EXAMPLES
