@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from derive import build_network, load_spec
 from derive.calculus.names import symbol_names
-from derive.formats.pictures import _esc, symbol_labels, unicode_label
+from derive.formats.svg import symbol_labels, unicode_label
+from derive.formats.svg.markup import escape as _esc
 
 from .conftest import EXAMPLES
 

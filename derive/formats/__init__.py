@@ -6,7 +6,7 @@
     summary_sections     the δ recursion, the matrix form, the worked example, the check
     json_page            the JSON contract (a plain dict)
     tex_rows             the LaTeX page's display math broken into align* rows (texbreak)
-    figures, pictures    the SVG pictures beside a page
+    figures, svg/        the SVG pictures beside a page (svg/: network, paths, loss curve)
     escape, prose        the only escapers; sentences that mix text and math
     flavors              the page in plain Markdown (Jupyter, VS Code, GitHub)
     templating           the Jinja environments (the only jinja2 import)

@@ -21,7 +21,7 @@ def picture_files(page: Page, stem: str) -> tuple[dict[str, str], dict[str, Any]
     The network with the example's first forward pass, each layer's first weight with its
     computation paths (and the network with those paths highlighted), the loss curve.
     """
-    from . import pictures       # only pages with pictures pay for it
+    from . import svg as pictures    # only pages with pictures pay for it
     derivation, worked = page.derivation, page.worked
     network = derivation.network
     labels = pictures.symbol_labels(network, names=page.printer.symbol_names)
