@@ -21,7 +21,7 @@ from derive import build_network, check, derive, load_spec, render, work_example
 from derive.verify.claims import verify_claims
 from derive.errors import DeriveError, SpecError, SpecErrors
 from derive.registry import ACTIVATIONS, LOSSES
-from derive.spec.loader import CLAIM_KEYS, EXAMPLE_KEYS, LAYER_KEYS, TOP_KEYS, Limits
+from derive.spec import CLAIM_KEYS, EXAMPLE_KEYS, LAYER_KEYS, TOP_KEYS, Limits
 
 FILE = "fuzz.yaml"
 LINE = re.compile(r"fuzz\.yaml(:\d+)?: [^\n]+: expected [^\n]*, got [^\n]*")

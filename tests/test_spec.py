@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import ast
 import random
+from pathlib import Path
 
 import pytest
+
+import derive
 
 from derive.errors import DeriveError, SpecError, SpecErrors
 from derive.registry.notations import DEFAULT_NOTATION, NOTATIONS
 from derive.registry import ACTIVATIONS, LOSSES
-from derive.spec.loader import (EXAMPLE_KEYS, TOP_KEYS, Choice, Example, LayerInit, LayerSpec, Limits,
+from derive.spec import (EXAMPLE_KEYS, TOP_KEYS, Choice, Example, LayerInit, LayerSpec, Limits,
                          Spec, load)
 
 FILE = "nets/s.yaml"
@@ -678,3 +682,17 @@ def only_error_with_limits(text: str, limits: Limits) -> SpecError:
     err = errors_of(text, limits=limits)
     assert len(err.errors) == 1
     return err.errors[0]
+
+
+def test_only_yaml_nodes_imports_yaml() -> None:
+    """The package reads YAML nodes through ``spec.yaml_nodes`` alone (STYLE §1)."""
+    package = Path(derive.__file__).parent
+    importers = set()
+    for path in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level
+                     else [])
+            if any(name == "yaml" or name.startswith("yaml.") for name in names):
+                importers.add(path.relative_to(package).as_posix())
+    assert importers == {"spec/yaml_nodes.py"}

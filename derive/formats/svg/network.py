@@ -185,7 +185,7 @@ def _edge_labels(sheet: Sheet, edges: Sequence[Edge], pos: Mapping,
 def _column_xs(network: Network, columns: Sequence[Column], into: Sequence[Sequence[Edge]],
                labels: Labels, texts: Mapping[sp.Symbol, Plate]) -> list[float]:
     """Each column's x: room on the left for long input names, between columns for labels."""
-    names = [text_width(labels[s], 13) for s in network.x[:_MAX_UNITS]]
+    names = [text_width(labels[s], 13) for s in columns[0][3] if s is not None]  # drawn inputs
     xs = [max([_R + 40, *(w + _R + 16 for w in names if w > 2 * _R - 6)])]
     for c in range(1, len(columns)):
         plates = [texts[key].width for key, _, _ in into[c] if key in texts]

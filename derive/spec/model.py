@@ -1,0 +1,120 @@
+"""The frozen data a spec becomes: ``Spec`` and its parts, and the ``Limits`` a run keeps
+(with ``count_parameters``, the size those limits are checked against).
+
+Plain values only (tuples, numbers, strings): no YAML node and no raw dict reaches a later
+stage. Built by ``loader.load``, never from a dict (attrs' named-constructor point).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from ..registry import DEFAULT_NOTATION
+
+__all__ = ["LIMIT_HINT", "Choice", "Claim", "Example", "LayerInit", "LayerSpec", "Limits", "Spec",
+           "count_parameters"]
+
+LIMIT_HINT = "raise it with --no-limits"
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """A registry name with its options, e.g. ``huber`` with ``(("delta", 0.5),)``."""
+
+    name: str
+    options: tuple[tuple[str, float], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class LayerSpec:
+    """One layer as the spec wrote it."""
+
+    units: int
+    activation: Choice
+    bias: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class LayerInit:
+    """Initial values of one layer: W is units x fan_in; b is empty without a bias."""
+
+    W: tuple[tuple[float, ...], ...]
+    b: tuple[float, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Example:
+    """Worked numbers: samples are rows of ``x`` and ``y``."""
+
+    x: tuple[tuple[float, ...], ...]
+    y: tuple[tuple[float, ...], ...]
+    init: tuple[LayerInit, ...]
+    learning_rate: float = 0.1
+    steps: int = 1
+    mode: str = "batch"
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A hand-written result to verify: ``parameter`` and ``formula`` as an author writes them."""
+
+    parameter: str
+    formula: str
+    line: int
+    syntax: str = "latex"
+    expect: str = "equal"     # "different" marks a known mistake the page shows as such
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Limits:
+    """Sizes that keep one run bounded (about a minute at most); ``--no-limits`` lifts them.
+
+    ``evaluations`` bounds the worked example: parameters x samples per update x (steps + 1).
+    """
+
+    parameters: int = 5_000
+    layers: int = 16
+    units: int = 1_000
+    batch: int = 256
+    steps: int = 1_000
+    evaluations: int = 200_000
+    claims: int = 50
+    bytes: int = 1_000_000
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Spec:
+    """A validated spec; ``lines`` maps key paths to 1-based source lines."""
+
+    title: str
+    inputs: tuple[str, ...]
+    layers: tuple[LayerSpec, ...]
+    about: str = ""
+    loss: Choice
+    reduction: str = "mean"
+    notation: str = DEFAULT_NOTATION
+    example: Example | None = None
+    claims: tuple[Claim, ...] = ()
+    file: str = "<spec>"
+    lines: tuple[tuple[str, int], ...] = field(default=(), compare=False)
+
+    def line_of(self, key: str) -> int | None:
+        return dict(self.lines).get(key)
+
+    def batch_scale(self, samples: int) -> Fraction:
+        """The factor the reduction puts on a sum of ``samples`` per-sample losses: 1/N or 1.
+
+        The one place the reduction is applied; callers convert it to their number type.
+        """
+        return Fraction(1, samples) if self.reduction == "mean" else Fraction(1)
+
+
+def count_parameters(n_inputs: int, layers: tuple[LayerSpec, ...]) -> int:
+    """Weights and biases of the whole network: sum of units x fan_in (+ units with a bias)."""
+    total, fan_in = 0, n_inputs
+    for layer in layers:
+        total += layer.units * fan_in + (layer.units if layer.bias else 0)
+        fan_in = layer.units
+    return total
