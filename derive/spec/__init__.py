@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from .example import EXAMPLE_KEYS
 from .loader import TOP_KEYS, load
-from .plain import dump_spec, plain_mapping
+from .yaml_nodes import dump_spec, plain_mapping
 from .model import LIMIT_HINT, Choice, Claim, Example, LayerInit, LayerSpec, Limits, Spec
 from .sections import CLAIM_KEYS, LAYER_KEYS
 

@@ -9,6 +9,8 @@ the package reads nodes without importing yaml.
 
 from __future__ import annotations
 
+from typing import Any
+
 import re
 
 import yaml
@@ -18,7 +20,7 @@ from ..errors import SpecError, SpecErrors
 from .quoting import shorten
 
 __all__ = ["MAX_DEPTH", "MappingNode", "Node", "ScalarNode", "SequenceNode", "compose",
-           "node_line"]
+           "node_line", "dump_spec", "plain_mapping"]
 
 MAX_DEPTH = 20
 _YAML_TAG = "tag:yaml.org,2002:"
@@ -100,3 +102,20 @@ def compose(text: str, file: str) -> Node | None:
         error = SpecError("(yaml)", "valid YAML", got_text=" ".join(str(exc).split()),
                           file=file, line=1)
         raise SpecErrors([error]) from exc
+
+
+# A spec as plain data and back: what the exercises read (their own ``exercise:`` section)
+# and write (each variant's complete spec). Only text the loader has accepted is read here,
+# so the strict composer (no aliases, no tags, bounded depth) has already seen it.
+
+
+def plain_mapping(text: str) -> dict[str, Any]:
+    """The accepted spec text as plain dicts, lists, strings and numbers."""
+    data = yaml.safe_load(text)
+    return data if isinstance(data, dict) else {}
+
+
+def dump_spec(mapping: dict[str, Any]) -> str:
+    """YAML a person reads: keys in the spec's order, short lists on one line."""
+    return yaml.safe_dump(mapping, sort_keys=False, allow_unicode=True, width=100,
+                          default_flow_style=None)
