@@ -72,25 +72,29 @@ def test_changed_file_gets_a_new_mtime(tmp_path: Path) -> None:
     assert target.stat().st_mtime_ns != 1_000_000_000
 
 
-def test_each_write_is_a_rename_fsynced_first(tmp_path: Path,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    calls: list[tuple[str, object]] = []
+def test_every_file_is_ready_before_the_first_rename(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """All or nothing: each temporary is written and fsynced, then all are renamed, then the
+    folders are synced; each temporary sits beside its target under a recognisable name."""
+    calls: list[tuple[str, str]] = []
     real_replace, real_fsync = os.replace, os.fsync
 
-    def replace(src: str, dst: object) -> None:
-        calls.append(("replace", Path(dst).name))
-        assert Path(src).parent == tmp_path          # the temporary file sits beside the target
-        assert Path(src).name.startswith(".x.md.")
-        real_replace(src, dst)
+    def replace(src: str, dst: str, **fds: int) -> None:
+        assert write.TEMPORARY.fullmatch(src) and src.split("-")[2] == str(os.getpid())
+        assert fds["src_dir_fd"] == fds["dst_dir_fd"]      # in the target's own folder
+        calls.append(("replace", dst))
+        real_replace(src, dst, **fds)
 
     def fsync(fd: int) -> None:
-        calls.append(("fsync", None))
+        calls.append(("fsync", "folder" if stat.S_ISDIR(os.fstat(fd).st_mode) else "file"))
         real_fsync(fd)
 
     monkeypatch.setattr(write.os, "replace", replace)
     monkeypatch.setattr(write.os, "fsync", fsync)
-    write_outputs({"x.md": "x\n"}, tmp_path)
-    assert calls == [("fsync", None), ("replace", "x.md")]
+    write_outputs({"x.md": "x\n", "sub/y.md": "y\n"}, tmp_path)
+    assert calls == [("fsync", "file"), ("fsync", "file"), ("replace", "y.md"),
+                     ("replace", "x.md"), ("fsync", "folder"), ("fsync", "folder")]
+    assert tree(tmp_path) == {"sub/y.md": b"y\n", "x.md": b"x\n"}
 
 
 # --------------------------------------------------------------------------- failures
@@ -100,7 +104,7 @@ def test_failed_replace_leaves_old_file_and_no_temporary(tmp_path: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "x.md").write_text("old\n")
 
-    def broken(src: str, dst: object) -> None:
+    def broken(src: str, dst: str, **fds: int) -> None:
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(write.os, "replace", broken)
