@@ -85,8 +85,8 @@ def console_main() -> None:
     except KeyboardInterrupt:                     # before the handlers were in place
         _say("interrupted")
         raise SystemExit(128 + signal.SIGINT) from None
-    except Exception as exc:      # a bug: one line, and a code that is not a verdict
-        from .names import display_name
+    except Exception as exc:  # noqa: BLE001 -- a bug: one line, and a code that is no verdict
+        from .display import display_name
 
         message = display_name(str(exc), default="")
         _say(f"internal error: {type(exc).__name__}{': ' if message else ''}{message} "

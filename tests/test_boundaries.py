@@ -34,7 +34,7 @@ PACKAGE = ROOT / "derive"
 LAYERS = ("errors", "numerals", "registry", "spec", "calculus", "numbers", "verify", "document",
           "formats", "site", "pipeline", "cli")
 SUBPACKAGES = {name: name for name in LAYERS} | {"exercises": "site"}
-TOP_LEVEL = {"errors": "errors", "names": "errors", "numerals": "numerals",
+TOP_LEVEL = {"errors": "errors", "display": "errors", "numerals": "numerals",
              "write": "pipeline", "pipeline": "pipeline", "pytest_plugin": "pipeline", "__init__": "pipeline",
              "cli": "cli", "process": "cli", "__main__": "cli"}
 LIBRARY_OWNERS = {"yaml": "derive.spec", "jinja2": "derive.formats.templating",

@@ -1,9 +1,11 @@
-"""``write.write_outputs``: atomic, idempotent, and never outside the output folder."""
+"""``write.write_outputs``: all or nothing, idempotent, and never outside the output folder,
+not even through a link planted while it works."""
 
 from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -209,6 +211,59 @@ def test_relative_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     written = write_outputs({"x.md": "x\n", "a/b.md": "b\n"}, Path("out"))
     assert written == [Path("out/a/b.md"), Path("out/x.md")]
     assert tree(tmp_path / "out") == {"a/b.md": b"b\n", "x.md": b"x\n"}
+
+
+# --------------------------------------------------------------------------- links planted mid-run
+
+
+def _plant(monkeypatch: pytest.MonkeyPatch, call: str, name: str,
+           plant: Callable[[], None]) -> None:
+    """Run ``plant`` right after write.py's first ``os.<call>(name, ...)``, even if it raised."""
+    real = getattr(os, call)
+    planted = []
+
+    def hooked(*args: object, **kwargs: object) -> object:
+        try:
+            return real(*args, **kwargs)
+        finally:
+            if args[0] == name and not planted:
+                planted.append(plant())
+
+    monkeypatch.setattr(write.os, call, hooked)
+
+
+def _swap_for_link(folder: Path, target: Path) -> None:
+    folder.rename(folder.with_name(folder.name + "-moved"))
+    folder.symlink_to(target, target_is_directory=True)
+
+
+@pytest.mark.parametrize("moment", ["mkdir", "open"])
+def test_a_folder_swapped_for_a_link_mid_run_gets_nothing_outside(
+        moment: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 20.5: the pictures' folder becomes a link after it was made (before it is
+    opened: refused) or after it was opened (the writes stay in the folder opened)."""
+    out, outside = tmp_path / "out", tmp_path / "outside"
+    outside.mkdir()
+    _plant(monkeypatch, moment, "pics", lambda: _swap_for_link(out / "pics", outside))
+    files = {"page.md": "page\n", "pics/net.svg": "<svg/>\n"}
+    try:
+        write_outputs(files, out)
+    except OutputError as exc:
+        assert moment == "mkdir" and exc.expected == "no symbolic links inside the output folder"
+    else:
+        assert moment == "open" and (out / "pics-moved" / "net.svg").read_text() == "<svg/>\n"
+    assert list(outside.iterdir()) == [] and not any(".derive-tmp-" in name for name in tree(tmp_path))
+
+
+def test_a_file_swapped_for_a_link_mid_run_replaces_the_link_not_its_target(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out, victim = tmp_path / "out", tmp_path / "victim.txt"
+    out.mkdir()
+    victim.write_text("victim\n")
+    _plant(monkeypatch, "stat", "page.md", lambda: (out / "page.md").symlink_to(victim))
+    write_outputs({"page.md": "page\n"}, out)
+    assert victim.read_text() == "victim\n"
+    assert not (out / "page.md").is_symlink() and (out / "page.md").read_text() == "page\n"
 
 
 # --------------------------------------------------------------------------- safe_stem

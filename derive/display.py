@@ -5,10 +5,11 @@ Such a name is one line of visible text: no control character (C0, C1, ESC, NUL)
 format character (the bidirectional overrides and isolates U+202A-202E, U+2066-2069, the
 zero-width space, joiners outside an emoji sequence, the byte-order mark), no line or
 paragraph separator, no lone surrogate, and at least one character a reader can see.
-``name_problem`` tells the spec loader whether a user's text keeps the rule;
-``display_name`` makes any text keep it (a file or folder name the user did not type for
-a page); ``decoded_name`` turns a name read from the file system, whatever its bytes,
-into text. Each format escapes the result once, for its own syntax.
+``unsafe_character`` and ``is_blank`` tell the spec loader (or a command's option) whether
+a user's text keeps the rule, ``name_problem`` both at once; ``display_name`` makes any
+text keep it (a file or folder name the user did not type for a page); ``decoded_name``
+turns a name read from the file system, whatever its bytes, into text. Each format
+escapes the result once, for its own syntax.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ import os
 import re
 import unicodedata
 
-__all__ = ["NAME_RULE", "decoded_name", "display_name", "name_problem"]
+__all__ = ["NAME_RULE", "decoded_name", "display_name", "is_blank", "name_problem",
+           "unsafe_character"]
 
 NAME_RULE = ("one line of visible text without control, format or bidirectional "
              "characters")
@@ -46,22 +48,31 @@ def _visible(char: str) -> bool:
     return unicodedata.category(char) not in _INVISIBLE and char not in _BLANK
 
 
-def name_problem(text: str) -> str | None:
-    """What breaks the rule in ``text`` (the first such character, or "nothing visible"),
-    or None when it keeps it."""
+def unsafe_character(text: str) -> str | None:
+    """The first character the rule forbids in ``text``, named (``RIGHT-TO-LEFT OVERRIDE
+    (U+202E)``), or None."""
     for index, char in enumerate(text):
         if _forbidden(text, index):
             return f"{unicodedata.name(char, 'control character')} (U+{ord(char):04X})"
-    if not any(_visible(char) for char in text):
-        return "nothing visible"
     return None
+
+
+def is_blank(text: str) -> bool:
+    """Nothing a reader can see: empty, white space, zero-width or combining marks only."""
+    return not any(_visible(char) for char in text)
+
+
+def name_problem(text: str) -> str | None:
+    """What breaks the rule in ``text`` (its first forbidden character, or "nothing
+    visible"), or None when it keeps it."""
+    return unsafe_character(text) or ("nothing visible" if is_blank(text) else None)
 
 
 def display_name(text: str, *, default: str) -> str:
     """``text`` made to keep the rule: line breaks and other white space become one space,
     every other forbidden character U+FFFD (so a reader sees that something was there);
     ``default`` when nothing visible is left."""
-    if not any(_visible(char) for char in text):
+    if is_blank(text):
         return default
     kept = []
     for index, char in enumerate(text):
