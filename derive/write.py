@@ -238,7 +238,11 @@ def _sweep(where: int) -> None:
     """Remove the temporaries a killed run left in this folder: its process is gone, or
     the temporary is older than any run's writing takes."""
     now = time.time()
-    for entry in os.listdir(where):
+    try:
+        entries = os.listdir(where)
+    except OSError:               # a folder we may write but not list: nothing to sweep
+        return
+    for entry in entries:
         match = TEMPORARY.fullmatch(entry)
         if match is None:
             continue

@@ -13,8 +13,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from derive import write
-from derive.display import (NAME_RULE, decoded_name, display_name, is_blank, name_problem,
-                            unsafe_character)
+from derive.display import (
+    NAME_RULE,
+    decoded_name,
+    display_name,
+    is_blank,
+    name_problem,
+    unsafe_character,
+)
 from derive.write import safe_stem, write_outputs
 
 from .test_faults import RELU, cli, temporaries
