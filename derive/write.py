@@ -124,7 +124,6 @@ class _Run:
     """One call's folders (open by descriptor), the folders it made and its temporaries."""
 
     def __init__(self, folder: Path, made: list[Path]) -> None:
-        self.folder = folder
         self.made = made                                  # outside the output folder
         self.folders: dict[str, int] = {}                 # relative folder -> descriptor
         self.created: list[tuple[str, str]] = []          # (parent, name) made below it
