@@ -4,7 +4,9 @@ The ``derive-backprop`` script and ``python -m derive`` call ``console_main``, w
 ``cli.main`` in a process set up for one run and an exit: two documented settings of the
 garbage collector (``gc``, measured in benchmarks/PROFILE.md), UTF-8 on stdout whatever
 the locale (``-o -`` prints a page: its bytes must not depend on the terminal), and exit
-codes a script can tell apart. A caller of ``cli.main`` in its own process (the tests,
+codes a script can tell apart. Signals become an exception in the main thread, so the
+writer's clean-up runs; worker processes forked for ``site`` keep the handlers the process
+had before (the parent stops them). A caller of ``cli.main`` in its own process (the tests,
 the pytest plugin) gets none of this.
 
 Exit codes: 0 done; 1 a check or a claim disagrees; 2 bad input (spec, options, output
@@ -16,6 +18,7 @@ of ``-o -`` that goes away early gets click's exit 1, silently.)
 from __future__ import annotations
 
 import gc
+import os
 import signal
 import sys
 
@@ -45,6 +48,11 @@ def _stop(signum: int, frame: object) -> None:
     raise Stopped(signum)
 
 
+def _restore(handlers: dict[int, object]) -> None:
+    for signum, handler in handlers.items():
+        signal.signal(signum, handler)
+
+
 def _say(text: str) -> None:
     sys.stderr.write(f"derive-backprop: {text}\n")
     sys.stderr.flush()
@@ -70,6 +78,7 @@ def console_main() -> None:
     and closed; ``atexit`` runs.
     """
     previous = {signum: signal.signal(signum, _stop) for signum in _STOPPING}
+    os.register_at_fork(after_in_child=lambda: _restore(previous))    # workers: as before
     gc.disable()
     try:
         _streams_for_text()
@@ -82,7 +91,7 @@ def console_main() -> None:
     except Stopped as exc:
         _say(f"stopped by {signal.Signals(exc.signum).name}")
         raise
-    except KeyboardInterrupt:                     # before the handlers were in place
+    except KeyboardInterrupt:        # raised by code, not by a signal (those raise Stopped)
         _say("interrupted")
         raise SystemExit(128 + signal.SIGINT) from None
     except Exception as exc:  # noqa: BLE001 -- a bug: one line, and a code that is no verdict
@@ -94,5 +103,4 @@ def console_main() -> None:
         raise SystemExit(EX_SOFTWARE) from None
     finally:
         gc.freeze()
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+        _restore(previous)

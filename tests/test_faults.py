@@ -200,10 +200,11 @@ def test_signals_at_random_moments_never_leave_half_a_set(tmp_path: Path) -> Non
             assert cli("spec.yaml", "-o", "out", "--format", "all", cwd=tmp_path).returncode == 0
             assert _files(tmp_path / "out") == new and temporaries(tmp_path / "out") == []
             continue
-        assert process.returncode in (0, 128 + signum), err
+        # -N: the signal came after the handlers were given back, the process exiting
+        assert process.returncode in (0, 128 + signum, -signum), err
         assert "Traceback" not in err and temporaries(tmp_path / "out") == []
         assert _files(tmp_path / "out") in (old, new)
-        if process.returncode:
+        if process.returncode > 0:
             assert err.splitlines()[-1] == f"derive-backprop: stopped by {signum.name}"
 
 
