@@ -1,9 +1,11 @@
-"""``write.write_outputs``: atomic, idempotent, and never outside the output folder."""
+"""``write.write_outputs``: all or nothing, idempotent, and never outside the output folder,
+not even through a link planted while it works."""
 
 from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -72,25 +74,29 @@ def test_changed_file_gets_a_new_mtime(tmp_path: Path) -> None:
     assert target.stat().st_mtime_ns != 1_000_000_000
 
 
-def test_each_write_is_a_rename_fsynced_first(tmp_path: Path,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    calls: list[tuple[str, object]] = []
+def test_every_file_is_ready_before_the_first_rename(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """All or nothing: each temporary is written and fsynced, then all are renamed, then the
+    folders are synced; each temporary sits beside its target under a recognisable name."""
+    calls: list[tuple[str, str]] = []
     real_replace, real_fsync = os.replace, os.fsync
 
-    def replace(src: str, dst: object) -> None:
-        calls.append(("replace", Path(dst).name))
-        assert Path(src).parent == tmp_path          # the temporary file sits beside the target
-        assert Path(src).name.startswith(".x.md.")
-        real_replace(src, dst)
+    def replace(src: str, dst: str, **fds: int) -> None:
+        assert write.TEMPORARY.fullmatch(src) and src.split("-")[2] == str(os.getpid())
+        assert fds["src_dir_fd"] == fds["dst_dir_fd"]      # in the target's own folder
+        calls.append(("replace", dst))
+        real_replace(src, dst, **fds)
 
     def fsync(fd: int) -> None:
-        calls.append(("fsync", None))
+        calls.append(("fsync", "folder" if stat.S_ISDIR(os.fstat(fd).st_mode) else "file"))
         real_fsync(fd)
 
     monkeypatch.setattr(write.os, "replace", replace)
     monkeypatch.setattr(write.os, "fsync", fsync)
-    write_outputs({"x.md": "x\n"}, tmp_path)
-    assert calls == [("fsync", None), ("replace", "x.md")]
+    write_outputs({"x.md": "x\n", "sub/y.md": "y\n"}, tmp_path)
+    assert calls == [("fsync", "file"), ("fsync", "file"), ("replace", "y.md"),
+                     ("replace", "x.md"), ("fsync", "folder"), ("fsync", "folder")]
+    assert tree(tmp_path) == {"sub/y.md": b"y\n", "x.md": b"x\n"}
 
 
 # --------------------------------------------------------------------------- failures
@@ -100,7 +106,7 @@ def test_failed_replace_leaves_old_file_and_no_temporary(tmp_path: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "x.md").write_text("old\n")
 
-    def broken(src: str, dst: object) -> None:
+    def broken(src: str, dst: str, **fds: int) -> None:
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(write.os, "replace", broken)
@@ -205,6 +211,59 @@ def test_relative_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     written = write_outputs({"x.md": "x\n", "a/b.md": "b\n"}, Path("out"))
     assert written == [Path("out/a/b.md"), Path("out/x.md")]
     assert tree(tmp_path / "out") == {"a/b.md": b"b\n", "x.md": b"x\n"}
+
+
+# --------------------------------------------------------------------------- links planted mid-run
+
+
+def _plant(monkeypatch: pytest.MonkeyPatch, call: str, name: str,
+           plant: Callable[[], None]) -> None:
+    """Run ``plant`` right after write.py's first ``os.<call>(name, ...)``, even if it raised."""
+    real = getattr(os, call)
+    planted = []
+
+    def hooked(*args: object, **kwargs: object) -> object:
+        try:
+            return real(*args, **kwargs)
+        finally:
+            if args[0] == name and not planted:
+                planted.append(plant())
+
+    monkeypatch.setattr(write.os, call, hooked)
+
+
+def _swap_for_link(folder: Path, target: Path) -> None:
+    folder.rename(folder.with_name(folder.name + "-moved"))
+    folder.symlink_to(target, target_is_directory=True)
+
+
+@pytest.mark.parametrize("moment", ["mkdir", "open"])
+def test_a_folder_swapped_for_a_link_mid_run_gets_nothing_outside(
+        moment: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 20.5: the pictures' folder becomes a link after it was made (before it is
+    opened: refused) or after it was opened (the writes stay in the folder opened)."""
+    out, outside = tmp_path / "out", tmp_path / "outside"
+    outside.mkdir()
+    _plant(monkeypatch, moment, "pics", lambda: _swap_for_link(out / "pics", outside))
+    files = {"page.md": "page\n", "pics/net.svg": "<svg/>\n"}
+    try:
+        write_outputs(files, out)
+    except OutputError as exc:
+        assert moment == "mkdir" and exc.expected == "no symbolic links inside the output folder"
+    else:
+        assert moment == "open" and (out / "pics-moved" / "net.svg").read_text() == "<svg/>\n"
+    assert list(outside.iterdir()) == [] and not any(".derive-tmp-" in name for name in tree(tmp_path))
+
+
+def test_a_file_swapped_for_a_link_mid_run_replaces_the_link_not_its_target(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out, victim = tmp_path / "out", tmp_path / "victim.txt"
+    out.mkdir()
+    victim.write_text("victim\n")
+    _plant(monkeypatch, "stat", "page.md", lambda: (out / "page.md").symlink_to(victim))
+    write_outputs({"page.md": "page\n"}, out)
+    assert victim.read_text() == "victim\n"
+    assert not (out / "page.md").is_symlink() and (out / "page.md").read_text() == "page\n"
 
 
 # --------------------------------------------------------------------------- safe_stem
