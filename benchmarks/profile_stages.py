@@ -58,9 +58,9 @@ TIMERS = [
     ("derive.verify.checking", "_symbolic", "  check: symbolic gradients at points", False),
     ("derive.verify.checking", "_symbolic_float", "  check: symbolic gradients at points (float64)", False),
     ("derive.verify.claims", "verify_claims", "  check: claims", False),
-    ("derive.formats.pages", "render", "render: render (total)", True),
-    ("derive.formats.pages", "page_context", "  render: page_context (printing)", False),
-    ("derive.formats.pages", "json_document", "  render: json_document (printing)", False),
+    ("derive.formats.documents", "render", "render: render (total)", True),
+    ("derive.formats.page", "page_context", "  render: page_context (printing)", False),
+    ("derive.formats.json_page", "json_document", "  render: json_document (printing)", False),
     ("derive.write", "write_outputs", "write: write_outputs", True),
 ]
 

@@ -4,7 +4,9 @@
 ``derive-backprop check SPEC...`` checks; ``derive-backprop list`` shows the registries;
 ``derive-backprop site DIR -o SITE [--book FILE]`` derives every spec under DIR in worker
 processes and writes a MkDocs project. Exit codes: 0 success, 1 a numeric check or a claim
-disagrees, 2 bad input. Only ``DeriveError`` is caught, so a bug keeps its traceback.
+disagrees, 2 bad input, 130 interrupted. Only ``DeriveError`` is caught, so a bug keeps its
+traceback here; the installed command (``process.console_main``) makes it one line and exit
+70, and a signal N exit 128 + N.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 import click
 
 from . import __version__
+from .display import NAME_RULE, decoded_name, display_name, name_problem
 from .errors import CheckFailed, DeriveError, SpecError
 from .formats import FORMATS
 from .pipeline import Options, Result, oracle_methods, run, run_course
@@ -251,6 +254,9 @@ class _CourseErrors(DeriveError):
 def site_command(specs_dir: str, out: str, book: str | None, title: str | None,
                  jobs: int | None, seed: int, no_limits: bool, oracle: str) -> None:
     """Build a MkDocs course site from every spec under SPECS_DIR (and a LaTeX book)."""
+    if title is not None and name_problem(title):
+        raise SpecError("--title", NAME_RULE, title, hint=name_problem(title) or "",
+                        stage="derive-backprop")
     root = Path(specs_dir)
     specs = course_specs(root, Path(out))
     if not specs:
@@ -265,7 +271,7 @@ def site_command(specs_dir: str, out: str, book: str | None, title: str | None,
     if errors:
         raise _CourseErrors(errors)
     lessons = [result for result in results if isinstance(result, Lesson)]
-    name = title or root.resolve().name
+    name = title or display_name(decoded_name(root.resolve().name), default="course")
     written = write_outputs(build_site(lessons, title=name), Path(out))
     click.echo(f"wrote {len(written)} files to {out} ({len(lessons)} pages); "
                f"build it with: mkdocs build --strict -f {Path(out) / 'mkdocs.yml'}", err=True)
@@ -305,7 +311,7 @@ def main(argv: list[str] | None = None) -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(2 if isinstance(exc, click.UsageError) else exc.exit_code)
-    except click.exceptions.Abort:
-        click.echo("aborted", err=True)
-        sys.exit(1)
+    except click.exceptions.Abort:           # Ctrl-C reaching click as KeyboardInterrupt
+        click.echo("derive-backprop: interrupted", err=True)
+        sys.exit(130)
     sys.exit(0)

@@ -9,6 +9,7 @@ stays with them. No click, no printing, no exits, no writing.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import stat
 from collections.abc import Callable, Sequence
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .calculus import Derivation, build_network, derive
+from .display import decoded_name, display_name
 from .errors import DeriveError, SpecError
 from .formats import render, render_chapter
 from .numbers import Engines, WorkedExample, work_example
@@ -102,9 +104,12 @@ def run(path: str, options: Options = Options()) -> Result:
 
 def run_text(text: str, path: str, options: Options = Options(), *,
              title: str | None = None) -> Result:
-    """``run`` for a spec's text; ``path`` names it in messages, its stem is the default title."""
-    spec = load(text, path, limits=options.limits,
-                default_title=title if title is not None else Path(path).stem)
+    """``run`` for a spec's text; ``path`` names it in messages, its stem (kept to the name
+    rule) is the default title."""
+    name = Path(path).stem
+    default = title if title is not None else \
+        display_name(decoded_name(name), default=safe_stem(name))
+    spec = load(text, path, limits=options.limits, default_title=default)
     return run_spec(spec, path, options)
 
 
@@ -163,11 +168,19 @@ def run_course(root: Path, specs: Sequence[Path], options: Options, *, jobs: int
             results.append(_course_lesson(*task))
             progress(1)
         return results
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    pool = ProcessPoolExecutor(max_workers=jobs)
+    try:
         futures = [pool.submit(_course_lesson, *task) for task in tasks]
         for _ in as_completed(futures):
             progress(1)
         return [future.result() for future in futures]
+    except BaseException:       # a signal (process.Stopped), Ctrl-C, a worker that died
+        pool.shutdown(wait=False, cancel_futures=True)
+        for worker in multiprocessing.active_children():
+            worker.terminate()
+        raise
+    finally:
+        pool.shutdown(wait=True)
 
 
 def _parameter_name(derivation: Derivation, index: int) -> str:

@@ -101,11 +101,9 @@ def test_odd_file_names_run_without_traceback_and_stay_inside(
     assert all(any(p.iterdir()) for p in (tmp_path / "out").rglob("*") if p.is_dir())
 
 
-@pytest.mark.xfail(strict=True, reason="needs pipeline.run to title a page with "
-                   "display_name(decoded_name(stem)) (issue 20.7; patch in the report)")
 def test_a_file_name_reaches_the_heading_by_the_name_rule(
         odd_names: tuple[Path, list[tuple]]) -> None:
-    from derive.formats.pages import escape_markdown
+    from derive.formats import escape_markdown
 
     tmp_path, runs = odd_names
     for raw, run in runs:

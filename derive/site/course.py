@@ -25,6 +25,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..calculus import Derivation
+from ..display import decoded_name, display_name
 from ..errors import OutputError
 from ..formats import render_book, render_site
 from ..verify import CheckReport
@@ -106,8 +107,9 @@ def _folder_titles(lessons: Sequence[Lesson]) -> dict[tuple[str, ...], str]:
         safe = lesson.page.split("/")[:-1]
         raw = PurePosixPath(lesson.source).parts[:-1]
         for depth in range(len(safe)):
-            titles.setdefault(tuple(safe[:depth + 1]), raw[depth] if depth < len(raw) else
-                              safe[depth])
+            shown = display_name(decoded_name(raw[depth]), default=safe[depth]) \
+                if depth < len(raw) else safe[depth]
+            titles.setdefault(tuple(safe[:depth + 1]), shown)
     return titles
 
 

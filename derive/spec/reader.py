@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 
+from ..display import unsafe_character
 from ..errors import SpecError
 from ..registry import Registry
 from .model import Choice
@@ -23,9 +23,6 @@ __all__ = ["Reader", "parse_number"]
 
 NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,31}")
 _NUMBER_RE = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
-# Characters a one-line text may not hold: controls (C0, C1), lone surrogates, line and
-# paragraph separators, and the bidirectional overrides that reorder what a reader sees.
-_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def parse_number(text: str) -> float | None:
@@ -151,8 +148,7 @@ class Reader:
             self.fail(node, key, "text")
             return None
         value = node.value
-        if any(unicodedata.category(c) in ("Cc", "Cs", "Zl", "Zp") or c in _BIDI
-               for c in value):
+        if unsafe_character(value):
             self.fail(node, key, "one line of text without control characters",
                       got=repr(value[:40]))
             return None

@@ -7,6 +7,7 @@ Each reader takes the ``Reader`` (which collects the problems), the section's no
 
 from __future__ import annotations
 
+from ..display import is_blank
 from ..registry import ACTIVATIONS, LOSSES
 from .model import LIMIT_HINT, Choice, Claim, LayerSpec, Limits, count_parameters
 from .reader import Reader
@@ -22,7 +23,7 @@ MAX_FORMULA = 2_000
 
 def read_title(reader: Reader, node: Node) -> str | None:
     title = reader.text(node, "title")
-    if title is not None and not title.strip():
+    if title is not None and is_blank(title):
         reader.fail(node, "title", "a title with at least one visible character")
         return None
     return title
