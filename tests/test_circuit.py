@@ -160,3 +160,24 @@ def test_parser_never_evaluates() -> None:
     formula = parse_formula("x*__import__", "k")
     assert formula.names == (("x", 1), ("__import__", 3))
     assert math.isclose(float(parse_formula("2^3^2", "k").expr), 512)
+
+
+def test_page_files_json_markdown_and_picture() -> None:
+    from derive.formats.circuit_page import circuit_files
+
+    files = circuit_files(derive_circuit(ADD_MUL), "A <circuit>", "out/add")
+    assert sorted(files) == ["out/add.json", "out/add.md", "out/add/circuit.svg"]
+    document = __import__("json").loads(files["out/add.json"])
+    assert document == {"title": "A <circuit>", "output": "f", "value": -12.0, "nodes": [
+        {"name": "x", "value": -2.0, "grad": -4.0, "definition": None},
+        {"name": "y", "value": 5.0, "grad": -4.0, "definition": None},
+        {"name": "z", "value": -4.0, "grad": 3.0, "definition": None},
+        {"name": "q", "value": 3.0, "grad": -4.0, "definition": "x + y"},
+        {"name": "f", "value": -12.0, "grad": 1.0, "definition": "q * z"}]}
+    page = files["out/add.md"]
+    assert "# A &#60;circuit&#62;" in page and "<circuit>" not in page
+    assert "](add/circuit.svg)" in page
+    assert r"\frac{\partial q}{\partial x} = \left(-4\right) \cdot 1 = -4" in page
+    assert "an add gate distributes" in page and "a multiply gate swaps" in page
+    svg = files["out/add/circuit.svg"]
+    assert svg.startswith("<svg") and "&lt;circuit&gt;" in svg and ">-12<" in svg
