@@ -35,7 +35,7 @@ from .conftest import ROOT
 PACKAGE = ROOT / "derive"
 LAYERS = ("errors", "numerals", "registry", "spec", "calculus", "numbers", "verify", "document",
           "formats", "site", "pipeline", "cli")
-SUBPACKAGES = {name: name for name in LAYERS} | {"exercises": "pipeline"}
+SUBPACKAGES = {name: name for name in LAYERS} | {"exercises": "pipeline", "circuit": "calculus"}
 TOP_LEVEL = {"errors": "errors", "display": "errors", "numerals": "numerals",
              "write": "pipeline", "pipeline": "pipeline", "pytest_plugin": "pipeline",
              "__init__": "pipeline", "api": "pipeline", "notebook": "pipeline",
