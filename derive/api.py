@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import SpecError
 from .formats import plain_markdown
-from .pipeline import Options, Result as RunResult, oracle_methods, read_spec, run_spec, run_text
+from .pipeline import GraphResult, Options, Result as RunResult, oracle_methods, read_spec, run_spec, run_text
 from .spec import Example, LayerInit, Spec
 
 if TYPE_CHECKING:
     import numpy
 
-__all__ = ["Result", "load"]
+__all__ = ["GraphPage", "Result", "load"]
 
 _FORMATS = ("md", "tex", "json")
 
@@ -46,13 +46,49 @@ def load(source: str | os.PathLike[str] | Mapping[str, Any], *, seed: int = 0,
     else:
         raise SpecError("source", "a path, YAML text or a dict",
                         got_text=type(source).__name__, stage="derive.load")
-    return Result(run_text(text, name, options, title=title), options)
+    result = run_text(text, name, options, title=title)
+    if isinstance(result, GraphResult):
+        return GraphPage(result)        # type: ignore[return-value]
+    return Result(result, options)
 
 
 def _is_path(source: object) -> bool:
     """A one-line string naming a spec file (YAML text has a newline or a colon)."""
     return (isinstance(source, str) and "\n" not in source
             and (source.endswith((".yaml", ".yml")) or ":" not in source))
+
+
+class GraphPage:
+    """A ``graph:`` spec's results: node values and gradients, the page and its picture."""
+
+    def __init__(self, run: GraphResult) -> None:
+        self._run = run
+
+    @property
+    def passed(self) -> bool:
+        return True
+
+    def gradients(self) -> dict[str, float]:
+        """∂output/∂node for every input and node, by name."""
+        return {n["name"]: n["grad"] for n in self.json()["nodes"]}
+
+    def json(self) -> dict[str, Any]:
+        return json.loads(self._file(".json"))
+
+    def markdown(self, flavor: str = "mkdocs") -> str:
+        text = self._file(".md")
+        return plain_markdown(text) if flavor == "plain" else text
+
+    def svg(self) -> dict[str, str]:
+        return {name.rpartition("/")[2]: str(text) for name, text in self._run.files.items()
+                if name.endswith(".svg")}
+
+    def _repr_markdown_(self) -> str:
+        return self.markdown("plain")
+
+    def _file(self, suffix: str) -> str:
+        return next(str(text) for name, text in self._run.files.items()
+                    if name.endswith(suffix) and "/" not in name)
 
 
 class Result:

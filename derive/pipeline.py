@@ -18,16 +18,17 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .calculus import Derivation, build_network, derive
+from .circuit import CircuitDerivation, derive_circuit
 from .display import decoded_name, display_name
 from .errors import DeriveError, SpecError
-from .formats import render, render_chapter
+from .formats import circuit_files, render, render_chapter
 from .numbers import Engines, WorkedExample, work_example
 from .site import Lesson, page_path
-from .spec import LIMIT_HINT, Limits, Spec, load
+from .spec import LIMIT_HINT, GraphSpec, Limits, Spec, load, load_graph
 from .verify import CheckReport, check
 from .write import safe_stem
 
-__all__ = ["Options", "Result", "oracle_methods", "read_spec", "run", "run_course", "run_spec",
+__all__ = ["GraphResult", "Options", "Result", "run_graph", "oracle_methods", "read_spec", "run", "run_course", "run_spec",
            "run_text"]
 
 
@@ -58,9 +59,32 @@ class Result:
     def passed(self) -> bool:
         return self.report.passed
 
+    def summary(self) -> str:
+        """The line ``check`` prints when everything agrees."""
+        r = self.report
+        return (f"ok: {r.compared} comparisons ({', '.join(r.methods)}), "
+                f"largest error {r.max_abs_error:.2g}")
+
     def problems(self) -> list[str]:
         """One line per disagreement and failed claim, in the errors' format."""
         return _problem_lines(self.path, self.derivation, self.report)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GraphResult:
+    """A ``graph:`` spec's results: its circuit derivation and its files (JSON, page, picture)."""
+
+    path: str
+    circuit: CircuitDerivation
+    files: dict[str, str | bytes] = field(default_factory=dict)
+    passed: bool = True
+
+    def problems(self) -> list[str]:
+        return []
+
+    def summary(self) -> str:
+        return (f"ok: a graph of {len(self.circuit.circuit.nodes)} nodes, every gradient by "
+                f"reverse mode")
 
 
 def read_spec(path: str, *, max_bytes: int | None = None) -> str:
@@ -96,21 +120,36 @@ def read_spec(path: str, *, max_bytes: int | None = None) -> str:
                         file=path, line=line) from None
 
 
-def run(path: str, options: Options = Options()) -> Result:
+def run(path: str, options: Options = Options()) -> Result | GraphResult:
     """Read, load, derive, work, check and render one spec file; a ``DeriveError`` if it
     cannot (a bad spec, a number a float cannot hold); a failed check is in the result."""
     return run_text(read_spec(path, max_bytes=options.limits.bytes), path, options)
 
 
 def run_text(text: str, path: str, options: Options = Options(), *,
-             title: str | None = None) -> Result:
+             title: str | None = None) -> Result | GraphResult:
     """``run`` for a spec's text; ``path`` names it in messages, its stem (kept to the name
     rule) is the default title."""
     name = Path(path).stem
     default = title if title is not None else \
         display_name(decoded_name(name), default=safe_stem(name))
+    graph = load_graph(text, path, default_title=default)
+    if graph is not None:
+        return run_graph(graph, path, options)
     spec = load(text, path, limits=options.limits, default_title=default)
     return run_spec(spec, path, options)
+
+
+def run_graph(graph: GraphSpec, path: str, options: Options = Options()) -> GraphResult:
+    """A scalar computational graph: forward values, reverse mode, its page."""
+    circuit = derive_circuit(graph.graph, file=path, lines=dict(graph.lines))
+    stem = options.stem if options.stem is not None else safe_stem(Path(path).stem)
+    files = circuit_files(circuit, graph.title, stem) if options.formats else {}
+    wanted = {"md": ".md", "json": ".json"}
+    files = {name: text for name, text in files.items()
+             if name.endswith(".svg") and "md" in options.formats
+             or any(name == f"{stem}{wanted[f]}" for f in options.formats if f in wanted)}
+    return GraphResult(path=path, circuit=circuit, files=dict(files))
 
 
 def run_spec(spec: Spec, path: str, options: Options = Options()) -> Result:
@@ -149,6 +188,9 @@ def _course_lesson(path: str, source: str, page: str, options: Options) -> Lesso
         result = run(path, replace(options, formats=("md",), stem=page.rpartition("/")[2]))
     except DeriveError as exc:
         return str(exc)
+    if isinstance(result, GraphResult):
+        return f"{path}: graph: expected a network spec (a course site takes layers: specs), " \
+               f"got a graph: spec; render it on its own"
     return Lesson.from_derivation(source=source, page=page, derivation=result.derivation,
                               report=result.report, files=result.files, chapter=result.chapter)
 

@@ -15,11 +15,12 @@ Modules, in the order a text goes through them:
 from __future__ import annotations
 
 from .example import EXAMPLE_KEYS
+from .graph import GraphSpec, load_graph
 from .loader import TOP_KEYS, load
 from .yaml_nodes import dump_spec, plain_mapping
 from .model import LIMIT_HINT, Choice, Claim, Example, LayerInit, LayerSpec, Limits, Spec
 from .sections import CLAIM_KEYS, LAYER_KEYS
 
-__all__ = ["CLAIM_KEYS", "EXAMPLE_KEYS", "LAYER_KEYS", "LIMIT_HINT", "TOP_KEYS", "Choice", "Claim",
+__all__ = ["GraphSpec", "load_graph", "CLAIM_KEYS", "EXAMPLE_KEYS", "LAYER_KEYS", "LIMIT_HINT", "TOP_KEYS", "Choice", "Claim",
            "Example", "LayerInit", "LayerSpec", "Limits", "Spec", "dump_spec", "load",
            "plain_mapping"]
