@@ -25,6 +25,9 @@ at collection, the installed command before it sets up its process) does not imp
 
 from __future__ import annotations
 
+import importlib
+from types import MappingProxyType
+
 __version__ = "0.1.0"
 
 __all__ = ["__version__", "Result", "SpecError", "build_network", "check", "derive", "load",
@@ -38,30 +41,21 @@ def load_ipython_extension(ipython: object) -> None:
     register(ipython)
 
 
+# Public name -> (sub-package, its name there): loaded on first use (see above).
+_LAZY = MappingProxyType({
+    "load": ("api", "load"), "Result": ("api", "Result"), "SpecError": ("errors", "SpecError"),
+    "load_spec": ("spec", "load"), "build_network": ("calculus", "build_network"),
+    "derive": ("calculus", "derive"), "work_example": ("numbers", "work_example"),
+    "check": ("verify", "check"), "render": ("formats", "render"),
+})
+
+
 def __getattr__(name: str) -> object:
     """The public API and stage functions, imported from their sub-package on first use."""
-    if name in ("load", "Result"):
-        from . import api
-        return getattr(api, name)
-    if name == "SpecError":
-        from .errors import SpecError
-        return SpecError
-    if name == "load_spec":
-        from .spec import load
-        return load
-    if name in ("build_network", "derive"):
-        from . import calculus
-        return getattr(calculus, name)
-    if name == "work_example":
-        from .numbers import work_example
-        return work_example
-    if name == "check":
-        from .verify import check
-        return check
-    if name == "render":
-        from .formats import render
-        return render
-    raise AttributeError(f"module 'derive' has no attribute {name!r}")
+    if name not in _LAZY:
+        raise AttributeError(f"module 'derive' has no attribute {name!r}")
+    module, attribute = _LAZY[name]
+    return getattr(importlib.import_module(f".{module}", __name__), attribute)
 
 
 def __dir__() -> list[str]:
