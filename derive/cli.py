@@ -195,11 +195,11 @@ def _check_against(path: str, result: Result, options: Options, target: str | No
 def exercises_command(spec: str, variants: int | None, roster: str | None, seed: int,
                       out: str) -> None:
     """Per-student variants of SPEC's example: questions, solutions, answers.csv, moodle.xml."""
-    from .exercises import exercise_files, read_exercise
+    from .exercises import exercise_files, read_exercise, read_roster, roster_csv
     from .pipeline import read_spec
     from .spec import dump_spec, load, plain_mapping
 
-    students = _roster(roster) if roster else None
+    students = read_roster(roster) if roster else None
     if (variants is None) == (students is None):
         raise SpecError("--variants", "either --variants N or --roster FILE",
                         got_text="both" if variants else "neither", stage="exercises")
@@ -210,24 +210,9 @@ def exercises_command(spec: str, variants: int | None, roster: str | None, seed:
     files = exercise_files(mapping, base_spec, exercise, seed=seed, dump=dump_spec,
                            variants=len(students) if students else variants or 0)
     if students:
-        files["roster.csv"] = "variant,student\n" + "".join(
-            f"{n},{_csv_cell(name)}\n" for n, name in enumerate(students, start=1))
+        files["roster.csv"] = roster_csv(students)
     for written in write_outputs(files, Path(out)):
         click.echo(f"wrote {written}", err=True)
-
-
-def _roster(path: str) -> list[str]:
-    names = [line.strip() for line in Path(path).read_text(encoding="utf-8").splitlines()
-             if line.strip()]
-    if not names:
-        raise SpecError("--roster", "a file with one student per line", got_text="no names",
-                        file=path)
-    return names
-
-
-def _csv_cell(text: str) -> str:
-    clean = "".join(c for c in text if c.isprintable())
-    return '"' + clean.replace('"', '""') + '"' if any(c in clean for c in ',"') else clean
 
 
 class _CourseErrors(DeriveError):
