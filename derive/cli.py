@@ -143,7 +143,7 @@ def check_command(specs: tuple[str, ...], against: str | None, seed: int, no_lim
     options = _options(seed, no_limits, oracle)
     function = _implementation(against)
     failed = 0
-    for path in specs:
+    for path in _spec_files(specs):
         result = run(path, options)
         lines = result.problems()
         for line in lines:
@@ -157,6 +157,12 @@ def check_command(specs: tuple[str, ...], against: str | None, seed: int, no_lim
         raise CheckFailed("check", "every symbolic gradient equal to every oracle"
                           + (" and to the implementation" if function else ""),
                           got_text=f"{failed} spec(s) with disagreements", stage="check")
+
+
+def _spec_files(specs: tuple[str, ...]) -> list[str]:
+    """Each SPEC, a folder standing for every .yaml/.yml spec below it."""
+    return [str(p) for s in specs for p in
+            (course_specs(Path(s), Path(s) / ".none") if Path(s).is_dir() else [Path(s)])]
 
 
 def _implementation(against: str | None) -> Callable[..., Any] | None:

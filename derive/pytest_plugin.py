@@ -20,7 +20,9 @@ __all__ = ["SpecFile", "SpecItem", "pytest_addoption", "pytest_collection_modify
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("derive-backprop")
     group.addoption("--derive-specs", action="append", default=[], metavar="DIR",
-                    help="check every *.yaml spec in DIR (repeatable)")
+                    help="check every *.yaml/*.yml spec in DIR (repeatable)")
+    parser.addini("derive_specs", type="paths", default=[],
+                  help="folders whose *.yaml/*.yml specs are checked as test items")
     group.addoption("--derive-oracle", default="auto",
                     choices=("finite_difference", "torch", "auto"),
                     help="oracles for --derive-specs (auto: torch when installed)")
@@ -66,9 +68,10 @@ class SpecFile(pytest.File):
 
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config,
                                   items: list[pytest.Item]) -> None:
-    for folder in config.getoption("--derive-specs"):
+    folders = [*config.getoption("--derive-specs"), *config.getini("derive_specs")]
+    for folder in folders:
         root = Path(folder)
         if not root.is_dir():
             raise pytest.UsageError(f"--derive-specs {folder}: expected a folder of specs")
-        for path in sorted(root.rglob("*.yaml")):
+        for path in sorted(p for p in root.rglob("*") if p.suffix in (".yaml", ".yml")):
             items.extend(SpecFile.from_parent(session, path=path.resolve()).collect())

@@ -269,3 +269,18 @@ def test_help(runner: CliRunner, args: list[str], shown: list[str]) -> None:
 def test_usage_errors_exit_2(runner: CliRunner, args: list[str]) -> None:
     result = invoke(runner, *args)
     assert result.exit_code == 2 and "Usage: derive-backprop" in result.stderr
+
+
+def test_check_takes_a_folder_of_yaml_and_yml_specs(tmp_path) -> None:
+    from click.testing import CliRunner as Runner
+
+    from derive.cli import cli as command
+    from .conftest import EXAMPLES
+    (tmp_path / "week1").mkdir()
+    text = (EXAMPLES / "relu-worked-example-1-1-1.yaml").read_text(encoding="utf-8")
+    (tmp_path / "week1" / "a.yaml").write_text(text)
+    (tmp_path / "b.yml").write_text(text)
+    out = Runner().invoke(command, ["check", str(tmp_path), "--oracle", "finite_difference"])
+    assert out.exit_code == 0, out.output
+    assert sorted(line.split(": ")[0].rsplit("/", 1)[-1] for line in out.stdout.splitlines()) \
+        == ["a.yaml", "b.yml"]

@@ -46,3 +46,15 @@ def test_wrong_claim_is_a_failing_item_with_a_report(pytester: pytest.Pytester) 
 def test_missing_folder_is_a_usage_error(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_subprocess("--derive-specs", "nowhere")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
+
+
+def test_yml_specs_and_the_ini_option(pytester) -> None:
+    from .conftest import EXAMPLES
+    specs = pytester.mkdir("specs")
+    text = (EXAMPLES / "relu-worked-example-1-1-1.yaml").read_text(encoding="utf-8")
+    (specs / "one.yml").write_text(text)
+    (specs / "two.yaml").write_text(text)
+    pytester.makeini("[pytest]\nderive_specs = specs\n")
+    result = pytester.runpytest_subprocess("--derive-oracle", "finite_difference",
+                                           "-p", "no:cacheprovider")
+    assert "2 passed" in result.stdout.str(), result.stdout.str() + result.stderr.str()
