@@ -30,24 +30,19 @@ class Notation:
 
     name: str
     description: str
-    # the parameters' letters
     weight: str = "w"
     bias: str = "b"
-    # the quantities of a unit
     pre_activation: str = "z"
     activation: str = "a"
     delta: str = r"\delta"
-    # the ends of the network
     loss: str = "L"
     output: str = r"\hat{y}"
     target: str = "y"
     input: str = "x"
-    # how indices, layers and inputs are written
     weight_index: str = "jk"
     output_is_activation: bool = False
     layer_style: str = "paren"
     input_style: str = "name"
-    # the matrix form: column (z = W a + b) or row (Ŷ = X W + b) convention, and its letters
     convention: str = "column"
     matrix_weight: str = "W"
     matrix_activation: str = "A"
