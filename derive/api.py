@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import SpecError
 from .formats import plain_markdown
 from .pipeline import GraphResult, Options, Result as RunResult, oracle_methods, read_spec, run_spec, run_text
-from .spec import Example, LayerInit, Spec
+from .spec import Example, LayerInit, Spec, target_problem
 
 if TYPE_CHECKING:
     import numpy
@@ -249,7 +249,9 @@ class Result:
         if len(xs) != len(ys):
             raise SpecError("y", f"{len(xs)} samples, as many as x", got_text=f"{len(ys)}",
                             stage="derive.Result.gradients")
-        _check_targets(network.loss, ys)
+        problem = target_problem(network.loss.name, ys)
+        if problem is not None:
+            raise SpecError("y", problem[0], got_text=problem[1], stage="derive.Result.gradients")
         rate = base.learning_rate if base is not None else 0.1
         return replace(spec, example=Example(x=xs, y=ys, init=tuple(inits), learning_rate=rate,
                                              steps=1, mode="batch"))
@@ -279,18 +281,6 @@ def _samples(value: Any, name: str, width: int) -> tuple[tuple[float, ...], ...]
         raise SpecError(name, f"a finite array of shape (N, {width})",
                         got_text=f"shape {array.shape}", stage="derive.Result.gradients")
     return tuple(tuple(row) for row in array.tolist())
-
-
-def _check_targets(loss: Any, ys: tuple[tuple[float, ...], ...]) -> None:
-    """Targets the loss's derivation assumes (the softmax + cross-entropy δ needs Σy = 1)."""
-    low, high = loss.target_range
-    if loss.name in ("binary_cross_entropy", "cross_entropy") and \
-            not all(low <= v <= high for row in ys for v in row):
-        raise SpecError("y", f"targets in [{low:g}, {high:g}] for {loss.name}",
-                        got_text=str(list(map(list, ys))), stage="derive.Result.gradients")
-    if loss.targets_sum_to_one and not all(abs(sum(row) - 1) < 1e-9 for row in ys):
-        raise SpecError("y", f"targets that sum to 1 in each sample for {loss.name}",
-                        got_text=str([sum(row) for row in ys]), stage="derive.Result.gradients")
 
 
 def _plain(value: Any) -> Any:

@@ -152,7 +152,7 @@ def test_targets_a_loss_cannot_take_are_refused() -> None:
     r = derive.load(EXAMPLES / "softmax-cross-entropy-3-classes.yaml")
     params = r.parameters()
     x = [[0.1] * r.shapes()["W1"][1]]
-    with pytest.raises(derive.SpecError, match="sum to 1"):
+    with pytest.raises(derive.SpecError, match="summing to 1"):
         r.gradients(params, x, [[0.5, 0.5, 0.5]])
     ok = r.gradients(params, x, [[0.2, 0.3, 0.5]])
     assert set(ok) == set(params)

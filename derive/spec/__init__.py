@@ -14,7 +14,7 @@ Modules, in the order a text goes through them:
 
 from __future__ import annotations
 
-from .example import EXAMPLE_KEYS
+from .example import EXAMPLE_KEYS, target_problem
 from .graph import GraphSpec, load_graph
 from .loader import TOP_KEYS, load
 from .yaml_nodes import dump_spec, plain_mapping
@@ -23,4 +23,4 @@ from .sections import CLAIM_KEYS, LAYER_KEYS
 
 __all__ = ["GraphSpec", "load_graph", "CLAIM_KEYS", "EXAMPLE_KEYS", "LAYER_KEYS", "LIMIT_HINT", "TOP_KEYS", "Choice", "Claim",
            "Example", "LayerInit", "LayerSpec", "Limits", "Spec", "dump_spec", "load",
-           "plain_mapping"]
+           "plain_mapping", "target_problem"]

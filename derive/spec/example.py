@@ -14,7 +14,7 @@ from .model import LIMIT_HINT, Choice, Example, LayerInit, LayerSpec, Limits
 from .reader import Reader
 from .yaml_nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-__all__ = ["EXAMPLE_KEYS", "check_evaluations", "check_targets", "read_example"]
+__all__ = ["EXAMPLE_KEYS", "check_evaluations", "check_targets", "read_example", "target_problem"]
 
 EXAMPLE_KEYS = ("x", "y", "init", "learning_rate", "steps", "mode")
 Shape = tuple[int, int, bool]       # units, fan_in, bias of one layer
@@ -55,20 +55,26 @@ def check_evaluations(reader: Reader, node: Node, example: Example, parameters: 
                     hint=LIMIT_HINT)
 
 
-def check_targets(reader: Reader, node: Node, example: Example, loss: Choice) -> None:
-    """Targets a loss accepts: in [0, 1] for cross-entropies, summing to 1 for cross_entropy."""
-    entry = LOSSES[loss.name]
-    y_node = next(v for k, v in node.value if isinstance(k, ScalarNode) and k.value == "y")
+def target_problem(loss_name: str, rows: tuple[tuple[float, ...], ...]) -> tuple[str, str] | None:
+    """(expected, got) for the first sample a loss cannot take, or None: in [0, 1] for the
+    cross-entropies, summing to 1 for cross_entropy (its derived δ = ŷ − y needs it)."""
+    entry = LOSSES[loss_name]
     low, high = entry.target_range
-    for row in example.y:
+    for row in rows:
         if entry.requires_output and any(v < low or v > high for v in row):
-            reader.fail(y_node, "example.y", f"targets in [{low:g}, {high:g}] for {loss.name}",
-                        got=repr(list(row)))
-            return
+            return f"targets in [{low:g}, {high:g}] for {loss_name}", repr(list(row))
         if entry.targets_sum_to_one and abs(sum(row) - 1) > 1e-9:
-            reader.fail(y_node, "example.y", f"targets of each sample summing to 1 for {loss.name}",
-                        got=f"{list(row)!r} (sum {sum(row):g})")
-            return
+            return (f"targets of each sample summing to 1 for {loss_name}",
+                    f"{list(row)!r} (sum {sum(row):g})")
+    return None
+
+
+def check_targets(reader: Reader, node: Node, example: Example, loss: Choice) -> None:
+    """The example's targets, by ``target_problem``."""
+    problem = target_problem(loss.name, example.y)
+    if problem is not None:
+        y_node = next(v for k, v in node.value if isinstance(k, ScalarNode) and k.value == "y")
+        reader.fail(y_node, "example.y", problem[0], got=problem[1])
 
 
 def _read_row(reader: Reader, node: Node, key: str, width: int,
