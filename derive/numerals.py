@@ -7,9 +7,10 @@ import mpmath
 __all__ = ["format_number", "show_number"]
 
 
-def format_number(value: float) -> str:
-    """One fixed format for every number on a page (6 significant digits)."""
-    text = f"{value:.6g}"
+def format_number(value: float, digits: int = 6) -> str:
+    """One format for every number on a page: ``digits`` significant digits (the spec's
+    ``example.digits``, 6 by default)."""
+    text = f"{value:.{digits}g}"
     return "0" if text == "-0" else text
 
 

@@ -156,3 +156,20 @@ def test_targets_a_loss_cannot_take_are_refused() -> None:
         r.gradients(params, x, [[0.5, 0.5, 0.5]])
     ok = r.gradients(params, x, [[0.2, 0.3, 0.5]])
     assert set(ok) == set(params)
+
+
+def test_example_digits_sets_the_page_numbers_and_json_stays_full() -> None:
+    """Mazur's network: his loss 0.298371109 needs 9 digits (the page's default is 6)."""
+    mazur = {"title": "Mazur", "inputs": 2, "loss": "half_squared_error",
+             "layers": [{"units": 2, "activation": "sigmoid"}, {"units": 2, "activation": "sigmoid"}],
+             "example": {"x": [0.05, 0.10], "y": [0.01, 0.99], "learning_rate": 0.5,
+                         "init": [{"W": [[0.15, 0.20], [0.25, 0.30]], "b": [0.35, 0.35]},
+                                  {"W": [[0.40, 0.45], [0.50, 0.55]], "b": [0.60, 0.60]}]}}
+    six = derive.load(mazur)
+    nine = derive.load({**mazur, "example": {**mazur["example"], "digits": 9}})
+    assert "**0.298371**" in six.markdown() and "0.298371109" not in six.markdown()
+    assert "**0.298371109**" in nine.markdown()
+    assert nine.json()["loss"]["value"] == six.json()["loss"]["value"] == \
+        pytest.approx(0.298371109, abs=1e-9)
+    with pytest.raises(derive.SpecError, match="example.digits"):
+        derive.load({**mazur, "example": {**mazur["example"], "digits": 40}})

@@ -56,16 +56,16 @@ def _label(g: Gradient) -> str:
         f"{kind} {one} of layer {g.role.layer}"
 
 
-def _numbers(g: Gradient, values: tuple | None, result: float | None) -> str:
+def _numbers(g: Gradient, values: tuple | None, result: float | None, digits: int = 6) -> str:
     """The result with numbers in: ``2 \\cdot 1 \\cdot 6 = 12`` (unit factors left out)."""
     if values is None or result is None:
         return ""
     terms = []
     for path in values:
-        kept = [format_number(float(v)) for v in path if v != 1] or ["1"]
+        kept = [format_number(float(v), digits) for v in path if v != 1] or ["1"]
         terms.append(" \\cdot ".join(f"\\left({t}\\right)" if t.startswith("-") else t
                                      for t in kept))
-    return " + ".join(terms) + f" = {format_number(result)}"
+    return " + ".join(terms) + f" = {format_number(result, digits)}"
 
 
 def _gradient_entry(g: Gradient, p: Printer, numbers: str = "") -> dict[str, Any]:
@@ -102,6 +102,8 @@ def _rest_entry(g: Gradient, p: Printer) -> dict[str, Any]:
 def derivative_section(derivation: Derivation, worked: WorkedExample | None,
                         p: Printer) -> list[dict[str, Any]]:
     """Per layer, output first: the featured gradients in full, the others as table rows."""
+    example = derivation.network.spec.example
+    digits = example.digits if example is not None else 6
     network = derivation.network
     featured = set(derivation.featured)
     out = []
@@ -115,7 +117,7 @@ def derivative_section(derivation: Derivation, worked: WorkedExample | None,
                 continue
             values = worked.factor_values[i] if worked and worked.factor_values else None
             grad = float(worked.first.gradients[i]) if worked else None
-            shown.append(_gradient_entry(g, p, _numbers(g, values, grad)))
+            shown.append(_gradient_entry(g, p, _numbers(g, values, grad, digits)))
         out.append({"number": layer.number, "is_output": layer is network.output,
                     "shown": shown, "rest": rest})
     return out

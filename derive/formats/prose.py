@@ -26,5 +26,5 @@ def note(segments: tuple[str, ...], fmt: Prose) -> str:
     return "".join(fmt.text(s) if i % 2 == 0 else rf"\({s}\)" for i, s in enumerate(segments))
 
 
-def num(value: mpmath.mpf | float | None) -> str:
-    return "" if value is None else format_number(float(value))
+def num(value: mpmath.mpf | float | None, digits: int = 6) -> str:
+    return "" if value is None else format_number(float(value), digits)

@@ -87,26 +87,29 @@ def example_section(derivation: Derivation, worked: WorkedExample | None,
     example = network.spec.example
     assert example is not None
     first = worked.first
-    samples = [{"n": n + 1, "x": ", ".join(num(v) for v in example.x[n]),
-                "y": ", ".join(num(v) for v in example.y[n])} for n in range(len(example.x))]
+    digits = example.digits
+    samples = [{"n": n + 1, "x": ", ".join(num(v, digits) for v in example.x[n]),
+                "y": ", ".join(num(v, digits) for v in example.y[n])}
+               for n in range(len(example.x))]
     forward_rows = []
     for layer in network.layers:
         for symbol in (*layer.z, *layer.a):
             forward_rows.append({"symbol": p.doprint(symbol),
-                                 "values": [num(f.env[symbol]) for f in first.forwards]})
+                                 "values": [num(f.env[symbol], digits) for f in first.forwards]})
     rate = example.learning_rate
     params = []
     for i, symbol in enumerate(network.parameters):
         updated = worked.updated[i] if worked.updated else None
-        params.append({"symbol": p.doprint(symbol), "value": num(first.parameters[i]),
-                       "grad": num(first.gradients[i]), "updated": num(updated),
-                       "final": num(worked.final[i])})
+        params.append({"symbol": p.doprint(symbol), "value": num(first.parameters[i], digits),
+                       "grad": num(first.gradients[i], digits), "updated": num(updated, digits),
+                       "final": num(worked.final[i], digits)})
     step_rows = [{"step": s.index + 1, "samples": ", ".join(str(n + 1) for n in s.samples),
-                  "loss": num(s.loss)} for s in worked.steps]
+                  "loss": num(s.loss, digits)} for s in worked.steps]
     return {"samples": samples, "batch": len(example.x), "forward": forward_rows,
             "sample_columns": [n + 1 for n in first.samples], "parameters": params,
-            "loss": num(first.loss), "learning_rate": num(rate), "steps": len(worked.steps),
-            "mode": worked.mode, "step_rows": step_rows, "final_loss": num(worked.losses[-1])}
+            "loss": num(first.loss, digits), "learning_rate": num(rate, digits),
+            "steps": len(worked.steps), "mode": worked.mode, "step_rows": step_rows,
+            "final_loss": num(worked.losses[-1], digits)}
 
 
 _ORACLE_NAMES = MappingProxyType({"finite_difference": "central finite differences",

@@ -16,7 +16,7 @@ from .yaml_nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 __all__ = ["EXAMPLE_KEYS", "check_evaluations", "check_targets", "read_example", "target_problem"]
 
-EXAMPLE_KEYS = ("x", "y", "init", "learning_rate", "steps", "mode")
+EXAMPLE_KEYS = ("x", "y", "init", "learning_rate", "steps", "mode", "digits")
 Shape = tuple[int, int, bool]       # units, fan_in, bias of one layer
 
 
@@ -37,10 +37,12 @@ def read_example(reader: Reader, node: Node, n_inputs: int,
                             limit_hint=LIMIT_HINT)
              if "steps" in values else 1)
     mode = reader.word(values.get("mode"), "example.mode", ("batch", "sgd"), "batch")
-    if None in (x, y, init, rate, steps):
+    digits = (reader.integer(values["digits"], "example.digits", minimum=1, maximum=17)
+              if "digits" in values else 6)
+    if None in (x, y, init, rate, steps, digits):
         return None
     return Example(x=x, y=y, init=init, learning_rate=rate, steps=steps,  # type: ignore[arg-type]
-                   mode=mode)
+                   mode=mode, digits=digits)
 
 
 def check_evaluations(reader: Reader, node: Node, example: Example, parameters: int,

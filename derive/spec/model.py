@@ -53,6 +53,7 @@ class Example:
     learning_rate: float = 0.1
     steps: int = 1
     mode: str = "batch"
+    digits: int = 6           # significant digits of the page's numbers (JSON: full precision)
 
 
 @dataclass(frozen=True, slots=True)
