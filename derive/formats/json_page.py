@@ -8,6 +8,7 @@ import mpmath
 
 from .. import __version__
 from ..calculus import LOSS, Equation
+from ..numbers import trained
 from ..verify import CheckReport
 from .page import Page
 
@@ -23,6 +24,7 @@ def json_document(page: Page, report: CheckReport) -> dict[str, Any]:
     """The public JSON contract (../shared/SPEC.md), plus added fields."""
     derivation, worked, p = page.derivation, page.worked, page.printer
     network = derivation.network
+    trains = trained(network)
     parameters = []
     updated = worked.updated if worked else None
     for i, g in enumerate(derivation.gradients):
@@ -34,6 +36,7 @@ def json_document(page: Page, report: CheckReport) -> dict[str, Any]:
             "grad": _float(worked.first.gradients[i]) if worked else None,
             "updated": _float(updated[i]) if updated else None,
             "final": _float(worked.final[i]) if worked else None,
+            **({} if trains[i] else {"trainable": False}),
         })
     return {
         "title": network.spec.title,

@@ -24,7 +24,7 @@ from .precision import FLOAT64, MPMATH, NonFinite, Precision, decimal, in_float_
 FLOAT_ABOVE = 2_000   # parameters: beyond, the worked example runs in float64
 
 __all__ = ["Step", "WorkedExample", "batch_gradient", "factor_values", "gradient_forms",
-           "with_deltas", "work_example"]
+           "with_deltas", "work_example", "trained"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -120,6 +120,13 @@ def batch_gradient(derivation: Derivation, params: tuple, samples: tuple[int, ..
     return scale * mpmath.fsum(f.loss for f in passes), grads, passes
 
 
+def trained(network: Network) -> tuple[bool, ...]:
+    """Per parameter: does the update change it (``trainable:`` of its layer)?"""
+    layers = network.spec.layers
+    return tuple(role.kind in layers[role.layer - 1].trainable
+                 for role in map(role_of, network.parameters) if role is not None)
+
+
 def _step_samples(mode: str, index: int, count: int) -> tuple[int, ...]:
     return tuple(range(count)) if mode == "batch" else (index % count,)
 
@@ -141,6 +148,7 @@ def work_example(derivation: Derivation, *,
     engine = engines[_precision_for(derivation.network)]
     params = _initial(example)
     rate = decimal(example.learning_rate)
+    trains = trained(derivation.network)
     count = len(example.x)
     steps: list[Step] = []
     for index in range(example.steps):
@@ -148,7 +156,7 @@ def work_example(derivation: Derivation, *,
         loss, grads, forwards = _checked_gradient(derivation, params, samples, index, engine)
         steps.append(Step(index=index, samples=samples, parameters=params, loss=loss,
                           gradients=grads, forwards=forwards))
-        params = tuple(p - rate * g for p, g in zip(params, grads))
+        params = tuple(p - rate * g if t else p for p, g, t in zip(params, grads, trains))
         _check_values(derivation, f"after step {index + 1}", zip(derivation.network.parameters,
                                                                  params))
     samples = steps[-1].samples if steps else _step_samples(example.mode, 0, count)

@@ -33,6 +33,7 @@ class LayerSpec:
     units: int
     activation: Choice
     bias: bool = True
+    trainable: tuple[str, ...] = ("W", "b")     # the tensors the worked example updates
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from .yaml_nodes import Node, ScalarNode, node_line
 __all__ = ["CLAIM_KEYS", "LAYER_KEYS", "MAX_FORMULA", "check_combinations", "check_size",
            "read_claims", "read_inputs", "read_layers", "read_title"]
 
-LAYER_KEYS = ("units", "activation", "bias")
+LAYER_KEYS = ("units", "activation", "bias", "trainable")
 CLAIM_KEYS = ("parameter", "formula", "syntax", "expect", "note")
 MAX_FORMULA = 2_000
 
@@ -75,9 +75,28 @@ def read_layers(reader: Reader, node: Node | None,
                                maximum=limits.units, limit_hint=LIMIT_HINT)
         activation = reader.choice(values["activation"], f"{key}.activation", ACTIVATIONS)
         bias = reader.boolean(values["bias"], f"{key}.bias") if "bias" in values else True
-        ok = units is not None and activation is not None and bias is not None
-        layers.append(LayerSpec(units, activation, bias) if ok else None)  # type: ignore[arg-type]
+        trains = _trainable(reader, values["trainable"], f"{key}.trainable") \
+            if "trainable" in values else ("W", "b")
+        ok = units is not None and activation is not None and bias is not None \
+            and trains is not None
+        layers.append(LayerSpec(units, activation, bias, trains)  # type: ignore[arg-type]
+                      if ok else None)
     return tuple(layers) if all(layers) else None  # type: ignore[arg-type]
+
+
+def _trainable(reader: Reader, node: Node, key: str) -> tuple[str, ...] | None:
+    """``true`` (W and b), ``false`` (neither, a frozen layer) or a list of ``W``, ``b``."""
+    expected = "true, false or a list of the tensors that train ([W], [b], [W, b])"
+    if isinstance(node, ScalarNode):
+        trains = reader.boolean(node, key)
+        return None if trains is None else (("W", "b") if trains else ())
+    items = reader.sequence(node, key, expected)
+    names = [reader.plain(item) for item in items or ()]
+    if items is None or not all(n in ("W", "b") for n in names) or len(set(names)) != len(names):
+        if items is not None:
+            reader.fail(node, key, expected)
+        return None
+    return tuple(n for n in ("W", "b") if n in names)
 
 
 def check_size(reader: Reader, node: Node, inputs: tuple[str, ...] | None,
