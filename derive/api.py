@@ -37,7 +37,8 @@ def load(source: str | os.PathLike[str] | Mapping[str, Any], *, seed: int = 0,
     """
     options = Options(seed=seed, methods=oracle_methods(oracle), formats=_FORMATS)
     if isinstance(source, Mapping):
-        text, name, title = json.dumps(source, ensure_ascii=False), "<dict>", "spec"
+        text = json.dumps(source, ensure_ascii=False, default=_as_list)
+        name, title = "<dict>", "spec"
     elif isinstance(source, os.PathLike) or _is_path(source):
         name = os.fspath(source)
         text, title = read_spec(name, max_bytes=options.limits.bytes), Path(name).stem
@@ -50,6 +51,15 @@ def load(source: str | os.PathLike[str] | Mapping[str, Any], *, seed: int = 0,
     if isinstance(result, GraphResult):
         return GraphPage(result)        # type: ignore[return-value]
     return Result(result, options)
+
+
+def _as_list(value: Any) -> Any:
+    """NumPy arrays and torch tensors in a spec dict become lists; anything else is refused."""
+    plain = _plain(value)
+    if hasattr(plain, "tolist"):
+        return plain.tolist()
+    raise SpecError("source", "a dict of numbers, text, lists and dicts",
+                    got_text=type(value).__name__, stage="derive.load")
 
 
 def _is_path(source: object) -> bool:

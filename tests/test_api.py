@@ -173,3 +173,12 @@ def test_example_digits_sets_the_page_numbers_and_json_stays_full() -> None:
         pytest.approx(0.298371109, abs=1e-9)
     with pytest.raises(derive.SpecError, match="example.digits"):
         derive.load({**mazur, "example": {**mazur["example"], "digits": 40}})
+
+
+def test_a_dict_may_hold_numpy_arrays_and_nothing_stranger() -> None:
+    spec = yaml.safe_load(RELU.read_text(encoding="utf-8"))
+    spec["example"]["x"] = np.array([2.0])
+    assert derive.load(spec).gradients()["W1"][0, 0] == pytest.approx(2.0)
+    spec["example"]["x"] = object()
+    with pytest.raises(derive.SpecError, match="source: expected a dict of numbers"):
+        derive.load(spec)
