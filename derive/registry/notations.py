@@ -62,14 +62,14 @@ NOTATIONS: Mapping[str, Notation] = MappingProxyType({
         Notation(name="layer-prime", weight_index="kj", layer_style="prime", activation="O",
                  output=r"\hat{Y}", target="Y", input_style="indexed",
                  description="w'_ij from input i to unit j in the first layer, w^2_ij in the "
-                             "second; hidden outputs O_1j; Y-hat; inputs x_i1, x_i2 (seed 000)"),
+                             "second; hidden outputs O_1j; Y-hat; inputs x_i1, x_i2"),
         Notation(name="vector", layer_style="subscript",
                  description="layers as subscripts, column vectors: W_1, z_1 = W_1 x + b_1, "
-                             "a_1 = g(z_1), delta_2 = dL/dy-hat * F'(z_2) (seed 001)"),
+                             "a_1 = g(z_1), delta_2 = dL/dy-hat * F'(z_2)"),
         Notation(name="batch", weight="W", weight_index="kj", activation="h", convention="row",
                  matrix_weight="W", matrix_activation="H",
                  description="row batches: Y-hat = X W + b, H = sigma(X W^(1) + b^(1)), "
-                             "W^(l)_kj from k to j, dL/dW = X^T dL/dY-hat (seed 003)"),
+                             "W^(l)_kj from k to j, dL/dW = X^T dL/dY-hat"),
     )
 })
 
