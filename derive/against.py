@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from .api import Result
+from .api import Result, as_numpy
 from .calculus import Network
 from .errors import SpecError
 from .numbers import Engine, FLOAT64
@@ -103,12 +103,8 @@ def _call(function: Callable[..., Any], params: dict, x: np.ndarray,
     if not isinstance(got, dict):
         raise SpecError("--against", "a dict of gradients (W1, b1, ...)",
                         got_text=type(got).__name__, stage="check")
-    out = {}
-    for name, value in got.items():
-        detach = getattr(value, "detach", None)
-        out[str(name)] = np.asarray(detach().cpu().numpy() if callable(detach) else value,
-                                    dtype=np.float64)
-    return out
+    return {str(name): np.asarray(as_numpy(value), dtype=np.float64)
+            for name, value in got.items()}
 
 
 def _close(a: np.ndarray, b: np.ndarray) -> bool:

@@ -18,13 +18,14 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import SpecError
 from .formats import plain_markdown
-from .pipeline import GraphResult, Options, Result as RunResult, oracle_methods, read_spec, run_spec, run_text
+from .numbers import work_example
+from .pipeline import GraphResult, Options, Result as RunResult, oracle_methods, read_spec, run_text
 from .spec import Example, LayerInit, Spec, target_problem
 
 if TYPE_CHECKING:
     import numpy
 
-__all__ = ["GraphPage", "Result", "load"]
+__all__ = ["GraphPage", "Result", "as_numpy", "load"]
 
 _FORMATS = ("md", "tex", "json")
 
@@ -55,7 +56,7 @@ def load(source: str | os.PathLike[str] | Mapping[str, Any], *, seed: int = 0,
 
 def _as_list(value: Any) -> Any:
     """NumPy arrays and torch tensors in a spec dict become lists; anything else is refused."""
-    plain = _plain(value)
+    plain = as_numpy(value)
     if hasattr(plain, "tolist"):
         return plain.tolist()
     raise SpecError("source", "a dict of numbers, text, lists and dicts",
@@ -90,15 +91,25 @@ class GraphPage:
         return plain_markdown(text) if flavor == "plain" else text
 
     def svg(self) -> dict[str, str]:
-        return {name.rpartition("/")[2]: str(text) for name, text in self._run.files.items()
-                if name.endswith(".svg")}
+        return _pictures(self._run.files)
 
     def _repr_markdown_(self) -> str:
         return self.markdown("plain")
 
     def _file(self, suffix: str) -> str:
-        return next(str(text) for name, text in self._run.files.items()
-                    if name.endswith(suffix) and "/" not in name)
+        return _page_file(self._run.files, suffix)
+
+
+def _pictures(files: Mapping[str, str | bytes]) -> dict[str, str]:
+    """The page's pictures by file name."""
+    return {name.rpartition("/")[2]: str(text) for name, text in files.items()
+            if name.endswith(".svg")}
+
+
+def _page_file(files: Mapping[str, str | bytes], suffix: str) -> str:
+    """The page itself in one format (``.md``, ``.tex``, ``.json``), not a picture."""
+    return next(str(text) for name, text in files.items()
+                if name.endswith(suffix) and "/" not in name)
 
 
 class Result:
@@ -139,7 +150,11 @@ class Result:
         if params is None and x is None and y is None:
             return self._tensors(self._require_example("gradients").first.gradients)
         spec = self._with_example(params, x, y)
-        worked = run_spec(spec, self._run.path, replace(self._options, formats=())).worked
+        # The symbolic derivation does not depend on the numbers: only the example is worked
+        # again (no new derivation, no check).
+        derivation = self._run.derivation
+        network = replace(derivation.network, spec=spec)
+        worked = work_example(replace(derivation, network=network))
         assert worked is not None
         return self._tensors(worked.first.gradients)
 
@@ -184,8 +199,7 @@ class Result:
 
     def svg(self) -> dict[str, str]:
         """The page's pictures: file name -> SVG text."""
-        return {name.rpartition("/")[2]: str(text) for name, text in self._run.files.items()
-                if name.endswith(".svg")}
+        return _pictures(self._run.files)
 
     def _repr_markdown_(self) -> str:
         """The plain page with its pictures inline (a notebook has no folder beside it)."""
@@ -206,8 +220,7 @@ class Result:
     # -- helpers -------------------------------------------------------------------------
 
     def _file(self, suffix: str) -> str:
-        return next(str(text) for name, text in self._run.files.items()
-                    if name.endswith(suffix) and "/" not in name)
+        return _page_file(self._run.files, suffix)
 
     def _require_example(self, what: str):  # type: ignore[no-untyped-def]
         worked = self._run.worked
@@ -273,7 +286,7 @@ def _array(params: Mapping[str, Any], name: str, shape: tuple[int, ...]) -> nump
     if name not in params:
         raise SpecError(f"params.{name}", f"an array of shape {shape}", got_text="nothing",
                         stage="derive.Result.gradients")
-    value = np.asarray(_plain(params[name]), dtype=np.float64)
+    value = np.asarray(as_numpy(params[name]), dtype=np.float64)
     if value.shape != shape or not np.all(np.isfinite(value)):
         raise SpecError(f"params.{name}", f"a finite array of shape {shape}",
                         got_text=f"shape {value.shape}", stage="derive.Result.gradients")
@@ -283,7 +296,7 @@ def _array(params: Mapping[str, Any], name: str, shape: tuple[int, ...]) -> nump
 def _samples(value: Any, name: str, width: int) -> tuple[tuple[float, ...], ...]:
     import numpy as np
 
-    array = np.asarray(_plain(value), dtype=np.float64)
+    array = np.asarray(as_numpy(value), dtype=np.float64)
     if array.ndim == 1:
         array = array[None, :]
     if array.ndim != 2 or array.shape[1] != width or not len(array) \
@@ -293,7 +306,7 @@ def _samples(value: Any, name: str, width: int) -> tuple[tuple[float, ...], ...]
     return tuple(tuple(row) for row in array.tolist())
 
 
-def _plain(value: Any) -> Any:
+def as_numpy(value: Any) -> Any:
     """A torch tensor as a NumPy array (detached, on the CPU); anything else as it is."""
     detach = getattr(value, "detach", None)
     return detach().cpu().numpy() if callable(detach) else value

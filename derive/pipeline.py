@@ -144,12 +144,13 @@ def run_graph(graph: GraphSpec, path: str, options: Options = Options()) -> Grap
     """A scalar computational graph: forward values, reverse mode, its page."""
     circuit = derive_circuit(graph.graph, file=path, lines=dict(graph.lines))
     stem = options.stem if options.stem is not None else safe_stem(Path(path).stem)
-    files = circuit_files(circuit, graph.title, stem) if options.formats else {}
-    wanted = {"md": ".md", "json": ".json"}
-    files = {name: text for name, text in files.items()
-             if name.endswith(".svg") and "md" in options.formats
-             or any(name == f"{stem}{wanted[f]}" for f in options.formats if f in wanted)}
-    return GraphResult(path=path, circuit=circuit, files=dict(files))
+    files = circuit_files(circuit, graph.title, stem)
+    # The page and its picture go together (as for networks); a graph has no LaTeX page yet.
+    kept = {f"{stem}.json"} if "json" in options.formats else set()
+    if "md" in options.formats:
+        kept |= {f"{stem}.md", f"{stem}/circuit.svg"}
+    return GraphResult(path=path, circuit=circuit,
+                       files={name: text for name, text in files.items() if name in kept})
 
 
 def run_spec(spec: Spec, path: str, options: Options = Options()) -> Result:
