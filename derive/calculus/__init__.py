@@ -17,14 +17,17 @@ from __future__ import annotations
 from .chain import Gradient
 from .deltas import expanded_deltas
 from .derivation import Derivation, derive
-from .expressions import ChainProduct, ChainSum, Equation, Partial, as_expr
+from .expressions import (ChainProduct, ChainSum, Equation, Factor, Partial, as_expr,
+                          chain_product, chain_sum)
 from .names import symbol_names
 from .network import Network, build_network
 from .printer import Printer
 from .proofs import Prover, prove_equal
-from .symbols import LOSS, Role, Symbol, activation_symbol, delta_symbol, role_of, weight_symbol
+from .symbols import (LOSS, Role, Symbol, activation_symbol, bias_symbol, delta_symbol, for_sample,
+                      input_symbol, pre_activation_symbol, role_of, target_symbol, weight_symbol)
 
 __all__ = ["LOSS", "ChainProduct", "ChainSum", "Derivation", "Equation", "Gradient", "Network",
            "Partial", "Printer", "Prover", "Role", "Symbol", "activation_symbol", "as_expr",
            "build_network", "delta_symbol", "derive", "expanded_deltas", "prove_equal", "role_of",
-           "symbol_names", "weight_symbol"]
+           "symbol_names", "weight_symbol", "Factor", "bias_symbol", "chain_product", "chain_sum",
+           "for_sample", "input_symbol", "pre_activation_symbol", "target_symbol"]

@@ -12,12 +12,13 @@ from typing import Any
 from ..calculus import Derivation
 from ..numbers import WorkedExample
 from ..verify import CheckReport
-from .escape import escape_json, escape_latex, escape_markdown, without_bars
-from .figures import picture_files, with_pictures
+from ..document import build_document
+from .escape import escape_json, escape_latex, escape_markdown, page_meta_title
+from .figures import picture_files
 from .json_page import json_document
-from .page import Page, page_context
+from .page import Page
+from .page_printers import LatexPrinter, MarkdownPrinter
 from .templating import template
-from .tex_rows import tex_rows
 
 
 __all__ = ["FORMATS", "render", "render_chapter", "render_book", "render_site", "mathjax_config"]
@@ -28,21 +29,25 @@ FORMATS = ("md", "tex", "json")
 
 def render(derivation: Derivation, worked: WorkedExample | None, report: CheckReport, *,
            stem: str, formats: tuple[str, ...] = ("md",)) -> dict[str, str]:
-    """File name -> text for each requested format (pictures go with the Markdown page)."""
+    """File name -> text for each requested format (pictures go with the Markdown page).
+
+    The page is one ``Document``, audited before any format is printed (``FalseEquation``).
+    """
     out: dict[str, str] = {}
     page = Page(derivation, worked)
+    files, links = picture_files(page, stem) if "md" in formats else ({}, {})
+    document, audited = build_document(derivation, worked, report, pictures=links)
     if "md" in formats:
-        files, links = picture_files(page, stem)
-        context = without_bars(page_context(page, report, escape_markdown))
-        context = with_pictures(context, links, page)
-        out[f"{stem}.md"] = template("md", "markdown/page.md.j2").render(**context)
+        out[f"{stem}.md"] = MarkdownPrinter().page(document,
+                                                   page_meta_title(derivation.network.spec.title))
         out.update(files)
     if "tex" in formats:
-        context = tex_rows(page_context(page, report, escape_latex))
-        out[f"{stem}.tex"] = template("tex", "latex/page.tex.j2").render(**context)
+        out[f"{stem}.tex"] = template("tex", "latex/page.tex.j2").render(
+            title=escape_latex(derivation.network.spec.title),
+            body=LatexPrinter().body(document))
     if "json" in formats:
-        document = json_document(page, report)
-        out[f"{stem}.json"] = escape_json(json.dumps(document, indent=2, sort_keys=True,
+        data = json_document(page, report, document, audited)
+        out[f"{stem}.json"] = escape_json(json.dumps(data, indent=2, sort_keys=True,
                                                      ensure_ascii=False)) + "\n"
     return out
 
@@ -50,8 +55,10 @@ def render(derivation: Derivation, worked: WorkedExample | None, report: CheckRe
 def render_chapter(derivation: Derivation, worked: WorkedExample | None,
                    report: CheckReport) -> str:
     """One spec as a chapter of the course book: the body of its standalone LaTeX page."""
-    context = tex_rows(page_context(Page(derivation, worked), report, escape_latex))
-    return template("tex", "latex/chapter.tex.j2").render(**context)
+    document, _ = build_document(derivation, worked, report)
+    return template("tex", "latex/chapter.tex.j2").render(
+        title=escape_latex(derivation.network.spec.title),
+        body=LatexPrinter(book=True).body(document))
 
 
 def render_book(title: str, parts: Sequence[tuple[str, Sequence[str]]]) -> str:

@@ -8,7 +8,7 @@ from ..calculus import LOSS, Gradient
 from .page import Page
 
 
-__all__ = ["picture_files", "with_pictures"]
+__all__ = ["picture_files"]
 
 
 def _slug(g: Gradient) -> str:
@@ -19,7 +19,7 @@ def picture_files(page: Page, stem: str) -> tuple[dict[str, str], dict[str, Any]
     """The page's SVG pictures (beside it, in ``stem/``) and what the template links to.
 
     The network with the example's first forward pass, each layer's first weight with its
-    computation paths (and the network with those paths highlighted), the loss curve.
+    computation paths, the loss curve.
     """
     from . import svg as pictures    # only pages with pictures pay for it
     derivation, worked = page.derivation, page.worked
@@ -32,21 +32,9 @@ def picture_files(page: Page, stem: str) -> tuple[dict[str, str], dict[str, Any]
     for layer in network.layers:
         g = next(g for g in derivation.gradients if g.role.layer == layer.number)
         files[f"{stem}/paths-{_slug(g)}.svg"] = pictures.path_svg(g, labels)
-        files[f"{stem}/network-{_slug(g)}.svg"] = pictures.network_svg(
-            network, labels, highlight=pictures.path_highlight(network, g.parameter))
-        paths[g.parameter] = (f"{stem}/paths-{_slug(g)}.svg", f"{stem}/network-{_slug(g)}.svg")
+        paths[g.parameter] = (f"{stem}/paths-{_slug(g)}.svg",)
     loss = None
     if worked is not None and len(worked.losses) > 2:
         loss = f"{stem}/loss.svg"
         files[loss] = pictures.loss_curve_svg(worked.losses, mode=worked.mode)
     return files, {"network": f"{stem}/network.svg", "paths": paths, "loss": loss}
-
-
-def with_pictures(context: dict[str, Any], links: dict[str, Any], page: Page) -> dict[str, Any]:
-    """Attach picture links to the page context (by parameter, for the derivative entries)."""
-    by_symbol = {page.printer.doprint(g.parameter): links["paths"].get(g.parameter)
-                 for g in page.derivation.gradients}
-    for layer in context["derivatives"]:
-        for entry in layer["shown"]:
-            entry["pictures"] = by_symbol.get(entry["symbol"])
-    return {**context, "pictures": links}

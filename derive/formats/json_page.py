@@ -9,8 +9,10 @@ import mpmath
 from .. import __version__
 from ..calculus import LOSS, Equation
 from ..numbers import trained
+from ..document import AuditReport, Document, graph_entries, text_of
 from ..verify import CheckReport
 from .page import Page
+from .page_printers import printed_rows
 
 
 __all__ = ["json_document"]
@@ -20,7 +22,26 @@ def _float(value: mpmath.mpf | None) -> float | None:
     return None if value is None else float(value)
 
 
-def json_document(page: Page, report: CheckReport) -> dict[str, Any]:
+def _equations(document: Document, output_layer: int) -> list[dict[str, Any]]:
+    """Every displayed equation with its block (page order), printed LaTeX and sides."""
+    out = []
+    for block, (_, display) in enumerate(document.displays()):
+        for line, latex in printed_rows(display):
+            eq = line.equation
+            if eq is None:
+                continue
+            entry: dict[str, Any] = {"block": block, "latex": latex,
+                                     "sides": [text_of(s, output_layer) for s in eq.sides]}
+            if eq.at is not None:
+                entry["at"] = eq.at
+            if eq.samples is not None:
+                entry["samples"] = eq.samples
+            out.append(entry)
+    return out
+
+
+def json_document(page: Page, report: CheckReport, document: Document | None = None,
+                  audited: AuditReport | None = None) -> dict[str, Any]:
     """The public JSON contract (../shared/SPEC.md), plus added fields."""
     derivation, worked, p = page.derivation, page.worked, page.printer
     network = derivation.network
@@ -56,4 +77,11 @@ def json_document(page: Page, report: CheckReport) -> dict[str, Any]:
                              for c in report.claims]},
         "notation": page.notation.name, "reduction": network.spec.reduction,
         "generator": {"name": "derive-backprop", "version": __version__},
+        **({} if document is None else {
+            "graph": graph_entries(network, p.symbol_names),
+            "equations": _equations(document, len(network.layers)),
+            "verified": {"equations": audited.equations if audited else 0,
+                         "example_lines": audited.example_lines if audited else 0,
+                         "random_points": audited.points if audited else 0,
+                         "gradients": report.compared, "claims": len(report.claims)}}),
     }

@@ -31,6 +31,10 @@ class ActivationFunction(sp.Function):
 
     latex_name: ClassVar[str] = ""
 
+    def elementary(self) -> sp.Expr:
+        """The function in the elementary functions a reader's ``sympy.parse_expr`` knows."""
+        raise NotImplementedError(type(self).__name__)
+
     def _derive_latex(self, printer: Any, exp: str | None = None) -> str:
         """``\\name\\left(z\\right)``; a power goes on the name (``\\name^{2}``), as for \\sin."""
         power = f"^{{{exp}}}" if exp else ""
@@ -59,6 +63,9 @@ class sigmoid(ActivationFunction):  # noqa: N801 - SymPy function classes are lo
     def _eval_rewrite_as_exp(self, z: sp.Expr, **kwargs: object) -> sp.Expr:
         return 1 / (1 + sp.exp(-z))
 
+    def elementary(self) -> sp.Expr:
+        return 1 / (1 + sp.exp(-self.args[0]))
+
 
 class softplus(ActivationFunction):  # noqa: N801
     r"""softplus(z) = log(1 + e^z); softplus'(z) = σ(z)."""
@@ -69,6 +76,9 @@ class softplus(ActivationFunction):  # noqa: N801
 
     def fdiff(self, argindex: int = 1) -> sp.Expr:
         return sigmoid(self.args[0])
+
+    def elementary(self) -> sp.Expr:
+        return sp.log(1 + sp.exp(self.args[0]))
 
     @staticmethod
     def float_value(z: float) -> float:
@@ -94,6 +104,9 @@ class _Step(ActivationFunction):
     @classmethod
     def definition(cls, z: sp.Expr, *options: sp.Expr) -> sp.Piecewise:
         return sp.Piecewise((1, sp.StrictGreaterThan(z, 0)), (cls.below(z, *options), True))
+
+    def elementary(self) -> sp.Expr:
+        return self.definition(*self.args)
 
     @classmethod
     def numeric(cls, z: mpmath.mpf, *options: mpmath.mpf) -> mpmath.mpf:
@@ -128,6 +141,9 @@ class relu(ActivationFunction):  # noqa: N801
     def _eval_rewrite_as_Max(self, z: sp.Expr, **kwargs: object) -> sp.Expr:
         return sp.Max(0, z)
 
+    def elementary(self) -> sp.Expr:
+        return sp.Max(0, self.args[0])
+
 
 class leaky_relu_prime(_Step):  # noqa: N801
     r"""LeakyReLU'(z) = 1 for z > 0, else the slope."""
@@ -146,6 +162,10 @@ class leaky_relu(ActivationFunction):  # noqa: N801
 
     def fdiff(self, argindex: int = 1) -> sp.Expr:
         return leaky_relu_prime(*self.args)
+
+    def elementary(self) -> sp.Expr:
+        z, slope = self.args
+        return sp.Piecewise((z, sp.StrictGreaterThan(z, 0)), (slope * z, True))
 
 
 class elu_prime(_Step):  # noqa: N801
@@ -172,3 +192,7 @@ class elu(ActivationFunction):  # noqa: N801
 
     def fdiff(self, argindex: int = 1) -> sp.Expr:
         return elu_prime(*self.args)
+
+    def elementary(self) -> sp.Expr:
+        z, alpha = self.args
+        return sp.Piecewise((z, sp.StrictGreaterThan(z, 0)), (alpha * (sp.exp(z) - 1), True))

@@ -1,0 +1,149 @@
+"""Every equation of a page evaluated before anything is written: a false one stops the run.
+
+Symbolic equations are evaluated at seeded random points, lines with the example's numbers at
+the example (to within the digits printed). Each ``partial(A, B)`` and δ is a central
+difference through the forward graph (``evaluate``), so the audit is independent of the
+derivation whose results the page prints. A point where a side sits on a kink (ReLU at 0)
+skips that comparison; an equation that is never compared is not counted as verified.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+from typing import Any
+
+import sympy as sp
+
+from ..calculus import LOSS, Network, for_sample
+from ..errors import CheckFailed
+from ..numbers import WorkedExample
+from .evaluate import Graph, Point, compile_expr
+from .model import Document, Equation
+from .quantities import BATCH_LOSS, sample_loss
+
+__all__ = ["AuditReport", "FalseEquation", "audit"]
+
+RANDOM_POINTS = 2
+
+class FalseEquation(CheckFailed):
+    """A displayed equation whose sides differ (exit 1): a bug, never a page."""
+
+
+@dataclass(frozen=True, slots=True)
+class AuditReport:
+    equations: int        # equations compared at least once
+    example_lines: int    # of them, lines with the example's numbers
+    points: int           # random points per symbolic equation
+
+
+class _Graphs:
+    """One-sample and batch graphs of a network, made when an equation asks for them."""
+
+    def __init__(self, network: Network) -> None:
+        self.network = network
+        self._made: dict[int | None, Graph] = {}
+
+    def nodes(self, n: int | None) -> list[tuple[sp.Symbol, sp.Expr]]:
+        net = self.network
+        per = [(s, e) for layer in net.layers
+               for s, e in (*zip(layer.z, layer.z_expr), *zip(layer.a, layer.a_expr))]
+        per.append((LOSS, net.loss_expr))
+        if n is None:
+            return per
+        out = []
+        for k in range(n):
+            out += [(sample_loss(k) if s == LOSS else for_sample(s, k), for_sample(e, k))
+                    for s, e in per]
+        scale = sp.Rational(net.spec.batch_scale(n))
+        out.append((BATCH_LOSS, scale * sp.Add(*(sample_loss(k) for k in range(n)))))
+        return out
+
+    def __getitem__(self, n: int | None) -> Graph:
+        if n not in self._made:
+            self._made[n] = Graph(self.nodes(n))
+        return self._made[n]
+
+
+def _random_leaves(network: Network, n: int | None, rng: random.Random) -> dict:
+    leaves = {p: rng.uniform(-1, 1) for p in network.parameters}
+    for k in ([None] if n is None else range(n)):
+        for x in network.x:
+            leaves[for_sample(x, k) if k is not None else x] = rng.uniform(-1, 1)
+        for y, v in zip(network.y, network.loss.sample_targets(rng, len(network.y))):
+            leaves[for_sample(y, k) if k is not None else y] = v
+    return leaves
+
+
+def _example_leaves(network: Network, worked: WorkedExample, n: int | None) -> dict:
+    first = worked.first
+    leaves = {p: float(v) for p, v in zip(network.parameters, first.parameters)}
+    forwards = first.forwards if n is not None else first.forwards[:1]
+    for k, forward in enumerate(forwards):
+        for s in (*network.x, *network.y):
+            leaves[for_sample(s, k) if n is not None else s] = float(forward.env[s])
+    return leaves
+
+
+def _flat(value: Any) -> list[Any]:
+    return [e for row in value for e in row] if isinstance(value, tuple) else [value]
+
+
+def _close(a: float, b: float, rel: float, absolute: float) -> bool:
+    return abs(a - b) <= max(rel * max(abs(a), abs(b)), absolute)
+
+
+def _compare(eq: Equation, point: Point, where: str, latex: str) -> bool:
+    """True when compared (every pair agreed), False when every pair met a kink."""
+    sides = [[compile_expr(sp.sympify(e))(point) for e in _flat(s)] for s in eq.sides]
+    if eq.at == "example":
+        rel, absolute = 10.0 ** (1 - eq.digits) * 3, 10.0 ** (-eq.digits)
+    else:
+        rel, absolute = 1e-6, 1e-9
+    compared = False
+    for other in sides[1:]:
+        if len(other) != len(sides[0]):
+            raise FalseEquation(where, "sides of the same shape", got_text=latex[:120],
+                                stage="audit")
+        for a, b in zip(sides[0], other):
+            if math.isnan(a) or math.isnan(b):
+                continue
+            scale = max(1.0, abs(a)) if eq.at == "example" else 1.0
+            if not _close(a, b, rel, absolute * scale):
+                raise FalseEquation(where, f"equal sides ({a:.9g} on the left)",
+                                    got_text=f"{b:.9g} in {latex[:100]}", stage="audit")
+            compared = True
+    return compared
+
+
+def audit(document: Document, network: Network, worked: WorkedExample | None, *,
+          seed: int = 0) -> AuditReport:
+    """Evaluate every equation of ``document``; raise ``FalseEquation`` at the first false one."""
+    graphs = _Graphs(network)
+    rng = random.Random(seed)
+    random_points: dict[int | None, list[Point]] = {}
+    example_points: dict[int | None, Point] = {}
+    verified = at_example = 0
+    for where, display in document.displays():
+        for line in display.lines:
+            eq = line.equation
+            if eq is None:
+                continue
+            n = eq.samples
+            if eq.at == "example":
+                if worked is None:
+                    continue
+                if n not in example_points:
+                    example_points[n] = Point(graphs[n], _example_leaves(network, worked, n))
+                points = [example_points[n]]
+            else:
+                if n not in random_points:
+                    random_points[n] = [Point(graphs[n], _random_leaves(network, n, rng))
+                                        for _ in range(RANDOM_POINTS)]
+                points = random_points[n]
+            results = [_compare(eq, point, where, line.latex) for point in points]
+            if any(results):
+                verified += 1
+                at_example += eq.at == "example"
+    return AuditReport(equations=verified, example_lines=at_example, points=RANDOM_POINTS)

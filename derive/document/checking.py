@@ -1,0 +1,113 @@
+"""How the page was checked: the banner's three verdicts, the claims as "common mistakes",
+and gradient checking explained with one of the page's own numbers."""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+from ..calculus import LOSS
+from .audit import AuditReport
+from .context import Context
+from .forward import count
+from .model import Callout, Section, Text, math, plain
+
+__all__ = ["banner", "checking_section", "claims_section"]
+
+_VERDICTS = MappingProxyType({"proved": "proved equal", "equal at points":
+                              "equal at every test point", "differs": "differs",
+                              "unreadable": "could not be read"})
+_ORACLES = MappingProxyType({"finite_difference": "central finite differences",
+                             "torch": "PyTorch autograd"})
+
+
+def _gradient_verdict(c: Context) -> str:
+    r = c.report
+    oracles = " and ".join(_ORACLES.get(o.method, o.method) for o in r.oracles) or \
+        "central finite differences"
+    if r.disagreements:
+        return (f"{count(len(r.disagreements), 'gradient value')} disagreed with {oracles}: "
+                "do not trust this page")
+    return (f"{count(r.compared, 'gradient value')} agree with {oracles} (largest relative "
+            f"difference {r.max_rel_error:.2g})")
+
+
+def _claims_verdict(c: Context) -> str:
+    claims = c.report.claims
+    if not claims:
+        return ""
+    expected = sum(cl.passed for cl in claims)
+    return f"; {expected} of {count(len(claims), 'claim')} checked as expected"
+
+
+def banner(c: Context, audit: AuditReport) -> Callout:
+    """Three separate verdicts: equations, gradient values, claims."""
+    r = c.report
+    numbers = "" if not audit.example_lines else \
+        f" ({audit.example_lines} of them with the example's numbers)"
+    text = (f"{count(audit.equations, 'equation')} on this page evaluated at "
+            f"{audit.points} random points and the example{numbers}; "
+            + _gradient_verdict(c) + _claims_verdict(c) + ".")
+    ok = not r.disagreements and all(cl.passed for cl in r.claims)
+    title = "Derived and checked by machine" if ok else \
+        "Check failed" if r.disagreements else "A claim did not check as expected"
+    return Callout("success" if ok else "danger", plain(title), (plain(text),))
+
+
+def claims_section(c: Context) -> Section | None:
+    claims = c.report.claims
+    if not claims:
+        return None
+    blocks = [plain("Formulas written by hand, each compared with the derivation:")]
+    for cl in claims:
+        verdict = _VERDICTS.get(cl.status, cl.status)
+        if cl.status == "unreadable":
+            blocks.append(Text() + f"{cl.parameter}: could not be read ({cl.message}).")
+            continue
+        partial = rf"\frac{{\partial {c.loss}}}{{\partial {cl.parameter_latex}}}"
+        sentence = (Text() + "Claimed " + math(rf"{partial} = {cl.claim_latex}")
+                    + f": {verdict}")
+        if cl.status == "differs":
+            pieces = cl.message.split("$")
+            diagnosis = Text()
+            for k, piece in enumerate(pieces):
+                diagnosis += math(piece) if k % 2 else plain(piece)
+            sentence += " (" + diagnosis + "). The derivation gives " + \
+                math(cl.derived_latex) + "."
+        else:
+            sentence += "."
+        if not cl.passed:
+            sentence += " This was not expected."
+        if cl.note:
+            sentence += " " + plain(cl.note.rstrip(".") + ".")
+        blocks.append(sentence)
+    return Section(plain("Common mistakes, checked"), tuple(blocks))
+
+
+def checking_section(c: Context, audit: AuditReport) -> Section:
+    r = c.report
+    loss = c.loss
+    blocks: list = [
+        Text() + "A gradient can be checked without any calculus: nudge one parameter by a "
+        "small h both ways and divide the change of the loss by 2h, " +
+        math(rf"\frac{{\partial {loss}}}{{\partial \theta}} \approx \frac{{{loss}(\theta + h) -"
+             rf" {loss}(\theta - h)}}{{2h}}") +
+        ". The error of this central difference shrinks like h², so it agrees with the exact "
+        "derivative to many digits when the arithmetic is precise enough.",
+    ]
+    point = c.example_point()
+    if point is not None:
+        theta = c.network.parameters[0]
+        g = point.partial(LOSS, theta)
+        if g == g:
+            blocks.append(Text() + "For " + math(c.tex(theta)) + " at the example (h = 10⁻⁵ "
+                          "in double precision): " + math(rf"\frac{{\partial {loss}}}"
+                          rf"{{\partial {c.tex(theta)}}} \approx {g:.6g}") + ".")
+    blocks.append(Text() + "This page was checked three ways. Every displayed equation ("
+                  f"{audit.equations}) was evaluated on both sides at {audit.points} random "
+                  "points and at the example, each ∂ by central differences through the graph. "
+                  f"Every gradient value ({r.compared} comparisons, points: "
+                  f"{', '.join(r.points)}) was compared with {len(r.oracles) or 1} independent "
+                  f"computation(s), largest relative difference {r.max_rel_error:.2g}"
+                  + (f"; {r.skipped} comparison(s) at a kink skipped" if r.skipped else "") +
+                  ". Each claim was proved or disproved symbolically.")
+    return Section(plain("How this was checked"), tuple(blocks))

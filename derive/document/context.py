@@ -1,0 +1,92 @@
+"""What every section builder of one page reads: the derivation, the example, the printer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from ..calculus import LOSS, Derivation, Gradient, Network, Printer, symbol_names
+from ..numbers import WorkedExample
+from ..registry import NOTATIONS, Notation, matrix_symbol
+from ..verify import CheckReport
+from .evaluate import Graph, Point, compile_expr
+
+__all__ = ["Context"]
+
+
+@dataclass(slots=True)
+class Context:
+    derivation: Derivation
+    worked: WorkedExample | None
+    report: CheckReport
+    stem: str
+    notation: Notation = field(init=False)
+    printer: Printer = field(init=False)
+    _example: Point | None = field(init=False, default=None)
+
+    def __post_init__(self) -> None:
+        self.notation = NOTATIONS[self.network.spec.notation]
+        self.printer = Printer({"symbol_names": symbol_names(self.network, self.notation)})
+
+    @property
+    def network(self) -> Network:
+        return self.derivation.network
+
+    @property
+    def digits(self) -> int:
+        example = self.network.spec.example
+        return example.digits if example is not None else 6
+
+    @property
+    def samples(self) -> int:
+        example = self.network.spec.example
+        return len(example.x) if example is not None else 1
+
+    def tex(self, obj: object) -> str:
+        return self.printer.doprint(obj)
+
+    @property
+    def loss(self) -> str:
+        return self.tex(LOSS)
+
+    @property
+    def batch_loss(self) -> str:
+        return rf"\mathcal{{{self.notation.loss}}}"
+
+    def matrix(self, letter: str, layer: int | str) -> str:
+        return matrix_symbol(self.notation, letter, str(layer))
+
+    def vector(self, kind: str, layer: int) -> str:
+        """A layer's z, a, δ, b as one vector symbol (the output's a is ŷ)."""
+        if kind == "a" and layer == len(self.network.layers) \
+                and not self.notation.output_is_activation:
+            return rf"\hat{{\mathbf{{{self.notation.target}}}}}"
+        if kind == "a" and layer == 0:
+            return rf"\mathbf{{{self.notation.input}}}"
+        letter = {"z": self.notation.pre_activation, "a": self.notation.activation,
+                  "delta": r"\boldsymbol{\delta}", "b": self.notation.bias}[kind]
+        letter = letter if kind == "delta" else rf"\mathbf{{{letter}}}"
+        return matrix_symbol(self.notation, letter, str(layer))
+
+    def example_point(self) -> Point | None:
+        """The example's first sample before any update, as floats (None without an example)."""
+        if self.worked is None:
+            return None
+        if self._example is None:
+            network, first = self.network, self.worked.first
+            leaves = {p: float(v) for p, v in zip(network.parameters, first.parameters)}
+            env = first.forwards[0].env
+            leaves.update({s: float(env[s]) for s in (*network.x, *network.y)})
+            nodes = [(s, e) for layer in network.layers
+                     for s, e in (*zip(layer.z, layer.z_expr), *zip(layer.a, layer.a_expr))]
+            self._example = Point(Graph([*nodes, (LOSS, network.loss_expr)]), leaves)
+        return self._example
+
+    def at_example(self, expr: object) -> float:
+        point = self.example_point()
+        assert point is not None
+        return compile_expr(sp.sympify(expr))(point)
+
+    def gradient(self, index: int) -> Gradient:
+        return self.derivation.gradients[index]

@@ -1,0 +1,165 @@
+"""One derivation per kind of parameter, worked in full; the rest in a table and closed boxes.
+
+An output-layer weight shows the chain factor by factor; a hidden weight shows the sum over
+its paths and how that sum factorises into the next layer's δ (the reason backpropagation
+is fast); biases take one line. Small networks (up to ``ALL_IN_FULL`` parameters) show every
+parameter in full.
+"""
+
+from __future__ import annotations
+
+from ..calculus import LOSS, ChainProduct, ChainSum, Gradient, Partial, as_expr, delta_symbol
+from .context import Context
+from .lines import display, line, numbers_product, number, sides
+from .model import Details, Figure, Line, Section, Table, Text, math, plain
+
+__all__ = ["ALL_IN_FULL", "bias_section", "featured", "gradient_section", "table_section"]
+
+ALL_IN_FULL = 6
+TABLE_ROWS = 60
+
+
+def featured(c: Context) -> list[int]:
+    """Every parameter of a small network; else one output weight and one hidden weight."""
+    grads = c.derivation.gradients
+    if len(grads) <= ALL_IN_FULL:
+        return list(range(len(grads)))
+    last = len(c.network.layers)
+    chosen = [next(i for i, g in enumerate(grads) if g.role.layer == last and g.role.kind == "W")]
+    if last > 1:
+        chosen.append(next(i for i, g in enumerate(grads)
+                           if g.role.layer == last - 1 and g.role.kind == "W"))
+    return chosen
+
+
+def _chain(g: Gradient) -> object:
+    products = [ChainProduct(tuple(f.partial for f in (*path, g.last))) for path in g.paths]
+    return products[0] if len(products) == 1 else ChainSum(tuple(products))
+
+
+def _short_chain(g: Gradient) -> ChainProduct:
+    z = g.last.partial.numerator
+    return ChainProduct((Partial(LOSS, z), g.last.partial))
+
+
+def _factorised(c: Context, g: Gradient) -> object | None:
+    """(Σ_i w_ij δ_i) · g'(z_j) · a_k: what every path of a hidden weight has in common."""
+    layer = c.network.layers[g.role.layer - 1]
+    if layer is c.network.output:
+        return None
+    following = c.network.layers[g.role.layer]
+    j = g.role.index[0]
+    back = ChainSum(tuple(ChainProduct((following.W[i][j], delta_symbol(following.number, i)))
+                          for i in range(following.units)))
+    back = back if len(back.terms) > 1 else back.terms[0]
+    return ChainProduct((back, layer.derivative(j), g.last.value)) if g.role.kind == "W" \
+        else ChainProduct((back, layer.derivative(j)))
+
+
+def derivation_lines(c: Context, g: Gradient, *, numbers: bool) -> list[Line]:
+    p, dL = c.printer, Partial(LOSS, g.parameter)
+    if not g.paths:
+        return [line(sides(p, dL, _short_chain(g), g.delta_form))]
+    rows = [line(sides(p, dL, _chain(g)))]
+    values = [g.result] if g.result is not None else []
+    factor = _factorised(c, g)
+    rows.append(line(sides(p, dL, *values, *([factor] if factor is not None else []),
+                           g.delta_form), continued=True))
+    if numbers and c.worked is not None:
+        groups = [[c.at_example(f.value) for f in (*path, g.last)] for path in g.paths]
+        total = c.at_example(as_expr(g.result)) if g.result is not None else None
+        if total is not None:
+            rows.append(line([*sides(p, dL), numbers_product(groups, c.digits), number(total, c.digits)],
+                             at="example", digits=c.digits))
+    return rows
+
+
+def _arrows(c: Context, g: Gradient) -> list[Line]:
+    shown = g.paths[:4]
+    out = [Line("&" + r" \to ".join(c.tex(node) for node in (
+        g.parameter, g.last.partial.numerator,
+        *(f.partial.numerator for f in reversed(path))))) for path in shown]
+    if len(g.paths) > len(shown):
+        out.append(Line(rf"&\;\vdots \quad \text{{({len(g.paths)} paths in all)}}"))
+    return out
+
+
+def gradient_section(c: Context, index: int, pictures: dict) -> Section:
+    g = c.gradient(index)
+    layer = c.network.layers[g.role.layer - 1]
+    kind = "weight" if g.role.kind == "W" else "bias"
+    where = "output-layer" if layer is c.network.output else "hidden-layer"
+    title = math(c.tex(Partial(LOSS, g.parameter))) + f": {'an' if where[0] == 'o' else 'a'} {where} {kind}"
+    blocks: list = []
+    if g.paths:
+        count = len(g.paths)
+        blocks += [plain(f"The parameter reaches the loss along {count} "
+                         f"path{'s' if count > 1 else ''} of the graph:"),
+                   display(_arrows(c, g), aligned=True)]
+    picture = pictures.get(g.parameter)
+    if picture:
+        blocks.append(Figure(picture[0], plain("Its paths through the graph, from the "
+                                               "parameter to the loss")))
+    blocks.append(Text() + "The chain rule multiplies the local derivatives along each path "
+                  "and adds the paths; with the derivatives above:")
+    blocks.append(display(derivation_lines(c, g, numbers=True)))
+    if _factorised(c, g) is not None and len(g.paths) > 1:
+        blocks.append(Text() + "Every path passes through " + math(c.tex(layer.z[g.role.index[0]]))
+                      + ", so its local derivatives are a common factor; what remains is the "
+                      "next layer's errors weighted by the weights they come through, which is "
+                      "this unit's δ. Backpropagation computes each δ once, instead of once "
+                      "per path: that is the whole saving.")
+    if c.samples > 1 and c.worked is not None:
+        blocks.append(plain("The numbers are sample 1's; the batch gradient averages this over "
+                            "the samples." if c.network.spec.reduction == "mean" else
+                            "The numbers are sample 1's; the batch gradient sums this over the "
+                            "samples."))
+    return Section(title, tuple(blocks))
+
+
+def bias_section(c: Context) -> Section | None:
+    rows = []
+    for layer in reversed(c.network.layers):
+        if not layer.b:
+            continue
+        b, z = layer.b[0], layer.z[0]
+        rows.append(line(sides(c.printer, Partial(LOSS, b),
+                               ChainProduct((Partial(LOSS, z), Partial(z, b))),
+                               delta_symbol(layer.number, 0))))
+    if not rows:
+        return None
+    return Section(plain("Biases"), (
+        Text() + "A bias is added to its unit's sum, so " + math(
+            rf"\partial {c.tex(c.network.layers[0].z[0])} / \partial {c.tex(c.network.layers[0].b[0])}"
+            r" = 1") + " and the bias's gradient is its unit's δ:", display(rows)))
+
+
+def _cell(c: Context, values, i: int) -> Text:
+    return plain(f"{float(values[i]):.{c.digits}g}") if values is not None else plain("")
+
+
+def table_section(c: Context, shown: list[int]) -> Section:
+    grads, worked = c.derivation.gradients, c.worked
+    head = ["parameter", "gradient"]
+    if worked is not None:
+        head += ["value", "gradient at the example" if c.samples == 1 else
+                 "batch gradient" if worked.mode == "batch" else "gradient (step 1)"]
+        head += ["after one update"] if worked.updated else []
+    rows = []
+    for i, g in enumerate(grads[:TABLE_ROWS]):
+        row = [math(c.tex(g.parameter)), math(rf"{c.tex(Partial(LOSS, g.parameter))} = "
+                                              rf"{c.tex(g.delta_form)}")]
+        if worked is not None:
+            row += [_cell(c, worked.first.parameters, i), _cell(c, worked.first.gradients, i)]
+            row += [_cell(c, worked.updated, i)] if worked.updated else []
+        rows.append(tuple(row))
+    blocks: list = [Table(tuple(plain(h) for h in head), tuple(rows))]
+    if len(grads) > TABLE_ROWS:
+        blocks.append(plain(f"The first {TABLE_ROWS} of {len(grads)} parameters; the JSON "
+                            "lists them all."))
+    rest = [i for i in range(min(len(grads), TABLE_ROWS)) if i not in shown]
+    if rest:
+        rows = [r for i in rest for r in derivation_lines(c, grads[i], numbers=False)]
+        blocks.append(Details(plain("Each parameter's chain rule, written out"),
+                              (display(rows),)))
+    return Section(plain("Every parameter"), tuple(blocks))

@@ -1,0 +1,140 @@
+"""The page as data: sections of blocks, each equation with its sides as SymPy expressions.
+
+Markdown, LaTeX and JSON are printers of one ``Document`` (derive/formats); the audit
+(``audit``) evaluates every ``Equation`` before any printer runs. Text is kept as
+``Text`` segments (prose, inline math, emphasis) so that each printer escapes prose for its
+own format and never sees mathematics built by a template.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = ["Block", "Callout", "Details", "Display", "Document", "Equation", "Figure", "Line",
+           "Section", "Table", "Text", "math", "plain", "strong"]
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A sentence as segments: ("text", prose), ("math", LaTeX), ("strong", prose)."""
+
+    segments: tuple[tuple[str, str], ...] = ()
+
+    def __add__(self, other: Text | str) -> Text:
+        other = plain(other) if isinstance(other, str) else other
+        return Text(self.segments + other.segments)
+
+    def __radd__(self, other: str) -> Text:
+        return plain(other) + self
+
+    def __bool__(self) -> bool:
+        return bool(self.segments)
+
+
+def plain(text: str) -> Text:
+    return Text((("text", text),)) if text else Text()
+
+
+def math(latex: str) -> Text:
+    return Text((("math", latex),))
+
+
+def strong(text: str) -> Text:
+    return Text((("strong", text),))
+
+
+@dataclass(frozen=True, slots=True)
+class Equation:
+    """All ``sides`` are equal (wherever differentiable): SymPy expressions over the network's
+    symbols, with ``PARTIAL(A, B)`` for ∂A/∂B through the graph; a matrix side is a tuple of
+    rows. ``at="example"``: the sides hold the example's numbers as printed; ``samples``: the
+    equation is about a batch of that many samples (names carry a sample)."""
+
+    sides: tuple[object, ...]
+    at: str | None = None
+    samples: int | None = None
+    digits: int = 6
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One printed row of a display block and the equation it shows (None: no claim)."""
+
+    latex: str
+    equation: Equation | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Display:
+    """A display-math block; ``aligned`` rows share their ``&`` point."""
+
+    lines: tuple[Line, ...]
+    aligned: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    header: tuple[Text, ...]
+    rows: tuple[tuple[Text, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """A picture beside the page (``path`` relative to it); LaTeX shows the caption only."""
+
+    path: str
+    caption: Text
+
+
+@dataclass(frozen=True, slots=True)
+class Details:
+    """Closed by default: what a reader opens when they want it (always printed in LaTeX)."""
+
+    title: Text
+    blocks: tuple[Block, ...]
+    open: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Callout:
+    """A box: ``kind`` is note, success, danger, warning, tip, example."""
+
+    kind: str
+    title: Text
+    blocks: tuple[Block, ...]
+
+
+Block = Text | Display | Table | Figure | Details | Callout
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    title: Text
+    blocks: tuple[Block, ...]
+    level: int = 2
+    anchor: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    title: str
+    about: str
+    banner: Callout
+    sections: tuple[Section, ...]
+    files: tuple[tuple[str, str], ...] = field(default=())   # pictures: path -> SVG text
+
+    def displays(self) -> list[tuple[str, Display]]:
+        """Every display block in page order, with the title of its section."""
+        out: list[tuple[str, Display]] = []
+
+        def visit(blocks: tuple[Block, ...], where: str) -> None:
+            for block in blocks:
+                if isinstance(block, Display):
+                    out.append((where, block))
+                elif isinstance(block, (Details, Callout)):
+                    visit(block.blocks, where)
+
+        visit(self.banner.blocks, "banner")
+        for section in self.sections:
+            visit(section.blocks, "".join(s for _, s in section.title.segments))
+        return out

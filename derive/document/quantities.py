@@ -1,0 +1,93 @@
+"""The network's quantities under the ASCII names of SPEC.md v1.1 ("the page's mathematics").
+
+``x_1``, ``y_1``, ``w_2_1_1``, ``b_2_1``, ``z_2_1``, ``a_1_1``, ``yhat_1``, ``L``,
+``delta_2_1``; a sample of a batch adds ``__n``, the batch loss is ``L_batch``. The JSON
+``graph`` lists one sample's quantities with their definitions, and every side of an equation
+is printed in these names with only the functions a reader's ``sympy.parse_expr`` knows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy as sp
+
+from ..calculus import LOSS, Network, delta_symbol, role_of
+from ..registry import ActivationFunction
+
+__all__ = ["BATCH_LOSS", "PARTIAL", "graph_entries", "name_of", "sample_loss", "text_of"]
+
+PARTIAL = sp.Function("partial")     # partial(A, B): ∂A/∂B through the graph
+BATCH_LOSS = sp.Symbol("L_batch")
+
+_PREFIX = {"x": "x", "y": "y", "W": "w", "b": "b", "z": "z", "a": "a", "delta": "delta"}
+_ROLES = {"x": "input", "y": "target", "W": "parameter", "b": "parameter",
+          "z": "pre_activation", "a": "activation", "delta": "delta"}
+
+
+def sample_loss(n: int) -> sp.Symbol:
+    """Sample n's loss in a batch equation (``L__n``)."""
+    return sp.Symbol(f"L__{n}")
+
+
+def name_of(symbol: sp.Symbol, output_layer: int) -> str:
+    """The ASCII name of a network symbol (``w_2_1_1``; the output layer's a is ``yhat``)."""
+    role = role_of(symbol)
+    if role is None:
+        return symbol.name
+    one = [str(i + 1) for i in role.index]
+    if role.kind in ("x", "y"):
+        base = f"{role.kind}_{one[0]}"
+    elif role.kind == "a" and role.layer == output_layer:
+        base = f"yhat_{one[0]}"
+    else:
+        base = "_".join([_PREFIX[role.kind], str(role.layer), *one])
+    return base + (f"__{role.sample}" if role.sample is not None else "")
+
+
+def elementary(expr: sp.Expr) -> sp.Expr:
+    """The expression with every activation function written in elementary functions."""
+    functions = [f for f in expr.atoms(ActivationFunction)]
+    if not functions:
+        return expr
+    return expr.xreplace({f: elementary(f.elementary()) for f in functions})
+
+
+def text_of(expr: Any, output_layer: int) -> Any:
+    """A side as text for ``sympy.parse_expr`` in graph names; a matrix as rows of texts."""
+    if isinstance(expr, tuple):
+        return [[text_of(e, output_layer) for e in row] for row in expr]
+    expr = sp.sympify(expr)
+    names = {s: sp.Symbol(name_of(s, output_layer)) for s in expr.free_symbols}
+    for p in expr.atoms(PARTIAL):
+        names.update({s: sp.Symbol(name_of(s, output_layer)) for s in p.args})
+    return sp.sstr(elementary(expr).xreplace(names), order="none")
+
+
+def graph_entries(network: Network, latex: dict[sp.Symbol, str]) -> list[dict[str, Any]]:
+    """One sample's quantities in forward order, as the JSON ``graph``."""
+    last = len(network.layers)
+    entries: list[dict[str, Any]] = []
+
+    def add(symbol: sp.Symbol, role: str, definition: Any) -> None:
+        entries.append({"name": name_of(symbol, last), "latex": latex.get(symbol, str(symbol)),
+                        "role": role, "definition": None if definition is None
+                        else text_of(definition, last)})
+
+    for x in network.x:
+        add(x, "input", None)
+    for y in network.y:
+        add(y, "target", None)
+    for p in network.parameters:
+        add(p, "parameter", None)
+    for layer in network.layers:
+        for j, z in enumerate(layer.z):
+            add(z, "pre_activation", layer.z_expr[j])
+        role = "output" if layer.number == last else "activation"
+        for j, a in enumerate(layer.a):
+            add(a, role, layer.a_expr[j])
+    add(LOSS, "loss", network.loss_expr)
+    for layer in network.layers:
+        for j, z in enumerate(layer.z):
+            add(delta_symbol(layer.number, j), "delta", PARTIAL(LOSS, z))
+    return entries

@@ -1,0 +1,149 @@
+"""``Document`` -> Markdown (MkDocs) and LaTeX, block by block, dispatched by type like SymPy's
+printers: layout only, the mathematics arrives printed in the document's lines.
+
+Both printers break long display rows the same way (``printed_rows``), so that the two
+formats show the same mathematics and the JSON's equation LaTeX is what the page prints.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..document import Callout, Details, Display, Document, Figure, Line, Section, Table, Text
+from .escape import escape_latex, escape_markdown
+from .texbreak import break_align
+
+__all__ = ["LatexPrinter", "MarkdownPrinter", "printed_rows"]
+
+SHORT_ROW = 100     # characters: a row this short always fits the line
+
+
+def printed_rows(display: Display) -> list[tuple[Line, str]]:
+    """Each line with its printed LaTeX (a long aligned row broken into several)."""
+    out = []
+    for line in display.lines:
+        text = line.latex
+        if display.aligned and len(text) >= SHORT_ROW:
+            text = " \\\\\n".join(break_align([text]))
+        out.append((line, text))
+    return out
+
+
+class _Printer:
+    """``print_<Block>`` per block type; ``blocks`` joins them with blank lines."""
+
+    def doprint(self, block: Any) -> str:
+        return getattr(self, f"print_{type(block).__name__}")(block)
+
+    def blocks(self, blocks: tuple) -> str:
+        return "\n\n".join(self.doprint(b) for b in blocks)
+
+
+class MarkdownPrinter(_Printer):
+    """MkDocs Material with pymdownx.arithmatex (generic), admonition and details."""
+
+    def print_Text(self, text: Text) -> str:
+        out = []
+        for kind, value in text.segments:
+            if kind == "math":
+                out.append(rf"\({value}\)")
+            elif kind == "strong":
+                out.append(f"**{escape_markdown(value)}**")
+            else:
+                out.append(escape_markdown(value))
+        return "".join(out)
+
+    def print_Display(self, display: Display) -> str:
+        rows = [text for _, text in printed_rows(display)]
+        if display.aligned:
+            body = "\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}"
+        else:
+            body = rows[0]
+        return f"$$\n{body}\n$$"
+
+    def print_Table(self, table: Table) -> str:
+        cell = lambda t: self.print_Text(t).replace("|", r"\vert ")  # noqa: E731
+        head = "| " + " | ".join(cell(h) for h in table.header) + " |"
+        rule = "|" + "---|" * len(table.header)
+        rows = ["| " + " | ".join(cell(c) for c in row) + " |" for row in table.rows]
+        return "\n".join([head, rule, *rows])
+
+    def print_Figure(self, figure: Figure) -> str:
+        return f"![{self.print_Text(figure.caption)}]({figure.path})"
+
+    def _box(self, marker: str, kind: str, title: Text, blocks: tuple) -> str:
+        body = self.blocks(blocks)
+        indented = "\n".join(("    " + ln) if ln else "" for ln in body.split("\n"))
+        return f'{marker} {kind} "{self.print_Text(title)}"\n\n{indented}'
+
+    def print_Details(self, details: Details) -> str:
+        return self._box("???+" if details.open else "???", "note", details.title,
+                         details.blocks)
+
+    def print_Callout(self, callout: Callout) -> str:
+        return self._box("!!!", callout.kind, callout.title, callout.blocks)
+
+    def print_Section(self, section: Section) -> str:
+        return "#" * section.level + " " + self.print_Text(section.title) + "\n\n" + \
+            self.blocks(section.blocks)
+
+    def page(self, document: Document, meta_title: str) -> str:
+        about = f"{escape_markdown(document.about)}\n\n" if document.about else ""
+        parts = [f"---\ntitle: {meta_title}\n---\n\n# {escape_markdown(document.title)}\n",
+                 about + self.doprint(document.banner),
+                 *(self.doprint(s) for s in document.sections)]
+        return "\n\n".join(p.strip("\n") for p in parts) + "\n"
+
+
+class LatexPrinter(_Printer):
+    """A standalone article (or a book chapter): the same blocks, every box printed open."""
+
+    def __init__(self, *, book: bool = False) -> None:
+        self.book = book
+
+    def print_Text(self, text: Text) -> str:
+        out = []
+        for kind, value in text.segments:
+            if kind == "math":
+                out.append(rf"\({value}\)")
+            elif kind == "strong":
+                out.append(rf"\textbf{{{escape_latex(value)}}}")
+            else:
+                out.append(escape_latex(value))
+        return "".join(out)
+
+    def print_Display(self, display: Display) -> str:
+        rows = [text for _, text in printed_rows(display)]
+        if display.aligned:
+            return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
+        return "\\[\n" + rows[0] + "\n\\]"
+
+    def print_Table(self, table: Table) -> str:
+        columns = "l" * len(table.header)
+        head = " & ".join(self.print_Text(h) for h in table.header) + r" \\"
+        rows = [" & ".join(self.print_Text(c) for c in row) + r" \\" for row in table.rows]
+        return "\n".join([rf"\begin{{longtable}}{{{columns}}}", r"\toprule", head, r"\midrule",
+                          *rows, r"\bottomrule", r"\end{longtable}"])
+
+    def print_Figure(self, figure: Figure) -> str:
+        return rf"\emph{{Figure (in the web page): {self.print_Text(figure.caption)}.}}"
+
+    def print_Details(self, details: Details) -> str:
+        return rf"\paragraph{{{self.print_Text(details.title)}}}" + "\n\n" + \
+            self.blocks(details.blocks)
+
+    def print_Callout(self, callout: Callout) -> str:
+        return ("\\begin{quote}\n" + rf"\textbf{{{self.print_Text(callout.title)}}}" + "\n\n" +
+                self.blocks(callout.blocks) + "\n\\end{quote}")
+
+    def print_Section(self, section: Section) -> str:
+        command = ("section" if self.book else "section*") if section.level == 2 else \
+            "subsection*"
+        return rf"\{command}{{{self.print_Text(section.title)}}}" + "\n\n" + \
+            self.blocks(section.blocks)
+
+    def body(self, document: Document) -> str:
+        about = escape_latex(document.about) + "\n\n" if document.about else ""
+        parts = [about + self.doprint(document.banner),
+                 *(self.doprint(s) for s in document.sections)]
+        return "\n\n".join(parts) + "\n"
