@@ -47,7 +47,7 @@ def grade_number(text: str, expected: float, tolerance: float) -> Verdict:
 
 def _rows(text: str, file: str, required: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
     """The CSV's rows with their line numbers; a missing column or a ragged row: one line."""
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text), strict=True)
     try:
         header = next(reader, None)
         missing = [c for c in required if header is None or c not in header]
