@@ -78,7 +78,7 @@ def test_a_parameter_the_network_lacks_is_one_line_and_exit_2(tmp_path: Path) ->
                                       "-o", str(tmp_path / "o")])
     assert result.exit_code == 2
     assert result.stderr.strip().endswith(
-        "exercise.ask[0].formula: expected a parameter of this network, like w^{(2)}_{11} or "
+        "exercise.ask.formula: expected a parameter of this network, like w^{(2)}_{11} or "
         "w_2_1_1, got 'w_3_1_1'")
     assert len(result.stderr.strip().splitlines()) == 1 and not (tmp_path / "o").exists()
 
@@ -237,8 +237,8 @@ def test_an_unreadable_answer_file_or_key_is_one_line(made: Path, tmp_path: Path
     (tmp_path / "latin.csv").write_bytes(b"variant,quantity,answer\n1,loss,\xe9\n")
     result = CliRunner().invoke(cli, ["grade", str(made), str(tmp_path / "latin.csv")])
     assert (result.exit_code, result.stderr) == (
-        2, f"{tmp_path / 'latin.csv'}: ANSWERS: expected a readable UTF-8 CSV file, got "
-           "UnicodeDecodeError\n")
+        2, (f"{tmp_path / 'latin.csv'}: ANSWERS: expected a readable UTF-8 CSV file, got "
+            "UnicodeDecodeError\n"))
     result = CliRunner().invoke(cli, ["grade", str(tmp_path / "nothing"), str(tmp_path / "x")])
     assert result.exit_code == 2 and result.stderr.count("\n") == 1
     bad_key = tmp_path / "key.csv"

@@ -58,13 +58,13 @@ def formula_blanks(derivation: Derivation, asked: tuple[str, ...], file: str) ->
     printer = Printer({"symbol_names": names})
     by_symbol = {g.parameter: g for g in derivation.gradients}
     out = []
-    for n, text in enumerate(asked):
+    for text in asked:
         try:
             gradient = by_symbol.get(parse_formula(text, vocab))
         except (FormulaError, RecursionError):
             gradient = None
         if gradient is None:
-            raise SpecError(f"exercise.ask[{n}].formula", "a parameter of this network, like "
+            raise SpecError("exercise.ask.formula", "a parameter of this network, like "
                             "w^{(2)}_{11} or w_2_1_1", got_text=repr(text), file=file)
         symbol = printer.doprint(gradient.parameter)
         out.append(FormulaBlank(f"{quantity_of(gradient.parameter)}.formula",

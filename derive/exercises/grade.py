@@ -20,7 +20,7 @@ from ..pipeline import read_spec
 from ..spec import load
 from .formulas import Verdict, grade_formulas, spec_derivation
 
-__all__ = ["grade_answers", "grade_number", "KeyRow"]
+__all__ = ["KeyRow", "grade_answers", "grade_number"]
 
 KeyRow = tuple[str, str]                 # (answer, tolerance) as the key writes them
 _HEADER = ("student", "variant", "quantity", "answer", "expected", "correct", "feedback")

@@ -8,7 +8,7 @@ from .formulas import FormulaBlank
 from .key import Answer
 from .variants import Variant
 
-__all__ = ["blank_text", "network_parts", "question_markdown", "numbers_latex"]
+__all__ = ["blank_text", "network_parts", "numbers_latex", "question_markdown"]
 
 
 def _matrix(rows: list) -> str:

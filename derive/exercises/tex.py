@@ -38,9 +38,9 @@ def question_tex(variant: Variant, answered: list[Answer | FormulaBlank], *,
     body = [r"\begin{document}",
             rf"\section*{{{escape_latex(str(mapping['title']))}}}",
             rf"\noindent Variant {variant.number}, seed {variant.seed}.\par\medskip",
-            rf"\noindent A network with {inputs} inputs and layers of {layers} units; loss: "
-            rf"{escape_latex(loss)} ({escape_latex(reduction)} over the samples). Rows of "
-            r"\(x\) and \(y\) are samples; \(W\) is units \(\times\) inputs.",
+            (rf"\noindent A network with {inputs} inputs and layers of {layers} units; loss: "
+             rf"{escape_latex(loss)} ({escape_latex(reduction)} over the samples). Rows of "
+             r"\(x\) and \(y\) are samples; \(W\) is units \(\times\) inputs."),
             rf"\begin{{align*}}{numbers}\end{{align*}}",
             rf"\noindent Compute, to {digits} decimals:",
             r"\begin{enumerate}\itemsep 1.5em",
