@@ -25,8 +25,10 @@ import pytest
 from click.testing import CliRunner
 
 from derive.cli import cli
+from derive.exercises.prairie import answer_name
 
 from .conftest import EXAMPLES
+from .test_exercises import _torch_answers
 
 SPEC = EXAMPLES / "exercise-one-step-sigmoid-2-2-1.yaml"
 ASK = 'ask: [loss, grad, updated, {formula: "w^{(2)}_{11}"}]'
@@ -92,27 +94,8 @@ def _data(seed: object) -> dict:
 
 
 def _torch(params: dict) -> dict[str, float]:
-    torch = pytest.importorskip("torch")
-    x = torch.tensor([params["x"]], dtype=torch.float64)
-    y = torch.tensor([params["y"]], dtype=torch.float64)
-    tensors = {}
-    for n, layer in enumerate(params["init"], start=1):
-        tensors[f"L{n}_W"] = torch.tensor(layer["W"], dtype=torch.float64, requires_grad=True)
-        tensors[f"L{n}_b"] = torch.tensor(layer["b"], dtype=torch.float64, requires_grad=True)
-    a = x
-    for n in (1, 2):
-        a = torch.sigmoid(a @ tensors[f"L{n}_W"].T + tensors[f"L{n}_b"])
-    loss = (0.5 * (a - y) ** 2).sum()
-    loss.backward()
-    out = {"loss": float(loss.detach())}
-    for name, t in tensors.items():
-        for index in [(i,) for i in range(t.shape[0])] if t.dim() == 1 else \
-                [(i, j) for i in range(t.shape[0]) for j in range(t.shape[1])]:
-            q = name + "".join(f"_{i}" for i in index)
-            out[f"{q}_grad"] = float(t.grad[index])
-            out[f"{q}_updated"] = float(t.detach()[index] - params["learning_rate"] *
-                                        t.grad[index])
-    return out
+    """PyTorch float64 from the variant's numbers, by PrairieLearn's answer names."""
+    return {answer_name(q): v for q, v in _torch_answers({"example": params}).items()}
 
 
 @pytest.mark.parametrize("seed", [7, "1234567", "a1b2-c3"])
