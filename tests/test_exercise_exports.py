@@ -242,3 +242,13 @@ def test_a_question_sheet_compiles_with_pdflatex(made: Path, tmp_path: Path) -> 
     shutil.copy(made / "variant-3" / "question.tex", tex)
     log = pdflatex(tex)
     assert "Overfull" not in log
+
+
+def test_the_section_the_server_embeds_reads_back_the_same() -> None:
+    from derive.exercises import read_exercise
+    from derive.spec import plain_mapping
+
+    section = plain_mapping(SPEC.read_text().replace("ask: [loss, grad, updated]", ASK))
+    exercise = read_exercise(section["exercise"], "spec.yaml")
+    assert exercise.formulas == ("w^{(2)}_{11}",) and exercise.ask == ("loss", "grad", "updated")
+    assert read_exercise(exercise.as_mapping(), "spec.yaml") == exercise
