@@ -221,6 +221,22 @@ def exercises_command(spec: str, variants: int | None, roster: str | None, seed:
         click.echo(f"wrote {written}", err=True)
 
 
+@cli.command("grade")
+@click.argument("key")
+@click.argument("answers")
+@click.option("-o", "--out", default=None, help="The graded CSV.  [default: standard output]")
+def grade_command(key: str, answers: str, out: str | None) -> None:
+    """Grade a class's ANSWERS (CSV: variant,quantity,answer[,student]) against KEY."""
+    from .exercises.grade import grade_answers
+
+    graded, count, right = grade_answers(key, answers)
+    if out is None:
+        click.echo(graded, nl=False)
+    else:
+        write_outputs({Path(out).name: graded}, Path(out).parent)
+    click.echo(f"graded {count} answers: {right} right", err=True)
+
+
 class _CourseErrors(DeriveError):
     """The specs of a course that could not be derived, one message each (from the workers)."""
 

@@ -1,16 +1,22 @@
 """Every file of ``derive-backprop exercises SPEC --variants N --seed S -o DIR``:
-``answers.csv``, ``moodle.xml``, and per variant ``variant-K/spec.yaml`` (the complete
-spec with the variant's numbers), ``question.md`` and the solution page with its pictures."""
+``answers.csv``, ``moodle.xml``, ``questions.gift``, a PrairieLearn question directory
+``prairielearn/<slug>/``, and per variant ``variant-K/spec.yaml`` (the complete spec with
+the variant's numbers), ``question.md``, ``question.tex`` and the solution page with its
+pictures."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from ..spec import Spec
+from .formulas import formula_blanks, spec_derivation
+from .gift import gift
 from .key import answers, key_csv
 from .moodle import moodle_xml
+from .prairielearn import prairielearn_files
 from .settings import Exercise
 from .sheets import question_markdown
+from .tex import question_tex
 from .variants import draw_variant
 
 __all__ = ["exercise_files"]
@@ -19,6 +25,7 @@ __all__ = ["exercise_files"]
 def exercise_files(base: dict[str, Any], spec: Spec, exercise: Exercise, *, variants: int,
                    seed: int, dump: Any) -> dict[str, str | bytes]:
     """Path -> content; ``dump`` writes a mapping as YAML (the spec package's writer)."""
+    formula_blanks(spec_derivation(spec), exercise.formulas, spec.file)   # a bad one: exit 2
     rows, files = [], {}
     for number in range(1, variants + 1):
         variant = draw_variant(base, spec, exercise, seed=seed, number=number, dump=dump)
@@ -28,8 +35,14 @@ def exercise_files(base: dict[str, Any], spec: Spec, exercise: Exercise, *, vari
         files[f"{folder}/spec.yaml"] = dump(variant.mapping)
         files[f"{folder}/question.md"] = question_markdown(variant, answered,
                                                            digits=exercise.answer_digits)
+        files[f"{folder}/question.tex"] = question_tex(variant, answered,
+                                                       digits=exercise.answer_digits)
         for name, content in variant.result.files.items():
             files[f"{folder}/{name}"] = content
     files["answers.csv"] = key_csv(rows)
     files["moodle.xml"] = moodle_xml(spec.title, rows, exercise.answer_digits)
+    files["questions.gift"] = gift(spec.title, rows, exercise.answer_digits)
+    if rows:
+        files.update(prairielearn_files(base, spec.title, spec.file, exercise, rows[0][1],
+                                        seed=seed, dump=dump))
     return files

@@ -8,10 +8,11 @@ import io
 import json
 from dataclasses import dataclass
 
+from .formulas import FormulaBlank, formula_blanks
 from .settings import Exercise
 from .variants import Variant
 
-__all__ = ["Answer", "answers", "key_csv"]
+__all__ = ["Answer", "answers", "key_csv", "numeric"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,10 +25,11 @@ class Answer:
     tolerance: float
 
 
-def answers(variant: Variant, exercise: Exercise) -> list[Answer]:
+def answers(variant: Variant, exercise: Exercise) -> list[Answer | FormulaBlank]:
+    """The numbers asked, then the formulas asked (their key is the derived formula)."""
     document = json.loads(str(variant.result.files["solution.json"]))
     tolerance = 0.5 * 10 ** -exercise.answer_digits
-    out = []
+    out: list[Answer | FormulaBlank] = []
     if "loss" in exercise.ask:
         out.append(Answer("loss", "L", float(document["loss"]["value"]), tolerance))
     for p in document["parameters"]:
@@ -39,15 +41,24 @@ def answers(variant: Variant, exercise: Exercise) -> list[Answer]:
                 shown = rf"\frac{{\partial L}}{{\partial {p['symbol']}}}" if field == "grad" \
                     else rf"{p['symbol']}\ \text{{{'after one step' if field == 'updated' else 'after all steps'}}}"
                 out.append(Answer(f"{name}.{field}", shown, float(p[field]), tolerance))
-    return out
+    return out + formula_blanks(variant.result.derivation, exercise.formulas,
+                                f"variant-{variant.number}/spec.yaml")
 
 
-def key_csv(rows: list[tuple[Variant, list[Answer]]]) -> str:
+def numeric(answered: list[Answer | FormulaBlank]) -> list[Answer]:
+    """The blanks with a number for an answer (what Moodle, GIFT and the sheets' numbers ask)."""
+    return [a for a in answered if isinstance(a, Answer)]
+
+
+def key_csv(rows: list[tuple[Variant, list[Answer | FormulaBlank]]]) -> str:
+    """One row per blank; a formula blank's answer is the derived LaTeX, no tolerance."""
     stream = io.StringIO()
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(["variant", "seed", "quantity", "answer", "tolerance"])
     for variant, answered in rows:
         for a in answered:
-            writer.writerow([variant.number, variant.seed, a.quantity, repr(a.value),
+            writer.writerow([variant.number, variant.seed, a.quantity, a.answer, ""]
+                            if isinstance(a, FormulaBlank) else
+                            [variant.number, variant.seed, a.quantity, repr(a.value),
                              repr(a.tolerance)])
     return stream.getvalue()

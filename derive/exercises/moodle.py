@@ -6,7 +6,7 @@ from __future__ import annotations
 from xml.sax.saxutils import escape
 
 from ..formats import plain_markdown
-from .key import Answer
+from .key import Answer, numeric
 from .sheets import numbers_latex
 from .variants import Variant
 
@@ -20,7 +20,7 @@ def _cdata(text: str) -> str:
 def _question(variant: Variant, answered: list[Answer], digits: int) -> str:
     numbers = "".join(rf"<p>\[{line}\]</p>" for line in numbers_latex(variant))
     blanks = "".join(f"<li>\\({a.latex}\\) = {{1:NUMERICAL:={a.value!r}:{a.tolerance!r}}}</li>"
-                     for a in answered)
+                     for a in numeric(answered))
     text = (f"<p>Variant {variant.number} (seed {variant.seed}). Rows of x and y are "
             f"samples; W is units × inputs.</p>{numbers}<p>Compute, to {digits} decimals:</p>"
             f"<ol>{blanks}</ol>")

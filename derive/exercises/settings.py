@@ -2,7 +2,9 @@
 
 ```yaml
 exercise:
-  ask: [loss, grad, updated]     # fields of the JSON to ask: loss, grad, updated, final
+  ask: [loss, grad, updated, {formula: "w^{(2)}_{11}"}]   # fields of the JSON: loss, grad,
+                                 # updated, final; {formula: P} asks to write ∂L/∂P (P in the
+                                 # page's notation or as w_2_1_1), graded by the claim checker
   parameters: all                # or a list like ["L2.W[0][0]", "L1.b[0]"]
   ranges: {x: [-2, 2], y: [0, 1], W: [-1, 1], b: [-0.5, 0.5], learning_rate: [0.1, 0.5]}
   decimals: 1                    # the numbers a student gets: 1 decimal (0: integers)
@@ -34,6 +36,7 @@ class Exercise:
     """What a variant asks and how its numbers are drawn."""
 
     ask: tuple[str, ...] = ("loss", "grad")
+    formulas: tuple[str, ...] = ()                  # parameters whose ∂L/∂P is written out
     parameters: tuple[str, ...] | None = None        # None: every parameter
     ranges: tuple[tuple[str, tuple[float, float]], ...] = _DEFAULT_RANGES
     decimals: int = 1
@@ -44,6 +47,14 @@ class Exercise:
     def range_of(self, name: str) -> tuple[float, float]:
         return dict(self.ranges)[name]
 
+    def as_mapping(self) -> dict[str, Any]:
+        """The section as a spec writes it: ``read_exercise(e.as_mapping(), f) == e``."""
+        return {"ask": [*self.ask, *({"formula": f} for f in self.formulas)],
+                "parameters": "all" if self.parameters is None else list(self.parameters),
+                "ranges": {name: list(bounds) for name, bounds in self.ranges},
+                "decimals": self.decimals, "answer_digits": self.answer_digits,
+                "conditions": {"no_dead_relu": self.no_dead_relu, "max_abs": self.max_abs}}
+
 
 def read_exercise(section: Any, file: str) -> Exercise:
     """The section as read by the spec loader (plain lists, dicts, numbers), validated."""
@@ -53,9 +64,7 @@ def read_exercise(section: Any, file: str) -> Exercise:
     unknown = sorted(set(section) - set(_KEYS))
     _expect(not unknown, f"exercise.{unknown[0] if unknown else ''}",
             f"one of {', '.join(_KEYS)}", unknown[0] if unknown else None, file)
-    ask = tuple(section.get("ask", ("loss", "grad")))
-    _expect(bool(ask) and all(a in FIELDS for a in ask), "exercise.ask",
-            f"a list of {', '.join(FIELDS)}", section.get("ask"), file)
+    ask, formulas = _ask(section.get("ask", ["loss", "grad"]), file)
     parameters = section.get("parameters", "all")
     _expect(parameters == "all" or (isinstance(parameters, list) and parameters and
                                     all(isinstance(p, str) for p in parameters)),
@@ -79,10 +88,30 @@ def read_exercise(section: Any, file: str) -> Exercise:
     max_abs = conditions.get("max_abs", 100.0)
     _expect(isinstance(max_abs, (int, float)) and max_abs > 0, "exercise.conditions.max_abs",
             "a number above 0", max_abs, file)
-    return Exercise(ask=ask, parameters=None if parameters == "all" else tuple(parameters),
+    return Exercise(ask=ask, formulas=formulas,
+                    parameters=None if parameters == "all" else tuple(parameters),
                     ranges=tuple(ranges.items()), decimals=decimals, answer_digits=digits,
                     no_dead_relu=bool(conditions.get("no_dead_relu", True)),
                     max_abs=float(max_abs))
+
+
+def _ask(items: Any, file: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The fields asked and the parameters whose formula is asked, in the order given."""
+    _expect(isinstance(items, list) and bool(items), "exercise.ask",
+            f"a list of {', '.join(FIELDS)} or {{formula: PARAMETER}}", items, file)
+    fields, formulas = [], []
+    for n, item in enumerate(items):
+        if isinstance(item, dict):
+            ok = set(item) == {"formula"} and isinstance(item["formula"], str) and \
+                item["formula"].strip() != ""
+            _expect(ok, f"exercise.ask[{n}]", "{formula: PARAMETER}, like {formula: w_2_1_1}",
+                    item, file)
+            formulas.append(item["formula"])
+        else:
+            _expect(item in FIELDS, f"exercise.ask[{n}]",
+                    f"one of {', '.join(FIELDS)} or {{formula: PARAMETER}}", item, file)
+            fields.append(item)
+    return tuple(fields), tuple(formulas)
 
 
 def _expect(ok: bool, key: str, expected: str, got: Any, file: str) -> None:

@@ -4,10 +4,11 @@ numbers, and the blanks. The solution sheet is the variant's full verified page.
 from __future__ import annotations
 
 from ..formats import escape_markdown
+from .formulas import FormulaBlank
 from .key import Answer
 from .variants import Variant
 
-__all__ = ["question_markdown", "numbers_latex"]
+__all__ = ["blank_text", "network_parts", "numbers_latex", "question_markdown"]
 
 
 def _matrix(rows: list) -> str:
@@ -29,22 +30,37 @@ def numbers_latex(variant: Variant) -> list[str]:
     return lines
 
 
-def question_markdown(variant: Variant, answered: list[Answer], *, digits: int) -> str:
+def question_markdown(variant: Variant, answered: list[Answer | FormulaBlank], *,
+                      digits: int) -> str:
     """The sheet a student gets: what the network is, their numbers, what to compute."""
     mapping = variant.mapping
-    layers = ", ".join(f"{layer['units']} {escape_markdown(str(_activation(layer)))}"
-                       for layer in mapping["layers"])
+    inputs, activations, loss, reduction = network_parts(mapping)
+    layers = ", ".join(f"{units} {escape_markdown(name)}" for units, name in activations)
     out = [f"# {escape_markdown(str(mapping['title']))}", "",
            f"Variant {variant.number}, seed {variant.seed}.", "",
-           f"A network with {_inputs(mapping)} inputs and layers of {layers} units; loss: "
-           f"{escape_markdown(str(_loss(mapping)))} ({mapping.get('reduction', 'mean')} over "
+           f"A network with {inputs} inputs and layers of {layers} units; loss: "
+           f"{escape_markdown(loss)} ({reduction} over "
            f"the samples). Rows of \\(x\\) and \\(y\\) are samples; \\(W\\) is units × inputs.",
            "", "$$", r"\begin{aligned}", r" \\ ".join(f"&{line}" for line in
                                                      numbers_latex(variant)),
            r"\end{aligned}", "$$", "",
            f"Compute, to {digits} decimals:", ""]
-    out += [f"{n}. \\({a.latex}\\) = ______" for n, a in enumerate(answered, start=1)]
+    out += [f"{n}. {blank_text(a)}" for n, a in enumerate(answered, start=1)]
     return "\n".join(out) + "\n"
+
+
+def blank_text(blank: Answer | FormulaBlank) -> str:
+    """A blank as a sheet words it (Markdown with ``\\( \\)`` math)."""
+    if isinstance(blank, FormulaBlank):
+        return f"Write \\({blank.latex}\\) as a formula in the network's symbols: ______"
+    return f"\\({blank.latex}\\) = ______"
+
+
+def network_parts(mapping: dict) -> tuple[int, list[tuple[int, str]], str, str]:
+    """Inputs, (units, activation) per layer, loss and reduction, as a sheet names them."""
+    return (_inputs(mapping), [(layer["units"], str(_activation(layer)))
+                               for layer in mapping["layers"]],
+            str(_loss(mapping)), str(mapping.get("reduction", "mean")))
 
 
 def _inputs(mapping: dict) -> int:
