@@ -286,3 +286,23 @@ def check_site(site: Path, chromium: str, *, shots: dict[str, Shot] | None = Non
             reports.append(check_page(context, base, url, static.get(url, []),
                                       shot=(shots or {}).get(url)))
     return reports
+
+
+OVERFLOW_JS = """() => Array.from(document.querySelectorAll('mjx-container[display="true"]'))
+  .filter(el => el.getBoundingClientRect().width > el.parentElement.clientWidth + 1)
+  .map(el => el.parentElement.textContent.slice(0, 80))"""
+
+
+def page_layout(chromium: str, site: Path, url: str, *, width: int = 1280,
+                timeout_s: float = 60.0) -> tuple[int, list[str]]:
+    """(A4 pages when printed after MathJax, display formulas wider than their column)."""
+    with served(site) as base, browser(chromium) as context:
+        page = context.new_page()
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(base + url, wait_until="load", timeout=timeout_s * 1000)
+        page.evaluate(WAIT_JS, timeout_s * 1000)
+        overflowing = page.evaluate(OVERFLOW_JS)
+        page.emulate_media(media="print")
+        pdf = page.pdf(format="A4", print_background=False)
+        page.close()
+    return len(re.findall(rb"/Type\s*/Page[^s]", pdf)), overflowing

@@ -128,3 +128,20 @@ def test_trap_course_renders_and_a_broken_formula_fails(chromium: str, tmp_path:
     assert [u["tex"] for u in broken.unrendered] == [r"\(x^{2\)"]
     assert len(broken.lost_breaks) == 1 and r"a = b \\ c = d" in broken.lost_breaks[0]
     assert any("cdn.example.com" in f for f in broken.failed)
+
+
+def test_pages_print_short_and_no_formula_overflows_its_column(example_site: Path,
+                                                                chromium: str) -> None:
+    """Issue 15: the longest page of the course prints on at most 8 A4 pages; at 1280 px no
+    display formula is wider than the content column (long rows are broken)."""
+    from .browser_check import page_layout
+    lengths, wide = {}, {}
+    for stem in EXAMPLE_STEMS:
+        pages, overflowing = page_layout(chromium, example_site / "site", f"{stem}.html")
+        lengths[stem] = pages
+        if overflowing:
+            wide[stem] = overflowing
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "lengths.json").write_text(json.dumps(lengths, indent=2, sort_keys=True) + "\n")
+    assert max(lengths.values()) <= 8, lengths
+    assert wide == {}, wide

@@ -61,8 +61,7 @@ def test_all_formats_written_into_folder(cli_path: str, tmp_path: Path) -> None:
     names = sorted(p.name for p in (tmp_path / "out").iterdir() if p.is_file())
     assert names == [f"relu-worked-example-1-1-1.{ext}" for ext in ("json", "md", "tex")]
     pictures = sorted(p.name for p in (tmp_path / "out" / "relu-worked-example-1-1-1").iterdir())
-    assert pictures == ["network-w1-1-1.svg", "network-w2-1-1.svg", "network.svg",
-                        "paths-w1-1-1.svg", "paths-w2-1-1.svg"]
+    assert pictures == ["network.svg", "paths-w1-1-1.svg", "paths-w2-1-1.svg"]
 
 
 def test_invalid_spec_one_line_exit_2(cli_path: str, tmp_path: Path) -> None:

@@ -49,15 +49,18 @@ def test_seed_claims_are_proved_and_mistakes_shown(seed: str) -> None:
     assert sum(c.status == "proved" for c in report.claims) == proved
     assert sum(c.status == "differs" and c.passed for c in report.claims) == wrong
     page = (OUTPUT / f"{stem}.md").read_text(encoding="utf-8")
-    assert page.count("**proved equal**, as expected") == proved
-    assert page.count("**differs**") == wrong
+    mistakes = page.split("## Common mistakes, checked", 1)[1]
+    assert mistakes.count("**proved equal**, as expected") == proved
+    assert mistakes.count("**differs**") == wrong
 
 
 @pytest.mark.parametrize("seed", sorted(SEED_EXAMPLES))
 def test_each_seed_page_says_what_it_covers(seed: str) -> None:
+    """Right under the title, before the verdicts: the seed it teaches."""
     stem = SEED_EXAMPLES[seed][0]
-    footer = (OUTPUT / f"{stem}.md").read_text(encoding="utf-8").rstrip().splitlines()[-1]
-    assert footer.startswith("*Seed " + seed.split()[0])
+    page = (OUTPUT / f"{stem}.md").read_text(encoding="utf-8")
+    opening = page.split("\n# ", 1)[1].split("!!!", 1)[0]
+    assert ("Seed " + seed.split()[0]) in opening
 
 
 def test_seed001_vector_form_deltas() -> None:
@@ -96,9 +99,10 @@ def test_seed002_average_over_samples() -> None:
 def test_seed003_matrix_form_in_row_convention() -> None:
     """dL/dW = X^T dL/dY-hat (fan_in x units) and dL/db = sum over the batch."""
     page = (OUTPUT / "linear-model-batch-matrix-form.md").read_text(encoding="utf-8")
-    assert r"\left(X\right)^{\top}}_{3 \times N}" in page
-    assert r"= \sum_{n=1}^{N} \Delta^{(l)}_{n}" in page
-    assert r"\(3 \times 1\)" in page
+    assert r"\frac{\partial \mathcal{L}}{\partial W^{(1)}} &= \left(X\right)^{\top} \Delta^{(1)}" \
+        in page
+    assert r"\Delta^{(1)} &= \frac{\partial \mathcal{L}}{\partial \hat{Y}}" in page
+    assert "| 1 | 3 × 1 | 2 × 1 | 2 × 3 |" in page
 
 
 def test_seed003_sigmoid_derivative_is_complete() -> None:
@@ -123,8 +127,9 @@ def test_seed004_output_and_hidden_cases() -> None:
     wrong = [c for c in report.claims if c.status == "differs"]
     assert [c.message for c in wrong] == ["sign differs"]
     page = (OUTPUT / "output-and-hidden-layers-sigmoid.md").read_text(encoding="utf-8")
-    assert re.search(r"### Layer 2 \(output layer\)\n\nAn output-layer parameter", page)
-    assert re.search(r"### Layer 1 \(hidden layer\)\n\nA hidden-layer parameter", page)
+    assert re.search(r"## .*w\^\{\(2\)\}_\{11\}.*: an output-layer weight\n", page)
+    assert re.search(r"## .*w\^\{\(1\)\}_\{11\}.*: a hidden-layer weight\n", page)
+    assert "computes each δ once, instead of once per path" in page
 
 
 @pytest.mark.parametrize("spec_path", sorted(EXAMPLES.glob("*.yaml")), ids=lambda p: p.stem)

@@ -246,7 +246,7 @@ def test_example_pages_have_no_markdown_math_traps(stem: str) -> None:
 def test_trap_spec_page_keeps_its_math_intact() -> None:
     page = markdown_page(TRAP_SPEC, "traps.yaml")
     assert math_traps(page) == []
-    assert r"\lvert" in page                       # |x| of huber's conditions, now table-safe
+    assert r"\left|" in page                       # |x| of huber's conditions, in display math
     table_rows = [line for line in page.splitlines() if line.startswith("| \\(w")]
     assert table_rows and all(line.count("\\(") == line.count("\\)") for line in table_rows)
     title = next(line for line in page.splitlines() if line.startswith("# "))

@@ -80,7 +80,7 @@ def _expansion(c: Context, n: int) -> Line:
     w, z, x = layer.W[0][0], layer.z[0], layer.inputs[0]
     D = c.matrix(r"\Delta", 1)
     A = c.notation.matrix_input
-    terms = " + ".join(rf"{D}_{{{s + 1}1}} {A}_{{{s + 1}1}}" for s in range(n))
+    terms = " + ".join(rf"{{{D}}}_{{{s + 1}1}} {{{A}}}_{{{s + 1}1}}" for s in range(n))
     value = sp.Add(*(PARTIAL(BATCH_LOSS, for_sample(z, s)) * for_sample(x, s) for s in range(n)))
     return line([(rf"\frac{{\partial {c.batch_loss}}}{{\partial {c.tex(w)}}}",
                   PARTIAL(BATCH_LOSS, w)), (terms, value)], samples=n)

@@ -9,7 +9,7 @@ from ..calculus import LOSS
 from .audit import AuditReport
 from .context import Context
 from .forward import count
-from .model import Callout, Section, Text, math, plain
+from .model import Callout, Section, Text, math, plain, strong
 
 __all__ = ["banner", "checking_section", "claims_section"]
 
@@ -64,19 +64,17 @@ def claims_section(c: Context) -> Section | None:
             blocks.append(Text() + f"{cl.parameter}: could not be read ({cl.message}).")
             continue
         partial = rf"\frac{{\partial {c.loss}}}{{\partial {cl.parameter_latex}}}"
-        sentence = (Text() + "Claimed " + math(rf"{partial} = {cl.claim_latex}")
-                    + f": {verdict}")
+        sentence = (Text() + "Claimed " + math(rf"{partial} = {cl.claim_latex}") + ": " +
+                    strong(verdict) + (", as expected" if cl.passed else ", NOT as expected"))
         if cl.status == "differs":
             pieces = cl.message.split("$")
             diagnosis = Text()
             for k, piece in enumerate(pieces):
                 diagnosis += math(piece) if k % 2 else plain(piece)
-            sentence += " (" + diagnosis + "). The derivation gives " + \
+            sentence += " (" + diagnosis + "); the derivation gives " + \
                 math(cl.derived_latex) + "."
         else:
             sentence += "."
-        if not cl.passed:
-            sentence += " This was not expected."
         if cl.note:
             sentence += " " + plain(cl.note.rstrip(".") + ".")
         blocks.append(sentence)

@@ -8,7 +8,8 @@ parameter in full.
 
 from __future__ import annotations
 
-from ..calculus import LOSS, ChainProduct, ChainSum, Gradient, Partial, as_expr, delta_symbol
+from ..calculus import (LOSS, ChainProduct, ChainSum, Gradient, Partial, as_expr, chain_product,
+                        delta_symbol)
 from .context import Context
 from .lines import display, line, numbers_product, number, sides
 from .model import Details, Figure, Line, Section, Table, Text, math, plain
@@ -52,8 +53,7 @@ def _factorised(c: Context, g: Gradient) -> object | None:
     back = ChainSum(tuple(ChainProduct((following.W[i][j], delta_symbol(following.number, i)))
                           for i in range(following.units)))
     back = back if len(back.terms) > 1 else back.terms[0]
-    return ChainProduct((back, layer.derivative(j), g.last.value)) if g.role.kind == "W" \
-        else ChainProduct((back, layer.derivative(j)))
+    return chain_product([back, layer.derivative(j), g.last.value])
 
 
 def derivation_lines(c: Context, g: Gradient, *, numbers: bool) -> list[Line]:
@@ -128,10 +128,11 @@ def bias_section(c: Context) -> Section | None:
                                delta_symbol(layer.number, 0))))
     if not rows:
         return None
+    z, b = next((layer.z[0], layer.b[0]) for layer in c.network.layers if layer.b)
     return Section(plain("Biases"), (
         Text() + "A bias is added to its unit's sum, so " + math(
-            rf"\partial {c.tex(c.network.layers[0].z[0])} / \partial {c.tex(c.network.layers[0].b[0])}"
-            r" = 1") + " and the bias's gradient is its unit's δ:", display(rows)))
+            rf"\partial {c.tex(z)} / \partial {c.tex(b)} = 1") +
+        " and the bias's gradient is its unit's δ:", display(rows)))
 
 
 def _cell(c: Context, values, i: int) -> Text:

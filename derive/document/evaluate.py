@@ -8,7 +8,8 @@ of A's forward definition with B nudged, never the symbolic derivative the page 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from types import MappingProxyType
 from typing import Any
 
 import sympy as sp
@@ -21,17 +22,17 @@ __all__ = ["Graph", "Point", "compile_expr"]
 
 Closure = Callable[["Point"], float]
 
-_FUNCTIONS: dict[type, Callable[..., float]] = {
+_FUNCTIONS: Mapping[type, Callable[..., float]] = MappingProxyType({
     sp.exp: lambda x: math.exp(min(x, 700.0)), sp.log: math.log, sp.tanh: math.tanh,
     sp.sqrt: math.sqrt, sp.Abs: abs, sp.sign: lambda x: float((x > 0) - (x < 0)),
     sp.cosh: math.cosh, sp.sinh: math.sinh, sp.sin: math.sin, sp.cos: math.cos,
     sp.Max: max, sp.Min: min,
     sp.Heaviside: lambda x, at=0.5: 1.0 if x > 0 else (0.0 if x < 0 else at),
-}
-_RELATIONS: dict[type, Callable[[float, float], bool]] = {
+})
+_RELATIONS: Mapping[type, Callable[[float, float], bool]] = MappingProxyType({
     sp.StrictGreaterThan: lambda a, b: a > b, sp.GreaterThan: lambda a, b: a >= b,
     sp.StrictLessThan: lambda a, b: a < b, sp.LessThan: lambda a, b: a <= b,
-}
+})
 
 
 def compile_expr(expr: Any) -> Closure:
@@ -108,6 +109,7 @@ class Point:
         self.env = graph.forward(env) if evaluate else env
         self.loss = loss
         self._nudged: dict[sp.Symbol, tuple[float, dict, dict]] = {}
+        self.noise = 0.0      # the largest rounding error of a difference since the last reset
 
     def value(self, symbol: sp.Symbol) -> float:
         if symbol in self.env:
@@ -137,9 +139,11 @@ class Point:
             return 1.0
         h, up, down = self._nudge(b)
         a_up, a_down, a_mid = up[a], down[a], self.env[a]
+        noise = 1e-14 * (abs(a_up) + abs(a_down) + abs(a_mid)) / h
         forward, backward = (a_up - a_mid) / h, (a_mid - a_down) / h
-        if abs(forward - backward) > 1e-3 * max(1.0, abs(forward), abs(backward)):
+        if abs(forward - backward) > 1e-3 * max(1.0, abs(forward), abs(backward)) + 2 * noise:
             return math.nan
+        self.noise = max(self.noise, noise)
         return (a_up - a_down) / (2 * h)
 
 

@@ -3,6 +3,7 @@ what the numbers say (a gradient that shrinks through the layers, a saturated or
 
 from __future__ import annotations
 
+from ..numbers import trained
 from .context import Context
 from .forward import count
 from .lines import display, line, number
@@ -81,14 +82,16 @@ def example_section(c: Context, loss_picture: str | None) -> Section | None:
         (rf"{c.loss}_{{1}}" if c.samples > 1 else c.loss)
     blocks.append(Text() + "Loss before the first update: " + math(
         rf"{which} = {float(first.loss):.{c.digits}g}") + ".")
-    if worked.updated:
-        g, i = c.derivation.gradients[0], 0
+    trains = trained(net)
+    if worked.updated and any(trains):
+        i = trains.index(True)
         theta, grad, new = (float(first.parameters[i]), float(first.gradients[i]),
                             float(worked.updated[i]))
         t, e, d = number(theta, c.digits), number(rate, c.digits), number(grad, c.digits)
         blocks += [Text() + "Each parameter moves against its gradient, " + math(
             r"\theta \leftarrow \theta - \eta \, \partial " + which + r" / \partial \theta") +
-            "; for the first one:",
+            f"; for {'the first one' if i == 0 else 'the first one that trains'}, "
+            + math(c.tex(net.parameters[i])) + ":",
             display([line([(rf"{t[0]} - {e[0]} \cdot {d[0]}", t[1] - e[1] * d[1]),
                            number(new, c.digits)], aligned=False, at="example",
                           digits=c.digits)])]

@@ -69,7 +69,7 @@ def forward_section(c: Context) -> Section:
     blocks: list = [plain("Each layer computes a weighted sum of its inputs, then applies its "
                           "activation:"), display(_layer_rows(c))]
     blocks += [plain("The loss of one sample:"),
-               display([line(sides(c.printer, LOSS, network.loss_expr), aligned=False)])]
+               display([line(sides(c.printer, LOSS, network.loss_expr))])]
     n = c.samples
     if n > 1:
         mean = network.spec.reduction == "mean"
@@ -79,6 +79,6 @@ def forward_section(c: Context) -> Section:
         blocks += [Text() + f"The example has {n} samples; " + math(f"{c.loss}_n") +
                    " is sample n's loss, and the loss of the batch is their "
                    + ("mean" if mean else "sum") + ":",
-                   display([line([(c.batch_loss, BATCH_LOSS), rhs], aligned=False,
+                   display([line([(c.batch_loss, BATCH_LOSS), rhs],
                                  samples=n)])]
     return Section(plain("Forward pass"), tuple(blocks))

@@ -47,8 +47,9 @@ def numbers_product(groups: Sequence[Sequence[float]], digits: int) -> Side:
     for group in groups:
         kept = [number(v, digits) for v in group if v != 1] or [number(1, digits)]
         latex.append(r" \cdot ".join(t for t, _ in kept))
-        terms.append(sp.Mul(*(e for _, e in kept)))
-    return " + ".join(latex), sp.Add(*terms)
+        terms.append(sp.Mul(*(e for _, e in kept), evaluate=False))
+    side = sp.Add(*terms, evaluate=False) if len(terms) > 1 else terms[0]
+    return " + ".join(latex), side       # unevaluated: the audit sees each printed term
 
 
 def line(parts: Sequence[Side], *, aligned: bool = True, at: str | None = None,

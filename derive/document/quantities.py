@@ -8,6 +8,7 @@ is printed in these names with only the functions a reader's ``sympy.parse_expr`
 
 from __future__ import annotations
 
+from types import MappingProxyType
 from typing import Any
 
 import sympy as sp
@@ -20,9 +21,7 @@ __all__ = ["BATCH_LOSS", "PARTIAL", "graph_entries", "name_of", "sample_loss", "
 PARTIAL = sp.Function("partial")     # partial(A, B): ∂A/∂B through the graph
 BATCH_LOSS = sp.Symbol("L_batch")
 
-_PREFIX = {"x": "x", "y": "y", "W": "w", "b": "b", "z": "z", "a": "a", "delta": "delta"}
-_ROLES = {"x": "input", "y": "target", "W": "parameter", "b": "parameter",
-          "z": "pre_activation", "a": "activation", "delta": "delta"}
+_PREFIX = MappingProxyType({"W": "w"})      # the name's letter where it is not the kind
 
 
 def sample_loss(n: int) -> sp.Symbol:
@@ -41,7 +40,7 @@ def name_of(symbol: sp.Symbol, output_layer: int) -> str:
     elif role.kind == "a" and role.layer == output_layer:
         base = f"yhat_{one[0]}"
     else:
-        base = "_".join([_PREFIX[role.kind], str(role.layer), *one])
+        base = "_".join([_PREFIX.get(role.kind, role.kind), str(role.layer), *one])
     return base + (f"__{role.sample}" if role.sample is not None else "")
 
 
@@ -53,6 +52,11 @@ def elementary(expr: sp.Expr) -> sp.Expr:
     return expr.xreplace({f: elementary(f.elementary()) for f in functions})
 
 
+def _real_abs(expr: sp.Expr) -> sp.Expr:
+    """|u| as a piecewise: a reader's SymPy differentiates |u| of a complex u into re and im."""
+    return expr.replace(sp.Abs, lambda u: sp.Piecewise((u, u >= 0), (-u, True)))
+
+
 def text_of(expr: Any, output_layer: int) -> Any:
     """A side as text for ``sympy.parse_expr`` in graph names; a matrix as rows of texts."""
     if isinstance(expr, tuple):
@@ -61,7 +65,7 @@ def text_of(expr: Any, output_layer: int) -> Any:
     names = {s: sp.Symbol(name_of(s, output_layer)) for s in expr.free_symbols}
     for p in expr.atoms(PARTIAL):
         names.update({s: sp.Symbol(name_of(s, output_layer)) for s in p.args})
-    return sp.sstr(elementary(expr).xreplace(names), order="none")
+    return sp.sstr(_real_abs(elementary(expr)).xreplace(names), order="none")
 
 
 def graph_entries(network: Network, latex: dict[sp.Symbol, str]) -> list[dict[str, Any]]:

@@ -36,7 +36,7 @@ class _Printer:
         return getattr(self, f"print_{type(block).__name__}")(block)
 
     def blocks(self, blocks: tuple) -> str:
-        return "\n\n".join(self.doprint(b) for b in blocks)
+        return "\n\n".join(text for text in map(self.doprint, blocks) if text)
 
 
 class MarkdownPrinter(_Printer):
@@ -126,7 +126,9 @@ class LatexPrinter(_Printer):
                           *rows, r"\bottomrule", r"\end{longtable}"])
 
     def print_Figure(self, figure: Figure) -> str:
-        return rf"\emph{{Figure (in the web page): {self.print_Text(figure.caption)}.}}"
+        """Nothing: the pictures are SVG beside the web page, which pdflatex cannot read (and
+        the LaTeX must not depend on whether the Markdown was asked for too)."""
+        return ""
 
     def print_Details(self, details: Details) -> str:
         return rf"\paragraph{{{self.print_Text(details.title)}}}" + "\n\n" + \
