@@ -141,20 +141,19 @@ def _cell(c: Context, values, i: int) -> Text:
 
 def table_section(c: Context, shown: list[int]) -> Section:
     grads, worked = c.derivation.gradients, c.worked
-    head = ["parameter", "gradient"]
+    head = [plain("θ"), math(rf"\partial {c.loss} / \partial \theta")]
     if worked is not None:
-        head += ["value", "gradient at the example" if c.samples == 1 else
-                 "batch gradient" if worked.mode == "batch" else "gradient (step 1)"]
-        head += ["after one update"] if worked.updated else []
+        head += [plain("value"), plain("gradient" if c.samples == 1 else "batch gradient"
+                                       if worked.mode == "batch" else "gradient, step 1")]
+        head += [plain("updated")] if worked.updated else []
     rows = []
     for i, g in enumerate(grads[:TABLE_ROWS]):
-        row = [math(c.tex(g.parameter)), math(rf"{c.tex(Partial(LOSS, g.parameter))} = "
-                                              rf"{c.tex(g.delta_form)}")]
+        row = [math(c.tex(g.parameter)), math(c.tex(g.delta_form))]
         if worked is not None:
             row += [_cell(c, worked.first.parameters, i), _cell(c, worked.first.gradients, i)]
             row += [_cell(c, worked.updated, i)] if worked.updated else []
         rows.append(tuple(row))
-    blocks: list = [Table(tuple(plain(h) for h in head), tuple(rows))]
+    blocks: list = [Table(tuple(head), tuple(rows))]
     if len(grads) > TABLE_ROWS:
         blocks.append(plain(f"The first {TABLE_ROWS} of {len(grads)} parameters; the JSON "
                             "lists them all."))
