@@ -101,8 +101,10 @@ def _check_failed(result: Result) -> CheckFailed:
 @click.argument("specs", nargs=-1, required=True)
 @click.option("-o", "--out", default=".", show_default=True,
               help="Output folder, or - to print one format to stdout.")
-@click.option("--format", "fmt", type=click.Choice([*FORMATS, "all"]), default="md",
-              show_default=True, help="What to write.")
+@click.option("--format", "fmt", type=click.Choice([*FORMATS, "numpy", "all"]),
+              default="md", show_default=True,
+              help="What to write (all: the pages md, tex, json; numpy: STEM.py, a NumPy "
+                   "reference implementation).")
 @check_options(oracle="finite_difference")
 def render_command(specs: tuple[str, ...], out: str, fmt: str, seed: int, no_limits: bool,
                    oracle: str) -> None:

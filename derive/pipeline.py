@@ -22,6 +22,7 @@ from .circuit import CircuitDerivation, derive_circuit
 from .display import decoded_name, display_name
 from .errors import DeriveError, SpecError
 from .formats import circuit_files, render, render_chapter
+from .formats.numpy_module import numpy_module
 from .numbers import Engines, WorkedExample, work_example
 from .site import Lesson, page_path
 from .spec import LIMIT_HINT, GraphSpec, Limits, Spec, load, load_graph
@@ -39,7 +40,7 @@ class Options:
     seed: int = 0
     limits: Limits = field(default_factory=Limits)
     methods: tuple[str, ...] = ("finite_difference",)
-    formats: tuple[str, ...] = ()       # "md", "tex", "json"; none: derive and check only
+    formats: tuple[str, ...] = ()       # "md", "tex", "json", "numpy"; none: derive, check
     stem: str | None = None             # output file stem; default: the spec file's, made safe
     chapter: bool = False               # also the spec as a chapter of the LaTeX book
 
@@ -163,6 +164,8 @@ def run_spec(spec: Spec, path: str, options: Options = Options()) -> Result:
     stem = options.stem if options.stem is not None else safe_stem(Path(path).stem)
     files = render(derivation, worked, report, stem=stem, formats=options.formats) \
         if options.formats else {}
+    if "numpy" in options.formats:      # not a page: the reference implementation in NumPy
+        files = {**files, f"{stem}.py": numpy_module(spec)}
     chapter = render_chapter(derivation, worked, report) if options.chapter else ""
     return Result(path=path, derivation=derivation, worked=worked, report=report,
                   files=dict(files), chapter=chapter)
