@@ -13,6 +13,7 @@ folder below the output folder is opened without following links (``O_NOFOLLOW``
 then used by descriptor for each mkdir, open, rename and unlink in it, so a link planted
 while the run works cannot redirect a write. The output folder itself may be a link.
 Files whose content is unchanged are not touched (``mkdocs serve`` rebuilds nothing).
+Files of an earlier run named in ``remove`` (``site``'s stale pages) go with the last rename.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import secrets
 import signal
 import stat
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -50,11 +51,15 @@ def safe_stem(name: str) -> str:
     return stem or "spec"
 
 
-def write_outputs(files: dict[str, str | bytes], folder: Path) -> list[Path]:
+def write_outputs(files: dict[str, str | bytes], folder: Path, *,
+                  remove: Sequence[str] = ()) -> list[Path]:
     """Write every file into ``folder`` (sub-folders allowed), all or nothing; return the
-    paths, in the order of the names."""
+    paths, in the order of the names. ``remove``: files of an earlier run to delete with
+    the last rename (regular files only; a folder left empty goes too)."""
     names = sorted(files)
     data = {name: _encoded(name, files[name]) for name in names}
+    for name in remove:
+        _encoded(name, b"")
     made = _make_folder(folder)
     run = _Run(folder, made)
     try:
@@ -63,7 +68,7 @@ def write_outputs(files: dict[str, str | bytes], folder: Path) -> list[Path]:
                 run.stage(name, data[name])
             except OSError as exc:
                 raise _failed(name, exc, "nothing was replaced") from exc
-        run.commit()
+        run.commit(sorted(set(remove) - set(names)))
     except BaseException:
         run.discard()
         raise
@@ -180,8 +185,8 @@ class _Run:
             os.fchmod(handle, 0o644)
             os.fsync(handle)
 
-    def commit(self) -> None:
-        """Rename every temporary over its file, then make the renames durable."""
+    def commit(self, remove: Sequence[str] = ()) -> None:
+        """Rename every temporary over its file, remove ``remove``, make it all durable."""
         replaced: list[str] = []
         touched = {relative for relative, _, _ in self.staged}
         with _signals_held():
@@ -197,9 +202,39 @@ class _Run:
                         from exc
                 replaced.append(name)
             self.staged.clear()
+            self._remove(remove)
             for relative in sorted(touched):
                 with suppress(OSError):       # some file systems cannot sync a folder
                     os.fsync(self.folders[relative])
+
+    def _remove(self, names: Sequence[str]) -> None:
+        """Delete each regular file of ``names`` that is there, then its folders if empty."""
+        emptied: set[str] = set()
+        for name in names:
+            relative, _, base = name.rpartition("/")
+            where = self._existing(relative)
+            with suppress(OSError):
+                if where is not None and stat.S_ISREG(
+                        os.stat(base, dir_fd=where, follow_symlinks=False).st_mode):
+                    os.unlink(base, dir_fd=where)
+                    emptied.add(relative)
+        for relative in sorted(emptied, key=lambda r: -r.count("/")):
+            while relative:
+                parent, _, name = relative.rpartition("/")
+                try:
+                    os.rmdir(name, dir_fd=self.folders[parent])
+                except (OSError, KeyError):
+                    break
+                relative = parent
+    def _existing(self, relative: str) -> int | None:
+        """An existing folder's descriptor (opened without links), or None."""
+        if relative not in self.folders and relative:
+            parent, _, name = relative.rpartition("/")
+            above = self._existing(parent)
+            with suppress(OSError):
+                if above is not None:
+                    self.folders[relative] = os.open(name, _FOLDER, dir_fd=above)
+        return self.folders.get(relative)
 
     def discard(self) -> None:
         """Remove every temporary left and every folder this call made (if still empty)."""
