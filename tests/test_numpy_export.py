@@ -125,7 +125,7 @@ def test_a_module_runs_as_a_script(tmp_path: Path) -> None:
     CliRunner().invoke(cli, [str(example), "--format", "numpy", "-o", str(tmp_path)])
     done = subprocess.run([sys.executable, str(tmp_path / f"{example.stem}.py")],
                           capture_output=True, text=True, check=True)
-    assert "dL/dW1 =" in done.stdout and "loss:" in done.stdout
+    assert "dL/dW1 =" in done.stdout and "loss before each update: [" in done.stdout
 
 
 def test_every_registry_entry_has_a_numpy_form() -> None:
@@ -217,3 +217,20 @@ def test_random_specs_export_modules_that_equal_torch(text: str) -> None:
     module = type(sys)("exported")
     module.__dict__.update(namespace)
     _agree(module, spec)
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_train_ends_where_the_page_does(example: Path, tmp_path: Path) -> None:
+    """``train`` over the example's steps gives the JSON's ``final`` and ``losses``."""
+    import json
+    for fmt in ("numpy", "json"):
+        CliRunner().invoke(cli, [str(example), "--format", fmt, "-o", str(tmp_path),
+                                 "--oracle", "finite_difference"])
+    page = json.loads((tmp_path / f"{example.stem}.json").read_text(encoding="utf-8"))
+    module = _import(tmp_path / f"{example.stem}.py")
+    final, losses = module.train(module.PARAMS, module.X, module.Y)
+    for entry in page["parameters"]:
+        name = f"{entry['kind']}{entry['layer']}"
+        assert final[name][tuple(entry["index"])] == pytest.approx(entry["final"], rel=1e-12,
+                                                                   abs=1e-12)
+    assert losses == pytest.approx(page["losses"][:-1], rel=1e-12, abs=1e-12)

@@ -77,7 +77,7 @@ _MAIN = '''
 if __name__ == "__main__":
     updated, grads = step(PARAMS, X, Y)
     print(TITLE)
-    print("loss:", loss(PARAMS, X, Y))
+    print("loss before each update:", train(PARAMS, X, Y)[1])
     for name in PARAMS:
         print(f"dL/d{name} =", grads[name].tolist(), f" {name} after one update =",
               updated[name].tolist())
@@ -143,7 +143,8 @@ def _forward(spec: Spec, names: Sequence[tuple[str, str | None]],
              "    z = [None]  # z[l] is layer l's; there is no z[0]"]
     for l, ((w, b), layer, form) in enumerate(zip(names, spec.layers, forms), 1):
         bias = f' + params["{b}"][:, None]' if b else ""
-        lines += [f"    # layer {l}: {layer.units} units, {form.function}",
+        units = f"{layer.units} unit" + ("" if layer.units == 1 else "s")
+        lines += [f"    # layer {l}: {units}, {form.function}",
                   f'    z.append(params["{w}"] @ a[{l - 1}]{bias})',
                   f"    a.append({form.function}(z[{l}]"
                   f"{_options(layer.activation, ACTIVATIONS)}))"]
