@@ -5,10 +5,8 @@ printed once, the oracle's own tolerance)."""
 
 from __future__ import annotations
 
-import gc
 import signal
 import subprocess
-import sys
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -19,10 +17,10 @@ from click.testing import CliRunner
 from derive import pipeline
 from derive.cli import cli
 from derive.pipeline import Options, Result, run
-from derive.process import console_main
 from derive.verify.report import Disagreement, OracleResult
 
 from .conftest import EXAMPLES, installed_cli
+from .test_faults import in_process
 
 RELU = EXAMPLES / "relu-worked-example-1-1-1.yaml"
 SMALL = "inputs: [x]\nlayers:\n  - {units: 1, activation: sigmoid}\nloss: half_squared_error\n"
@@ -126,17 +124,6 @@ def test_render_prints_a_disagreement_once(monkeypatch: pytest.MonkeyPatch,
 # --------------------------------------------------------------------------- exit codes
 
 
-def _in_process(argv: list[str], monkeypatch: pytest.MonkeyPatch) -> int:
-    """The installed command's ``console_main``, here; its exit code."""
-    monkeypatch.setattr(sys, "argv", ["derive-backprop", *argv])
-    try:
-        with pytest.raises(SystemExit) as ended:
-            console_main()
-    finally:
-        gc.unfreeze()
-    return ended.value.code
-
-
 @pytest.mark.parametrize("argv", [["check", "{spec}"], ["site", "{folder}", "-o", "{out}",
                                                          "-j", "1"], ["{spec}", "-o", "{out}"]])
 def test_a_bug_exits_70_with_one_line_on_every_command(
@@ -151,7 +138,7 @@ def test_a_bug_exits_70_with_one_line_on_every_command(
     monkeypatch.setattr(pipeline, "run_spec", broken)
     names = {"spec": tmp_path / "course" / "spec.yaml", "folder": tmp_path / "course",
              "out": tmp_path / "out"}
-    assert _in_process([a.format(**names) for a in argv], monkeypatch) == 70
+    assert in_process([a.format(**names) for a in argv], monkeypatch) == 70
     assert capfd.readouterr().err.splitlines()[-1] == \
         "derive-backprop: internal error: KeyError: 'boom' (please report)"
     assert not (tmp_path / "out").exists()
