@@ -105,7 +105,7 @@ def render_command(specs: tuple[str, ...], out: str, fmt: str, seed: int, no_lim
     """Derive, check and render each SPEC (- reads one spec from stdin; its files are named
     after its title, or stdin.*)."""
     formats = FORMATS if fmt == "all" else (fmt,)
-    paths = spec_paths(specs)
+    paths = spec_paths(specs, folders=False)
     if out == "-" and (len(formats) != 1 or len(paths) != 1):
         raise SpecError("--out", "one spec and one format with -o -",
                         got_text=f"{counted(len(paths), 'spec')}, format {fmt}",

@@ -96,16 +96,17 @@ def write_site(files: dict[str, str | bytes], target: Path) -> tuple[list[Path],
     return write_outputs(files, target, remove=stale), stale
 
 
-def spec_paths(arguments: Sequence[str]) -> list[str]:
+def spec_paths(arguments: Sequence[str], *, folders: bool = True) -> list[str]:
     """Each argument, a folder replaced by every ``.yaml``/``.yml`` spec below it (hidden
-    folders and ``mkdocs.yml`` left out); a folder with none, or ``-`` twice, is an error."""
+    folders and ``mkdocs.yml`` left out; ``folders=False``: a folder stays, and is an error
+    when it is read); a folder with none, or ``-`` twice, is an error."""
     if list(arguments).count(STDIN) > 1:
         raise SpecError("SPEC", "at most one - (stdin)",
                         got_text=str(list(arguments).count(STDIN)), stage="derive-backprop")
     found: list[str] = []
     for argument in arguments:
         folder = Path(argument)
-        if argument != STDIN and folder.is_dir():
+        if folders and argument != STDIN and folder.is_dir():
             inside = course_specs(folder)
             if not inside:
                 raise SpecError("SPEC", "a folder with .yaml or .yml specs",
