@@ -87,8 +87,8 @@ def check_options(*, oracle: str) -> Callable[[Callable[..., Any]], Callable[...
 
 def _stdin_text(paths: list[str], options: Options) -> str:
     """The spec on stdin, read once, when ``-`` is among the specs."""
-    stream = click.get_binary_stream("stdin")
-    return read_stdin(stream, options.limits.bytes) if STDIN in paths else ""
+    return read_stdin(click.get_binary_stream("stdin"), options.limits.bytes) \
+        if STDIN in paths else ""
 
 
 @cli.command("render")
@@ -124,8 +124,7 @@ def render_command(specs: tuple[str, ...], out: str, fmt: str, seed: int, no_lim
             for written in write_outputs(result.files, Path(out)):
                 click.echo(f"wrote {written}", err=True)
     failed = [result for result in results if not result.passed]
-    for line in (line for result in failed for line in result.problems()):
-        click.echo(line, err=True)
+    click.echo("".join(f"{line}\n" for r in failed for line in r.problems()), nl=False, err=True)
     if failed:
         raise check_failed(failed[0]) if len(failed) == 1 else \
             checks_failed(specs, failed, len(paths))
@@ -179,7 +178,8 @@ def _check_against(path: str, result: Result, options: Options, target: str | No
                    f"(relative {RELATIVE:g}), got {f.diagnosis}"
                    + (f"; largest relative error {f.error:.2g}" if f.error != float("inf") else ""))
     if not findings:
-        click.echo(f"{path}: --against {target}: ok: every tensor agrees at {counted(points, 'point')}")
+        click.echo(f"{path}: --against {target}: ok: every tensor agrees at "
+                   f"{counted(points, 'point')}")
     return not findings
 
 

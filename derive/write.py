@@ -24,6 +24,7 @@ import re
 import secrets
 import signal
 import stat
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -58,8 +59,7 @@ def write_outputs(files: dict[str, str | bytes], folder: Path, *,
     the last rename (regular files only; a folder left empty goes too)."""
     names = sorted(files)
     data = {name: _encoded(name, files[name]) for name in names}
-    for name in remove:
-        _encoded(name, b"")
+    [_encoded(name, b"") for name in remove]          # their names checked alike
     made = _make_folder(folder)
     run = _Run(folder, made)
     try:
@@ -116,13 +116,20 @@ def _make_folder(folder: Path) -> list[Path]:
 
 @contextmanager
 def _signals_held() -> Iterator[None]:
-    """SIGINT, SIGTERM and SIGHUP wait (they are not lost) while the block runs, so the
-    renames of one call, or the removal of its temporaries, are never cut in half."""
+    """SIGINT, SIGTERM, SIGHUP wait while the block runs (renames never cut in half): masked
+    here, and recorded by the handlers if another thread (torch's) takes one, raised after."""
+    caught: list[int] = []
+    handlers = {s: signal.signal(s, lambda signum, _: caught.append(signum)) for s in _HELD} \
+        if threading.current_thread() is threading.main_thread() else {}
     previous = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
     try:
         yield
     finally:
+        for signum, handler in handlers.items():
+            signal.signal(signum, signal.SIG_DFL if handler is None else handler)
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        for signum in caught:
+            signal.raise_signal(signum)
 
 
 class _Run:
@@ -209,23 +216,18 @@ class _Run:
 
     def _remove(self, names: Sequence[str]) -> None:
         """Delete each regular file of ``names`` that is there, then its folders if empty."""
-        emptied: set[str] = set()
-        for name in names:
-            relative, _, base = name.rpartition("/")
+        for relative, _, base in (name.rpartition("/") for name in names):
             where = self._existing(relative)
+            if where is None:
+                continue
             with suppress(OSError):
-                if where is not None and stat.S_ISREG(
-                        os.stat(base, dir_fd=where, follow_symlinks=False).st_mode):
+                if stat.S_ISREG(os.stat(base, dir_fd=where, follow_symlinks=False).st_mode):
                     os.unlink(base, dir_fd=where)
-                    emptied.add(relative)
-        for relative in sorted(emptied, key=lambda r: -r.count("/")):
-            while relative:
-                parent, _, name = relative.rpartition("/")
-                try:
-                    os.rmdir(name, dir_fd=self.folders[parent])
-                except (OSError, KeyError):
-                    break
-                relative = parent
+                while relative:                 # OSError (not empty) ends the climb
+                    parent, _, folder = relative.rpartition("/")
+                    os.rmdir(folder, dir_fd=self.folders[parent])
+                    relative = parent
+
     def _existing(self, relative: str) -> int | None:
         """An existing folder's descriptor (opened without links), or None."""
         if relative not in self.folders and relative:
