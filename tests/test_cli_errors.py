@@ -170,3 +170,27 @@ def test_sigterm_to_site_exits_143_with_one_line(tmp_path: Path) -> None:
     assert "Traceback" not in err
     if process.returncode == 143:
         assert err.splitlines()[-1] == "derive-backprop: stopped by SIGTERM"
+
+
+def test_a_signal_during_the_renames_waits_even_with_another_thread(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capfd: pytest.CaptureFixture[str]) -> None:
+    """The mask that holds a signal is the main thread's; with another thread alive (torch
+    starts some) the kernel gives it the signal, yet the renames still all happen first."""
+    import threading
+
+    from .test_faults import _signal_on, old_set, state
+
+    out = old_set(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    done = threading.Event()
+    helper = threading.Thread(target=done.wait, daemon=True)
+    helper.start()
+    try:
+        _signal_on("replace", signal.SIGTERM, monkeypatch, when=1)
+        assert in_process(["spec.yaml", "-o", "out", "--format", "all"], monkeypatch) == 143
+    finally:
+        done.set()
+        helper.join()
+    assert capfd.readouterr().err.endswith("derive-backprop: stopped by SIGTERM\n")
+    assert all(b"\nold\n" not in data for data, _ in state(out).values() if data)
