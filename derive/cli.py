@@ -1,12 +1,12 @@
 """argv -> ``pipeline`` -> ``write`` -> exit code: the only module that reads arguments or prints.
 
-``derive-backprop SPEC... [-o DIR|-] [--format md|tex|json|all]`` renders;
-``derive-backprop check SPEC...`` checks; ``derive-backprop list`` shows the registries;
-``derive-backprop site DIR -o SITE [--book FILE]`` derives every spec under DIR in worker
-processes and writes a MkDocs project. Exit codes: 0 success, 1 a numeric check or a claim
-disagrees, 2 bad input, 130 interrupted. Only ``DeriveError`` is caught, so a bug keeps its
-traceback here; the installed command (``process.console_main``) makes it one line and exit
-70, and a signal N exit 128 + N.
+``derive-backprop SPEC... [-o DIR|-] [--format md|tex|json|numpy|all]`` renders;
+``check SPEC|DIR...`` checks; ``list`` shows the registries; ``site DIR -o SITE [--book FILE]``
+derives every spec under DIR in worker processes and writes a MkDocs project. SPEC ``-`` is
+stdin; every invalid spec is reported (``commands`` does the work that needs no click).
+Exit codes: 0 success, 1 a check or a claim disagrees, 2 bad input, 130 interrupted. Only
+``DeriveError`` is caught, so a bug keeps its traceback here; the installed command
+(``process.console_main``) makes it one line and exit 70, and a signal N exit 128 + N.
 """
 
 from __future__ import annotations
@@ -22,12 +22,14 @@ import click
 from . import __version__
 from .display import NAME_RULE, decoded_name, display_name, name_problem
 from .errors import CheckFailed, DeriveError, SpecError
+from .commands import (STDIN, InvalidSpecs, check_failed, checks_failed, clashing_stems,
+                       counted, implementation, options_from_flags, output_stem, read_stdin,
+                       run_each, spec_paths, write_site)
 from .formats import FORMATS
-from .pipeline import Options, Result, oracle_methods, run, run_course
+from .pipeline import Options, Result, run_course
 from .registry import ACTIVATIONS, INIT_SCHEMES, LOSSES, NOTATIONS
-from .site import Lesson, build_book, build_site, course_specs
-from .spec import Limits
-from .write import safe_stem, write_outputs
+from .site import Lesson, build_book, build_site, check_book, check_target, course_specs
+from .write import write_outputs
 
 __all__ = ["cli", "main"]
 
@@ -83,53 +85,49 @@ def check_options(*, oracle: str) -> Callable[[Callable[..., Any]], Callable[...
     return decorate
 
 
-def _options(seed: int, no_limits: bool, oracle: str, **rest: Any) -> Options:
-    """The pipeline's options from the shared flags (the oracle choice checked first)."""
-    methods = oracle_methods(oracle)
-    limits = Limits(**{k: 10**9 for k in Limits.__dataclass_fields__}) if no_limits else Limits()
-    return Options(seed=seed, limits=limits, methods=methods, **rest)
-
-
-def _check_failed(result: Result) -> CheckFailed:
-    failed_claims = sum(not c.passed for c in result.report.claims)
-    return CheckFailed("check", "symbolic gradients equal to every oracle and true claims",
-                       got_text=f"{len(result.report.disagreements)} disagreement(s), "
-                                f"{failed_claims} failed claim(s)", file=result.path)
+def _stdin_text(paths: list[str], options: Options) -> str:
+    """The spec on stdin, read once, when ``-`` is among the specs."""
+    return read_stdin(click.get_binary_stream("stdin"), options.limits.bytes) \
+        if STDIN in paths else ""
 
 
 @cli.command("render")
 @click.argument("specs", nargs=-1, required=True)
 @click.option("-o", "--out", default=".", show_default=True,
               help="Output folder, or - to print one format to stdout.")
-@click.option("--format", "fmt", type=click.Choice([*FORMATS, "all"]), default="md",
-              show_default=True, help="What to write.")
+@click.option("--format", "fmt", type=click.Choice([*FORMATS, "numpy", "all"]),
+              default="md", show_default=True,
+              help="What to write (all: the pages md, tex, json; numpy: STEM.py, a NumPy "
+                   "reference implementation).")
 @check_options(oracle="finite_difference")
 def render_command(specs: tuple[str, ...], out: str, fmt: str, seed: int, no_limits: bool,
                    oracle: str) -> None:
-    """Derive, check and render each SPEC."""
+    """Derive, check and render each SPEC (- reads one spec from stdin; its files are named
+    after its title, or stdin.*)."""
     formats = FORMATS if fmt == "all" else (fmt,)
-    if out == "-" and (len(formats) != 1 or len(specs) != 1):
+    paths = spec_paths(specs, folders=False)
+    if out == "-" and (len(formats) != 1 or len(paths) != 1):
         raise SpecError("--out", "one spec and one format with -o -",
-                        got_text=f"{len(specs)} spec(s), format {fmt}", stage="derive-backprop")
-    stems: dict[str, str] = {}
-    for path in specs:          # two specs must not write (and overwrite) the same files
-        other = stems.setdefault(safe_stem(Path(path).stem), path)
-        if other != path and out != "-":
-            raise SpecError("SPEC", "spec files whose names give different output files",
-                            got_text=f"{other!r} and {path!r} both give "
-                                     f"{safe_stem(Path(path).stem)}.*", stage="derive-backprop")
-    options = _options(seed, no_limits, oracle, formats=formats)
-    results = [run(path, options) for path in specs]   # one bad spec and nothing is written
+                        got_text=f"{counted(len(paths), 'spec')}, format {fmt}",
+                        stage="derive-backprop")
+    options = options_from_flags(seed, no_limits, oracle, formats=formats)
+    text = _stdin_text(paths, options)
+    if out != "-":
+        clashing_stems(paths, [output_stem(path, text, options.limits) for path in paths])
+    results, errors = run_each(paths, options, text)   # one bad spec and nothing is written
+    if errors:
+        raise InvalidSpecs(errors)
     for result in results:
         if out == "-":
             click.echo(next(iter(result.files.values())), nl=False)
         else:
             for written in write_outputs(result.files, Path(out)):
                 click.echo(f"wrote {written}", err=True)
-        if not result.passed:
-            for line in result.problems():
-                click.echo(line, err=True)
-            raise _check_failed(result)
+    failed = [result for result in results if not result.passed]
+    click.echo("".join(f"{line}\n" for r in failed for line in r.problems()), nl=False, err=True)
+    if failed:
+        raise check_failed(failed[0]) if len(failed) == 1 else \
+            checks_failed(specs, failed, len(paths))
 
 
 @cli.command("check")
@@ -139,37 +137,32 @@ def render_command(specs: tuple[str, ...], out: str, fmt: str, seed: int, no_lim
 @check_options(oracle="auto")
 def check_command(specs: tuple[str, ...], against: str | None, seed: int, no_limits: bool,
                   oracle: str) -> None:
-    """Check every symbolic gradient of each SPEC against every oracle; exit 1 on any disagreement."""
-    options = _options(seed, no_limits, oracle)
-    function = _implementation(against)
-    failed = 0
-    for path in _spec_files(specs):
-        result = run(path, options)
-        lines = result.problems()
-        for line in lines:
-            click.echo(line)
-        if result.passed and not lines:
-            click.echo(f"{path}: {result.summary()}")
-        failed += not result.passed
-        if function is not None and isinstance(result, Result):
-            failed += not _check_against(path, result, options, against, function)
-    if failed:
-        raise CheckFailed("check", "every symbolic gradient equal to every oracle"
-                          + (" and to the implementation" if function else ""),
-                          got_text=f"{failed} spec(s) with disagreements", stage="check")
-
-
-def _spec_files(specs: tuple[str, ...]) -> list[str]:
-    """Each SPEC, a folder standing for every .yaml/.yml spec below it."""
-    return [str(p) for s in specs for p in
-            (course_specs(Path(s), Path(s) / ".none") if Path(s).is_dir() else [Path(s)])]
-
-
-def _implementation(against: str | None) -> Callable[..., Any] | None:
-    if against is None:
-        return None
-    from .against import load_function
-    return load_function(against)
+    """Check every symbolic gradient and claim of each SPEC against every oracle (a folder:
+    every .yaml/.yml spec below it; - reads stdin). Exit 1 on a disagreement, 2 if a spec
+    is invalid (every invalid one is reported)."""
+    options = options_from_flags(seed, no_limits, oracle)
+    function = implementation(against)
+    paths = spec_paths(specs)
+    text = _stdin_text(paths, options)
+    failed: list[Any] = []
+    invalid: list[str] = []
+    for path in paths:
+        results, errors = run_each([path], options, text)
+        for message in errors if len(paths) > 1 else ():
+            click.echo(message, err=True)
+        invalid += errors
+        for result in results:
+            lines = result.problems()
+            for line in lines:
+                click.echo(line)
+            if result.passed and not lines:
+                click.echo(f"{result.path}: {result.summary()}")
+            wrong = not result.passed
+            if function is not None and isinstance(result, Result):
+                wrong |= not _check_against(result.path, result, options, against, function)
+            failed += [result] * wrong
+    if invalid or failed:
+        raise checks_failed(specs, failed, len(paths), invalid=invalid)
 
 
 def _check_against(path: str, result: Result, options: Options, target: str | None,
@@ -185,7 +178,8 @@ def _check_against(path: str, result: Result, options: Options, target: str | No
                    f"(relative {RELATIVE:g}), got {f.diagnosis}"
                    + (f"; largest relative error {f.error:.2g}" if f.error != float("inf") else ""))
     if not findings:
-        click.echo(f"{path}: --against {target}: ok: every tensor agrees at {points} points")
+        click.echo(f"{path}: --against {target}: ok: every tensor agrees at "
+                   f"{counted(points, 'point')}")
     return not findings
 
 
@@ -237,52 +231,52 @@ def grade_command(key: str, answers: str, out: str | None) -> None:
     click.echo(f"graded {count} answers: {right} right", err=True)
 
 
-class _CourseErrors(DeriveError):
-    """The specs of a course that could not be derived, one message each (from the workers)."""
-
-    def __init__(self, messages: list[str]) -> None:
-        super().__init__("site", "valid specs", got_text=f"{len(messages)} invalid")
-        self.messages = messages
-
-    def __str__(self) -> str:
-        return "\n".join(self.messages)
-
-
 @cli.command("site")
 @click.argument("specs_dir", type=click.Path(exists=True, file_okay=False))
-@click.option("-o", "--out", required=True, help="Folder for the MkDocs project.")
+@click.option("-o", "--out", required=True,
+              help="Folder for the MkDocs project (outside SPECS_DIR).")
+@click.option("--force", is_flag=True,
+              help="Overwrite an mkdocs.yml in --out that derive-backprop did not write.")
 @click.option("--book", default=None, help="Also write the whole course as one LaTeX file here.")
 @click.option("--title", default=None, help="Course title.  [default: the folder's name]")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Specs derived in parallel.  [default: one per CPU]")
 @check_options(oracle="finite_difference")
-def site_command(specs_dir: str, out: str, book: str | None, title: str | None,
+def site_command(specs_dir: str, out: str, force: bool, book: str | None, title: str | None,
                  jobs: int | None, seed: int, no_limits: bool, oracle: str) -> None:
-    """Build a MkDocs course site from every spec under SPECS_DIR (and a LaTeX book)."""
+    """Build a MkDocs course site from every spec under SPECS_DIR (and a LaTeX book).
+
+    A later run into the same --out removes the pages of specs that are gone (only files
+    its manifest says it wrote) and refuses an mkdocs.yml it did not write."""
     if title is not None and name_problem(title):
         raise SpecError("--title", NAME_RULE, title, hint=name_problem(title) or "",
                         stage="derive-backprop")
-    root = Path(specs_dir)
-    specs = course_specs(root, Path(out))
+    root, target = Path(specs_dir), Path(out)
+    check_book(book)
+    check_target(target, root, force=force)
+    specs = course_specs(root)
     if not specs:
-        raise SpecError("SPECS_DIR", "a folder with .yaml specs", got_text="no spec files",
-                        file=specs_dir)
-    options = _options(seed, no_limits, oracle, chapter=bool(book))
+        raise SpecError("SPECS_DIR", "a folder with .yaml or .yml specs",
+                        got_text="no spec files", file=specs_dir)
+    options = options_from_flags(seed, no_limits, oracle, chapter=bool(book))
     with click.progressbar(length=len(specs), label="Deriving", file=sys.stderr,
                            show_pos=True) as bar:
         results = run_course(root, specs, options, progress=bar.update,
                              jobs=min(jobs or os.cpu_count() or 1, len(specs)))
     errors = [result for result in results if isinstance(result, str)]
     if errors:
-        raise _CourseErrors(errors)
+        raise InvalidSpecs(errors)
     lessons = [result for result in results if isinstance(result, Lesson)]
     name = title or display_name(decoded_name(root.resolve().name), default="course")
-    written = write_outputs(build_site(lessons, title=name), Path(out))
-    click.echo(f"wrote {len(written)} files to {out} ({len(lessons)} pages); "
-               f"build it with: mkdocs build --strict -f {Path(out) / 'mkdocs.yml'}", err=True)
+    written, stale = write_site(build_site(lessons, title=name), target)
+    for gone in stale:
+        click.echo(f"removed {target / gone} (its spec is gone)", err=True)
+    click.echo(f"wrote {counted(len(written), 'file')} to {out} "
+               f"({counted(len(lessons), 'page')}); "
+               f"build it with: mkdocs build --strict -f {target / 'mkdocs.yml'}", err=True)
     if book:
-        target = Path(book)
-        for path in write_outputs({target.name: build_book(lessons, title=name)}, target.parent):
+        for path in write_outputs({Path(book).name: build_book(lessons, title=name)},
+                                  Path(book).parent):
             click.echo(f"wrote {path}", err=True)
     failed = [lesson.source for lesson in lessons if not lesson.passed]
     if failed:

@@ -22,6 +22,7 @@ from .circuit import CircuitDerivation, derive_circuit
 from .display import decoded_name, display_name
 from .errors import DeriveError, SpecError
 from .formats import circuit_files, render, render_chapter
+from .formats.numpy_module import numpy_module
 from .numbers import Engines, WorkedExample, work_example
 from .site import Lesson, page_path
 from .spec import LIMIT_HINT, GraphSpec, Limits, Spec, load, load_graph
@@ -39,7 +40,7 @@ class Options:
     seed: int = 0
     limits: Limits = field(default_factory=Limits)
     methods: tuple[str, ...] = ("finite_difference",)
-    formats: tuple[str, ...] = ()       # "md", "tex", "json"; none: derive and check only
+    formats: tuple[str, ...] = ()       # "md", "tex", "json", "numpy"; none: derive, check
     stem: str | None = None             # output file stem; default: the spec file's, made safe
     chapter: bool = False               # also the spec as a chapter of the LaTeX book
 
@@ -62,7 +63,8 @@ class Result:
     def summary(self) -> str:
         """The line ``check`` prints when everything agrees."""
         r = self.report
-        return (f"ok: {r.compared} comparisons ({', '.join(r.methods)}), "
+        return (f"ok: {r.compared} comparison{'' if r.compared == 1 else 's'} "
+                f"({', '.join(r.methods)}), "
                 f"largest error {r.max_abs_error:.2g}")
 
     def problems(self) -> list[str]:
@@ -83,7 +85,8 @@ class GraphResult:
         return []
 
     def summary(self) -> str:
-        return (f"ok: a graph of {len(self.circuit.circuit.nodes)} nodes, every gradient by "
+        nodes = len(self.circuit.circuit.nodes)
+        return (f"ok: a graph of {nodes} node{'' if nodes == 1 else 's'}, every gradient by "
                 f"reverse mode")
 
 
@@ -163,6 +166,8 @@ def run_spec(spec: Spec, path: str, options: Options = Options()) -> Result:
     stem = options.stem if options.stem is not None else safe_stem(Path(path).stem)
     files = render(derivation, worked, report, stem=stem, formats=options.formats) \
         if options.formats else {}
+    if "numpy" in options.formats:      # not a page: the reference implementation in NumPy
+        files = {**files, f"{stem}.py": numpy_module(spec)}
     chapter = render_chapter(derivation, worked, report) if options.chapter else ""
     return Result(path=path, derivation=derivation, worked=worked, report=report,
                   files=dict(files), chapter=chapter)
@@ -231,13 +236,23 @@ def _parameter_name(derivation: Derivation, index: int) -> str:
     return f"dL/d{role.kind}_{role.layer}[{','.join(map(str, role.index))}]"
 
 
+def _tolerance(report: CheckReport, method: str) -> float:
+    """The relative tolerance ``method`` was held to (finite differences in float64: 1e-6)."""
+    from .verify.oracles import DIFFERENCES
+    from .verify.report import TOLERANCE
+
+    precision = next((o.precision for o in report.oracles if o.method == method), "")
+    found = [d.tolerance for p, d in DIFFERENCES.items() if p.name == precision]
+    return float(found[0] if method == "finite_difference" and found else TOLERANCE)
+
+
 def _problem_lines(path: str, derivation: Derivation, report: CheckReport) -> list[str]:
     lines = []
-    for d in report.disagreements:
+    for d in report.disagreements:      # the value and the δ form: one line when they agree
         rel = abs(d.symbolic - d.numeric) / max(1.0, abs(d.numeric))
         lines.append(f"{path}: check: {_parameter_name(derivation, d.parameter)} at {d.point}: "
                      f"expected {d.numeric!r} ({d.method.replace('_', ' ')}), got {d.symbolic!r} "
-                     f"(symbolic); rel err {rel:.2g} > 1e-09")
+                     f"(symbolic); rel err {rel:.2g} > {_tolerance(report, d.method):.0e}")
     for c in report.claims:
         if c.passed:
             continue
@@ -258,5 +273,6 @@ def _problem_lines(path: str, derivation: Derivation, report: CheckReport) -> li
                      f"difference")
     if report.paths_proved != report.paths_total:
         lines.append(f"{path}: check: sum over paths: expected equal to the delta form, got "
-                     f"{report.paths_total - report.paths_proved} difference(s)")
-    return lines
+                     f"{report.paths_total - report.paths_proved} difference"
+                     f"{'' if report.paths_total - report.paths_proved == 1 else 's'}")
+    return list(dict.fromkeys(lines))

@@ -13,6 +13,7 @@ folder below the output folder is opened without following links (``O_NOFOLLOW``
 then used by descriptor for each mkdir, open, rename and unlink in it, so a link planted
 while the run works cannot redirect a write. The output folder itself may be a link.
 Files whose content is unchanged are not touched (``mkdocs serve`` rebuilds nothing).
+Files of an earlier run named in ``remove`` (``site``'s stale pages) go with the last rename.
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ import re
 import secrets
 import signal
 import stat
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -50,11 +52,14 @@ def safe_stem(name: str) -> str:
     return stem or "spec"
 
 
-def write_outputs(files: dict[str, str | bytes], folder: Path) -> list[Path]:
+def write_outputs(files: dict[str, str | bytes], folder: Path, *,
+                  remove: Sequence[str] = ()) -> list[Path]:
     """Write every file into ``folder`` (sub-folders allowed), all or nothing; return the
-    paths, in the order of the names."""
+    paths, in the order of the names. ``remove``: files of an earlier run to delete with
+    the last rename (regular files only; a folder left empty goes too)."""
     names = sorted(files)
     data = {name: _encoded(name, files[name]) for name in names}
+    [_encoded(name, b"") for name in remove]          # their names checked alike
     made = _make_folder(folder)
     run = _Run(folder, made)
     try:
@@ -63,7 +68,7 @@ def write_outputs(files: dict[str, str | bytes], folder: Path) -> list[Path]:
                 run.stage(name, data[name])
             except OSError as exc:
                 raise _failed(name, exc, "nothing was replaced") from exc
-        run.commit()
+        run.commit(sorted(set(remove) - set(names)))
     except BaseException:
         run.discard()
         raise
@@ -111,13 +116,20 @@ def _make_folder(folder: Path) -> list[Path]:
 
 @contextmanager
 def _signals_held() -> Iterator[None]:
-    """SIGINT, SIGTERM and SIGHUP wait (they are not lost) while the block runs, so the
-    renames of one call, or the removal of its temporaries, are never cut in half."""
+    """SIGINT, SIGTERM, SIGHUP wait while the block runs (renames never cut in half): masked
+    here, and recorded by the handlers if another thread (torch's) takes one, raised after."""
+    caught: list[int] = []
+    handlers = {s: signal.signal(s, lambda signum, _: caught.append(signum)) for s in _HELD} \
+        if threading.current_thread() is threading.main_thread() else {}
     previous = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
     try:
         yield
     finally:
+        for signum, handler in handlers.items():
+            signal.signal(signum, signal.SIG_DFL if handler is None else handler)
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        for signum in caught:
+            signal.raise_signal(signum)
 
 
 class _Run:
@@ -180,8 +192,8 @@ class _Run:
             os.fchmod(handle, 0o644)
             os.fsync(handle)
 
-    def commit(self) -> None:
-        """Rename every temporary over its file, then make the renames durable."""
+    def commit(self, remove: Sequence[str] = ()) -> None:
+        """Rename every temporary over its file, remove ``remove``, make it all durable."""
         replaced: list[str] = []
         touched = {relative for relative, _, _ in self.staged}
         with _signals_held():
@@ -197,9 +209,34 @@ class _Run:
                         from exc
                 replaced.append(name)
             self.staged.clear()
+            self._remove(remove)
             for relative in sorted(touched):
                 with suppress(OSError):       # some file systems cannot sync a folder
                     os.fsync(self.folders[relative])
+
+    def _remove(self, names: Sequence[str]) -> None:
+        """Delete each regular file of ``names`` that is there, then its folders if empty."""
+        for relative, _, base in (name.rpartition("/") for name in names):
+            where = self._existing(relative)
+            if where is None:
+                continue
+            with suppress(OSError):
+                if stat.S_ISREG(os.stat(base, dir_fd=where, follow_symlinks=False).st_mode):
+                    os.unlink(base, dir_fd=where)
+                while relative:                 # OSError (not empty) ends the climb
+                    parent, _, folder = relative.rpartition("/")
+                    os.rmdir(folder, dir_fd=self.folders[parent])
+                    relative = parent
+
+    def _existing(self, relative: str) -> int | None:
+        """An existing folder's descriptor (opened without links), or None."""
+        if relative not in self.folders and relative:
+            parent, _, name = relative.rpartition("/")
+            above = self._existing(parent)
+            with suppress(OSError):
+                if above is not None:
+                    self.folders[relative] = os.open(name, _FOLDER, dir_fd=above)
+        return self.folders.get(relative)
 
     def discard(self) -> None:
         """Remove every temporary left and every folder this call made (if still empty)."""

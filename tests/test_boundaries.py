@@ -37,7 +37,7 @@ LAYERS = ("errors", "numerals", "registry", "spec", "calculus", "numbers", "veri
           "formats", "site", "pipeline", "cli")
 SUBPACKAGES = {name: name for name in LAYERS} | {"exercises": "pipeline", "circuit": "calculus"}
 TOP_LEVEL = {"errors": "errors", "display": "errors", "numerals": "numerals",
-             "write": "pipeline", "pipeline": "pipeline", "pytest_plugin": "pipeline",
+             "write": "pipeline", "pipeline": "pipeline", "commands": "pipeline", "pytest_plugin": "pipeline",
              "__init__": "pipeline", "api": "pipeline", "notebook": "pipeline",
              "against": "pipeline", "mkdocs_plugin": "pipeline",
              "cli": "cli", "process": "cli", "__main__": "cli"}

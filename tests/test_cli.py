@@ -109,8 +109,8 @@ def test_oracle_torch_without_torch_is_bad_input(runner: CliRunner) -> None:
 
 
 @pytest.mark.parametrize("args, got", [
-    (["--format", "all", "-o", "-"], "1 spec(s), format all"),
-    (["-o", "-", str(RELU)], "2 spec(s), format md")])
+    (["--format", "all", "-o", "-"], "1 spec, format all"),
+    (["-o", "-", str(RELU)], "2 specs, format md")])
 def test_stdout_takes_one_spec_and_one_format(runner: CliRunner, args: list[str],
                                               got: str) -> None:
     result = invoke(runner, RELU, *args)
@@ -157,7 +157,7 @@ def test_wrong_claim_writes_the_page_and_exits_1(runner: CliRunner, tmp_path: Pa
     assert any(line.startswith(f"{spec}:6: claim for w^{{(1)}}_{{11}}: expected equal to the "
                                f"derived result, got differs") for line in lines)
     assert lines[-1] == (f"{spec}: check: expected symbolic gradients equal to every oracle and "
-                         f"true claims, got 0 disagreement(s), 1 failed claim(s)")
+                         f"true claims, got 0 disagreements, 1 failed claim")
 
 
 # --------------------------------------------------------------------------- check
@@ -176,8 +176,9 @@ def test_check_exits_1_and_prints_each_problem(runner: CliRunner, tmp_path: Path
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
     assert lines[0].startswith(f"{RELU}: ok: ") and lines[1].startswith(f"{wrong}:6: claim for")
-    assert result.stderr == ("check: check: expected every symbolic gradient equal to every "
-                             "oracle, got 1 spec(s) with disagreements\n")
+    assert result.stderr == (f"{RELU} {wrong}: specs: expected every symbolic gradient equal "
+                             f"to every oracle and every claim true, got 1 failing spec of 2: "
+                             f"{wrong}\n")
 
 
 def test_check_needs_a_spec(runner: CliRunner) -> None:
@@ -224,7 +225,7 @@ def test_site_exits_1_when_a_check_fails_but_writes_the_site(runner: CliRunner,
 
 
 @pytest.mark.parametrize("args, message", [
-    (["site", "{empty}", "-o", "out"], "SPECS_DIR: expected a folder with .yaml specs"),
+    (["site", "{empty}", "-o", "out"], "SPECS_DIR: expected a folder with .yaml or .yml specs"),
     (["site", "{empty}"], "Missing option '-o' / '--out'"),
     (["site", "{empty}", "-o", "out", "--jobs", "0"], "Invalid value for '-j' / '--jobs'")])
 def test_site_bad_input_exits_2(runner: CliRunner, tmp_path: Path, args: list[str],

@@ -336,7 +336,8 @@ def test_invalid_spec_stops_the_site_with_its_error(cli_path: str, tmp_path: Pat
 
 
 def test_empty_course_folder_is_bad_input(cli_path: str, tmp_path: Path) -> None:
-    result = run_cli(cli_path, "site", str(tmp_path), "-o", "out", cwd=tmp_path)
+    (tmp_path / "course").mkdir()
+    result = run_cli(cli_path, "site", "course", "-o", "out", cwd=tmp_path)
     assert result.returncode == 2 and "no spec files" in result.stderr
 
 

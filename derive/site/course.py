@@ -35,6 +35,7 @@ __all__ = ["MATHJAX_DIR", "Lesson", "build_book", "build_site", "course_order", 
 
 MATHJAX_DIR = "docs/assets/mathjax"
 _RESERVED = frozenset({"index", "readme"})       # MkDocs turns these into a folder's index page
+_NOT_SPECS = frozenset({"mkdocs.yml", "mkdocs.yaml"})   # a project's own settings, never a spec
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -65,14 +66,15 @@ class Lesson:
                    files=tuple(sorted(files.items())), chapter=chapter)
 
 
-def course_specs(folder: Path, skip: Path) -> list[Path]:
-    """Every ``*.yaml``/``*.yml`` under ``folder``, outside hidden folders and ``skip``."""
+def course_specs(folder: Path, skip: Path | None = None) -> list[Path]:
+    """Every ``*.yaml``/``*.yml`` under ``folder``, in name order, outside hidden folders and
+    ``skip``; a ``mkdocs.yml`` (a generated project's or the author's) is never a spec."""
     found = []
     for path in sorted(folder.rglob("*")):
         inside = path.relative_to(folder)
-        if (path.suffix in (".yaml", ".yml") and path.is_file()
+        if (path.suffix in (".yaml", ".yml") and path.name not in _NOT_SPECS and path.is_file()
                 and not any(part.startswith(".") for part in inside.parts)
-                and skip.resolve() not in path.resolve().parents):
+                and (skip is None or skip.resolve() not in path.resolve().parents)):
             found.append(path)
     return found
 

@@ -1,0 +1,180 @@
+"""The commands' work that needs no click: which specs the arguments name (a folder stands
+for its specs, ``-`` for stdin), every invalid spec reported, the error a run ends with, the
+site's manifest.
+
+``render`` and ``check`` take the specs their arguments name (``spec_paths``), run them all
+(``run_each``), and only then write or exit, so one bad spec means nothing is written for
+any, with one line (or one per problem) for each bad one. A spec on stdin is named
+``<stdin>`` in messages; its files are named after its title, made safe
+(``title: XOR net`` -> ``XOR_net.md``), or ``stdin.*`` without a title. No click, no
+printing, no exits (``cli`` does those).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from .errors import CheckFailed, DeriveError, SpecError
+from .pipeline import GraphResult, Options, Result, oracle_methods, run, run_text
+from .site import course_specs, stale_files, with_manifest
+from .spec import LIMIT_HINT, Limits, load, load_graph
+from .write import safe_stem, write_outputs
+
+__all__ = ["STDIN", "STDIN_NAME", "InvalidSpecs", "check_failed", "checks_failed",
+           "clashing_stems", "counted", "implementation", "options_from_flags", "output_stem",
+           "read_stdin", "run_each", "spec_paths", "write_site"]
+
+STDIN = "-"
+STDIN_NAME = "<stdin>"
+
+
+def counted(number: int, noun: str) -> str:
+    """``1 sample``, ``2 samples``, ``0 samples``: a count in the grammar of its noun."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def options_from_flags(seed: int, no_limits: bool, oracle: str, **rest: Any) -> Options:
+    """The pipeline's options from the shared flags (the oracle choice checked first)."""
+    methods = oracle_methods(oracle)
+    limits = Limits(**{k: 10**9 for k in Limits.__dataclass_fields__}) if no_limits else Limits()
+    return Options(seed=seed, limits=limits, methods=methods, **rest)
+
+
+class InvalidSpecs(DeriveError):
+    """Every invalid spec of a run, each with its own line(s) (exit 2)."""
+
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__("SPEC", "valid specs", got_text=f"{len(messages)} invalid")
+        self.messages = messages
+
+    def __str__(self) -> str:
+        return "\n".join(self.messages)
+
+
+def check_failed(result: Result | GraphResult) -> CheckFailed:
+    """The last line when one spec disagrees: its disagreements and failed claims, counted."""
+    report = result.report                           # type: ignore[union-attr]
+    failed_claims = sum(not c.passed for c in report.claims)
+    return CheckFailed("check", "symbolic gradients equal to every oracle and true claims",
+                       got_text=f"{counted(len(report.disagreements), 'disagreement')}, "
+                                f"{counted(failed_claims, 'failed claim')}", file=result.path)
+
+
+def checks_failed(arguments: Sequence[str], failed: Sequence[Result | GraphResult],
+                  total: int, *, invalid: Sequence[str] = ()) -> DeriveError:
+    """The last line of a run with invalid (exit 2) or disagreeing specs (exit 1): it counts
+    them and names the failing ones and the arguments that held them. A single spec that is
+    invalid gets its own message alone."""
+    if invalid:
+        if total == 1:
+            return InvalidSpecs(list(invalid))
+        return SpecError("specs", "valid specs", file=" ".join(arguments),
+                         got_text=f"{counted(len(invalid), 'invalid spec')} of {total}")
+    names = ", ".join(str(result.path) for result in failed[:5]) + \
+        (f" and {len(failed) - 5} more" if len(failed) > 5 else "")
+    return CheckFailed("specs", "every symbolic gradient equal to every oracle and every claim "
+                       "true", got_text=f"{counted(len(failed), 'failing spec')} of {total}: "
+                       f"{names}", file=" ".join(arguments))
+
+
+def implementation(against: str | None) -> Callable[..., Any] | None:
+    """The function ``check --against MODULE:FUNCTION`` names (imported), or None."""
+    if against is None:
+        return None
+    from .against import load_function
+    return load_function(against)
+
+
+def write_site(files: dict[str, str | bytes], target: Path) -> tuple[list[Path], list[str]]:
+    """The site's files and their manifest written into ``target``, the files the last run's
+    manifest lists and this one no longer writes removed: (written, removed)."""
+    files = with_manifest(files)
+    stale = stale_files(target, files)
+    return write_outputs(files, target, remove=stale), stale
+
+
+def spec_paths(arguments: Sequence[str], *, folders: bool = True) -> list[str]:
+    """Each argument, a folder replaced by every ``.yaml``/``.yml`` spec below it (hidden
+    folders and ``mkdocs.yml`` left out; ``folders=False``: a folder stays, and is an error
+    when it is read); a folder with none, or ``-`` twice, is an error."""
+    if list(arguments).count(STDIN) > 1:
+        raise SpecError("SPEC", "at most one - (stdin)",
+                        got_text=str(list(arguments).count(STDIN)), stage="derive-backprop")
+    found: list[str] = []
+    for argument in arguments:
+        folder = Path(argument)
+        if folders and argument != STDIN and folder.is_dir():
+            inside = course_specs(folder)
+            if not inside:
+                raise SpecError("SPEC", "a folder with .yaml or .yml specs",
+                                got_text="no spec files", file=argument)
+            found += [str(path) for path in inside]
+        else:
+            found.append(argument)
+    return found
+
+
+def read_stdin(stream: BinaryIO, limit: int) -> str:
+    """The spec on stdin as text: at most ``limit`` bytes of UTF-8, or one SpecError line."""
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise SpecError("(file)", f"at most {limit} bytes", got_text="more", file=STDIN_NAME,
+                        line=1, hint=LIMIT_HINT)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SpecError("(file)", "UTF-8 text", got_text=f"byte 0x{data[exc.start]:02x}",
+                        file=STDIN_NAME, line=data[:exc.start].count(b"\n") + 1) from None
+
+
+def output_stem(path: str, text: str = "", limits: Limits = Limits()) -> str:
+    """The stem of a spec's output files: its file's, or on stdin its title's (else stdin).
+
+    The title is read by the spec's own loader (bounded; an invalid spec gives ``stdin``
+    here and its error when it runs)."""
+    if path != STDIN:
+        return safe_stem(Path(path).stem)
+    try:
+        spec = load_graph(text, STDIN_NAME, default_title="stdin") or \
+            load(text, STDIN_NAME, limits=limits, default_title="stdin")
+    except DeriveError:
+        return "stdin"
+    return safe_stem(spec.title)
+
+
+def clashing_stems(paths: Sequence[str], stems: Sequence[str]) -> None:
+    """Two specs that would write (and overwrite) the same files are an error."""
+    seen: dict[str, str] = {}
+    for path, stem in zip(paths, stems):
+        other = seen.setdefault(stem, path)
+        if other != path:
+            raise SpecError("SPEC", "spec files whose names give different output files",
+                            got_text=f"{other!r} and {path!r} both give {stem}.*",
+                            stage="derive-backprop")
+
+
+def run_each(paths: Sequence[str], options: Options, stdin: str = ""
+             ) -> tuple[list[Result | GraphResult], list[str]]:
+    """Every spec run: the results of the valid ones and the message of each invalid one.
+
+    ``stdin``: the text of ``-``, already read.
+    """
+    results: list[Result | GraphResult] = []
+    errors: list[str] = []
+    for path in paths:
+        try:
+            if path == STDIN:
+                stem = options.stem or output_stem(path, stdin, options.limits)
+                results.append(run_text(stdin, STDIN_NAME, replace(options, stem=stem),
+                                        title="stdin"))
+            else:
+                results.append(run(path, options))
+        except DeriveError as exc:
+            errors.append(str(exc))
+    if "numpy" in options.formats:
+        errors += [f"{r.path}: --format numpy: expected a network spec (layers:), got a "
+                   f"graph: spec" for r in results if isinstance(r, GraphResult)]
+    return results, errors
