@@ -9,6 +9,7 @@ error naming the column in the formula.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -46,12 +47,27 @@ def read_formula_choice(reader: Reader, node: MappingNode, key: str, kind: str) 
                     "nor a function of the formula grammar)", got=repr(name))
         name = None
     parameters = _parameters(reader, values, keys, key, VARIABLES[kind])
-    formula = _formula(reader, values["formula"], f"{key}.formula",
-                       (*VARIABLES[kind], *(p for p, _ in parameters or ())))
+    declared = tuple(k for k in values if k not in ("name", "formula"))
+    formula = _formula(reader, values["formula"], f"{key}.formula", (*VARIABLES[kind], *declared))
     if name is None or parameters is None or formula is None:
         return None
-    entry = _ENTRIES[kind](name, formula, parameters)
-    return Choice(name, parameters, formula.text, entry)
+    return _one_entry(reader, node, key, kind, Choice(name, parameters, formula.text), formula)
+
+
+def _one_entry(reader: Reader, node: Node, key: str, kind: str, choice: Choice,
+               formula: Formula) -> Choice | None:
+    """One entry per name in a spec: a second use of ``swish`` shares the first's entry, and
+    must be the same function (two different ones would print alike)."""
+    first = reader.formulas.get((kind, choice.name))
+    if first is None:
+        made = replace(choice, entry=_ENTRIES[kind](choice.name, formula, choice.options))
+        reader.formulas[kind, choice.name] = (made, node_line(node))
+        return made
+    if first[0] != choice:
+        reader.fail(node, key, f"the same formula and parameters as the {kind} {choice.name} "
+                    f"at line {first[1]} (or another name)", got=f"'{choice.formula}'")
+        return None
+    return first[0]
 
 
 def _parameters(reader: Reader, values: dict[str, Node], keys: dict[str, ScalarNode], key: str,

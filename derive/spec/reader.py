@@ -49,6 +49,7 @@ class Reader:
         self.file = file
         self.errors: list[SpecError] = []
         self.lines: dict[str, int] = {}
+        self.formulas: dict[tuple[str, str], tuple[Choice, int]] = {}   # (kind, name): first
 
     def fail(self, node: Node, key: str, expected: str, got: str | None = None,
              hint: str = "") -> None:
