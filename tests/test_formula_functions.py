@@ -169,3 +169,23 @@ def test_graph_formulas_keep_max_and_min() -> None:
     """The graph spec's grammar (the same parser) still takes max and min, and any name."""
     formula = parse_formula("max(a, b) * q", "k")
     assert [name for name, _ in formula.names] == ["a", "b", "q"]
+
+
+def test_a_random_check_point_outside_the_formulas_domain_is_skipped() -> None:
+    """sqrt(z) at a random point with z < 0 has no real value: that point is skipped (and
+    counted), the example's point is still compared."""
+    spec = {"inputs": 1, "layers": [{"units": 1, "activation": {"name": "root",
+                                                              "formula": "sqrt(z)"}}],
+            "loss": "squared_error", "example": {"x": [1], "y": [0.5], "init": {"W": 1, "b": 1}}}
+    check = derive.load(spec).json()["check"]
+    assert check["passed"] and check["skipped"] >= 1 and check["points"][0] == "example"
+    assert len(check["points"]) < 3 and check["compared"] > 0
+
+
+def test_a_division_by_zero_in_the_example_is_one_line(tmp_path: Path) -> None:
+    spec = tmp_path / "zero.yaml"
+    spec.write_text("inputs: 1\nlayers: [{units: 1, activation: {name: inv, formula: '1/z'}}]\n"
+                    "loss: squared_error\nexample: {x: [1], y: [0.5], init: {W: 1, b: -1}}\n")
+    result = CliRunner().invoke(cli, ["render", str(spec), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 2 and "division by 0" in result.output
+    assert len(result.output.strip().splitlines()) == 1 and not (tmp_path / "out").exists()

@@ -11,6 +11,7 @@ evaluate the formula's own tree (``evaluate``), never text. A loss formula in ``
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -63,6 +64,14 @@ class _Table:
 
     number: Callable[[sp.Number], Any]
     functions: Mapping[type, Callable[..., Any]]
+    power: Callable[[Any, Any], Any] = operator.pow
+
+
+def _power(base: Any, exponent: Any) -> Any:
+    """base ** exponent, naming a division by 0 (mpmath's and Python's messages are empty)."""
+    if base == 0 and exponent < 0:
+        raise ZeroDivisionError(f"division by 0 in 0^({exponent})")
+    return base ** exponent
 
 
 def _mp_number(e: sp.Number) -> mpmath.mpf:
@@ -78,10 +87,10 @@ def _library(lib: Any, sign: Callable, sig: Callable, soft: Callable) -> Mapping
 
 _MPMATH = _Table(_mp_number, _library(
     mpmath, lambda v: mpmath.mpf(0) if v == 0 else mpmath.sign(v), sigmoid.numeric,
-    softplus.numeric))
+    softplus.numeric), _power)
 _FLOAT = _Table(float, _library(
     math, lambda v: 0.0 if v == 0 else math.copysign(1.0, v), sigmoid.float_value,
-    softplus.float_value))
+    softplus.float_value), _power)
 
 
 def _torch_table(t: Any) -> _Table:
@@ -110,7 +119,7 @@ def evaluate(expr: sp.Basic, values: Mapping[sp.Symbol, Any], table: _Table) -> 
             product = product * a
         return product
     if isinstance(expr, sp.Pow):
-        return args[0] ** args[1]
+        return table.power(args[0], args[1])
     return table.functions[type(expr)](*args)
 
 
