@@ -189,3 +189,18 @@ def test_a_division_by_zero_in_the_example_is_one_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["render", str(spec), "-o", str(tmp_path / "out")])
     assert result.exit_code == 2 and "division by 0" in result.output
     assert len(result.output.strip().splitlines()) == 1 and not (tmp_path / "out").exists()
+
+
+def test_claims_may_name_the_specs_own_activation_and_its_derivative() -> None:
+    spec = {"inputs": 1, "loss": "squared_error",
+            "layers": [{"units": 1, "activation": {"name": "swish", "formula": "z*sigmoid(z)"}}],
+            "example": {"x": [0.5], "y": [0.2], "init": {"W": 0.3, "b": 0.1}},
+            "claims": [
+                {"parameter": "w^{(1)}_{11}",
+                 "formula": r"-2 (y - \hat{y}) \operatorname{swish}'(z^{(1)}_{1}) x_1"},
+                {"parameter": "b^{(1)}_{1}", "formula": r"-2 (y - \hat{y}) (\sigma(z^{(1)}_{1})"
+                 r" + z^{(1)}_{1} \sigma(z^{(1)}_{1})(1 - \sigma(z^{(1)}_{1})))"},
+                {"parameter": "w^{(1)}_{11}", "expect": "different",
+                 "formula": r"-2 (y - \hat{y}) swish(z^{(1)}_{1}) x_1"}]}
+    claims = derive.load(spec).json()["check"]["claims"]
+    assert [c["status"] for c in claims] == ["proved", "proved", "differs"]
