@@ -94,3 +94,15 @@ def test_a_bad_optimizer_is_one_line(optimizer: object, message: str) -> None:
     with pytest.raises(derive.SpecError) as caught:
         _with(optimizer)
     assert message in str(caught.value) and len(str(caught.value).splitlines()) == 1
+
+
+@pytest.mark.parametrize(("optimizer", "words"), [
+    ({"name": "momentum", "momentum": 0.85}, r"momentum \(\mu = 0.85\) (torch.optim.SGD)"),
+    ({"name": "adam", "beta1": 0.8}, r"Adam \((\beta_1 = 0.8, \beta_2 = 0.999, \epsilon = 1e-08)\)"),
+    ("sgd", r"\(\theta \leftarrow \theta - \eta \, \partial L / \partial \theta\):"),
+])
+def test_the_page_states_the_update_rule_it_used(optimizer: object, words: str) -> None:
+    spec = {**SPEC, "example": {**SPEC["example"], "optimizer": optimizer}}
+    page = derive.load(spec).markdown()
+    assert words in page
+    assert (r"\theta \leftarrow \theta - \eta \, \partial" in page) == (optimizer == "sgd")
