@@ -28,8 +28,8 @@ from ..calculus import (
     symbol_names,
 )
 from ..errors import NumericError
-from ..registry import ACTIVATIONS, Registry
 from ..numbers import MPMATH, Engine, Engines, forward, parameter_env, precise, with_deltas
+from ..registry import ACTIVATIONS, Registry
 from ..spec import Claim
 from .formula import FormulaError, expansion_size, parse_formula, vocabulary
 
