@@ -204,3 +204,32 @@ def test_claims_may_name_the_specs_own_activation_and_its_derivative() -> None:
                  "formula": r"-2 (y - \hat{y}) swish(z^{(1)}_{1}) x_1"}]}
     claims = derive.load(spec).json()["check"]["claims"]
     assert [c["status"] for c in claims] == ["proved", "proved", "differs"]
+
+
+TOKENS = st.sampled_from(["z", "alpha", "2", "0.5", "1e3", "+", "-", "*", "/", "^", "**", "(",
+                          ")", ",", "exp(", "log(", "sqrt(", "abs(", "tanh(", "sigmoid(",
+                          "softplus(", "sin(", "cos(", "cosh(", "sinh(", "max(", "q", "@", " "])
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=st.one_of(st.lists(TOKENS, max_size=12).map("".join), st.text(max_size=20)))
+def test_any_formula_text_loads_or_is_one_spec_error(text: str) -> None:
+    """Whatever the text, the loader gives a spec (which derives) or one SpecError line."""
+    spec = {"inputs": 1, "loss": "squared_error", "layers": [{"units": 1, "activation": {
+        "name": "own", "formula": text, "alpha": 0.5}}]}
+    try:
+        loaded = derive.load_spec(json.dumps(spec), "fuzz.yaml")
+    except derive.SpecError as exc:
+        assert str(exc).startswith("fuzz.yaml:") and len(str(exc).splitlines()) == 1
+        return
+    derivation = derive.derive(derive.build_network(loaded))     # a formula that reads derives
+    assert len(derivation.gradients) == 2
+
+
+def test_a_formula_is_at_most_a_line_long() -> None:
+    """Parsing grows quadratically with distinct terms: a 30 000-character sum is refused."""
+    text = " + ".join(f"sin({k}*z)" for k in range(2000))
+    spec = {"inputs": 1, "loss": "squared_error",
+            "layers": [{"units": 1, "activation": {"name": "long", "formula": text}}]}
+    with pytest.raises(derive.SpecError, match="formula: expected at most 2000 characters"):
+        derive.load_spec(json.dumps(spec), "long.yaml")

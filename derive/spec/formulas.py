@@ -22,8 +22,11 @@ from .yaml_nodes import MappingNode, Node, ScalarNode, node_line
 if TYPE_CHECKING:
     from .reader import Reader
 
-__all__ = ["has_formula", "read_formula_choice"]
+__all__ = ["MAX_LENGTH", "has_formula", "read_formula_choice"]
 
+# SymPy's sums grow quadratically with distinct terms (2000 sin(k z) terms: 10 s); an
+# activation or loss is a line, as a claim is (sections.MAX_FORMULA).
+MAX_LENGTH = 2_000
 _ENTRIES: MappingProxyType[str, Callable[..., Any]] = MappingProxyType(
     {"activation": formula_activation, "loss": formula_loss})
 
@@ -94,6 +97,10 @@ def _formula(reader: Reader, node: Node, key: str, names: tuple[str, ...]) -> Fo
     """The parsed formula over ``names``, or None with its one error (the column) recorded."""
     if not isinstance(node, ScalarNode):
         reader.fail(node, key, f"a formula (text) in {', '.join(names)}")
+        return None
+    if len(node.value) > MAX_LENGTH:
+        reader.fail(node, key, f"at most {MAX_LENGTH} characters",
+                    got=f"{len(node.value)} characters")
         return None
     try:
         return parse_formula(node.value, key, file=reader.file, line=node_line(node),
