@@ -53,7 +53,8 @@ def test_registry_choices_are_listed_sorted() -> None:
     """Every 'one of ...' message below relies on names() being sorted (STYLE §5)."""
     assert {"title", "inputs", "layers", "loss", "reduction", "notation",
             "example"} <= set(TOP_KEYS)
-    assert set(EXAMPLE_KEYS) == {"x", "y", "init", "learning_rate", "steps", "mode", "digits"}
+    assert set(EXAMPLE_KEYS) == {"x", "y", "init", "learning_rate", "steps", "mode", "digits",
+                                 "optimizer"}
     assert list(ACTIVATIONS.names()) == sorted(ACTIVATIONS.names())
     assert list(LOSSES.names()) == sorted(LOSSES.names())
     assert {"linear", "sigmoid", "tanh", "relu"} <= set(ACTIVATIONS.names())

@@ -122,12 +122,12 @@ def build_network(spec: Spec) -> Network:
     layers: list[Layer] = []
     inputs = x
     for number, layer_spec in enumerate(spec.layers, start=1):
-        activation = ACTIVATIONS[layer_spec.activation.name]
+        activation = layer_spec.activation.of(ACTIVATIONS)
         layer = _build_layer(number, layer_spec.units, inputs, layer_spec.bias, activation,
                              layer_spec.activation.options)
         layers.append(layer)
         inputs = layer.a
-    loss = LOSSES[spec.loss.name]
+    loss = spec.loss.of(LOSSES)
     y = tuple(target_symbol(j) for j in range(layers[-1].units))
     terms = tuple(loss.form(a, t, **dict(spec.loss.options)) for a, t in zip(layers[-1].a, y))
     parameters = tuple(

@@ -40,6 +40,37 @@ def _equations(document: Document, output_layer: int) -> list[dict[str, Any]]:
     return out
 
 
+def _optimizer(page: Page) -> dict[str, Any]:
+    """``{"optimizer": {name, options, "steps": [{"step": 1, "m": [...], ...}]}}`` for an
+    example that trains with momentum or Adam (state per parameter, null when frozen); {} for
+    plain sgd, so that pages without the key stay as they were."""
+    example, worked = page.derivation.network.spec.example, page.worked
+    if example is None or worked is None or example.optimizer.name == "sgd":
+        return {}
+    steps = [{"step": step.index + 1,
+              **{name: [_float(v) for v in values] for name, values in step.state}}
+             for step in worked.steps]
+    return {"optimizer": {"name": example.optimizer.name, **dict(example.optimizer.options),
+                          "steps": steps}}
+
+
+def _custom_functions(page: Page) -> dict[str, Any]:
+    """The activations and losses the spec gave by formula, with the derivative the tool
+    derived (LaTeX) and their parameters; {} when there are none."""
+    network, p = page.derivation.network, page.printer
+    entries = [("activation", layer.activation) for layer in network.layers] + \
+        [("loss", network.loss)]
+    seen: dict[tuple[str, str], dict[str, Any]] = {}
+    for kind, entry in entries:
+        custom = entry.custom
+        if custom is not None and (kind, entry.name) not in seen:
+            seen[kind, entry.name] = {
+                "kind": kind, "name": entry.name, "formula": custom.text,
+                "latex": p.doprint(custom.expr), "derivative": p.doprint(custom.derivative),
+                "parameters": {o.name: o.default for o in entry.options}}
+    return {"functions": list(seen.values())} if seen else {}
+
+
 def json_document(page: Page, report: CheckReport, document: Document | None = None,
                   audited: AuditReport | None = None) -> dict[str, Any]:
     """The public JSON contract (../shared/SPEC.md), plus added fields."""
@@ -76,6 +107,7 @@ def json_document(page: Page, report: CheckReport, document: Document | None = N
                               "status": c.status, "message": c.message, "passed": c.passed}
                              for c in report.claims]},
         "notation": page.notation.name, "reduction": network.spec.reduction,
+        **_optimizer(page), **_custom_functions(page),
         "generator": {"name": "derive-backprop", "version": __version__},
         **({} if document is None else {
             "graph": graph_entries(network, p.symbol_names),

@@ -8,6 +8,7 @@ from typing import Any
 from ..calculus import LOSS, ChainProduct, Derivation, Partial, Printer
 from ..numbers import WorkedExample
 from ..registry import MATRIX_FORMS, Notation, general_symbol, matrix_symbol
+from ..spec import Example
 from ..verify import CheckReport
 from .derivative_sections import shown_units
 from .prose import Prose, note, num
@@ -109,7 +110,20 @@ def example_section(derivation: Derivation, worked: WorkedExample | None,
             "sample_columns": [n + 1 for n in first.samples], "parameters": params,
             "loss": num(first.loss, digits), "learning_rate": num(rate, digits),
             "steps": len(worked.steps), "mode": worked.mode, "step_rows": step_rows,
-            "final_loss": num(worked.losses[-1], digits)}
+            "final_loss": num(worked.losses[-1], digits), **_optimizer(example, digits)}
+
+
+_OPTIMIZER_LATEX = MappingProxyType({"momentum": r"\mu", "beta1": r"\beta_1",
+                                     "beta2": r"\beta_2", "eps": r"\epsilon"})
+
+
+def _optimizer(example: Example, digits: int) -> dict[str, str]:
+    """The optimizer's name and its values (``\\beta_1 = 0.9, ...``); "" for plain sgd."""
+    choice = example.optimizer
+    values = [(name, num(value, digits)) for name, value in choice.options]
+    shown = values[0][1] if choice.name == "momentum" else ", ".join(
+        f"{_OPTIMIZER_LATEX[name]} = {value}" for name, value in values)
+    return {"optimizer": "" if choice.name == "sgd" else choice.name, "optimizer_values": shown}
 
 
 _ORACLE_NAMES = MappingProxyType({"finite_difference": "central finite differences",

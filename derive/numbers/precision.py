@@ -124,7 +124,9 @@ class Precision:
 def _function_table(library: Any, sign: Callable[[Any], Any]) -> Mapping[type, Callable]:
     """SymPy's own functions in ``library`` (mpmath or math: the same names in both)."""
     return MappingProxyType({sp.exp: library.exp, sp.log: library.log, sp.tanh: library.tanh,
-                             sp.Abs: abs, sp.sign: sign, sp.sqrt: library.sqrt})
+                             sp.Abs: abs, sp.sign: sign, sp.sqrt: library.sqrt,
+                             sp.sin: library.sin, sp.cos: library.cos, sp.sinh: library.sinh,
+                             sp.cosh: library.cosh})
 
 
 def _mp_sign(x: mpmath.mpf) -> mpmath.mpf:

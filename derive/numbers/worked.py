@@ -1,7 +1,8 @@
 """``Derivation`` -> ``WorkedExample``: the spec's numbers, step by step.
 
 Evaluates the printed symbolic gradients (never a numeric derivative) at the
-example: forward values, loss, every ∂L/∂θ, the update θ ← θ − η ∂L/∂θ, for
+example: forward values, loss, every ∂L/∂θ, the update θ ← θ − η ∂L/∂θ (or the
+example's optimizer: momentum, Adam, with their state per step), for
 ``steps`` updates in batch mode (the reduced loss of all samples) or sgd mode
 (update i uses sample i mod N alone).
 """
@@ -16,6 +17,7 @@ import mpmath
 from ..calculus import Derivation, Network, role_of
 from ..errors import NumericError
 from ..numerals import show_number
+from ..registry import OPTIMIZERS
 from ..spec import Example
 from .engine import Compiled, Engine, Engines
 from .forward_pass import Forward, forward, parameter_env
@@ -29,7 +31,12 @@ __all__ = ["Step", "WorkedExample", "batch_gradient", "factor_values", "gradient
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Step:
-    """One update: the samples it uses, the values before it and its gradient."""
+    """One update: the samples it uses, the values before it and its gradient.
+
+    ``state`` is the optimizer's state after the update, per state name (momentum's
+    ``velocity``; Adam's ``m``, ``v``), one value per parameter, None for a frozen one;
+    empty for plain sgd.
+    """
 
     index: int
     samples: tuple[int, ...]
@@ -37,6 +44,7 @@ class Step:
     loss: mpmath.mpf
     gradients: tuple[mpmath.mpf, ...]
     forwards: tuple[Forward, ...]
+    state: tuple[tuple[str, tuple[mpmath.mpf | None, ...]], ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -147,16 +155,17 @@ def work_example(derivation: Derivation, *,
     engines = engines or Engines()
     engine = engines[_precision_for(derivation.network)]
     params = _initial(example)
-    rate = decimal(example.learning_rate)
-    trains = trained(derivation.network)
+    update = _optimizer(example, trained(derivation.network))
     count = len(example.x)
     steps: list[Step] = []
+    state: tuple = (None,) * len(params)
     for index in range(example.steps):
         samples = _step_samples(example.mode, index, count)
         loss, grads, forwards = _checked_gradient(derivation, params, samples, index, engine)
-        steps.append(Step(index=index, samples=samples, parameters=params, loss=loss,
-                          gradients=grads, forwards=forwards))
-        params = tuple(p - rate * g if t else p for p, g, t in zip(params, grads, trains))
+        before = params
+        params, state, table = update(params, grads, state, index + 1)
+        steps.append(Step(index=index, samples=samples, parameters=before, loss=loss,
+                          gradients=grads, forwards=forwards, state=table))
         _check_values(derivation, f"after step {index + 1}", zip(derivation.network.parameters,
                                                                  params))
     samples = steps[-1].samples if steps else _step_samples(example.mode, 0, count)
@@ -166,6 +175,23 @@ def work_example(derivation: Derivation, *,
                                         gradients=grads, forwards=forwards)
     return _finish(derivation, tuple(steps), params, (*(s.loss for s in steps), loss), first,
                    engines[MPMATH])
+
+
+def _optimizer(example: Example, trains: tuple[bool, ...]) -> Callable[..., tuple]:
+    """``update(θ, g, state, t) -> (θ⁺, state⁺, state by name)`` with the example's optimizer
+    (its options as the decimals written); frozen parameters keep their value and no state."""
+    optimizer = OPTIMIZERS[example.optimizer.name]
+    options = {name: decimal(value) for name, value in example.optimizer.options}
+    rate = decimal(example.learning_rate)
+
+    def update(params: tuple, grads: tuple, state: tuple, t: int) -> tuple:
+        pairs = [optimizer.update(p, g, s, t, rate, **options) if train else (p, None)
+                 for p, g, s, train in zip(params, grads, state, trains)]
+        new_state = tuple(s for _, s in pairs)
+        table = tuple((name, tuple(None if s is None else s[k] for s in new_state))
+                      for k, name in enumerate(optimizer.state))
+        return tuple(p for p, _ in pairs), new_state, table
+    return update
 
 
 def _quantity(symbol: object) -> str:

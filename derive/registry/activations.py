@@ -47,7 +47,8 @@ class Activation(Entry):
         return cls(name=function.__name__, latex=function.latex_name, formula=formula,
                    form=lambda z, **values: applied(z, values),
                    derivative=lambda z, **values: applied(z, values).fdiff(),
-                   note=note, options=options, torch=torch, function=function)
+                   note=note, options=options, torch=torch, function=function,
+                   custom=getattr(function, "custom", None))
 
     def value(self, z: tuple[sp.Expr, ...], j: int, **options: float) -> sp.Expr:
         """a_j as a function of the layer's z (all of them for a vector activation)."""

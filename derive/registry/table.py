@@ -29,7 +29,8 @@ class Entry:
 
     ``note`` alternates plain text and LaTeX (odd items are math), so each output
     format can typeset it its own way; ``torch`` is the same function in PyTorch,
-    for the second oracle.
+    for the second oracle. ``custom`` is set on an entry a spec gave by formula
+    (``formulas.Custom``: the formula and its derivative, for the page to print).
     """
 
     name: str
@@ -39,6 +40,7 @@ class Entry:
     note: tuple[str, ...] = ()
     options: tuple[Option, ...] = ()
     torch: Callable[..., Any] | None = None
+    custom: Any = None
 
 
 class _Named(Protocol):

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import random
 
-from ..registry import INIT_SCHEMES, LOSSES
+from ..registry import INIT_SCHEMES, LOSSES, OPTIMIZERS
 from .model import LIMIT_HINT, Choice, Example, LayerInit, LayerSpec, Limits
 from .reader import Reader
 from .yaml_nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 __all__ = ["EXAMPLE_KEYS", "check_evaluations", "check_targets", "read_example", "target_problem"]
 
-EXAMPLE_KEYS = ("x", "y", "init", "learning_rate", "steps", "mode", "digits")
+EXAMPLE_KEYS = ("x", "y", "init", "learning_rate", "steps", "mode", "digits", "optimizer")
 Shape = tuple[int, int, bool]       # units, fan_in, bias of one layer
 
 
@@ -39,10 +39,12 @@ def read_example(reader: Reader, node: Node, n_inputs: int,
     mode = reader.word(values.get("mode"), "example.mode", ("batch", "sgd"), "batch")
     digits = (reader.integer(values["digits"], "example.digits", minimum=1, maximum=17)
               if "digits" in values else 6)
-    if None in (x, y, init, rate, steps, digits):
+    optimizer = (reader.choice(values["optimizer"], "example.optimizer", OPTIMIZERS)
+                 if "optimizer" in values else Choice("sgd"))
+    if None in (x, y, init, rate, steps, digits, optimizer):
         return None
     return Example(x=x, y=y, init=init, learning_rate=rate, steps=steps,  # type: ignore[arg-type]
-                   mode=mode, digits=digits)
+                   mode=mode, digits=digits, optimizer=optimizer)  # type: ignore[arg-type]
 
 
 def check_evaluations(reader: Reader, node: Node, example: Example, parameters: int,
@@ -59,7 +61,10 @@ def check_evaluations(reader: Reader, node: Node, example: Example, parameters: 
 
 def target_problem(loss_name: str, rows: tuple[tuple[float, ...], ...]) -> tuple[str, str] | None:
     """(expected, got) for the first sample a loss cannot take, or None: in [0, 1] for the
-    cross-entropies, summing to 1 for cross_entropy (its derived δ = ŷ − y needs it)."""
+    cross-entropies, summing to 1 for cross_entropy (its derived δ = ŷ − y needs it); a
+    loss given by formula (not in ``LOSSES``) takes any targets."""
+    if loss_name not in LOSSES:
+        return None
     entry = LOSSES[loss_name]
     low, high = entry.target_range
     for row in rows:
@@ -73,7 +78,7 @@ def target_problem(loss_name: str, rows: tuple[tuple[float, ...], ...]) -> tuple
 
 def check_targets(reader: Reader, node: Node, example: Example, loss: Choice) -> None:
     """The example's targets, by ``target_problem``."""
-    problem = target_problem(loss.name, example.y)
+    problem = None if loss.entry is not None else target_problem(loss.name, example.y)
     if problem is not None:
         y_node = next(v for k, v in node.value if isinstance(k, ScalarNode) and k.value == "y")
         reader.fail(y_node, "example.y", problem[0], got=problem[1])

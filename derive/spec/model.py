@@ -7,23 +7,36 @@ stage. Built by ``loader.load``, never from a dict (attrs' named-constructor poi
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Any
 
-from ..registry import DEFAULT_NOTATION
+from ..registry import DEFAULT_NOTATION, Registry
 
-__all__ = ["LIMIT_HINT", "Choice", "Claim", "Example", "LayerInit", "LayerSpec", "Limits", "Spec",
+__all__ = ["LIMIT_HINT", "NAME_RE", "Choice", "Claim", "Example", "LayerInit", "LayerSpec", "Limits", "Spec",
            "count_parameters"]
 
 LIMIT_HINT = "raise it with --no-limits"
+NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,31}")     # a name a spec gives (input, parameter)
 
 
 @dataclass(frozen=True, slots=True)
 class Choice:
-    """A registry name with its options, e.g. ``huber`` with ``(("delta", 0.5),)``."""
+    """A registry name with its options, e.g. ``huber`` with ``(("delta", 0.5),)``.
+
+    A spec's own activation or loss (``{name: swish, formula: ...}``) carries its registry
+    entry, made at load time, and its normalised ``formula`` (which equality compares).
+    """
 
     name: str
     options: tuple[tuple[str, float], ...] = ()
+    formula: str = ""
+    entry: Any = field(default=None, compare=False, repr=False)
+
+    def of(self, registry: Registry) -> Any:
+        """The entry this choice names: its own (a formula's), else the registry's."""
+        return self.entry if self.entry is not None else registry[self.name]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +68,7 @@ class Example:
     steps: int = 1
     mode: str = "batch"
     digits: int = 6           # significant digits of the page's numbers (JSON: full precision)
+    optimizer: Choice = Choice("sgd")   # an OPTIMIZERS name with its options
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,13 +15,13 @@ import re
 from ..display import unsafe_character
 from ..errors import SpecError
 from ..registry import Registry
-from .model import Choice
+from .formulas import has_formula, read_formula_choice
+from .model import NAME_RE, Choice
 from .quoting import MAX_SHOWN, did_you_mean, shorten
 from .yaml_nodes import MappingNode, Node, ScalarNode, SequenceNode, node_line
 
 __all__ = ["Reader", "parse_number"]
 
-NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,31}")
 _NUMBER_RE = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
 
 
@@ -49,6 +49,7 @@ class Reader:
         self.file = file
         self.errors: list[SpecError] = []
         self.lines: dict[str, int] = {}
+        self.formulas: dict[tuple[str, str], tuple[Choice, int]] = {}   # (kind, name): first
 
     def fail(self, node: Node, key: str, expected: str, got: str | None = None,
              hint: str = "") -> None:
@@ -174,7 +175,10 @@ class Reader:
         return value
 
     def choice(self, node: Node, key: str, registry: Registry) -> Choice | None:
-        """A registry name, or ``{name: ..., option: value}``."""
+        """A registry name, or ``{name: ..., option: value}``; an activation or a loss may
+        also be given by formula (``{name: ..., formula: ...}``, see ``formulas``)."""
+        if has_formula(node, registry.kind):
+            return read_formula_choice(self, node, key, registry.kind)
         if isinstance(node, MappingNode):
             names = {k.value: v for k, v in node.value if isinstance(k, ScalarNode)}
             entry = self._entry(names.get("name", node), f"{key}.name", registry)

@@ -116,14 +116,14 @@ def check_combinations(reader: Reader, top: dict[str, Node],
         return
     items = top["layers"].value
     for i, layer in enumerate(layers[:-1]):
-        if ACTIVATIONS[layer.activation.name].vector:
+        if layer.activation.of(ACTIVATIONS).vector:
             name = layer.activation.name
             reader.fail(items[i], f"layers[{i}].activation",
                         f"an elementwise activation ({name} only on the output layer)",
                         got=repr(name))
     if loss is None:
         return
-    needed = LOSSES[loss.name].requires_output
+    needed = loss.of(LOSSES).requires_output
     output = layers[-1].activation.name
     if needed and output not in needed:
         reader.fail(top["loss"], "loss", f"an output layer with activation {' or '.join(needed)} "

@@ -17,6 +17,7 @@ from ..calculus import Derivation
 from ..numbers import (
     Engine,
     Engines,
+    NonFinite,
     WorkedExample,
     forward,
     gradient_forms,
@@ -66,8 +67,16 @@ def check(derivation: Derivation, worked: WorkedExample | None = None, *,
     forms = ("value", "delta_form") if any(g.result is not None
                                            for g in derivation.gradients) else ("value",)
     engine = engines[check_precision(derivation.network)]
+    checked = []
     for point in points:
-        symbolic, point = _symbolic(derivation, point, forms, engine)
+        try:
+            symbolic, point = _symbolic(derivation, point, forms, engine)
+        except NonFinite:
+            if point.name == "example":
+                raise
+            skipped += 1    # a random point outside a formula's domain (sqrt or log of z < 0)
+            continue
+        checked.append(point)
         for method, tally in tallies.items():
             skipped += METHODS[method](derivation, point, symbolic, tally, engine) or 0
     results = tuple(t.result() for t in tallies.values())
@@ -80,8 +89,8 @@ def check(derivation: Derivation, worked: WorkedExample | None = None, *,
         claims = verify_claims(derivation, seed=seed, engines=engines)
     return CheckReport(
         passed=(not bad and all(proved) and matrix_ok and derivation.shortcut_proved
-                and all(c.passed for c in claims)), claims=claims,
-        methods=tuple(methods), points=tuple(p.name for p in points),
+                and all(c.passed for c in claims) and bool(checked)), claims=claims,
+        methods=tuple(methods), points=tuple(p.name for p in checked),
         compared=sum(r.compared for r in results), skipped=skipped,
         max_abs_error=max(r.max_abs_error for r in results),
         max_rel_error=max(r.max_rel_error for r in results), disagreements=bad,

@@ -29,6 +29,7 @@ from ..calculus import (
 )
 from ..errors import NumericError
 from ..numbers import MPMATH, Engine, Engines, forward, parameter_env, precise, with_deltas
+from ..registry import ACTIVATIONS, Registry
 from ..spec import Claim
 from .formula import FormulaError, expansion_size, parse_formula, vocabulary
 
@@ -151,6 +152,13 @@ def _verify(claim: Claim, derivation: Derivation, vocab, envs: list[dict], full:
                        note=claim.note, values=values, passed=numeric == (claim.expect == "equal"))
 
 
+def _activations(network: Network) -> Registry:
+    """The built-in activations and the spec's own (given by formula), which claims may name."""
+    own = {layer.activation.name: layer.activation for layer in network.layers
+           if layer.activation.custom is not None}
+    return Registry("activation", (*ACTIVATIONS, *own.values())) if own else ACTIVATIONS
+
+
 @precise
 def verify_claims(derivation: Derivation, *, seed: int = 0,
                   engines: Engines | None = None) -> tuple[ClaimResult, ...]:
@@ -162,7 +170,7 @@ def verify_claims(derivation: Derivation, *, seed: int = 0,
     if not network.spec.claims:
         return ()
     names = symbol_names(network)
-    vocab = vocabulary(names, identifiers(network))
+    vocab = vocabulary(names, identifiers(network), _activations(network))
     p = Printer({"symbol_names": names})
     engine = (engines or Engines())[MPMATH]
     envs = random_envs(derivation, seed, engine=engine)
