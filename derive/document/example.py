@@ -4,6 +4,7 @@ what the numbers say (a gradient that shrinks through the layers, a saturated or
 from __future__ import annotations
 
 from ..numbers import trained
+from ..registry import OPTIMIZERS
 from .context import Context
 from .forward import count
 from .lines import display, line, number
@@ -57,6 +58,25 @@ def _observations(c: Context) -> list[str]:
     return notes
 
 
+def _optimizer_steps(c: Context, i: int) -> list:
+    """Momentum or Adam: the rule as torch.optim applies it, and one parameter's state."""
+    worked, example = c.worked, c.network.spec.example
+    assert worked is not None and example is not None
+    rule = OPTIMIZERS[example.optimizer.name]
+    options = ", ".join(f"{k} = {v:g}" for k, v in example.optimizer.options)
+    names = [name for name, _ in worked.steps[0].state] if worked.steps[0].state else []
+    after = [s.parameters[i] for s in worked.steps[1:]] + [worked.final[i]]
+    rows = tuple((plain(str(s.index + 1)), _num(c, s.gradients[i]),
+                  *(_num(c, values[i]) if values[i] is not None else plain("")
+                    for _, values in s.state), _num(c, theta))
+                 for s, theta in zip(worked.steps, after))
+    return [Text() + f"The parameters move by {example.optimizer.name} ({options}), exactly as "
+            "torch.optim does: " + math(rule.latex) + ", with g the gradient and t the step. "
+            "For " + math(c.tex(c.network.parameters[i])) + ", step by step:",
+            Table((plain("step"), plain("gradient"), *(plain(n) for n in names),
+                   plain("after the step")), rows)]
+
+
 def example_section(c: Context, loss_picture: str | None) -> Section | None:
     worked, net = c.worked, c.network
     if worked is None:
@@ -83,7 +103,9 @@ def example_section(c: Context, loss_picture: str | None) -> Section | None:
     blocks.append(Text() + "Loss before the first update: " + math(
         rf"{which} = {float(first.loss):.{c.digits}g}") + ".")
     trains = trained(net)
-    if worked.updated and any(trains):
+    if worked.updated and any(trains) and example.optimizer.name != "sgd":
+        blocks += _optimizer_steps(c, trains.index(True))
+    elif worked.updated and any(trains):
         i = trains.index(True)
         theta, grad, new = (float(first.parameters[i]), float(first.gradients[i]),
                             float(worked.updated[i]))

@@ -155,6 +155,7 @@ def _function_class(name: str, custom: Custom) -> type[ActivationFunction]:
         "nargs": len(symbols), "latex_name": _latex_name(name), "fdiff": fdiff,
         "numeric": staticmethod(at(_MPMATH)), "float_value": staticmethod(at(_FLOAT)),
         "custom": custom, "__module__": __name__,
+        "elementary": lambda self: custom.expr.xreplace(dict(zip(symbols, self.args))),
         "__doc__": f"{name}(z) = {custom.text}, a spec's own activation."})
 
 

@@ -32,6 +32,7 @@ class Optimizer:
     state: tuple[str, ...] = ()
     options: tuple[Option, ...] = ()
     torch: Callable[..., Any] | None = None     # (torch, parameters, lr, **options) -> optimizer
+    latex: str = ""                             # the rule as a page prints it
 
 
 def _sgd(theta: Any, g: Any, state: State | None, t: int, rate: Any) -> tuple[Any, State]:
@@ -61,13 +62,16 @@ def _unit(v: float) -> bool:
 
 OPTIMIZERS: Registry[Optimizer] = Registry("optimizer", (
     Optimizer(name="sgd", formula="theta <- theta - lr * g", update=_sgd,
-              torch=lambda t, params, lr: t.optim.SGD(params, lr=lr)),
+              torch=lambda t, params, lr: t.optim.SGD(params, lr=lr),
+              latex=r"\theta \leftarrow \theta - \eta g"),
     Optimizer(name="momentum", formula="v <- momentum * v + g (v = g at step 1); "
                                        "theta <- theta - lr * v   (torch.optim.SGD)",
               update=_momentum, state=("velocity",),
               options=(Option("momentum", 0.9, "a number >= 0", lambda v: v >= 0),),
               torch=lambda t, params, lr, momentum: t.optim.SGD(params, lr=lr,
-                                                                momentum=momentum)),
+                                                                momentum=momentum),
+              latex=r"v \leftarrow \mu v + g \; (v = g \text{ at step 1}), \quad "
+                    r"\theta \leftarrow \theta - \eta v"),
     Optimizer(name="adam", formula="m <- b1 m + (1 - b1) g; v <- b2 v + (1 - b2) g^2; "
                                    "theta <- theta - lr * (m / (1 - b1^t)) / "
                                    "(sqrt(v / (1 - b2^t)) + eps)   (torch.optim.Adam)",
@@ -76,5 +80,8 @@ OPTIMIZERS: Registry[Optimizer] = Registry("optimizer", (
                        Option("beta2", 0.999, "a number in [0, 1)", _unit),
                        Option("eps", 1e-8, "a number >= 0", lambda v: v >= 0)),
               torch=lambda t, params, lr, beta1, beta2, eps: t.optim.Adam(
-                  params, lr=lr, betas=(beta1, beta2), eps=eps)),
+                  params, lr=lr, betas=(beta1, beta2), eps=eps),
+              latex=r"m \leftarrow \beta_1 m + (1 - \beta_1) g, \quad v \leftarrow \beta_2 v"
+                    r" + (1 - \beta_2) g^2, \quad \theta \leftarrow \theta - \eta \, "
+                    r"\frac{m / (1 - \beta_1^t)}{\sqrt{v / (1 - \beta_2^t)} + \epsilon}"),
 ))
