@@ -14,7 +14,7 @@ from types import MappingProxyType
 import mpmath
 
 from ..calculus import Derivation
-from ..numbers import FLOAT64, MPMATH, Engine, Precision, Sweep
+from ..numbers import FLOAT64, MPMATH, Engine, Precision, Sweep, penalty
 from .points import Point, compared_parameters
 from .report import TOLERANCE, Tally
 
@@ -57,8 +57,10 @@ def finite_difference(derivation: Derivation, point: Point, index: int,
     h = DIFFERENCES[precision].step(point.forwards[0].env[network.parameters[index]])
 
     def loss(delta: object) -> object:
-        return scale * precision.total([sweep.loss_after(role, delta) for sweep in sweeps])
-    here = scale * precision.total([base.loss for base in point.forwards])
+        return (scale * precision.total([sweep.loss_after(role, delta) for sweep in sweeps])
+                + penalty(network, point.params, precision, (index, delta)))
+    here = (scale * precision.total([base.loss for base in point.forwards])
+            + penalty(network, point.params, precision))
     up, down = loss(h), loss(-h)
     return (up - down) / (2 * h), (up - here) / h, (here - down) / h
 
