@@ -18,6 +18,7 @@ import derive
 from derive import build_network, derive as derive_network, load_spec
 from derive.calculus.chain import path_count, paths_to_loss
 from derive.cli import cli
+from tests.test_shared_bias import rendered
 
 W1, B1 = [[0.15, -0.2], [0.25, 0.3]], [0.35, -0.1]
 W2, B2 = [[0.4, 0.45], [-0.5, 0.55]], [0.6, 0.2]
@@ -136,12 +137,8 @@ def test_a_bad_residual_is_one_line_exit_2_and_writes_nothing(tmp_path, layers: 
 
 
 def test_the_page_shows_the_residual_sum(tmp_path) -> None:
-    spec = tmp_path / "res.yaml"
-    spec.write_text(json.dumps(RESIDUAL))
-    out = CliRunner().invoke(cli, ["render", str(spec), "--format", "all", "-o",
-                                   str(tmp_path / "o")])
-    assert out.exit_code == 0, out.output
-    page = (tmp_path / "o" / "res.md").read_text()
+    page, document = rendered(tmp_path, RESIDUAL)
+    assert document["check"]["passed"] is True
     assert r"a^{(2)}_{1} &= a^{(1)}_{1} + \sigma\left(z^{(2)}_{1}\right)" in page
     # δ of h1: through layer 2's units, and (the +1 path) straight on to layer 3
     assert (r"\delta^{(1)}_{1} &= \left(w^{(2)}_{11} \delta^{(2)}_{1} + w^{(2)}_{21} "

@@ -106,15 +106,20 @@ def test_trainable_b_moves_only_the_shared_bias() -> None:
             assert p["updated"] == p["value"]
 
 
-def test_the_page_writes_the_shared_bias_without_a_unit_index(tmp_path) -> None:
-    spec = tmp_path / "mazur.yaml"
-    spec.write_text(json.dumps(MAZUR))
-    out = CliRunner().invoke(cli, ["render", str(spec), "--format", "all", "-o",
+def rendered(tmp_path, spec: dict) -> tuple[str, dict]:
+    """The spec rendered by the command line in every format: its Markdown page and JSON."""
+    path = tmp_path / "spec.yaml"
+    path.write_text(json.dumps(spec))
+    out = CliRunner().invoke(cli, ["render", str(path), "--format", "all", "-o",
                                    str(tmp_path / "o")])
     assert out.exit_code == 0, out.output
-    page = (tmp_path / "o" / "mazur.md").read_text()
+    return ((tmp_path / "o" / "spec.md").read_text(),
+            json.loads((tmp_path / "o" / "spec.json").read_text()))
+
+
+def test_the_page_writes_the_shared_bias_without_a_unit_index(tmp_path) -> None:
+    page, document = rendered(tmp_path, MAZUR)
     assert r"x_{2} + b^{(1)} \\" in page and "b^{(1)}_{1}" not in page
-    document = json.loads((tmp_path / "o" / "mazur.json").read_text())
     assert document["check"]["passed"] is True
 
 

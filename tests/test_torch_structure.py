@@ -27,9 +27,10 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from derive import build_network, check, derive, load_spec, render, work_example  # noqa: E402
+from tests import test_differential_torch as differential  # noqa: E402
 from tests.test_differential_torch import (  # noqa: E402
-    ELEMENTWISE, PAIRS, REL_TOL, VALUE_MAX, Comparison, Redraw, _activate,
-    _activation_options, _choice_yaml, _num, _rows, _sample_loss, _targets)
+    ELEMENTWISE, PAIRS, REL_TOL, VALUE_MAX, Comparison, Redraw, Reference, _activate,
+    _activation_options, _choice_yaml, _flat, _num, _rows, _sample_loss, _targets)
 
 CASES = 160
 MAX_ATTEMPTS = 500
@@ -49,21 +50,10 @@ class Layer:
 
 
 @dataclass(frozen=True)
-class Case:
-    seed: int
-    inputs: int
-    layers: tuple[Layer, ...]
-    loss: str
-    loss_options: dict[str, float]
-    reduction: str
-    mode: str
-    steps: int
-    learning_rate: float
-    l2: float
-    x: tuple[tuple[float, ...], ...]
-    y: tuple[tuple[float, ...], ...]
-    init: tuple[tuple[tuple[tuple[float, ...], ...], tuple[float, ...]], ...]
-    exact_kinks: bool = False
+class Case(differential.Case):
+    """``test_differential_torch``'s case, with these layers and a weight-decay factor."""
+
+    l2: float = 0.0
 
     @property
     def keys(self) -> set[str]:
@@ -83,7 +73,7 @@ def spec_yaml(case: Case) -> str:
         extra += f", trainable: {layer.trainable}" if layer.trainable != "true" else ""
         extra += f", add: {layer.add}" if layer.add else ""
         lines.append(f"  - {{units: {layer.units}, activation: {act}, name: h{i}{extra}}}")
-    loss = _choice_yaml(case.loss, case.loss_options, "set" if case.loss_options else "plain")
+    loss = _choice_yaml(case.loss, case.loss_options, case.loss_written)
     lines += [f"loss: {loss}", f"reduction: {case.reduction}"]
     if case.l2:
         lines.append(f"regularization: {{l2: {_num(case.l2)}}}")
@@ -128,7 +118,7 @@ def _draw(rng: random.Random, seed: int) -> Case:
                         for _ in range({"true": la.units, "shared": 1, "false": 0}[la.bias])))
                  for i, la in enumerate(layers))
     return Case(seed=seed, inputs=inputs, layers=tuple(layers), loss=loss,
-                loss_options=loss_options, reduction=rng.choice(("mean", "sum")),
+                loss_options=loss_options, loss_written="set", reduction=rng.choice(("mean", "sum")),
                 mode=rng.choice(("batch", "sgd")), steps=rng.randint(1, 3),
                 learning_rate=round(rng.uniform(0.01, 0.5), 3), l2=l2,
                 x=tuple(tuple(rng.uniform(-2.0, 2.0) for _ in range(inputs))
@@ -173,20 +163,6 @@ def _reduced_loss(case: Case, params: list, samples: tuple[int, ...]) -> Any:
 def _kinds(case: Case) -> list[tuple[Layer, str]]:
     return [(layer, kind) for layer in case.layers
             for kind in (("W", "b") if layer.bias != "false" else ("W",))]
-
-
-def _flat(params: list) -> list[float]:
-    return [float(v) for p in params for v in p.detach().reshape(-1).tolist()]
-
-
-@dataclass
-class Reference:
-    names: list[tuple[int, str, tuple[int, ...]]]
-    value: list[float]
-    grad: list[float]
-    updated: list[float]
-    final: list[float]
-    losses: list[float]
 
 
 def reference(case: Case) -> Reference:
