@@ -150,15 +150,18 @@ class _Backward:
         for layer in self.network.layers:
             z = acts[-1] @ params[f"W{layer.number}"].T
             z = z + params[f"b{layer.number}"] if layer.b else z
-            a = np.array([[self._value(layer.a_expr[j], dict(zip(layer.z, row)))
-                           for j in range(layer.units)] for row in z])
+            skip = acts[layer.source] if layer.source is not None else z[:, :0]   # residual
+            a = np.array([[self._value(layer.a_expr[j], dict(zip(layer.z, row))
+                                       | dict(zip(layer.skip, added)))
+                           for j in range(layer.units)] for row, added in zip(z, skip)])
             zs.append(z)
             acts.append(a)
         return zs, acts
 
     def _local(self, layer: Any, z: np.ndarray, a: np.ndarray, kind: str) -> np.ndarray:
         """g′(z) (or g(z) for the 'g where g′ belongs' mistake), elementwise."""
-        exprs = [layer.derivative(j) if kind == "prime" else layer.a_expr[j]
+        exprs = [layer.derivative(j) if kind == "prime"
+                 else layer.activation.value(layer.z, j, **dict(layer.options))
                  for j in range(layer.units)]
         return np.array([[self._value(e, dict(zip(layer.z, zr)) | dict(zip(layer.a, ar)))
                           for e in exprs] for zr, ar in zip(z, a)])
@@ -192,9 +195,12 @@ class _Backward:
             delta = deltas[(delta_of or {}).get(i, i)]
             if delta.shape[1] != layer.units:
                 continue
-            out[f"W{layer.number}"] = scale * delta.T @ acts[i]
-            if layer.b:
-                out[f"b{layer.number}"] = scale * delta.sum(axis=0)
+            decay = self.network.spec.l2 if layer.W[0][0] in self.network.decayed else 0.0
+            weights = params[f"W{layer.number}"]
+            out[f"W{layer.number}"] = scale * delta.T @ acts[i] + decay * weights
+            if layer.b:     # a shared bias: the sum over the units too
+                b = scale * delta.sum(axis=0)
+                out[f"b{layer.number}"] = b.sum(keepdims=True) if layer.shared else b
         return out
 
     def mutants(self, params: dict, x: np.ndarray,

@@ -143,3 +143,16 @@ def test_the_page_shows_the_residual_sum(tmp_path) -> None:
     # δ of h1: through layer 2's units, and (the +1 path) straight on to layer 3
     assert (r"\delta^{(1)}_{1} &= \left(w^{(2)}_{11} \delta^{(2)}_{1} + w^{(2)}_{21} "
             r"\delta^{(2)}_{2} + w^{(3)}_{11} \delta^{(3)}_{1}\right)") in page
+
+
+def test_check_against_a_wrong_backward_of_a_residual_network_names_the_tensors(
+        tmp_path, monkeypatch) -> None:
+    (tmp_path / "zero_backward.py").write_text(
+        "import numpy as np\n\ndef backward(params, x, y):\n"
+        "    return {k: np.zeros_like(v) for k, v in params.items()}\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    spec = tmp_path / "res.yaml"
+    spec.write_text(json.dumps(RESIDUAL))
+    out = CliRunner().invoke(cli, ["check", str(spec), "--against", "zero_backward:backward"])
+    assert out.exit_code == 1 and "internal error" not in out.output + out.stderr
+    assert "--against zero_backward:backward: W1:" in out.output + out.stderr
