@@ -144,3 +144,14 @@ def test_a_shared_bias_takes_one_initial_value(tmp_path) -> None:
     out = CliRunner().invoke(cli, ["render", str(spec), "-o", str(tmp_path / "o")])
     assert out.exit_code == 2 and len(out.stderr.strip().splitlines()) == 1
     assert "example.init[0].b: expected a list of 1 numbers (one per shared bias)" in out.stderr
+
+
+def test_exercise_variants_draw_one_value_for_a_shared_bias(tmp_path) -> None:
+    spec = tmp_path / "mazur.yaml"
+    spec.write_text(json.dumps(MAZUR))
+    out = CliRunner().invoke(cli, ["exercises", str(spec), "--variants", "2", "-o",
+                                   str(tmp_path / "ex")])
+    assert out.exit_code == 0, out.output + out.stderr
+    variant = (tmp_path / "ex" / "variant-1" / "spec.yaml").read_text()
+    assert variant.count("b: [") == 2 and "bias: shared" in variant
+    assert all(len(line.split(",")) == 1 for line in variant.splitlines() if "b: [" in line)
