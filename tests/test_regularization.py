@@ -110,3 +110,17 @@ def test_cli_check_agrees_with_both_oracles(tmp_path) -> None:
     spec.write_text(json.dumps({**BASE, "regularization": {"l2": 0.3}}))
     out = CliRunner().invoke(cli, ["check", str(spec)])
     assert out.exit_code == 0 and ": ok:" in out.output
+
+
+def test_each_gradient_carries_its_decay_term_for_the_page() -> None:
+    """λ w on every trainable weight's Gradient (what a page adds to the reduced gradient)."""
+    from derive import build_network, derive as derive_network, load_spec
+
+    layers = [{**BASE["layers"][0], "trainable": ["b"]}, BASE["layers"][1]]
+    spec = load_spec(json.dumps({**BASE, "layers": layers, "regularization": {"l2": 0.25}}))
+    derivation = derive_network(build_network(spec))
+    for g in derivation.gradients:
+        trains_w = g.role.kind == "W" and g.role.layer == 2
+        assert g.decay == (g.parameter / 4 if trains_w else 0)
+    assert set(derivation.network.decayed) == {g.parameter for g in derivation.gradients
+                                               if g.decay != 0}

@@ -42,6 +42,7 @@ class Gradient:
     delta_form: object
     result: object | None
     proved: bool | None
+    decay: sp.Expr = sp.S.Zero      # λ w: weight decay's term in the reduced loss's gradient
 
     @property
     def value(self) -> object:
@@ -137,12 +138,22 @@ def gradient(network: Network, parameter: sp.Symbol, prover: Prover, *,
     last = parameter_factor(layer, role, parameter)
     delta_form = chain_sum([chain_product([delta_symbol(role.layer, j), last.value])
                             for j in units])
+    decay = _decay(network, role, parameter)
     if not paths or path_count(network, role.layer) * len(units) > MAX_PATHS:
         return Gradient(parameter=parameter, role=role, paths=(), last=last,
-                        delta_form=delta_form, result=None, proved=None)
+                        delta_form=delta_form, result=None, proved=None, decay=decay)
     by_unit = [tuple(paths_to_loss(network, role.layer, j)) for j in units]
     chains = tuple(path for unit in by_unit for path in unit)
     result = chain_sum([chain_product([f.value for f in path] + [last.value]) for path in chains])
     proved = all([prover.unit(role.layer, j, unit) for j, unit in zip(units, by_unit)])
     return Gradient(parameter=parameter, role=role, paths=chains, last=last,
-                    delta_form=delta_form, result=result, proved=proved)
+                    delta_form=delta_form, result=result, proved=proved, decay=decay)
+
+
+def _decay(network: Network, role: Role, parameter: sp.Symbol) -> sp.Expr:
+    """λ w for a trainable weight under ``regularization: {l2: λ}``, else 0 (``Network.decayed``,
+    decided from the role without listing every weight)."""
+    spec = network.spec
+    if not spec.l2 or role.kind != "W" or "W" not in spec.layers[role.layer - 1].trainable:
+        return sp.S.Zero
+    return sp.Rational(repr(spec.l2)) * parameter
