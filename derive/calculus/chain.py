@@ -43,6 +43,15 @@ class Gradient:
     result: object | None
     proved: bool | None
     decay: sp.Expr = sp.S.Zero      # λ w: weight decay's term in the reduced loss's gradient
+    units_last: tuple[Factor, ...] = ()     # a shared bias: ∂z_j/∂b for every unit j it feeds
+
+    def last_of(self, path: tuple[Factor, ...]) -> Factor:
+        """The factor ∂z_j/∂θ that ends ``path``: ``last``, or for a shared bias that of the
+        unit j the path leaves from."""
+        if not self.units_last:
+            return self.last
+        z = path[-1].partial.denominator
+        return next(f for f in self.units_last if f.partial.numerator == z)
 
     @property
     def value(self) -> object:
@@ -135,19 +144,23 @@ def gradient(network: Network, parameter: sp.Symbol, prover: Prover, *,
     layer = network.layers[role.layer - 1]
     # a shared bias feeds every unit: ∂L/∂b = Σ_j δ_j, a sum over the units' paths
     units = range(layer.units) if role.kind == "b" and layer.shared else (role.index[0],)
+    lasts = tuple(parameter_factor(layer, Role("b", role.layer, (j,)), parameter)
+                  for j in units) if len(units) > 1 else ()
     last = parameter_factor(layer, role, parameter)
     delta_form = chain_sum([chain_product([delta_symbol(role.layer, j), last.value])
                             for j in units])
     decay = _decay(network, role, parameter)
     if not paths or path_count(network, role.layer) * len(units) > MAX_PATHS:
         return Gradient(parameter=parameter, role=role, paths=(), last=last,
-                        delta_form=delta_form, result=None, proved=None, decay=decay)
+                        delta_form=delta_form, result=None, proved=None, decay=decay,
+                        units_last=lasts)
     by_unit = [tuple(paths_to_loss(network, role.layer, j)) for j in units]
     chains = tuple(path for unit in by_unit for path in unit)
     result = chain_sum([chain_product([f.value for f in path] + [last.value]) for path in chains])
     proved = all([prover.unit(role.layer, j, unit) for j, unit in zip(units, by_unit)])
     return Gradient(parameter=parameter, role=role, paths=chains, last=last,
-                    delta_form=delta_form, result=result, proved=proved, decay=decay)
+                    delta_form=delta_form, result=result, proved=proved, decay=decay,
+                    units_last=lasts)
 
 
 def _decay(network: Network, role: Role, parameter: sp.Symbol) -> sp.Expr:
