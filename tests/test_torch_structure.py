@@ -117,7 +117,8 @@ def _draw(rng: random.Random, seed: int) -> Case:
                         for _ in range({"true": la.units, "shared": 1, "false": 0}[la.bias])))
                  for i, la in enumerate(layers))
     return Case(seed=seed, inputs=inputs, layers=tuple(layers), loss=loss,
-                loss_options=loss_options, loss_written="set", reduction=rng.choice(("mean", "sum")),
+                loss_options=loss_options, loss_written="set",
+                reduction=rng.choice(("mean", "sum")),
                 mode=rng.choice(("batch", "sgd")), steps=rng.randint(1, 3),
                 learning_rate=round(rng.uniform(0.01, 0.5), 3), l2=l2,
                 x=tuple(tuple(rng.uniform(-2.0, 2.0) for _ in range(inputs))

@@ -7,7 +7,9 @@ Each path from θ to L is a chain of local factors (∂L/∂ŷ, ∂a/∂z, ∂z/
     ∂L/∂b^{(l)} = Σ_j δ^{(l)}_j   (a shared bias: every unit adds it)
 
 A residual (a^{(m)} = g(z^{(m)}) + a^{(s)}) gives every a^{(s)}_i one more way to L, through
-a^{(m)}_i with the local factor 1. Small networks also get every path written out (seed 000's style); the sum over
+a^{(m)}_i with the local factor 1.
+
+Small networks also get every path written out (seed 000's style); the sum over
 paths is proved equal to the δ form once per unit (``Prover.unit``).
 """
 

@@ -13,6 +13,6 @@ from .precision import FLOAT64, MPMATH, NonFinite, Precision, precise
 from .worked import WorkedExample, gradient_forms, trained, with_deltas, work_example
 
 __all__ = ["FLOAT64", "MPMATH", "Engine", "Engines", "Forward", "NonFinite", "Precision", "Sweep",
-           "WorkedExample", "compile_float", "decay_gradients", "evaluate", "float_forward", "forward",
-           "gradient_forms", "parameter_env", "penalty", "precise", "trained", "with_deltas",
-           "work_example"]
+           "WorkedExample", "compile_float", "decay_gradients", "evaluate", "float_forward",
+           "forward", "gradient_forms", "parameter_env", "penalty", "precise", "trained",
+           "with_deltas", "work_example"]

@@ -21,7 +21,8 @@ from .yaml_nodes import MappingNode, compose
 __all__ = ["TOP_KEYS", "load"]
 
 TOP_KEYS = ("title", "about", "inputs", "layers", "loss", "reduction", "notation", "example",
-            "claims", "exercise", "regularization")   # exercise: read by `derive-backprop exercises`
+            "claims", "exercise",   # exercise: read by `derive-backprop exercises`
+            "regularization")
 
 
 def load(text: str, file: str = "<spec>", *, limits: Limits | None = None,
