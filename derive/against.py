@@ -166,27 +166,34 @@ class _Backward:
         return np.array([[self._value(e, dict(zip(layer.z, zr)) | dict(zip(layer.a, ar)))
                           for e in exprs] for zr, ar in zip(z, a)])
 
-    def _output_delta(self, z: np.ndarray, a: np.ndarray, y: np.ndarray, kind: str) -> np.ndarray:
+    def _output_delta(self, z: np.ndarray, acts: list, y: np.ndarray,
+                      kind: str) -> tuple[np.ndarray, np.ndarray]:
+        """Δ of the output layer, and ∂L/∂Ŷ (a residual passes it on to the layer it adds)."""
         net = self.network
-        out = net.output
+        out, a = net.output, acts[-1]
         dl = np.array([[self._value(net.loss_derivative(j), {out.a[j]: ar[j], net.y[j]: yr[j]})
                         for j in range(out.units)] for ar, yr in zip(a, y)])
         if out.activation.vector:
-            jac = [[[self._value(out.jacobian(i, j), dict(zip(out.a, ar)))
-                     for j in range(out.units)] for i in range(out.units)] for ar in a]
-            return np.einsum("nij,ni->nj", np.array(jac), dl)
-        return dl * (1.0 if kind == "none" else self._local(out, z, a, kind))
+            skip = acts[out.source] if out.source is not None else a[:, :0]
+            jac = [[[self._value(out.jacobian(i, j), dict(zip(out.a, ar)) | dict(zip(out.skip, sr)))
+                     for j in range(out.units)] for i in range(out.units)]
+                   for ar, sr in zip(a, skip)]
+            return np.einsum("nij,ni->nj", np.array(jac), dl), dl
+        return dl * (1.0 if kind == "none" else self._local(out, z, a, kind)), dl
 
     def gradients(self, params: dict, x: np.ndarray, y: np.ndarray, *, layer_kind: dict,
                   transpose: bool = False, delta_of: dict | None = None) -> dict:
         zs, acts = self._forward(params, x)
         layers = self.network.layers
         scale = float(self.network.spec.batch_scale(len(x)))
-        deltas = [None] * len(layers)
-        deltas[-1] = self._output_delta(zs[-1], acts[-1], y, layer_kind.get(len(layers), "prime"))
+        deltas, upstream = [None] * len(layers), [None] * len(layers)    # Δ and ∂L/∂A
+        deltas[-1], upstream[-1] = self._output_delta(zs[-1], acts, y,
+                                                      layer_kind.get(len(layers), "prime"))
         for i in range(len(layers) - 2, -1, -1):
             w = params[f"W{layers[i + 1].number}"]
             back = deltas[i + 1] @ (w.T if transpose and w.shape[0] == w.shape[1] else w)
+            back = upstream[i] = back + sum(upstream[m.number - 1]     # residuals' +1 paths
+                                            for m in self.network.consumers(i + 1))
             kind = layer_kind.get(i + 1, "prime")
             deltas[i] = back * (1.0 if kind == "none" else self._local(layers[i], zs[i],
                                                                         acts[i + 1], kind))

@@ -145,14 +145,19 @@ def test_the_page_shows_the_residual_sum(tmp_path) -> None:
             r"\delta^{(2)}_{2} + w^{(3)}_{11} \delta^{(3)}_{1}\right)") in page
 
 
-def test_check_against_a_wrong_backward_of_a_residual_network_names_the_tensors(
+def test_check_against_diagnoses_a_wrong_backward_of_a_residual_network(
         tmp_path, monkeypatch) -> None:
-    (tmp_path / "zero_backward.py").write_text(
-        "import numpy as np\n\ndef backward(params, x, y):\n"
-        "    return {k: np.zeros_like(v) for k, v in params.items()}\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
+    """The mutant backward pass takes the +1 path too: a flipped sign is named as such."""
     spec = tmp_path / "res.yaml"
-    spec.write_text(json.dumps(RESIDUAL))
-    out = CliRunner().invoke(cli, ["check", str(spec), "--against", "zero_backward:backward"])
-    assert out.exit_code == 1 and "internal error" not in out.output + out.stderr
-    assert "--against zero_backward:backward: W1:" in out.output + out.stderr
+    spec.write_text(json.dumps({**RESIDUAL, "regularization": {"l2": 0.1}}))
+    (tmp_path / "flipped_backward.py").write_text(
+        f"import derive\nRIGHT = derive.load({str(spec)!r})\n\n"
+        "def backward(params, x, y):\n"
+        "    grads = RIGHT.gradients(params, x, y)\n"
+        "    return {k: -v if k == 'W1' else v for k, v in grads.items()}\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    out = CliRunner().invoke(cli, ["check", str(spec), "--against", "flipped_backward:backward"])
+    text = out.output + out.stderr
+    assert out.exit_code == 1 and "internal error" not in text
+    assert "--against flipped_backward:backward: W1:" in text and "the sign is flipped" in text
+    assert "W2:" not in text and "b1:" not in text
