@@ -151,7 +151,7 @@ def gradient(network: Network, parameter: sp.Symbol, prover: Prover, *,
     last = parameter_factor(layer, role, parameter)
     delta_form = chain_sum([chain_product([delta_symbol(role.layer, j), last.value])
                             for j in units])
-    decay = _decay(network, role, parameter)
+    decay = _decay(network, parameter)
     if not paths or path_count(network, role.layer) * len(units) > MAX_PATHS:
         return Gradient(parameter=parameter, role=role, paths=(), last=last,
                         delta_form=delta_form, result=None, proved=None, decay=decay,
@@ -165,10 +165,8 @@ def gradient(network: Network, parameter: sp.Symbol, prover: Prover, *,
                     units_last=lasts)
 
 
-def _decay(network: Network, role: Role, parameter: sp.Symbol) -> sp.Expr:
-    """λ w for a trainable weight under ``regularization: {l2: λ}``, else 0 (``Network.decayed``,
-    decided from the role without listing every weight)."""
-    spec = network.spec
-    if not spec.l2 or role.kind != "W" or "W" not in spec.layers[role.layer - 1].trainable:
+def _decay(network: Network, parameter: sp.Symbol) -> sp.Expr:
+    """λ w for a trainable weight under ``regularization: {l2: λ}``, else 0."""
+    if not network.decays(parameter):
         return sp.S.Zero
-    return sp.Rational(repr(spec.l2)) * parameter
+    return sp.Rational(repr(network.spec.l2)) * parameter

@@ -108,13 +108,16 @@ class Network:
     def loss_expr(self) -> sp.Expr:
         return sp.Add(*self.loss_terms)
 
+    def decays(self, parameter: sp.Symbol) -> bool:
+        """Whether ``regularization: {l2: λ}`` penalizes ``parameter``: a trainable weight."""
+        role = role_of(parameter)
+        return bool(self.spec.l2) and role is not None and role.kind == "W" \
+            and "W" in self.spec.layers[role.layer - 1].trainable
+
     @property
     def decayed(self) -> tuple[sp.Symbol, ...]:
         """The weights ``regularization: {l2: λ}`` penalizes: every trainable one (no bias)."""
-        if not self.spec.l2:
-            return ()
-        return tuple(w for layer, spec in zip(self.layers, self.spec.layers)
-                     if "W" in spec.trainable for row in layer.W for w in row)
+        return tuple(p for p in self.parameters if self.decays(p)) if self.spec.l2 else ()
 
     @property
     def penalty(self) -> sp.Expr:

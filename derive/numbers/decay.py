@@ -13,24 +13,29 @@ from collections.abc import Sequence
 from ..calculus import Network
 from .precision import Precision
 
-__all__ = ["decay_gradients", "penalty"]
+__all__ = ["decay_gradients", "penalty", "penalty_change"]
 
 
 def _weights(network: Network) -> frozenset[int]:
-    decayed = set(network.decayed)
-    return frozenset(i for i, p in enumerate(network.parameters) if p in decayed)
+    return frozenset(i for i, p in enumerate(network.parameters) if network.decays(p))
 
 
-def penalty(network: Network, params: Sequence[object], precision: Precision,
-            moved: tuple[int, object] | None = None) -> object:
-    """(λ/2) Σ w² at ``params`` (parameter ``moved[0]`` moved by ``moved[1]``); 0 without l2."""
+def penalty(network: Network, params: Sequence[object], precision: Precision) -> object:
+    """(λ/2) Σ w² at ``params``; 0 without l2."""
     if not network.spec.l2:
         return 0
-    values = list(params)
-    if moved is not None:
-        values[moved[0]] = values[moved[0]] + moved[1]
-    squares = precision.total([values[i] * values[i] for i in sorted(_weights(network))])
+    squares = precision.total([params[i] * params[i] for i in sorted(_weights(network))])
     return precision.decimal(network.spec.l2) / 2 * squares
+
+
+def penalty_change(network: Network, params: Sequence[object], precision: Precision,
+                   index: int, delta: object) -> object:
+    """How the penalty changes when parameter ``index`` moves by ``delta``:
+    (λ/2) ((w + δ)² − w²) = (λ/2) δ (2w + δ) for a decayed weight, else 0. O(1): the finite
+    differences ask once per parameter and step."""
+    if not network.decays(network.parameters[index]):
+        return 0
+    return precision.decimal(network.spec.l2) / 2 * delta * (2 * params[index] + delta)
 
 
 def decay_gradients(network: Network, params: Sequence[object],
