@@ -202,7 +202,7 @@ class _Backward:
             delta = deltas[(delta_of or {}).get(i, i)]
             if delta.shape[1] != layer.units:
                 continue
-            decay = self.network.spec.l2 if layer.W[0][0] in self.network.decayed else 0.0
+            decay = self.network.spec.l2 if self.network.decays(layer.W[0][0]) else 0.0
             weights = params[f"W{layer.number}"]
             out[f"W{layer.number}"] = scale * delta.T @ acts[i] + decay * weights
             if layer.b:     # a shared bias: the sum over the units too

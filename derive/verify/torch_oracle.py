@@ -25,13 +25,13 @@ def loss_and_gradients(network: Network, params: Sequence[float], x: Sequence[Se
     values = iter(float(v) for v in params)
     leaves, a = [], torch.tensor([list(row) for row in x], dtype=torch.float64)
     outputs = [a]                   # the inputs, then each layer's a (for residuals)
-    decayed, penalty = set(network.decayed), 0.0
+    penalty = 0.0
     for layer in network.layers:
         weight = torch.tensor([[next(values) for _ in range(layer.fan_in)]
                                for _ in range(layer.units)], dtype=torch.float64,
                               requires_grad=True)
         leaves.append(weight)
-        if layer.W[0][0] in decayed:
+        if network.decays(layer.W[0][0]):
             penalty = penalty + (weight ** 2).sum()
         z = a @ weight.T
         if layer.b:     # one per unit, or one shared (shape (1,), broadcast over the units)
