@@ -266,3 +266,12 @@ def test_structure_keys_match_torch(seed: int) -> None:
         pytest.fail(f"seed {seed}: derive disagrees with torch\n  {shown}\nspec:\n"
                     f"{spec_yaml(case)}", pytrace=False)
     assert result.compared > 0 and result.max_rel <= REL_TOL
+
+
+@pytest.mark.parametrize("seed", range(0, CASES, 10))
+def test_the_torch_oracle_of_the_check_takes_the_new_keys(seed: int) -> None:
+    """``check --oracle torch`` builds shared biases, residuals and weight decay in torch."""
+    case, _ = draw_case(seed)
+    derivation = derive(build_network(load_spec(spec_yaml(case), f"structure-{seed}.yaml")))
+    report = check(derivation, work_example(derivation), methods=("torch",))
+    assert report.passed and report.compared > 0 and report.max_rel_error < 1e-9
