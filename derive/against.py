@@ -150,40 +150,50 @@ class _Backward:
         for layer in self.network.layers:
             z = acts[-1] @ params[f"W{layer.number}"].T
             z = z + params[f"b{layer.number}"] if layer.b else z
-            a = np.array([[self._value(layer.a_expr[j], dict(zip(layer.z, row)))
-                           for j in range(layer.units)] for row in z])
+            skip = acts[layer.source] if layer.source is not None else z[:, :0]   # residual
+            a = np.array([[self._value(layer.a_expr[j], dict(zip(layer.z, row))
+                                       | dict(zip(layer.skip, added)))
+                           for j in range(layer.units)] for row, added in zip(z, skip)])
             zs.append(z)
             acts.append(a)
         return zs, acts
 
     def _local(self, layer: Any, z: np.ndarray, a: np.ndarray, kind: str) -> np.ndarray:
         """g′(z) (or g(z) for the 'g where g′ belongs' mistake), elementwise."""
-        exprs = [layer.derivative(j) if kind == "prime" else layer.a_expr[j]
+        exprs = [layer.derivative(j) if kind == "prime"
+                 else layer.activation.value(layer.z, j, **dict(layer.options))
                  for j in range(layer.units)]
         return np.array([[self._value(e, dict(zip(layer.z, zr)) | dict(zip(layer.a, ar)))
                           for e in exprs] for zr, ar in zip(z, a)])
 
-    def _output_delta(self, z: np.ndarray, a: np.ndarray, y: np.ndarray, kind: str) -> np.ndarray:
+    def _output_delta(self, z: np.ndarray, acts: list, y: np.ndarray,
+                      kind: str) -> tuple[np.ndarray, np.ndarray]:
+        """Δ of the output layer, and ∂L/∂Ŷ (a residual passes it on to the layer it adds)."""
         net = self.network
-        out = net.output
+        out, a = net.output, acts[-1]
         dl = np.array([[self._value(net.loss_derivative(j), {out.a[j]: ar[j], net.y[j]: yr[j]})
                         for j in range(out.units)] for ar, yr in zip(a, y)])
         if out.activation.vector:
-            jac = [[[self._value(out.jacobian(i, j), dict(zip(out.a, ar)))
-                     for j in range(out.units)] for i in range(out.units)] for ar in a]
-            return np.einsum("nij,ni->nj", np.array(jac), dl)
-        return dl * (1.0 if kind == "none" else self._local(out, z, a, kind))
+            skip = acts[out.source] if out.source is not None else a[:, :0]
+            jac = [[[self._value(out.jacobian(i, j), dict(zip(out.a, ar)) | dict(zip(out.skip, sr)))
+                     for j in range(out.units)] for i in range(out.units)]
+                   for ar, sr in zip(a, skip)]
+            return np.einsum("nij,ni->nj", np.array(jac), dl), dl
+        return dl * (1.0 if kind == "none" else self._local(out, z, a, kind)), dl
 
     def gradients(self, params: dict, x: np.ndarray, y: np.ndarray, *, layer_kind: dict,
                   transpose: bool = False, delta_of: dict | None = None) -> dict:
         zs, acts = self._forward(params, x)
         layers = self.network.layers
         scale = float(self.network.spec.batch_scale(len(x)))
-        deltas = [None] * len(layers)
-        deltas[-1] = self._output_delta(zs[-1], acts[-1], y, layer_kind.get(len(layers), "prime"))
+        deltas, upstream = [None] * len(layers), [None] * len(layers)    # Δ and ∂L/∂A
+        deltas[-1], upstream[-1] = self._output_delta(zs[-1], acts, y,
+                                                      layer_kind.get(len(layers), "prime"))
         for i in range(len(layers) - 2, -1, -1):
             w = params[f"W{layers[i + 1].number}"]
             back = deltas[i + 1] @ (w.T if transpose and w.shape[0] == w.shape[1] else w)
+            back = upstream[i] = back + sum(upstream[m.number - 1]     # residuals' +1 paths
+                                            for m in self.network.consumers(i + 1))
             kind = layer_kind.get(i + 1, "prime")
             deltas[i] = back * (1.0 if kind == "none" else self._local(layers[i], zs[i],
                                                                         acts[i + 1], kind))
@@ -192,9 +202,12 @@ class _Backward:
             delta = deltas[(delta_of or {}).get(i, i)]
             if delta.shape[1] != layer.units:
                 continue
-            out[f"W{layer.number}"] = scale * delta.T @ acts[i]
-            if layer.b:
-                out[f"b{layer.number}"] = scale * delta.sum(axis=0)
+            decay = self.network.spec.l2 if self.network.decays(layer.W[0][0]) else 0.0
+            weights = params[f"W{layer.number}"]
+            out[f"W{layer.number}"] = scale * delta.T @ acts[i] + decay * weights
+            if layer.b:     # a shared bias: the sum over the units too
+                b = scale * delta.sum(axis=0)
+                out[f"b{layer.number}"] = b.sum(keepdims=True) if layer.shared else b
         return out
 
     def mutants(self, params: dict, x: np.ndarray,

@@ -416,7 +416,7 @@ def test_several_problems_are_all_reported_sorted_by_line() -> None:
         f"{FILE}:4: layers[0].units: expected a whole number >= 1, got '0'",
         f"{FILE}:5: layers[0].activation: expected one of {ACTIVATION_CHOICES}, got 'reluu'; "
         "did you mean 'relu'?",
-        f"{FILE}:6: layers[0].bias: expected true or false, got 'maybe'",
+        f"{FILE}:6: layers[0].bias: expected true, false or shared, got 'maybe'",
         f"{FILE}:7: reduction: expected one of mean, sum, got 'avg'",
         f"{FILE}:8: loss: expected one of {LOSS_CHOICES}, got 'mse'",
     ])
@@ -469,9 +469,9 @@ def test_missing_example_x_and_y() -> None:
     (BASE.replace("units: 1", "units: 1.5"),
      "3: layers[0].units: expected a whole number >= 1, got '1.5'"),
     (BASE.replace("linear}", "linear, bias: 1}"),
-     "3: layers[0].bias: expected true or false, got '1'"),
+     "3: layers[0].bias: expected true, false or shared, got '1'"),
     (BASE.replace("linear}", "linear, bias: 'true'}"),
-     "3: layers[0].bias: expected true or false, got 'true'"),
+     "3: layers[0].bias: expected true, false or shared, got 'true'"),
     (BASE.replace("activation: linear", "activation: {name: linear, slope: 2}"),
      "3: layers[0].activation.slope: expected one of name, got 'slope'"),
     ('title: "a\\tb"\n' + BASE,
@@ -486,7 +486,7 @@ def test_type_and_value_errors(text: str, message: str) -> None:
 def test_bias_given_a_collection_is_a_spec_error(value: str) -> None:
     err = only_error(BASE.replace("linear}", f"linear, bias: {value}}}"))
     assert (err.line, err.key) == (3, "layers[0].bias")
-    assert err.expected == "true or false"
+    assert err.expected == "true, false or shared"
 
 
 def test_root_that_is_not_a_mapping_has_a_key() -> None:

@@ -4,6 +4,10 @@ Each path from θ to L is a chain of local factors (∂L/∂ŷ, ∂a/∂z, ∂z/
 ∂z/∂θ), each differentiated on its own:
 
     ∂L/∂w^{(l)}_{jk} = δ^{(l)}_j a^{(l-1)}_k,   ∂L/∂b^{(l)}_j = δ^{(l)}_j
+    ∂L/∂b^{(l)} = Σ_j δ^{(l)}_j   (a shared bias: every unit adds it)
+
+A residual (a^{(m)} = g(z^{(m)}) + a^{(s)}) gives every a^{(s)}_i one more way to L, through
+a^{(m)}_i with the local factor 1.
 
 Small networks also get every path written out (seed 000's style); the sum over
 paths is proved equal to the δ form once per unit (``Prover.unit``).
@@ -24,7 +28,7 @@ if TYPE_CHECKING:
     from .proofs import Prover
 
 __all__ = ["MAX_PATHS", "Gradient", "activation_factor", "gradient", "loss_factor",
-           "parameter_factor", "path_count", "paths_to_loss", "weight_factor"]
+           "parameter_factor", "path_count", "paths_to_loss", "residual_factor", "weight_factor"]
 
 MAX_PATHS = 16          # write every path out up to this many per parameter
 
@@ -40,6 +44,16 @@ class Gradient:
     delta_form: object
     result: object | None
     proved: bool | None
+    decay: sp.Expr = sp.S.Zero      # λ w: weight decay's term in the reduced loss's gradient
+    units_last: tuple[Factor, ...] = ()     # a shared bias: ∂z_j/∂b for every unit j it feeds
+
+    def last_of(self, path: tuple[Factor, ...]) -> Factor:
+        """The factor ∂z_j/∂θ that ends ``path``: ``last``, or for a shared bias that of the
+        unit j the path leaves from."""
+        if not self.units_last:
+            return self.last
+        z = path[-1].partial.denominator
+        return next(f for f in self.units_last if f.partial.numerator == z)
 
     @property
     def value(self) -> object:
@@ -76,28 +90,48 @@ def parameter_factor(layer: Layer, role: Role, parameter: sp.Symbol) -> Factor:
 # --------------------------------------------------------------------------- paths
 
 
+def residual_factor(consumer: Layer, i: int) -> Factor:
+    """∂a^{(m)}_i/∂a^{(s)}_i = ∂/∂a^{(s)}_i (g(z^{(m)})_i + a^{(s)}_i) = 1: the residual's "+1"."""
+    return Factor(Partial(consumer.a[i], consumer.skip[i]), consumer.a_expr[i], sp.S.One)
+
+
+def _fan(layer: Layer) -> int:
+    return layer.units if layer.activation.vector else 1
+
+
 def path_count(network: Network, layer_number: int) -> int:
-    """Paths from z^{(l)}_j to L: the fan through each later layer (and through softmax)."""
-    fan = lambda layer: layer.units if layer.activation.vector else 1  # noqa: E731
-    count = fan(network.layers[layer_number - 1])
-    for layer in network.layers[layer_number:]:
-        count *= layer.units * fan(layer)
-    return count
+    """Paths from z^{(l)}_j to L: the fan through each later layer (and through softmax), and
+    through every residual that adds a layer's output to a later one."""
+    from_a: dict[int, int] = {}        # paths from one a^{(m)}_i to L, last layer first
+    last = len(network.layers)
+    for layer in reversed(network.layers[layer_number - 1:]):
+        m = layer.number
+        onward = 1 if m == last else network.layers[m].units * _fan(network.layers[m]) \
+            * from_a[m + 1]
+        from_a[m] = onward + sum(from_a[c.number] for c in network.consumers(m))
+    return _fan(network.layers[layer_number - 1]) * from_a[layer_number]
 
 
 def paths_to_loss(network: Network, layer_number: int, j: int) -> list[tuple[Factor, ...]]:
     """Every chain from z^{(l)}_j to L, factors in chain order (∂L/∂ŷ first)."""
     layer = network.layers[layer_number - 1]
-    out: list[tuple[Factor, ...]] = []
-    for i in layer.fanout(j):
-        here = activation_factor(layer, i, j)
-        if layer_number == len(network.layers):
-            out.append((loss_factor(network, i), here))
-            continue
+    return [path + (activation_factor(layer, i, j),)
+            for i in layer.fanout(j) for path in _paths_from_output(network, layer_number, i)]
+
+
+def _paths_from_output(network: Network, layer_number: int, i: int) -> list[tuple[Factor, ...]]:
+    """Every chain from a^{(l)}_i to L: the loss (output layer), each unit of the next layer,
+    and each layer that adds this output (the residual's factor 1)."""
+    if layer_number == len(network.layers):
+        out = [(loss_factor(network, i),)]
+    else:
         following = network.layers[layer_number]
-        out += [path + (weight_factor(following, m, i), here)
-                for m in range(following.units)
-                for path in paths_to_loss(network, layer_number + 1, m)]
+        out = [path + (weight_factor(following, m, i),)
+               for m in range(following.units)
+               for path in paths_to_loss(network, layer_number + 1, m)]
+    for consumer in network.consumers(layer_number):
+        out += [path + (residual_factor(consumer, i),)
+                for path in _paths_from_output(network, consumer.number, i)]
     return out
 
 
@@ -110,15 +144,29 @@ def gradient(network: Network, parameter: sp.Symbol, prover: Prover, *,
     role = role_of(parameter)
     assert role is not None
     layer = network.layers[role.layer - 1]
-    j = role.index[0]
-    delta = delta_symbol(role.layer, j)
+    # a shared bias feeds every unit: ∂L/∂b = Σ_j δ_j, a sum over the units' paths
+    units = range(layer.units) if role.kind == "b" and layer.shared else (role.index[0],)
+    lasts = tuple(parameter_factor(layer, Role("b", role.layer, (j,)), parameter)
+                  for j in units) if len(units) > 1 else ()
     last = parameter_factor(layer, role, parameter)
-    delta_form = chain_product([delta, last.value])
-    if not paths or path_count(network, role.layer) > MAX_PATHS:
+    delta_form = chain_sum([chain_product([delta_symbol(role.layer, j), last.value])
+                            for j in units])
+    decay = _decay(network, parameter)
+    if not paths or path_count(network, role.layer) * len(units) > MAX_PATHS:
         return Gradient(parameter=parameter, role=role, paths=(), last=last,
-                        delta_form=delta_form, result=None, proved=None)
-    chains = tuple(paths_to_loss(network, role.layer, j))
+                        delta_form=delta_form, result=None, proved=None, decay=decay,
+                        units_last=lasts)
+    by_unit = [tuple(paths_to_loss(network, role.layer, j)) for j in units]
+    chains = tuple(path for unit in by_unit for path in unit)
     result = chain_sum([chain_product([f.value for f in path] + [last.value]) for path in chains])
-    proved = prover.unit(role.layer, j, chains)
+    proved = all([prover.unit(role.layer, j, unit) for j, unit in zip(units, by_unit)])
     return Gradient(parameter=parameter, role=role, paths=chains, last=last,
-                    delta_form=delta_form, result=result, proved=proved)
+                    delta_form=delta_form, result=result, proved=proved, decay=decay,
+                    units_last=lasts)
+
+
+def _decay(network: Network, parameter: sp.Symbol) -> sp.Expr:
+    """λ w for a trainable weight under ``regularization: {l2: λ}``, else 0."""
+    if not network.decays(parameter):
+        return sp.S.Zero
+    return sp.Rational(repr(network.spec.l2)) * parameter

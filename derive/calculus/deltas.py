@@ -3,6 +3,7 @@ r"""``Network`` -> the δ recursion, output layer first, with the loss/activatio
     δ^{(L)}_j = ∂L/∂ŷ_j · g'(z^{(L)}_j)       (Σ_i ∂L/∂ŷ_i · ∂ŷ_i/∂z_j for softmax)
     δ^{(l)}_j = (Σ_i w^{(l+1)}_{ij} δ^{(l+1)}_i) · g'(z^{(l)}_j)
 
+A layer whose output a later layer m adds (a residual) gets ∂L/∂a^{(m)}_j in that sum too.
 Each δ is written in local symbols and the next layer's δ; ``expanded_deltas``
 substitutes the later ones where the page writes paths out.
 """
@@ -14,13 +15,13 @@ from dataclasses import dataclass
 import sympy as sp
 
 from .chain import MAX_PATHS, path_count
-from .expressions import ChainProduct, as_expr, chain_product, chain_sum
+from .expressions import ChainProduct, ChainSum, as_expr, chain_product, chain_sum
 from .network import Layer, Network
 from .symbols import delta_symbol
 from ..registry import SHORTCUTS
 
 __all__ = ["DeltaEquation", "Deltas", "delta_recursion", "expanded_deltas", "hidden_deltas",
-           "output_deltas"]
+           "output_deltas", "upstream"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -47,7 +48,8 @@ def output_deltas(network: Network) -> tuple[DeltaEquation, ...]:
     """δ^{(L)}_j = Σ_i ∂L/∂ŷ_i · ∂ŷ_i/∂z_j (one term unless softmax), simplified when a shortcut
     applies."""
     layer = network.output
-    shortcut = SHORTCUTS.get((network.loss.name, layer.activation.name))
+    # a residual output is not g(z): no loss/activation shortcut holds for it
+    shortcut = None if layer.skip else SHORTCUTS.get((network.loss.name, layer.activation.name))
     out = []
     for j in range(layer.units):
         general = chain_sum([chain_product([network.loss_derivative(i), layer.jacobian(i, j)])
@@ -59,22 +61,34 @@ def output_deltas(network: Network) -> tuple[DeltaEquation, ...]:
     return tuple(out)
 
 
-def hidden_deltas(layer: Layer, following: Layer) -> tuple[DeltaEquation, ...]:
-    """δ^{(l)}_j = (Σ_i w^{(l+1)}_{ij} δ^{(l+1)}_i) · g'(z^{(l)}_j)."""
-    out = []
-    for j in range(layer.units):
-        back = chain_sum([ChainProduct((following.W[i][j], delta_symbol(following.number, i)))
-                          for i in range(following.units)])
-        out.append(DeltaEquation(layer=layer.number, unit=j, symbol=delta_symbol(layer.number, j),
-                                 value=chain_product([back, layer.derivative(j)])))
-    return tuple(out)
+def upstream(network: Network, number: int, j: int) -> object:
+    """∂L/∂a^{(l)}_j in later δ: Σ_i w^{(l+1)}_{ij} δ^{(l+1)}_i (∂L/∂ŷ_j for the output layer),
+    plus ∂L/∂a^{(m)}_j for every layer m that adds this output (the residual's "+1" path)."""
+    if number == len(network.layers):
+        terms: list[object] = [network.loss_derivative(j)]
+    else:
+        following = network.layers[number]
+        terms = [ChainProduct((following.W[i][j], delta_symbol(following.number, i)))
+                 for i in range(following.units)]
+    for consumer in network.consumers(number):
+        later = upstream(network, consumer.number, j)
+        terms += list(later.terms) if isinstance(later, ChainSum) else [later]
+    return chain_sum(terms)
+
+
+def hidden_deltas(network: Network, layer: Layer) -> tuple[DeltaEquation, ...]:
+    """δ^{(l)}_j = (Σ_i w^{(l+1)}_{ij} δ^{(l+1)}_i + residual terms) · g'(z^{(l)}_j)."""
+    return tuple(DeltaEquation(layer=layer.number, unit=j, symbol=delta_symbol(layer.number, j),
+                               value=chain_product([upstream(network, layer.number, j),
+                                                    layer.derivative(j)]))
+                 for j in range(layer.units))
 
 
 def delta_recursion(network: Network) -> Deltas:
     """All δ, output layer first computed, returned in layer order."""
     deltas = [output_deltas(network)]
-    for layer, following in zip(reversed(network.layers[:-1]), reversed(network.layers[1:])):
-        deltas.append(hidden_deltas(layer, following))
+    for layer in reversed(network.layers[:-1]):
+        deltas.append(hidden_deltas(network, layer))
     return tuple(reversed(deltas))
 
 

@@ -1,7 +1,8 @@
 r"""The batch-matrix form, proved equal to the scalar results entry by entry, in SymPy.
 
     ∂L/∂W^{(l)} = Δ^{(l)ᵀ} A^{(l-1)},   ∂L/∂b^{(l)} = Δ^{(l)ᵀ} 1,
-    Δ^{(l)} = (Δ^{(l+1)} W^{(l+1)}) ⊙ g'(Z^{(l)})
+    Δ^{(l)} = (Δ^{(l+1)} W^{(l+1)} + Σ_m ∂L/∂A^{(m)}) ⊙ g'(Z^{(l)})   (m: residuals adding A^{(l)})
+    ∂L/∂b^{(l)} = 1ᵀ Δ^{(l)ᵀ} 1   (a shared bias)
 
 Rows are samples: sample n's quantities are the same symbols with the role's
 sample set (``for_sample``).
@@ -9,12 +10,13 @@ sample set (``for_sample``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import sympy as sp
 
 from .chain import Gradient
-from .deltas import Deltas
+from .deltas import Deltas, upstream
 from .expressions import as_expr
 from .network import Layer, Network
 from .proofs import Prover
@@ -70,14 +72,22 @@ def matrix_check(network: Network, deltas: Deltas, gradients: tuple[Gradient, ..
         weights_ok = shape == (len(layer.W), layer.fan_in) and all(
             sp.expand(grad_w[j, k] - summed(layer.W[j][k])) == 0
             for j in range(rows) for k in range(cols))
-        grad_b = scale * (delta.T * sp.ones(samples, 1))
-        bias_ok = all(sp.expand(grad_b[j, 0] - summed(layer.b[j])) == 0
-                      for j in range(min(len(layer.b), rows)))
+        bias_ok = _bias_ok(layer, big_delta if layer.shared else delta, samples, scale, summed)
         delta_ok = _delta_matrix_ok(prover, layer, deltas, samples, scale, rows)
         checks.append(MatrixCheck(layer=l, samples=samples, weights=weights_ok, bias=bias_ok,
                                   delta=delta_ok, symbolic=True, shape=shape,
                                   entries=(rows * cols, layer.units * layer.fan_in)))
     return tuple(checks)
+
+
+def _bias_ok(layer: Layer, delta: sp.Matrix, samples: int, scale: sp.Expr,
+             summed: Callable[[sp.Symbol], sp.Expr]) -> bool:
+    """∂L/∂b = Δᵀ 1 entry by entry, or 1ᵀ Δᵀ 1 (every unit's δ) for a shared bias."""
+    grad_b = scale * (delta.T * sp.ones(samples, 1))
+    if layer.shared:
+        return sp.expand(sum(grad_b) - summed(layer.b[0])) == 0
+    return all(sp.expand(grad_b[j, 0] - summed(layer.b[j])) == 0
+               for j in range(min(len(layer.b), delta.shape[1])))
 
 
 def _delta_matrix_ok(prover: Prover, layer: Layer, deltas: Deltas, samples: int,
@@ -100,7 +110,11 @@ def _delta_matrix_ok(prover: Prover, layer: Layer, deltas: Deltas, samples: int,
     next_delta = sp.Matrix(samples, following.units, lambda n, i: delta_symbol(l + 1, i, n))
     slope = sp.Matrix(samples, rows, lambda n, j: for_sample(layer.derivative(j), n))
     weights = sp.Matrix(following.units, rows, lambda i, j: following.W[i][j])
-    matrix = scale * (next_delta * weights).multiply_elementwise(slope)
+    back = next_delta * weights
+    for consumer in network.consumers(l):     # a residual adds ∂L/∂A^{(m)} to the sum
+        back += sp.Matrix(samples, rows, lambda n, j: for_sample(
+            as_expr(upstream(network, consumer.number, j)), n))
+    matrix = scale * back.multiply_elementwise(slope)
     return all(
         prover.equal(matrix[n, j], scale * for_sample(as_expr(deltas[l - 1][j].value), n),
                      sample=n)

@@ -6,7 +6,7 @@ import sympy as sp
 
 from .network import Network
 from .symbols import LOSS, delta_symbol, role_of
-from ..registry import NOTATIONS, Notation, Shape, symbol_latex
+from ..registry import NOTATIONS, Notation, Shape, matrix_symbol, symbol_latex
 
 __all__ = ["network_symbols", "symbol_names"]
 
@@ -30,4 +30,7 @@ def symbol_names(network: Network, notation: Notation | None = None) -> dict[sp.
         role = role_of(symbol)
         assert role is not None
         names[symbol] = symbol_latex(notation, shape, role.kind, role.layer, role.index)
+    for layer in network.layers:        # a shared bias is the layer's one b: b^{(l)}, no index
+        if layer.shared:
+            names[layer.b[0]] = matrix_symbol(notation, notation.bias, str(layer.number))
     return names

@@ -16,7 +16,7 @@ from .expressions import ChainProduct, ChainSum
 from .symbols import (LOSS, Role, activation_symbol, bias_symbol, delta_symbol, input_symbol,
                       pre_activation_symbol, role_of, target_symbol, weight_symbol)
 from ..registry import ACTIVATIONS, LOSSES, Activation, Loss
-from ..spec import Spec
+from ..spec import LayerSpec, Spec
 
 # The symbols live in .symbols; they are named here too for callers that import them from here.
 __all__ = ["LOSS", "Layer", "Network", "Role", "activation_symbol", "bias_symbol", "build_network",
@@ -40,10 +40,22 @@ class Layer:
     z_expr: tuple[sp.Expr, ...]
     a_expr: tuple[sp.Expr, ...]
     z_display: tuple[object, ...]
+    shared: bool = False                # b holds ONE bias every unit adds (``bias: shared``)
+    source: int | None = None           # residual: the layer whose output a adds (0: inputs)
+    skip: tuple[sp.Symbol, ...] = ()    # that output's symbols, a_j = g(z_j) + skip_j
 
     @property
     def units(self) -> int:
         return len(self.z)
+
+    def unit_bias(self, j: int) -> tuple[sp.Symbol, ...]:
+        """The bias unit j adds (a tuple of 0 or 1): its own, or the layer's shared one."""
+        return self.b[:1] if self.shared else self.b[j:j + 1]
+
+    @property
+    def unit_biases(self) -> tuple[sp.Symbol, ...]:
+        """Each unit's bias in unit order (the shared one repeated); empty without a bias."""
+        return tuple(b for j in range(self.units) for b in self.unit_bias(j))
 
     @property
     def fan_in(self) -> int:
@@ -65,7 +77,8 @@ class Layer:
         """∂a_i/∂z_j in textbook form: g'(z_j) on the diagonal, a_i(δ_ij − a_j) for softmax."""
         if self.activation.vector:
             assert self.activation.jacobian is not None
-            return self.activation.jacobian(self.a, i, j)
+            outputs = tuple(a - s for a, s in zip(self.a, self.skip)) if self.skip else self.a
+            return self.activation.jacobian(outputs, i, j)
         return self.derivative(j) if i == j else sp.S.Zero
 
 
@@ -86,28 +99,55 @@ class Network:
     def output(self) -> Layer:
         return self.layers[-1]
 
+    def consumers(self, number: int) -> tuple[Layer, ...]:
+        """The layers whose a adds layer ``number``'s output (0: the inputs): its residual
+        "+1" paths."""
+        return tuple(layer for layer in self.layers if layer.source == number)
+
     @property
     def loss_expr(self) -> sp.Expr:
         return sp.Add(*self.loss_terms)
+
+    def decays(self, parameter: sp.Symbol) -> bool:
+        """Whether ``regularization: {l2: λ}`` penalizes ``parameter``: a trainable weight."""
+        role = role_of(parameter)
+        return bool(self.spec.l2) and role is not None and role.kind == "W" \
+            and "W" in self.spec.layers[role.layer - 1].trainable
+
+    @property
+    def decayed(self) -> tuple[sp.Symbol, ...]:
+        """The weights ``regularization: {l2: λ}`` penalizes: every trainable one (no bias)."""
+        return tuple(p for p in self.parameters if self.decays(p)) if self.spec.l2 else ()
+
+    @property
+    def penalty(self) -> sp.Expr:
+        """(λ/2) Σ w² over ``decayed``: added to the reduced loss (0 without regularization)."""
+        return sp.Rational(repr(self.spec.l2)) / 2 * sp.Add(*(w ** 2 for w in self.decayed))
 
     def loss_derivative(self, j: int) -> sp.Expr:
         """∂L/∂ŷ_j in textbook form."""
         return self.loss.derivative(self.output.a[j], self.y[j], **dict(self.loss_options))
 
 
-def _build_layer(number: int, units: int, inputs: tuple[sp.Symbol, ...], bias: bool,
-                 activation: Activation, options: tuple[tuple[str, float], ...]) -> Layer:
+def _build_layer(number: int, spec: LayerSpec, inputs: tuple[sp.Symbol, ...],
+                 activation: Activation, source: int | None,
+                 skip: tuple[sp.Symbol, ...]) -> Layer:
+    units, options = spec.units, spec.activation.options
     W = tuple(tuple(weight_symbol(number, j, k) for k in range(len(inputs)))
               for j in range(units))
-    b = tuple(bias_symbol(number, j) for j in range(units)) if bias else ()
+    b = tuple(bias_symbol(number, j) for j in range(spec.biases))
+    own = (lambda j: b[:1]) if spec.shared else (lambda j: b[j:j + 1])    # noqa: E731
     z = tuple(pre_activation_symbol(number, j) for j in range(units))
     a = tuple(activation_symbol(number, j) for j in range(units))
     terms = tuple(tuple(zip(W[j], inputs)) for j in range(units))
-    z_expr = tuple(sp.Add(*(w * x for w, x in terms[j]), *(b[j:j + 1])) for j in range(units))
+    z_expr = tuple(sp.Add(*(w * x for w, x in terms[j]), *own(j)) for j in range(units))
     a_expr = tuple(activation.value(z, j, **dict(options)) for j in range(units))
+    if skip:
+        a_expr = tuple(g + s for g, s in zip(a_expr, skip))
     return Layer(number=number, activation=activation, options=options, W=W, b=b,
                  inputs=inputs, z=z, a=a, z_terms=terms, z_expr=z_expr, a_expr=a_expr,
-                 z_display=tuple(_z_display(terms[j], b[j:j + 1]) for j in range(units)))
+                 z_display=tuple(_z_display(terms[j], own(j)) for j in range(units)),
+                 shared=spec.shared, source=source, skip=skip)
 
 
 def _z_display(terms: tuple[tuple[sp.Symbol, sp.Symbol], ...], bias: tuple) -> object:
@@ -123,8 +163,9 @@ def build_network(spec: Spec) -> Network:
     inputs = x
     for number, layer_spec in enumerate(spec.layers, start=1):
         activation = layer_spec.activation.of(ACTIVATIONS)
-        layer = _build_layer(number, layer_spec.units, inputs, layer_spec.bias, activation,
-                             layer_spec.activation.options)
+        source = spec.residual(number)
+        skip = () if source is None else (x if source == 0 else layers[source - 1].a)
+        layer = _build_layer(number, layer_spec, inputs, activation, source, skip)
         layers.append(layer)
         inputs = layer.a
     loss = spec.loss.of(LOSSES)

@@ -78,7 +78,7 @@ def _with_numbers(base: dict[str, Any], spec: Spec, exercise: Exercise, rng: ran
         entry: dict[str, Any] = {"W": [[_number(rng, exercise.range_of("W"), d)
                                         for _ in range(fan_in)] for _ in range(layer.units)]}
         if layer.bias:
-            entry["b"] = [_number(rng, exercise.range_of("b"), d) for _ in range(layer.units)]
+            entry["b"] = [_number(rng, exercise.range_of("b"), d) for _ in range(layer.biases)]
         init.append(entry)
         fan_in = layer.units
     rate = _number(rng, exercise.range_of("learning_rate"), max(d, 2)) or 0.01

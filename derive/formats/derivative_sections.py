@@ -70,21 +70,22 @@ def _numbers(g: Gradient, values: tuple | None, result: float | None, digits: in
 
 def _gradient_entry(g: Gradient, p: Printer, numbers: str = "") -> dict[str, Any]:
     partial = Partial(LOSS, g.parameter)
-    chains = [p.doprint(ChainProduct(tuple(f.partial for f in path + (g.last,))))
+    chains = [p.doprint(ChainProduct(tuple(f.partial for f in path + (g.last_of(path),))))
               for path in g.paths]
     factors: list[str] = []
     for path in g.paths:
-        for f in (*path, g.last):
+        for f in (*path, g.last_of(path)):
             line = p.factor_row(f)
             if line not in factors:
                 factors.append(line)
-    if not g.paths:
-        delta = Partial(LOSS, g.last.partial.numerator)
-        chains = [p.doprint(ChainProduct((delta, g.last.partial)))]
-        factors = [p.factor_row(g.last)]
+    if not g.paths:     # ∂L/∂z_j · ∂z_j/∂θ, for each unit a shared bias feeds
+        lasts = g.units_last or (g.last,)
+        chains = [p.doprint(ChainProduct((Partial(LOSS, f.partial.numerator), f.partial)))
+                  for f in lasts]
+        factors = [p.factor_row(f) for f in lasts]
     arrows = [r" \to ".join(p.doprint(node) for node in (
-        g.parameter, g.last.partial.numerator, *(f.partial.numerator for f in reversed(path))))
-        for path in g.paths]
+        g.parameter, g.last_of(path).partial.numerator,
+        *(f.partial.numerator for f in reversed(path)))) for path in g.paths]
     return {"symbol": p.doprint(g.parameter), "partial": p.doprint(partial), "arrows": arrows,
             "label": _label(g), "numbers": numbers,
             "chain": " + ".join(chains), "chains": chains, "factors": factors,

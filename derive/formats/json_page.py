@@ -89,6 +89,8 @@ def json_document(page: Page, report: CheckReport, document: Document | None = N
             "updated": _float(updated[i]) if updated else None,
             "final": _float(worked.final[i]) if worked else None,
             **({} if trains[i] else {"trainable": False}),
+            **({"shared": True} if g.role.kind == "b"
+               and network.layers[g.role.layer - 1].shared else {}),
         })
     return {
         "title": network.spec.title,
@@ -106,6 +108,7 @@ def json_document(page: Page, report: CheckReport, document: Document | None = N
                   "claims": [{"parameter": c.parameter, "formula": c.formula, "line": c.line,
                               "status": c.status, "message": c.message, "passed": c.passed}
                              for c in report.claims]},
+        **({"regularization": {"l2": network.spec.l2}} if network.spec.l2 else {}),
         "notation": page.notation.name, "reduction": network.spec.reduction,
         **_optimizer(page), **_custom_functions(page),
         "generator": {"name": "derive-backprop", "version": __version__},

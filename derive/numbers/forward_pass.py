@@ -77,7 +77,8 @@ def forward(network: Network, params: Mapping[sp.Symbol, object], x: Sequence[fl
     get, memo = env.__getitem__, {}
     inputs = list(map(get, network.x))
     for layer in network.layers:
-        zs = p.dot([list(map(get, row)) for row in layer.W], inputs, list(map(get, layer.b)))
+        zs = p.dot([list(map(get, row)) for row in layer.W], inputs,
+                   list(map(get, layer.unit_biases)))
         inputs = _layer(layer, zs, tuple(map(engine.compile, layer.a_expr)), env, memo,
                         p.bounded)
     return Forward(env, p.bounded("L", engine.compile(network.loss_expr)(env, memo)))
@@ -101,7 +102,7 @@ class Sweep:
     precision: Precision
     values: tuple[list, ...]                    # x, then each layer's a
     weights: tuple[tuple[list, ...], ...]       # per layer, W row by row
-    biases: tuple[list, ...]                    # per layer (empty without a bias)
+    biases: tuple[list, ...]                    # per layer, each unit's (empty without a bias)
     activations: tuple[tuple[Compiled, ...], ...]   # per layer, each a_j compiled
     loss: Compiled
     env: dict                   # x, y, z, a: all that the activations and the loss read
@@ -117,34 +118,39 @@ class Sweep:
                            *(list(map(get, layer.a)) for layer in network.layers)),
                    weights=tuple(tuple(list(map(get, row)) for row in layer.W)
                                  for layer in network.layers),
-                   biases=tuple(list(map(get, layer.b)) for layer in network.layers),
+                   biases=tuple(list(map(get, layer.unit_biases)) for layer in network.layers),
                    activations=tuple(tuple(map(engine.compile, layer.a_expr))
                                      for layer in network.layers),
                    loss=engine.compile(network.loss_expr), env={s: env[s] for s in read})
 
-    def moved(self, role: Role, delta: object) -> tuple[list, list]:
-        """The weights and bias (a list of 0 or 1) of the unit ``role``'s parameter feeds,
-        that parameter moved by ``delta``."""
+    def moved(self, role: Role, delta: object) -> tuple[list, list, tuple[int, ...]]:
+        """The weights and biases (one per unit, or none) of the units ``role``'s parameter
+        feeds, that parameter moved by ``delta``, and those units: its own, or every unit of
+        the layer for a shared bias."""
         layer, unit = role.layer - 1, role.index[0]
+        if role.kind == "b" and self.network.layers[layer].shared:
+            units = tuple(range(self.network.layers[layer].units))
+            return (list(self.weights[layer]), [b + delta for b in self.biases[layer]], units)
         weights = list(self.weights[layer][unit])
         bias = self.biases[layer][unit:unit + 1]
         if role.kind == "W":
             weights[role.index[1]] += delta
         else:
             bias = [bias[0] + delta]
-        return weights, bias
+        return [weights], bias, (unit,)
 
     @precise
     def loss_after(self, role: Role, delta: object) -> object:
-        """The loss with ``role``'s parameter moved by ``delta``: only its unit and the later
+        """The loss with ``role``'s parameter moved by ``delta``: only its units and the later
         layers are recomputed (the rest is read from the lists)."""
-        weights, bias = self.moved(role, delta)
+        rows, bias, units = self.moved(role, delta)
         network, dot, env, memo = self.network, self.precision.dot, dict(self.env), {}
-        first, unit = role.layer, role.index[0]
+        first = role.layer
         layer, activations = network.layers[first - 1], self.activations[first - 1]
-        (env[layer.z[unit]],) = dot([weights], self.values[first - 1], bias)
+        for unit, z in zip(units, dot(rows, self.values[first - 1], bias)):
+            env[layer.z[unit]] = z
         outputs = list(self.values[first])
-        for j in range(layer.units) if layer.activation.vector else (unit,):
+        for j in range(layer.units) if layer.activation.vector else units:
             env[layer.a[j]] = outputs[j] = activations[j](env, memo)
         for layer, rows, biases, activations in zip(network.layers[first:], self.weights[first:],
                                                     self.biases[first:],

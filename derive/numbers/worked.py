@@ -19,6 +19,7 @@ from ..errors import NumericError
 from ..numerals import show_number
 from ..registry import OPTIMIZERS
 from ..spec import Example
+from .decay import decay_gradients, penalty
 from .engine import Compiled, Engine, Engines
 from .forward_pass import Forward, forward, parameter_env
 from .precision import FLOAT64, MPMATH, NonFinite, Precision, decimal, in_float_range, precise
@@ -106,7 +107,8 @@ def _write_deltas(derivation: Derivation, env: dict, memo: dict,
 def batch_gradient(derivation: Derivation, params: tuple, samples: tuple[int, ...],
                    x: tuple, y: tuple, *, engine: Engine | None = None,
                    ) -> tuple[mpmath.mpf, tuple, tuple[Forward, ...]]:
-    """Reduced loss, its gradient and the forward passes over ``samples``.
+    """Reduced loss (with any weight decay's penalty), its gradient and the forward passes over
+    ``samples``.
 
     Each sample in ``engine``'s precision (by default ``_precision_for`` the network); the
     reduction, in 50 digits, applies ``Spec.batch_scale``.
@@ -123,9 +125,11 @@ def batch_gradient(derivation: Derivation, params: tuple, samples: tuple[int, ..
                            got_text=f"{type(exc).__name__} ({exc})", file=network.spec.file,
                            line=network.spec.line_of("example")) from None
     scale = MPMATH.fraction(network.spec.batch_scale(len(samples)))
-    grads = tuple(scale * mpmath.fsum(column) for column in zip(*per_sample))
+    decay = decay_gradients(network, params, MPMATH)       # regularization: λ w (else 0)
+    grads = tuple(scale * mpmath.fsum(column) + d for column, d in zip(zip(*per_sample), decay))
     passes = tuple(Forward(f.env, mpmath.mpf(f.loss)) for f in forwards)
-    return scale * mpmath.fsum(f.loss for f in passes), grads, passes
+    return (scale * mpmath.fsum(f.loss for f in passes) + penalty(network, params, MPMATH),
+            grads, passes)
 
 
 def trained(network: Network) -> tuple[bool, ...]:

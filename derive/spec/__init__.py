@@ -6,6 +6,7 @@ Modules, in the order a text goes through them:
 - ``reader``: nodes -> typed values, each problem collected as FILE:LINE: KEY: expected ...
 - ``quoting``: how a user's value appears in an error line (cut short, did you mean).
 - ``sections``: title, inputs, layers, claims; layers checked against the loss and limits.
+- ``structure``: ``bias: shared``, a layer's ``name`` and ``add`` (residual), ``regularization``.
 - ``example``: the worked example (samples, initial values, steps) and its checks.
 - ``loader``: ``load``, the one pass over every section, raising one ``SpecErrors``.
 - ``model``: the frozen dataclasses (``Spec``, ``LayerSpec``, ``Example``, ``Claim``, ...)

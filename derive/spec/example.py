@@ -17,7 +17,7 @@ from .yaml_nodes import MappingNode, Node, ScalarNode, SequenceNode
 __all__ = ["EXAMPLE_KEYS", "check_evaluations", "check_targets", "read_example", "target_problem"]
 
 EXAMPLE_KEYS = ("x", "y", "init", "learning_rate", "steps", "mode", "digits", "optimizer")
-Shape = tuple[int, int, bool]       # units, fan_in, bias of one layer
+Shape = tuple[int, int, int]       # units, fan_in, biases (0, 1 shared, or units) of one layer
 
 
 def read_example(reader: Reader, node: Node, n_inputs: int,
@@ -150,12 +150,12 @@ def _read_init(reader: Reader, node: Node | None, n_inputs: int,
 
 def _shapes(n_inputs: int, layers: tuple[LayerSpec, ...]) -> list[Shape]:
     fans = [n_inputs] + [layer.units for layer in layers]
-    return [(layer.units, fans[i], layer.bias) for i, layer in enumerate(layers)]
+    return [(layer.units, fans[i], layer.biases) for i, layer in enumerate(layers)]
 
 
 def _constant_layer(w: float, b: float, shape: Shape) -> LayerInit:
     units, fan_in, bias = shape
-    return LayerInit(tuple((w,) * fan_in for _ in range(units)), (b,) * units if bias else ())
+    return LayerInit(tuple((w,) * fan_in for _ in range(units)), (b,) * bias)
 
 
 def _read_layer_init(reader: Reader, node: Node, key: str, shape: Shape) -> LayerInit | None:
@@ -176,17 +176,18 @@ def _read_layer_init(reader: Reader, node: Node, key: str, shape: Shape) -> Laye
         read = [_read_row(reader, r, f"{key}.W[{j}]", fan_in, "input of the layer")
                 for j, r in enumerate(rows or [])]
         weights = tuple(read) if rows is not None and None not in read else None  # type: ignore
-    biases: tuple[float, ...] | None = (0.0,) * units if bias else ()
+    biases: tuple[float, ...] | None = (0.0,) * bias
     if "b" in values:
         if not bias:
             reader.fail(values["b"], f"{key}.b", "no b (the layer has bias: false)")
             return None
         b_node = values["b"]
-        if isinstance(b_node, ScalarNode) and units > 1:
+        if isinstance(b_node, ScalarNode) and bias > 1:
             c = reader.number(b_node, f"{key}.b")
-            biases = None if c is None else (c,) * units
+            biases = None if c is None else (c,) * bias
         else:
-            biases = _read_row(reader, b_node, f"{key}.b", units, "unit of the layer")
+            biases = _read_row(reader, b_node, f"{key}.b", bias,
+                               "unit of the layer" if bias == units else "shared bias")
     if weights is None or biases is None:
         return None
     return LayerInit(weights, biases)
@@ -208,6 +209,6 @@ def _random_init(reader: Reader, node: Node, shapes: list[Shape]) -> tuple[Layer
     for units, fan_in, bias in shapes:
         weights = tuple(tuple(draw(rng, fan_in, units) for _ in range(fan_in))
                         for _ in range(units))
-        biases = tuple(draw(rng, fan_in, units) for _ in range(units)) if bias else ()
+        biases = tuple(draw(rng, fan_in, units) for _ in range(bias))
         out.append(LayerInit(weights, biases))
     return tuple(out)

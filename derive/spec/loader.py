@@ -15,12 +15,14 @@ from .model import LIMIT_HINT, Limits, Spec, count_parameters
 from .reader import Reader
 from .sections import (check_combinations, check_size, read_claims, read_inputs, read_layers,
                        read_title)
+from .structure import check_residuals, read_regularization
 from .yaml_nodes import MappingNode, compose
 
 __all__ = ["TOP_KEYS", "load"]
 
 TOP_KEYS = ("title", "about", "inputs", "layers", "loss", "reduction", "notation", "example",
-            "claims", "exercise")   # exercise: read by `derive-backprop exercises`
+            "claims", "exercise",   # exercise: read by `derive-backprop exercises`
+            "regularization")
 
 
 def load(text: str, file: str = "<spec>", *, limits: Limits | None = None,
@@ -50,6 +52,9 @@ def load(text: str, file: str = "<spec>", *, limits: Limits | None = None,
     about = reader.text(top["about"], "about") if "about" in top else ""
     check_size(reader, top.get("layers", root), inputs, layers, limits)
     check_combinations(reader, top, layers, loss)
+    if inputs is not None and layers is not None:
+        check_residuals(reader, top["layers"], len(inputs), layers)
+    l2 = read_regularization(reader, top["regularization"]) if "regularization" in top else 0.0
     example = None
     if "example" in top and inputs is not None and layers is not None:
         example = read_example(reader, top["example"], len(inputs), layers, limits)
@@ -65,5 +70,5 @@ def load(text: str, file: str = "<spec>", *, limits: Limits | None = None,
     return Spec(title=title if title is not None else (default_title or file), about=about or "",
                 inputs=inputs,
                 layers=layers, loss=loss, reduction=reduction, notation=notation,
-                example=example, claims=claims, file=file,
+                example=example, claims=claims, l2=l2 or 0.0, file=file,
                 lines=tuple(sorted(reader.lines.items())))

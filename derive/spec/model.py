@@ -47,6 +47,14 @@ class LayerSpec:
     activation: Choice
     bias: bool = True
     trainable: tuple[str, ...] = ("W", "b")     # the tensors the worked example updates
+    shared: bool = False    # bias: shared -- ONE bias for the whole layer (Mazur's b1, b2)
+    name: str = ""          # an identifier other layers' ``add`` may name
+    add: str = ""           # residual: a = g(z) + the output of this layer (or ``inputs``)
+
+    @property
+    def biases(self) -> int:
+        """How many bias parameters the layer has: one per unit, one shared, or none."""
+        return (1 if self.shared else self.units) if self.bias else 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,11 +121,21 @@ class Spec:
     notation: str = DEFAULT_NOTATION
     example: Example | None = None
     claims: tuple[Claim, ...] = ()
+    l2: float = 0.0           # regularization: {l2: λ} adds (λ/2) Σ trainable w² to the loss
     file: str = "<spec>"
     lines: tuple[tuple[str, int], ...] = field(default=(), compare=False)
 
     def line_of(self, key: str) -> int | None:
         return dict(self.lines).get(key)
+
+    def residual(self, number: int) -> int | None:
+        """The layer whose output layer ``number`` (1-based) adds to its a: 0 for the inputs,
+        None without ``add`` (the loader has checked that the name exists and comes before)."""
+        add = self.layers[number - 1].add
+        if not add:
+            return None
+        names = [layer.name for layer in self.layers[:number - 1]]
+        return 0 if add == "inputs" else names.index(add) + 1
 
     def batch_scale(self, samples: int) -> Fraction:
         """The factor the reduction puts on a sum of ``samples`` per-sample losses: 1/N or 1.
@@ -131,6 +149,6 @@ def count_parameters(n_inputs: int, layers: tuple[LayerSpec, ...]) -> int:
     """Weights and biases of the whole network: sum of units x fan_in (+ units with a bias)."""
     total, fan_in = 0, n_inputs
     for layer in layers:
-        total += layer.units * fan_in + (layer.units if layer.bias else 0)
+        total += layer.units * fan_in + layer.biases
         fan_in = layer.units
     return total

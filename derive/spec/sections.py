@@ -11,12 +11,13 @@ from ..display import is_blank
 from ..registry import ACTIVATIONS, LOSSES
 from .model import LIMIT_HINT, Choice, Claim, LayerSpec, Limits, count_parameters
 from .reader import Reader
+from .structure import read_bias
 from .yaml_nodes import Node, ScalarNode, node_line
 
 __all__ = ["CLAIM_KEYS", "LAYER_KEYS", "MAX_FORMULA", "check_combinations", "check_size",
            "read_claims", "read_inputs", "read_layers", "read_title"]
 
-LAYER_KEYS = ("units", "activation", "bias", "trainable")
+LAYER_KEYS = ("units", "activation", "bias", "trainable", "name", "add")
 CLAIM_KEYS = ("parameter", "formula", "syntax", "expect", "note")
 MAX_FORMULA = 2_000
 
@@ -74,12 +75,16 @@ def read_layers(reader: Reader, node: Node | None,
         units = reader.integer(values["units"], f"{key}.units", minimum=1,
                                maximum=limits.units, limit_hint=LIMIT_HINT)
         activation = reader.choice(values["activation"], f"{key}.activation", ACTIVATIONS)
-        bias = reader.boolean(values["bias"], f"{key}.bias") if "bias" in values else True
+        bias = read_bias(reader, values["bias"], f"{key}.bias") if "bias" in values \
+            else (True, False)
         trains = _trainable(reader, values["trainable"], f"{key}.trainable") \
             if "trainable" in values else ("W", "b")
+        name = reader.name(values["name"], f"{key}.name") if "name" in values else ""
+        add = reader.name(values["add"], f"{key}.add") if "add" in values else ""
         ok = units is not None and activation is not None and bias is not None \
-            and trains is not None
-        layers.append(LayerSpec(units, activation, bias, trains)  # type: ignore[arg-type]
+            and trains is not None and name is not None and add is not None
+        layers.append(LayerSpec(units, activation, bias[0], trains,  # type: ignore[arg-type,index]
+                                shared=bias[1], name=name, add=add)  # type: ignore[index]
                       if ok else None)
     return tuple(layers) if all(layers) else None  # type: ignore[arg-type]
 

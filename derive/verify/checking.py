@@ -10,6 +10,7 @@ exits.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -19,6 +20,7 @@ from ..numbers import (
     Engines,
     NonFinite,
     WorkedExample,
+    decay_gradients,
     forward,
     gradient_forms,
     parameter_env,
@@ -42,7 +44,9 @@ def _symbolic(derivation: Derivation, point: Point, forms: tuple[str, ...],
     forwards = tuple(forward(network, env, x, y, engine=engine) for x, y in zip(point.x, point.y))
     per_sample = [gradient_forms(derivation, dict(f.env), forms, engine=engine) for f in forwards]
     scale = precision.fraction(network.spec.batch_scale(len(per_sample)))
-    return (_by_form(forms, per_sample, lambda column: scale * precision.total(column)),
+    reduced = _by_form(forms, per_sample, lambda column: scale * precision.total(column))
+    decay = decay_gradients(network, point.params, precision)     # weight decay: + λ w
+    return ({form: tuple(map(operator.add, values, decay)) for form, values in reduced.items()},
             replace(point, forwards=forwards))
 
 

@@ -14,7 +14,7 @@ from types import MappingProxyType
 import mpmath
 
 from ..calculus import Derivation
-from ..numbers import FLOAT64, MPMATH, Engine, Precision, Sweep
+from ..numbers import FLOAT64, MPMATH, Engine, Precision, Sweep, penalty_change
 from .points import Point, compared_parameters
 from .report import TOLERANCE, Tally
 
@@ -57,7 +57,10 @@ def finite_difference(derivation: Derivation, point: Point, index: int,
     h = DIFFERENCES[precision].step(point.forwards[0].env[network.parameters[index]])
 
     def loss(delta: object) -> object:
-        return scale * precision.total([sweep.loss_after(role, delta) for sweep in sweeps])
+        """The reduced loss with the parameter moved; weight decay's penalty enters as its
+        change (its constant rest cancels from every difference)."""
+        return (scale * precision.total([sweep.loss_after(role, delta) for sweep in sweeps])
+                + penalty_change(network, point.params, precision, index, delta))
     here = scale * precision.total([base.loss for base in point.forwards])
     up, down = loss(h), loss(-h)
     return (up - down) / (2 * h), (up - here) / h, (here - down) / h

@@ -18,25 +18,34 @@ def available() -> bool:
 
 def loss_and_gradients(network: Network, params: Sequence[float], x: Sequence[Sequence[float]],
                        y: Sequence[Sequence[float]]) -> tuple[float, tuple[float, ...]]:
-    """The reduced loss over the samples and ∂L/∂θ for every parameter, by torch.autograd."""
+    """The reduced loss over the samples (with any weight decay's penalty) and ∂L/∂θ for every
+    parameter, by torch.autograd: shared biases, residuals and weight decay written in torch."""
     import torch
 
     values = iter(float(v) for v in params)
     leaves, a = [], torch.tensor([list(row) for row in x], dtype=torch.float64)
+    outputs = [a]                   # the inputs, then each layer's a (for residuals)
+    penalty = 0.0
     for layer in network.layers:
         weight = torch.tensor([[next(values) for _ in range(layer.fan_in)]
                                for _ in range(layer.units)], dtype=torch.float64,
                               requires_grad=True)
         leaves.append(weight)
+        if network.decays(layer.W[0][0]):
+            penalty = penalty + (weight ** 2).sum()
         z = a @ weight.T
-        if layer.b:
+        if layer.b:     # one per unit, or one shared (shape (1,), broadcast over the units)
             bias = torch.tensor([next(values) for _ in layer.b], dtype=torch.float64,
                                 requires_grad=True)
             leaves.append(bias)
             z = z + bias
         a = layer.activation.torch(torch, z, **dict(layer.options))
+        if layer.source is not None:
+            a = a + outputs[layer.source]
+        outputs.append(a)
     target = torch.tensor([list(row) for row in y], dtype=torch.float64)
     per_sample = network.loss.torch(torch, a, target, **dict(network.loss_options)).sum(dim=1)
-    loss = per_sample.sum() * float(network.spec.batch_scale(len(x)))
+    loss = per_sample.sum() * float(network.spec.batch_scale(len(x))) \
+        + network.spec.l2 / 2 * penalty
     grads = torch.autograd.grad(loss, leaves)
     return loss.item(), tuple(float(v) for g in grads for v in g.reshape(-1).tolist())

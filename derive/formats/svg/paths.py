@@ -60,8 +60,10 @@ def _chains(gradient: Gradient, labels: Labels) -> list[Node]:
     depth = role_of(gradient.paths[0][0].partial.denominator).layer  # type: ignore[union-attr]
     chains = []
     for path in gradient.paths:
+        z = gradient.last_of(path).partial.numerator     # a shared bias: the path's own unit
         symbols = [factor.partial.numerator for factor in reversed(path)]
-        chains.append((*head, *((s, labels[s], _kind(s, depth)) for s in symbols)))
+        chains.append((head[0], (z, labels[z], "unit"),
+                       *((s, labels[s], _kind(s, depth)) for s in symbols)))
     return chains
 
 
