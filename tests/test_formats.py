@@ -9,9 +9,6 @@ from __future__ import annotations
 import pytest
 
 from derive import build_network, check, derive, load_spec, render, work_example
-from derive.formats import escape_latex
-from derive.formats.page import Page, page_context
-from derive.formats.tex_rows import tex_rows
 
 from .conftest import EXAMPLES
 
@@ -44,10 +41,15 @@ def test_rendering_twice_gives_the_same_bytes() -> None:
     assert first == again
 
 
-def test_latex_rows_go_into_copies_not_into_the_sections_the_pages_share() -> None:
+def test_printers_only_read_the_document() -> None:
+    """Markdown and LaTeX are printers of one frozen document: printing changes nothing."""
+    from derive.document import build_document
+    from derive.formats.page_printers import LatexPrinter, MarkdownPrinter
+
     derivation, worked, report = _run("softmax-cross-entropy-3-classes")
-    page = Page(derivation, worked)
-    before = repr(page.math())
-    context = tex_rows(page_context(page, report, escape_latex))
-    assert repr(page.math()) == before
-    assert context["forward"]["tex_rows"] and "tex_rows" not in page.math()["forward"]
+    document, _ = build_document(derivation, worked, report)
+    before = repr(document)
+    markdown = MarkdownPrinter().page(document, "t")
+    latex = LatexPrinter().body(document)
+    assert repr(document) == before
+    assert markdown == MarkdownPrinter().page(document, "t") and latex

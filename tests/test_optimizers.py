@@ -97,9 +97,12 @@ def test_a_bad_optimizer_is_one_line(optimizer: object, message: str) -> None:
 
 
 @pytest.mark.parametrize(("optimizer", "words"), [
-    ({"name": "momentum", "momentum": 0.85}, r"momentum \(\mu = 0.85\) (torch.optim.SGD)"),
-    ({"name": "adam", "beta1": 0.8}, r"Adam \((\beta_1 = 0.8, \beta_2 = 0.999, \epsilon = 1e-08)\)"),
-    ("sgd", r"\(\theta \leftarrow \theta - \eta \, \partial L / \partial \theta\):"),
+    ({"name": "momentum", "momentum": 0.85},
+     r"momentum (momentum = 0.85), exactly as torch.optim does: \(v \leftarrow \mu v + g"),
+    ({"name": "adam", "beta1": 0.8},
+     r"adam (beta1 = 0.8, beta2 = 0.999, eps = 1e-08), exactly as torch.optim does: "
+     r"\(m \leftarrow \beta_1 m"),
+    ("sgd", r"\(\theta \leftarrow \theta - \eta \, \partial \mathcal{L} / \partial \theta\)"),
 ])
 def test_the_page_states_the_update_rule_it_used(optimizer: object, words: str) -> None:
     spec = {**SPEC, "example": {**SPEC["example"], "optimizer": optimizer}}

@@ -76,6 +76,52 @@ example:
   y: [[1, 0], [0, 1]]
   init: {scheme: uniform, seed: 5}
 """,
+    "mazur-shared-bias": """
+title: Mazur's network, one bias per layer, never trained
+inputs: [i1, i2]
+layers:
+  - {units: 2, activation: sigmoid, bias: shared, trainable: [W]}
+  - {units: 2, activation: sigmoid, bias: shared, trainable: [W]}
+loss: half_squared_error
+reduction: sum
+example:
+  x: [[0.05, 0.10]]
+  y: [[0.01, 0.99]]
+  learning_rate: 0.5
+  digits: 9
+  init:
+    - {W: [[0.15, 0.20], [0.25, 0.30]], b: [0.35]}
+    - {W: [[0.40, 0.45], [0.50, 0.55]], b: [0.60]}
+""",
+    "residual-decay": """
+title: A residual block with weight decay
+inputs: [x1, x2]
+regularization: {l2: 0.01}
+layers:
+  - {units: 2, activation: tanh, name: h1}
+  - {units: 2, activation: sigmoid, add: h1}
+  - {units: 1, activation: linear, bias: shared}
+loss: squared_error
+example:
+  x: [[0.5, -1.0], [1.0, 0.3]]
+  y: [[1.0], [0.0]]
+  init: {scheme: uniform, seed: 3}
+  steps: 2
+""",
+    "adam-swish": """
+title: Adam on a swish network with a log-cosh loss
+inputs: [x1, x2]
+layers:
+  - {units: 2, activation: {name: swish, formula: "z*sigmoid(z)"}}
+  - {units: 1, activation: linear}
+loss: {name: log_cosh, formula: "log(cosh(yhat - y))"}
+example:
+  x: [[0.5, -1.0], [1.0, 2.0]]
+  y: [[1.0], [0.0]]
+  init: {scheme: uniform, seed: 2}
+  optimizer: {name: adam, beta1: 0.9, beta2: 0.999, eps: 1.0e-8}
+  steps: 3
+""",
 }
 
 

@@ -121,8 +121,9 @@ def test_the_page_writes_the_shared_bias_without_a_unit_index(tmp_path) -> None:
     page, document = rendered(tmp_path, MAZUR)
     assert r"x_{2} + b^{(1)} \\" in page and "b^{(1)}_{1}" not in page
     # each path leaves from the unit it goes through: ∂z_2/∂b on unit 2's paths
-    assert r"&b^{(2)} \to z^{(2)}_{2} \to \hat{y}_{2} \to L" in page
     assert r"\frac{\partial z^{(2)}_{2}}{\partial b^{(2)}}" in page
+    # the shared bias's gradient sums the δ of every unit it feeds
+    assert r"= \delta^{(2)}_{1} + \delta^{(2)}_{2}" in page
     assert document["check"]["passed"] is True
 
 

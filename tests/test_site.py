@@ -150,9 +150,10 @@ def test_index_lists_every_network_with_its_check_status() -> None:
     index = build_site(lessons, title="My course")["docs/index.md"]
     assert index.startswith("# My course\n")
     assert "2 networks; 1 of 2 passed the numeric check." in index
-    assert "| [Good one](good.md) | 1-1-1 | 2 | passed: 12 comparisons, largest error 1.5e-31 |" \
-        in index
-    assert "## sub\n" in index and "| [Bad one](sub/bad.md) | 1-1-1 | 2 | **failed**" in index
+    assert "| 1 | [Good one](good.md) |  | 1-1-1, 2 parameters | passed: 12 comparisons, " \
+        "largest error 1.5e-31 |" in index
+    assert "## sub\n" in index and \
+        "| 1 | [Bad one](sub/bad.md) |  | 1-1-1, 2 parameters | **failed**" in index
 
 
 def test_titles_are_escaped_for_yaml_html_and_markdown() -> None:
@@ -162,7 +163,7 @@ def test_titles_are_escaped_for_yaml_html_and_markdown() -> None:
     escaped = 'A &lt;b&gt;x&lt;/b&gt; &amp; &quot;q&quot; | _y_ {{ z }} \\ $w$ #: - [k]'
     assert config["site_name"] == escaped and config["nav"][1] == {escaped: "a.md"}
     row = next(line for line in files["docs/index.md"].splitlines() if "(a.md)" in line)
-    assert row.startswith("| [A &#60;b&#62;x&#60;/b&#62; &#38; \"q\" &#124; &#95;y&#95; "
+    assert row.startswith("| 1 | [A &#60;b&#62;x&#60;/b&#62; &#38; \"q\" &#124; &#95;y&#95; "
                           "&#123;&#123; z &#125;&#125; &#92; &#36;w&#36; &#35;: - "
                           "&#91;k&#93;](a.md)")
 
@@ -350,3 +351,15 @@ def test_site_free_of_absolute_paths(cli_path: str, tmp_path: Path) -> None:
         if path.suffix in (".md", ".yml", ".js") and "mathjax" not in path.parts:
             text = path.read_text(encoding="utf-8")
             assert str(tmp_path) not in text and str(ROOT) not in text, path
+
+
+def test_order_puts_lessons_in_teaching_order_then_the_rest_by_name() -> None:
+    from dataclasses import replace as with_order
+    lessons = [with_order(lesson("zeta", "Zeta"), order=1), lesson("alpha", "Alpha"),
+               with_order(lesson("mid", "Mid"), order=2), lesson("beta", "Beta")]
+    files = build_site(lessons, title="C")
+    nav = yaml.safe_load(files["mkdocs.yml"])["nav"]
+    assert [next(iter(item)) for item in nav] == ["Overview", "Zeta", "Mid", "Alpha", "Beta"]
+    index = files["docs/index.md"]
+    assert index.index("[Zeta]") < index.index("[Mid]") < index.index("[Alpha]")
+    assert "| 1 | [Zeta](zeta.md)" in index and "| 4 | [Beta](beta.md)" in index

@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 from .chain import Gradient
-from .deltas import expanded_deltas
+from .deltas import expanded_deltas, upstream
 from .derivation import Derivation, derive
 from .expressions import (ChainProduct, ChainSum, Equation, Factor, Partial, as_expr,
                           chain_product, chain_sum)
@@ -30,4 +30,4 @@ __all__ = ["LOSS", "ChainProduct", "ChainSum", "Derivation", "Equation", "Gradie
            "Partial", "Printer", "Prover", "Role", "Symbol", "activation_symbol", "as_expr",
            "build_network", "delta_symbol", "derive", "expanded_deltas", "prove_equal", "role_of",
            "symbol_names", "weight_symbol", "Factor", "bias_symbol", "chain_product", "chain_sum",
-           "for_sample", "input_symbol", "pre_activation_symbol", "target_symbol"]
+           "for_sample", "input_symbol", "pre_activation_symbol", "target_symbol", "upstream"]

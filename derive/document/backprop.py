@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ..calculus import LOSS, ChainProduct, ChainSum, Partial, as_expr, delta_symbol
+from ..calculus import LOSS, ChainProduct, ChainSum, Partial, as_expr, delta_symbol, upstream
 from .context import Context
 from .forward import LARGE_LAYER, words
 from .lines import display, line, sides
@@ -53,8 +53,9 @@ def _hidden_equation(c: Context, layer, following) -> Line:
     W = c.matrix(c.notation.matrix_weight, following.number)
     back = (rf"{W} {c.vector('delta', following.number)}" if c.notation.convention == "row"
             else rf"\left({W}\right)^{{\top}} {c.vector('delta', following.number)}")
-    values = [sp.Add(*(following.W[i][j] * delta_symbol(following.number, i)
-                       for i in range(following.units))) * layer.derivative(j)
+    for consumer in c.network.consumers(layer.number):     # a residual adds this output there
+        back += rf" + \nabla_{{{c.vector('a', consumer.number)}}} {c.loss}"
+    values = [as_expr(upstream(c.network, layer.number, j)) * layer.derivative(j)
               for j in range(layer.units)]
     return line([(c.vector("delta", layer.number),
                   _column([delta_symbol(layer.number, j) for j in range(layer.units)])),
@@ -76,7 +77,12 @@ def _parameter_equations(c: Context, layer) -> list[Line]:
     rhs = tuple(tuple(delta_symbol(layer.number, j) * layer.inputs[k] for j, k in r)
                 for r in grid)
     out = [line([(rf"\frac{{\partial {c.loss}}}{{\partial {W}}}", lhs), (product, rhs)])]
-    if layer.b:
+    if layer.shared:
+        b = c.tex(layer.b[0])
+        out.append(line([(rf"\frac{{\partial {c.loss}}}{{\partial {b}}}", PARTIAL(LOSS, layer.b[0])),
+                         (rf"\mathbf{{1}}^{{\top}} {delta}",
+                          sp.Add(*(delta_symbol(layer.number, j) for j in range(layer.units))))]))
+    elif layer.b:
         b = c.vector("b", layer.number)
         out.append(line([(rf"\frac{{\partial {c.loss}}}{{\partial {b}}}",
                           _column([PARTIAL(LOSS, s) for s in layer.b])),

@@ -46,10 +46,15 @@ def _layer_lines(c: Context, layer, n: int) -> list[Line]:
         W = c.matrix(c.notation.matrix_weight, l + 1)
         Dn = c.matrix(r"\Delta", l + 1)
         back = rf"{Dn} \left({W}\right)^{{\top}}" if row else rf"{Dn} {W}"
+        extra = net.consumers(l)        # residuals that add this layer's output
         values = tuple(tuple(sp.Add(*(PARTIAL(BATCH_LOSS, for_sample(nxt.z[i], k)) * nxt.W[i][j]
-                                      for i in range(nxt.units)))
+                                      for i in range(nxt.units)),
+                                    *(PARTIAL(BATCH_LOSS, for_sample(m.a[j], k)) for m in extra))
                              * for_sample(layer.derivative(j), k) for j in range(layer.units))
                        for k in range(n))
+        back += "".join(rf" + \frac{{\partial {c.batch_loss}}}"
+                        rf"{{\partial {c.matrix(c.notation.matrix_activation, m.number)}}}"
+                        for m in extra)
         shown = rf"\left({back}\right){g}"
     out.append(line([(D, _Delta(layer, n)), (shown, values)], samples=n))
     A = c.notation.matrix_input if l == 1 else c.matrix(c.notation.matrix_activation, l - 1)
@@ -63,7 +68,13 @@ def _layer_lines(c: Context, layer, n: int) -> list[Line]:
     product = rf"\left({A}\right)^{{\top}} {D}" if row else rf"\left({D}\right)^{{\top}} {A}"
     out.append(line([(rf"\frac{{\partial {c.batch_loss}}}{{\partial {Wl}}}", lhs),
                      (product, rhs)], samples=n))
-    if layer.b:
+    if layer.shared:
+        total = sp.Add(*(PARTIAL(BATCH_LOSS, for_sample(z, s)) for z in layer.z for s in range(n)))
+        out.append(line([(rf"\frac{{\partial {c.batch_loss}}}{{\partial {c.tex(layer.b[0])}}}",
+                          PARTIAL(BATCH_LOSS, layer.b[0])),
+                         (rf"\mathbf{{1}}_{{{layer.units}}}^{{\top}} \left({D}\right)^{{\top}} "
+                          rf"\mathbf{{1}}_{{{n}}}", total)], samples=n))
+    elif layer.b:
         bl = c.matrix("b", l)
         out.append(line([(rf"\frac{{\partial {c.batch_loss}}}{{\partial {bl}}}",
                           tuple((PARTIAL(BATCH_LOSS, b),) for b in layer.b)),

@@ -9,7 +9,7 @@ parameter in full.
 from __future__ import annotations
 
 from ..calculus import (LOSS, ChainProduct, ChainSum, Gradient, Partial, as_expr, chain_product,
-                        delta_symbol)
+                        delta_symbol, role_of, upstream)
 from .context import Context
 from .lines import display, line, numbers_product, number, sides
 from .model import Details, Figure, Line, Section, Table, Text, math, plain
@@ -34,39 +34,51 @@ def featured(c: Context) -> list[int]:
 
 
 def _chain(g: Gradient) -> object:
-    products = [ChainProduct(tuple(f.partial for f in (*path, g.last))) for path in g.paths]
+    products = [ChainProduct(tuple(f.partial for f in (*path, g.last_of(path))))
+                for path in g.paths]
     return products[0] if len(products) == 1 else ChainSum(tuple(products))
 
 
-def _short_chain(g: Gradient) -> ChainProduct:
-    z = g.last.partial.numerator
-    return ChainProduct((Partial(LOSS, z), g.last.partial))
+def _short_chain(g: Gradient) -> object:
+    """∂L/∂z · ∂z/∂θ (for a shared bias, summed over the layer's units)."""
+    lasts = g.units_last or (g.last,)
+    terms = tuple(ChainProduct((Partial(LOSS, f.partial.numerator), f.partial)) for f in lasts)
+    return terms[0] if len(terms) == 1 else ChainSum(terms)
 
 
 def _factorised(c: Context, g: Gradient) -> object | None:
     """(Σ_i w_ij δ_i) · g'(z_j) · a_k: what every path of a hidden weight has in common."""
     layer = c.network.layers[g.role.layer - 1]
-    if layer is c.network.output:
+    if layer is c.network.output or g.units_last:
         return None
-    following = c.network.layers[g.role.layer]
     j = g.role.index[0]
-    back = ChainSum(tuple(ChainProduct((following.W[i][j], delta_symbol(following.number, i)))
-                          for i in range(following.units)))
-    back = back if len(back.terms) > 1 else back.terms[0]
-    return chain_product([back, layer.derivative(j), g.last.value])
+    return chain_product([upstream(c.network, layer.number, j), layer.derivative(j),
+                          g.last.value])
+
+
+def _skips(g: Gradient) -> bool:
+    """A path through a residual's "+1" edge: its ∂a^{(m)}/∂a^{(l)} would read as the total
+    derivative (every path), so the chain of ∂-fractions is not written for it."""
+    return any(role_of(f.partial.numerator) is not None and role_of(f.partial.numerator).kind
+               == "a" and role_of(f.partial.denominator) is not None
+               and role_of(f.partial.denominator).kind in ("a", "x")
+               for path in g.paths for f in path)
 
 
 def derivation_lines(c: Context, g: Gradient, *, numbers: bool) -> list[Line]:
     p, dL = c.printer, Partial(LOSS, g.parameter)
     if not g.paths:
         return [line(sides(p, dL, _short_chain(g), g.delta_form))]
+    if _skips(g):
+        return [line(sides(p, dL, *([g.result] if g.result is not None else []),
+                           g.delta_form))]
     rows = [line(sides(p, dL, _chain(g)))]
     values = [g.result] if g.result is not None else []
     factor = _factorised(c, g)
     rows.append(line(sides(p, dL, *values, *([factor] if factor is not None else []),
                            g.delta_form), continued=True))
     if numbers and c.worked is not None:
-        groups = [[c.at_example(f.value) for f in (*path, g.last)] for path in g.paths]
+        groups = [[c.at_example(f.value) for f in (*path, g.last_of(path))] for path in g.paths]
         total = c.at_example(as_expr(g.result)) if g.result is not None else None
         if total is not None:
             rows.append(line([*sides(p, dL), numbers_product(groups, c.digits), number(total, c.digits)],
@@ -77,7 +89,7 @@ def derivation_lines(c: Context, g: Gradient, *, numbers: bool) -> list[Line]:
 def _arrows(c: Context, g: Gradient) -> list[Line]:
     shown = g.paths[:4]
     out = [Line("&" + r" \to ".join(c.tex(node) for node in (
-        g.parameter, g.last.partial.numerator,
+        g.parameter, g.last_of(path).partial.numerator,
         *(f.partial.numerator for f in reversed(path))))) for path in shown]
     if len(g.paths) > len(shown):
         out.append(Line(rf"&\;\vdots \quad \text{{({len(g.paths)} paths in all)}}"))
@@ -122,17 +134,21 @@ def bias_section(c: Context) -> Section | None:
     for layer in reversed(c.network.layers):
         if not layer.b:
             continue
-        b, z = layer.b[0], layer.z[0]
+        b = layer.b[0]
+        units = range(layer.units) if layer.shared else range(1)
+        chains = [ChainProduct((Partial(LOSS, layer.z[j]), Partial(layer.z[j], b))) for j in units]
+        deltas = [delta_symbol(layer.number, j) for j in units]
         rows.append(line(sides(c.printer, Partial(LOSS, b),
-                               ChainProduct((Partial(LOSS, z), Partial(z, b))),
-                               delta_symbol(layer.number, 0))))
+                               chains[0] if len(chains) == 1 else ChainSum(tuple(chains)),
+                               deltas[0] if len(deltas) == 1 else ChainSum(tuple(deltas)))))
     if not rows:
         return None
     z, b = next((layer.z[0], layer.b[0]) for layer in c.network.layers if layer.b)
     return Section(plain("Biases"), (
         Text() + "A bias is added to its unit's sum, so " + math(
             rf"\partial {c.tex(z)} / \partial {c.tex(b)} = 1") +
-        " and the bias's gradient is its unit's δ:", display(rows)))
+        " and the bias's gradient is its unit's δ (a bias shared by a layer sums the δ of "
+        "every unit it feeds):", display(rows)))
 
 
 def _cell(c: Context, values, i: int) -> Text:

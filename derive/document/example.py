@@ -3,6 +3,8 @@ what the numbers say (a gradient that shrinks through the layers, a saturated or
 
 from __future__ import annotations
 
+import sympy as sp
+
 from ..numbers import trained
 from ..registry import OPTIMIZERS
 from .context import Context
@@ -96,7 +98,15 @@ def example_section(c: Context, loss_picture: str | None) -> Section | None:
             else Text() + "Each update uses one sample's gradient, in turn (stochastic "
             "gradient descent)." if c.samples > 1 else Text())
     rate = example.learning_rate
-    blocks: list = [data, Text() + "Learning rate " + math(rf"\eta = {rate:g}") + ". " + mode,
+    decay = Text()
+    if net.spec.l2:
+        decay = (Text() + " With weight decay the objective is " + math(
+            rf"J = {c.batch_loss if c.samples > 1 else c.loss} + \frac{{\lambda}}{{2}} \sum w^2")
+            + f" over the trained weights (λ = {net.spec.l2:g}, biases excluded), so each "
+            "weight's gradient gains " + math(r"\lambda w") + "; the gradients, losses and "
+            "updates below include it.")
+    blocks: list = [data, Text() + "Learning rate " + math(rf"\eta = {rate:g}") + ". " + mode
+                    + decay,
                     plain("The forward pass before the first update:"), forward]
     which = c.batch_loss if worked.mode == "batch" and c.samples > 1 else \
         (rf"{c.loss}_{{1}}" if c.samples > 1 else c.loss)
@@ -114,7 +124,8 @@ def example_section(c: Context, loss_picture: str | None) -> Section | None:
             r"\theta \leftarrow \theta - \eta \, \partial " + which + r" / \partial \theta") +
             f"; for {'the first one' if i == 0 else 'the first one that trains'}, "
             + math(c.tex(net.parameters[i])) + ":",
-            display([line([(rf"{t[0]} - {e[0]} \cdot {d[0]}", t[1] - e[1] * d[1]),
+            display([line([(rf"{t[0]} - {e[0]} \cdot {d[0]}",
+                            sp.Add(t[1], -sp.Mul(e[1], d[1], evaluate=False), evaluate=False)),
                            number(new, c.digits)], aligned=False, at="example",
                           digits=c.digits)])]
     if len(worked.steps) > 1:

@@ -1,13 +1,13 @@
 """The page in every format: Markdown, LaTeX, JSON, pictures, and the site's and book's files.
 
     documents            render (a page in each format), render_chapter, render_book, render_site
-    page                 Page (what one render call's formats share), page_context
-    derivative_sections  the network, the forward pass, the derivations per parameter
-    summary_sections     the δ recursion, the matrix form, the worked example, the check
-    json_page            the JSON contract (a plain dict)
-    tex_rows             the LaTeX page's display math broken into align* rows (texbreak)
+    page                 Page (the derivation, example and printer one render call shares)
+    page_printers        the Document printed as Markdown and as LaTeX (block by block)
+    json_page            the JSON contract (a plain dict), with the page's graph and equations
+    texbreak, texnodes, texwidth   long display rows broken to the width (both formats)
     figures, svg/        the SVG pictures beside a page (svg/: network, paths, loss curve)
-    escape, prose        the only escapers; sentences that mix text and math
+    numpy_module, numpy_forms      --format numpy: a standalone NumPy module of the spec
+    escape               the only escapers
     flavors              the page in plain Markdown (Jupyter, VS Code, GitHub)
     templating           the Jinja environments (the only jinja2 import)
 """

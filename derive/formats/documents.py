@@ -106,8 +106,10 @@ def render_site(title: str, groups: Sequence[tuple[str, Sequence[dict[str, Any]]
         "site_name": quote(title), "title": escape_markdown(title), "summary": summary,
         "nav": nav_lines,
         "groups": [{"title": escape_markdown(name), "lessons": [
-            {**lesson, "title": escape_markdown(lesson["title"]),
-             "max_abs": f"{lesson['max_abs_error']:.2g}"} for lesson in members]}
+            {**lesson, "title": escape_markdown(lesson["title"]), "step": step,
+             "about": escape_markdown(" ".join(lesson.get("about", "").split())),
+             "max_abs": f"{lesson['max_abs_error']:.2g}"}
+            for step, lesson in enumerate(members, start=1)]}
             for name, members in groups],
     }
     return {name: template("md", source).render(**context)

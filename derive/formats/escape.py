@@ -8,10 +8,9 @@ import json
 import re
 import unicodedata
 from types import MappingProxyType
-from typing import Any
 
 
-__all__ = ["escape_json", "escape_markdown", "escape_latex", "page_meta_title", "without_bars"]
+__all__ = ["escape_json", "escape_markdown", "escape_latex", "page_meta_title"]
 
 
 _MD_SPECIAL = frozenset("\\`*_{}[]<>#|$&~^")
@@ -95,17 +94,3 @@ _BARS = re.compile(r"\\left\||\\right\||\\\||\|")
 
 _BAR_MACROS = MappingProxyType({r"\left|": r"\left\lvert ", r"\right|": r"\right\rvert ", r"\|": r"\Vert ",
                "|": r"\vert "})
-
-
-def without_bars(value: Any) -> Any:
-    r"""Every ``|`` of the page's math as ``\vert``: a bare bar ends a Markdown table cell.
-
-    Prose is already entity-escaped (``escape_markdown``), so any bar left belongs to math.
-    """
-    if isinstance(value, str):
-        return _BARS.sub(lambda m: _BAR_MACROS[m.group()], value) if "|" in value else value
-    if isinstance(value, dict):
-        return {key: without_bars(item) for key, item in value.items()}
-    if type(value) in (list, tuple):
-        return type(value)(without_bars(item) for item in value)
-    return value

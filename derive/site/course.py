@@ -52,6 +52,8 @@ class Lesson:
     architecture: str                  # units from input to output: "2-2-1"
     files: tuple[tuple[str, str | bytes], ...]   # the page and its pictures, by file name
     chapter: str = ""                  # the LaTeX chapter, when a book is wanted
+    order: int | None = None           # the spec's ``order:``, its place in its folder
+    about: str = ""                    # the spec's ``about:``: what the lesson teaches
 
     @classmethod
     def from_derivation(cls, *, source: str, page: str, derivation: Derivation,
@@ -63,7 +65,8 @@ class Lesson:
         return cls(source=source, page=page, title=network.spec.title, passed=report.passed,
                    compared=report.compared, max_abs_error=report.max_abs_error,
                    parameters=len(network.parameters), architecture="-".join(map(str, units)),
-                   files=tuple(sorted(files.items())), chapter=chapter)
+                   files=tuple(sorted(files.items())), chapter=chapter,
+                   order=network.spec.order, about=network.spec.about)
 
 
 def course_specs(folder: Path, skip: Path | None = None) -> list[Path]:
@@ -85,10 +88,12 @@ def page_path(folders: Sequence[str], stem: str) -> str:
     return "/".join([*folders, name])
 
 
-def _sort_key(lesson: Lesson) -> tuple[tuple[int, str], ...]:
-    """Pages before sub-folders at every level, each in name order."""
+def _sort_key(lesson: Lesson) -> tuple[tuple[int, int, str], ...]:
+    """Pages before sub-folders at every level; pages in their ``order:`` (teaching order),
+    then those without one; each kind in name order."""
     *folders, name = lesson.page.split("/")
-    return (*((1, folder) for folder in folders), (0, name))
+    place = lesson.order if lesson.order is not None else 1_000_001
+    return (*((1, 0, folder) for folder in folders), (0, place, name))
 
 
 def course_order(lessons: Sequence[Lesson]) -> list[Lesson]:
@@ -142,7 +147,8 @@ def _groups(ordered: Sequence[Lesson],
         groups.setdefault(folders, []).append({
             "title": lesson.title, "href": f"{lesson.page}.md", "passed": lesson.passed,
             "compared": lesson.compared, "max_abs_error": lesson.max_abs_error,
-            "architecture": lesson.architecture, "parameters": lesson.parameters})
+            "architecture": lesson.architecture, "parameters": lesson.parameters,
+            "about": lesson.about})
     return [(" / ".join(titles[folders[:d + 1]] for d in range(len(folders))), members)
             for folders, members in groups.items()]
 

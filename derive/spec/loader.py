@@ -22,7 +22,7 @@ __all__ = ["TOP_KEYS", "load"]
 
 TOP_KEYS = ("title", "about", "inputs", "layers", "loss", "reduction", "notation", "example",
             "claims", "exercise",   # exercise: read by `derive-backprop exercises`
-            "regularization")
+            "regularization", "order")   # order: the spec's place in a course (site, book)
 
 
 def load(text: str, file: str = "<spec>", *, limits: Limits | None = None,
@@ -64,11 +64,13 @@ def load(text: str, file: str = "<spec>", *, limits: Limits | None = None,
             check_evaluations(reader, top["example"], example,
                               count_parameters(len(inputs), layers), limits)
     claims = read_claims(reader, top["claims"], limits) if "claims" in top else ()
+    order = reader.integer(top["order"], "order", minimum=0, maximum=1_000_000) \
+        if "order" in top else None
     if reader.errors:
         raise SpecErrors(reader.errors)
     assert inputs is not None and layers is not None and loss is not None
     return Spec(title=title if title is not None else (default_title or file), about=about or "",
                 inputs=inputs,
                 layers=layers, loss=loss, reduction=reduction, notation=notation,
-                example=example, claims=claims, l2=l2 or 0.0, file=file,
+                example=example, claims=claims, l2=l2 or 0.0, order=order, file=file,
                 lines=tuple(sorted(reader.lines.items())))

@@ -122,6 +122,7 @@ class Spec:
     example: Example | None = None
     claims: tuple[Claim, ...] = ()
     l2: float = 0.0           # regularization: {l2: λ} adds (λ/2) Σ trainable w² to the loss
+    order: int | None = None  # the page's place in its course folder (None: after, by name)
     file: str = "<spec>"
     lines: tuple[tuple[str, int], ...] = field(default=(), compare=False)
 
