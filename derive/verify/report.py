@@ -30,6 +30,7 @@ class Disagreement:
     symbolic: float
     numeric: float
     method: str
+    tolerance: float = 1e-9      # the relative error allowed where they were compared
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +95,7 @@ class Tally:
             self.compared += 1
             if wrong:
                 self.bad.append(Disagreement(index, point, float(symbolic), float(oracle),
-                                             self.method))
+                                             self.method, float(self.tolerance)))
 
     def result(self) -> OracleResult:
         return OracleResult(self.method, self.compared, float(self.max_abs), float(self.max_rel),

@@ -1,0 +1,116 @@
+"""Finite differences the check can trust (issue 20.2, 20.14, 20.15).
+
+Above 60 parameters the check runs in float64; a difference whose own rounding may exceed
+the tolerance (a huge loss, a saturated unit), that overflows, or that disagrees is redone
+in 50 digits before anything is reported. Each spec below was refused or failed before
+(a correct derivation reported wrong, or "pow(0.0, -1.0) in float64" with no FILE:LINE),
+and a wrong gradient is still caught at the same sizes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import sympy as sp
+from click.testing import CliRunner
+
+from derive import build_network, check, derive, load_spec, work_example
+from derive.cli import cli
+from derive.verify.points import MPMATH_PARAMETERS
+
+INPUTS = "[x1, x2, x3, x4, x5, x6, x7, x8, x9, x10]"
+X = "[[3, -2, 1.5, 4, -3.5, 2.5, 1, -5, 4.5, 0.5]]"
+HUGE_TARGET = f"""title: Two outputs, one target huge
+inputs: {INPUTS}
+layers:
+  - {{units: 6, activation: sigmoid}}
+  - {{units: 2, activation: linear}}
+loss: squared_error
+example:
+  x: {X}
+  y: [[100000000, 0.3]]
+  init: {{W: 0.5, b: 0.1}}
+  learning_rate: 0.001
+"""
+SATURATED = f"""title: Saturated cross-entropy
+inputs: {INPUTS}
+layers:
+  - {{units: 6, activation: tanh}}
+  - {{units: 1, activation: sigmoid}}
+loss: binary_cross_entropy
+example:
+  x: [[30, -20, 15, 40, -35, 25, 10, -50, 45, 5]]
+  y: [[0]]
+  init: {{W: 0.5, b: 40}}
+  learning_rate: 0.001
+"""
+LINEAR = f"""title: Linear, large inputs
+inputs: {INPUTS}
+layers:
+  - {{units: 6, activation: linear}}
+  - {{units: 1, activation: linear}}
+loss: squared_error
+example:
+  x: [[300, -200, 150, 400, -350, 250, 100, -500, 450, 50]]
+  y: [[975.4]]        # the output itself: every gradient near 0, curvature large
+  init: {{W: 0.5, b: 0.1}}
+  learning_rate: 0.001
+"""
+
+
+def run(text: str, name: str = "spec.yaml"):  # type: ignore[no-untyped-def]
+    derivation = derive(build_network(load_spec(text, name)))
+    return derivation, check(derivation, work_example(derivation))
+
+
+@pytest.mark.parametrize("text", [HUGE_TARGET, SATURATED, LINEAR], ids=["huge", "saturated",
+                                                                       "linear"])
+def test_a_correct_large_network_passes(text: str) -> None:
+    derivation, report = run(text)
+    assert len(derivation.network.parameters) > MPMATH_PARAMETERS     # float64 territory
+    assert report.passed, report.disagreements[:3]
+
+
+def test_smooth_parameters_are_never_skipped_as_kinks() -> None:
+    _, report = run(LINEAR)
+    assert report.skipped == 0
+
+
+def test_a_wrong_gradient_is_still_caught_in_float64() -> None:
+    """One gradient off by 0.1 %: the 50-digit redo confirms it, the report names it."""
+    derivation, _ = run(HUGE_TARGET)
+    g = derivation.gradients[-1]
+    wrong = replace(g, result=sp.Mul(sp.Rational(1001, 1000), sp.sympify(g.value)))
+    derivation = replace(derivation, gradients=(*derivation.gradients[:-1], wrong))
+    report = check(derivation)
+    assert not report.passed
+    assert {d.parameter for d in report.disagreements} == {len(derivation.gradients) - 1}
+    assert all(d.tolerance == pytest.approx(1e-6) for d in report.disagreements)
+
+
+def test_the_command_passes_a_huge_target(tmp_path: Path) -> None:
+    """A correct float64 check reports no rounding error as the derivation's."""
+    spec = tmp_path / "ok.yaml"
+    spec.write_text(HUGE_TARGET)
+    out = CliRunner().invoke(cli, ["check", str(spec)])
+    assert out.exit_code == 0, out.output
+    assert "rel err" not in out.output
+
+
+def test_saturated_spec_is_not_refused(tmp_path: Path) -> None:
+    spec = tmp_path / "saturated.yaml"
+    spec.write_text(SATURATED)
+    out = CliRunner().invoke(cli, ["check", str(spec)])
+    assert out.exit_code == 0, out.output
+    assert "float64" not in out.output
+
+
+def test_a_real_kink_is_still_skipped() -> None:
+    """Every hidden ReLU at z = 0 exactly: its parameters have no derivative there."""
+    text = LINEAR.replace("{units: 6, activation: linear}", "{units: 6, activation: relu}")
+    text = text.replace("[[300, -200, 150, 400, -350, 250, 100, -500, 450, 50]]",
+                        "[[1, -1, 2, -2, 3, -3, 4, -4, 5, -5]]").replace("b: 0.1", "b: 0")
+    _, report = run(text)
+    assert report.passed and report.skipped >= 66
