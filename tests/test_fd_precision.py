@@ -114,3 +114,27 @@ def test_a_real_kink_is_still_skipped() -> None:
                         "[[1, -1, 2, -2, 3, -3, 4, -4, 5, -5]]").replace("b: 0.1", "b: 0")
     _, report = run(text)
     assert report.passed and report.skipped >= 66
+
+
+def test_a_softmax_layer_costs_linear_time_per_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each finite-difference pass through a softmax of n units makes O(n) function calls
+    (exp, log), not O(n²): its Σ exp(z_k) is computed once per pass (issue 20.10)."""
+    from derive.numbers import precision
+
+    units = 64
+    y = [0] * units
+    y[1] = 1
+    text = (f"title: Softmax\ninputs: [x1, x2]\nlayers:\n  - {{units: {units}, activation: "
+            f"softmax}}\nloss: cross_entropy\n")
+    derivation = derive(build_network(load_spec(text, "softmax.yaml")))
+    calls = []
+    original = precision._float_call
+
+    def counted(name, func, values):  # type: ignore[no-untyped-def]
+        calls.append(name)
+        return original(name, func, values)
+    monkeypatch.setattr(type(precision.FLOAT64), "call", staticmethod(counted))
+    report = check(derivation, methods=("finite_difference",))
+    passes = 2 * len(derivation.network.parameters) * len(report.points)
+    assert report.passed
+    assert len(calls) < 4 * units * passes     # quadratic: ~units² per pass

@@ -19,6 +19,7 @@ import sympy as sp
 
 from ..calculus import Derivation, Network
 from ..numbers import FLOAT64, MPMATH, Engine, NonFinite, Precision, Sweep
+from ..numbers.precision import SHARED_FLOAT64
 from .points import Point, compared_parameters
 from .report import TOLERANCE, Tally
 
@@ -43,14 +44,15 @@ def _float_step(value: float) -> float:
 
 
 STEP = MPMATH.decimal(1e-20)
+# float64: errors near 1e-10, a kink (ReLU at 0) opens a gap of ~1e-3 or more; a loss
+# is computed to ~64 ulps (a long sum), so its difference is good to 64 ε |L| / h
+_FLOAT = Differences(step=_float_step, tolerance=MPMATH.decimal(1e-6), kink=1e-3,
+                     rounding=64 * 2.0 ** -52)
 DIFFERENCES: Mapping[Precision, Differences] = MappingProxyType({
     # 50 digits: a tiny fixed step, errors near 1e-30
     MPMATH: Differences(step=lambda value: STEP, tolerance=TOLERANCE, kink=TOLERANCE,
                         rounding=mpmath.mpf(10) ** -45),
-    # float64: errors near 1e-10, a kink (ReLU at 0) opens a gap of ~1e-3 or more; a loss
-    # is computed to ~64 ulps (a long sum), so its difference is good to 64 ε |L| / h
-    FLOAT64: Differences(step=_float_step, tolerance=MPMATH.decimal(1e-6), kink=1e-3,
-                         rounding=64 * 2.0 ** -52),
+    FLOAT64: _FLOAT, SHARED_FLOAT64: _FLOAT,
 })
 
 
@@ -79,13 +81,14 @@ def finite_difference(derivation: Derivation, point: Point, index: int,
 
 
 def may_kink(network: Network) -> bool:
-    """Whether the loss can have a kink at all: a step in some derivative (ReLU', |·|)."""
+    """Whether the loss can have a kink at all: a step in some derivative (ReLU', |·|).
+    One function of each kind is differentiated (a softmax layer has a thousand exps)."""
     exprs = [*network.loss_terms, *(layer.a_expr[0] for layer in network.layers)]
-    functions = {f for e in exprs for f in e.atoms(sp.Function)}
+    functions = {type(f): f for e in exprs for f in e.atoms(sp.Function)}.values()
     derivatives = {d for f in functions for v in f.free_symbols
                    for d in sp.diff(f, v).atoms(sp.Function)}
     return any(isinstance(d, (sp.Heaviside, sp.sign, sp.Piecewise, sp.Abs))
-               or hasattr(type(d), "below") for d in derivatives | functions)
+               or hasattr(type(d), "below") for d in (*derivatives, *functions))
 
 
 class _Comparison:
@@ -94,12 +97,17 @@ class _Comparison:
     def __init__(self, derivation: Derivation, here: AtPoint) -> None:
         self.derivation, self.here = derivation, here
         self.kinks = may_kink(derivation.network)
+        self.vector = any(layer.activation.vector for layer in derivation.network.layers)
         self._sweeps: dict[Precision, list[Sweep]] = {}
 
     def sweeps(self, point: Point, engine: Engine) -> list[Sweep]:
+        """The point's passes, rerun per parameter: a softmax layer's in SHARED_FLOAT64, so
+        that each rerun costs O(units), not O(units²)."""
         if engine.precision not in self._sweeps:
-            self._sweeps[engine.precision] = [Sweep.of(self.derivation.network, base.env, engine)
-                                              for base in point.forwards]
+            sweeping = (self.here.engines[SHARED_FLOAT64]
+                        if self.vector and engine.precision is FLOAT64 else engine)
+            self._sweeps[engine.precision] = [
+                Sweep.of(self.derivation.network, base.env, sweeping) for base in point.forwards]
         return self._sweeps[engine.precision]
 
     def central(self, index: int, symbolic: dict, point: Point,
