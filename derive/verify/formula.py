@@ -33,7 +33,7 @@ class FormulaError(ValueError):
 
 _SKIP = re.compile(r"\\(left|right|big|Big|bigg|Bigg|displaystyle|,|;|!|:|quad|qquad)(?![A-Za-z])"
                    r"|\\ |~|&")
-_TOKEN = re.compile(r"\\[A-Za-z]+|\\.|\d+\.\d*|\.\d+|\d+|[A-Za-z]|\*\*|\S")
+_TOKEN = re.compile(r"\\[A-Za-z]+|\\.|\d+\.\d*|\.\d+|\d+|[A-Za-z]|\*\*|\S", re.ASCII)
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +162,7 @@ class _Parser:
         token = self.peek()
         if token is None:
             raise FormulaError("the formula ends too early")
-        if re.fullmatch(r"\d+\.?\d*|\.\d+", token):
+        if re.fullmatch(r"[0-9]+\.?[0-9]*|\.[0-9]+", token):
             self.take()
             return sp.Rational(token) if "." not in token else sp.Float(token)
         if token in ("(", "[", "{", "|"):
@@ -288,6 +288,9 @@ def vocabulary(names: dict[sp.Symbol, str], identifiers: dict[str, sp.Symbol],
 
 def parse_formula(text: str, vocabulary: Vocabulary) -> sp.Expr:
     """Parse one formula; a leading ``… =`` (e.g. ``\\frac{\\partial L}{\\partial w} =``) is dropped."""
+    foreign = next((c for c in text if c.isdigit() and not c.isascii()), None)
+    if foreign is not None:
+        raise FormulaError(f"{foreign!r} (U+{ord(foreign):04X}), a digit other than 0-9")
     tokens = _tokens(text, vocabulary)
     if "=" in tokens:
         tokens = tokens[len(tokens) - tokens[::-1].index("="):]

@@ -1,0 +1,114 @@
+"""Hostile and careless input that used to be misread (issue 20.9, 20.14, 20.15 and the review).
+
+Each case is a run of the installed command: one line ``FILE:LINE: KEY: expected …, got …``,
+exit 2 (a spec problem) or 1 (a claim the check refuses), no traceback, nothing written.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from derive import load_spec
+from derive.errors import SpecErrors
+
+from .conftest import installed_cli
+
+HEAD = "title: t\ninputs: [x1]\nlayers:\n  - {units: 1, activation: linear}\nloss: squared_error\n"
+EXAMPLE = "example:\n  x: [[1]]\n  y: [[2]]\n  init: {W: 1, b: 0}\n"
+
+
+def run(tmp_path: Path, text: str, *args: str) -> subprocess.CompletedProcess:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    return subprocess.run([installed_cli(), *args, str(spec), "-o", str(out)], text=True,
+                          capture_output=True, timeout=120, cwd=tmp_path)
+
+
+def one_line(result: subprocess.CompletedProcess, code: int = 2) -> str:
+    assert result.returncode == code, result.stderr
+    assert "Traceback" not in result.stderr and "internal error" not in result.stdout + result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
+def test_a_claim_in_fullwidth_digits_is_one_clear_line(tmp_path: Path) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(HEAD + 'claims:\n  - {parameter: "w_1_1_1", formula: "３.５ x1"}\n',
+                    encoding="utf-8")
+    result = subprocess.run([installed_cli(), "check", str(spec)], text=True,
+                            capture_output=True, timeout=120)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and "internal error" not in result.stdout + result.stderr
+    assert "spec.yaml:7: claim for w_1_1_1: expected a formula in the page's notation, got " \
+           "'３' (U+FF13), a digit other than 0-9" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("value, line, key", [
+    ("units: ２", 4, "layers[0].units"),
+    ("units: ١", 4, "layers[0].units"),
+])
+def test_digits_of_other_scripts_are_not_numbers(tmp_path: Path, value: str, line: int,
+                                                 key: str) -> None:
+    text = HEAD.replace("units: 1", value)
+    assert one_line(run(tmp_path, text)).startswith(f"{tmp_path / 'spec.yaml'}:{line}: {key}: "
+                                                    f"expected a finite number, got ")
+
+
+def test_a_learning_rate_in_arabic_digits_is_refused(tmp_path: Path) -> None:
+    line = one_line(run(tmp_path, HEAD + EXAMPLE + "  learning_rate: ٠.١\n"))
+    assert line.endswith("example.learning_rate: expected a number > 0, got '٠.١'; "
+                         "write the digits 0-9")
+
+
+@pytest.mark.parametrize("value", [".inf", "-.inf", ".nan", "1e999"])
+def test_a_non_finite_learning_rate_says_finite(tmp_path: Path, value: str) -> None:
+    line = one_line(run(tmp_path, HEAD + EXAMPLE + f"  learning_rate: {value}\n"))
+    assert f"example.learning_rate: expected a finite number > 0, got '{value}'" in line
+
+
+def test_a_zero_learning_rate_keeps_its_message(tmp_path: Path) -> None:
+    line = one_line(run(tmp_path, HEAD + EXAMPLE + "  learning_rate: 0\n"))
+    assert line.endswith("example.learning_rate: expected a number > 0, got '0'")
+
+
+@pytest.mark.parametrize("title", ["null", "~", "Null"])
+def test_a_null_title_is_refused(tmp_path: Path, title: str) -> None:
+    line = one_line(run(tmp_path, HEAD.replace("title: t", f"title: {title}")))
+    assert line == f"{tmp_path / 'spec.yaml'}:1: title: expected text, got null"
+
+
+def test_a_quoted_null_is_a_title(tmp_path: Path) -> None:
+    spec = load_spec(HEAD.replace("title: t", 'title: "null"'), "spec.yaml")
+    assert spec.title == "null"
+
+
+def test_a_title_of_combining_marks_only_is_refused(tmp_path: Path) -> None:
+    line = one_line(run(tmp_path, HEAD.replace("title: t", 'title: "\\u0301\\u200b"')))
+    assert ":1: title: expected" in line
+
+
+def test_a_big_seed_is_not_rounded_through_float() -> None:
+    """2^53 + 1 and 2^53 are different seeds: the draws differ (float made them one)."""
+    def init(seed: int):  # type: ignore[no-untyped-def]
+        text = HEAD.replace("units: 1", "units: 3") + (
+            f"example:\n  x: [[1]]\n  y: [[2, 2, 2]]\n  init: {{seed: {seed}}}\n")
+        return load_spec(text, "spec.yaml").example.init
+    assert init(2 ** 53 + 1) != init(2 ** 53)
+
+
+def test_a_misspelt_key_gives_only_the_guess(tmp_path: Path) -> None:
+    line = one_line(run(tmp_path, HEAD.replace("activation: linear", "activaton: linear")))
+    assert line.endswith("layers[0].activaton: expected one of activation, bias, trainable, "
+                         "units, got 'activaton'; did you mean 'activation'?")
+
+
+def test_a_missing_key_without_a_guess_is_still_reported() -> None:
+    with pytest.raises(SpecErrors) as caught:
+        load_spec(HEAD.replace("activation: linear", "colour: red"), "spec.yaml")
+    assert any("layers[0].activation: expected a value, got nothing" in str(e)
+               for e in caught.value.errors)
