@@ -112,3 +112,45 @@ def test_a_missing_key_without_a_guess_is_still_reported() -> None:
         load_spec(HEAD.replace("activation: linear", "colour: red"), "spec.yaml")
     assert any("layers[0].activation: expected a value, got nothing" in str(e)
                for e in caught.value.errors)
+
+
+ALIASED = """title: t
+inputs: [x1, x2]
+layers:
+  - {units: 2, activation: linear}
+loss: squared_error
+example:
+  x: [[1, 1]]
+  y: [[1, 2]]
+  init:
+    - {W: [&row [1, 1], *row], b: [0, 0]}
+"""
+
+
+def test_an_alias_stands_for_its_anchor(tmp_path: Path) -> None:
+    """The review's ``W: [&row [1, 1], *row]``: the same gradients as the rows written out."""
+    import derive
+
+    aliased = derive.load(ALIASED).gradients()
+    written = derive.load(ALIASED.replace("[&row [1, 1], *row]", "[[1, 1], [1, 1]]")).gradients()
+    assert {k: v.tolist() for k, v in aliased.items()} == {k: v.tolist() for k, v in written.items()}
+
+
+def test_an_alias_bomb_is_one_line(tmp_path: Path) -> None:
+    lines = ["a0: &a0 [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 10)]
+    line = one_line(run(tmp_path, "\n".join(lines) + "\n" + HEAD))
+    assert line == (f"{tmp_path / 'spec.yaml'}:5: (yaml): expected at most 100000 values with "
+                    "every alias written out, got more than 100000")
+
+
+def test_an_alias_inside_its_own_anchor_is_one_line(tmp_path: Path) -> None:
+    line = one_line(run(tmp_path, HEAD + "about: &a [1, *a]\n"))
+    assert line.endswith(":6: (yaml): expected aliases outside their own anchor, got an alias "
+                         "inside its anchor")
+
+
+def test_nesting_through_aliases_is_bounded(tmp_path: Path) -> None:
+    lines = ["d0: &d0 [1]"] + [f"d{i}: &d{i} [*d{i - 1}]" for i in range(1, 25)]
+    line = one_line(run(tmp_path, "\n".join(lines) + "\n" + HEAD))
+    assert "(yaml): expected at most 20 levels of nesting, got deeper nesting" in line
