@@ -154,3 +154,39 @@ def test_nesting_through_aliases_is_bounded(tmp_path: Path) -> None:
     lines = ["d0: &d0 [1]"] + [f"d{i}: &d{i} [*d{i - 1}]" for i in range(1, 25)]
     line = one_line(run(tmp_path, "\n".join(lines) + "\n" + HEAD))
     assert "(yaml): expected at most 20 levels of nesting, got deeper nesting" in line
+
+
+KINK = """title: Decimal kink
+inputs: [x1]
+layers:
+  - {units: 1, activation: relu}
+  - {units: 1, activation: linear}
+loss: squared_error
+example:
+  x: [[3]]
+  y: [[1]]
+  init:
+    - {W: [[0.1]], b: [-0.3]}
+    - {W: [[1]], b: [0]}
+  learning_rate: 0.1
+"""
+
+
+def test_a_decimal_exact_kink_is_decided_exactly() -> None:
+    """z = 0.1·3 − 0.3 is 0 in the decimals written (50-digit binary made it 6.7e-52, so
+    ReLU′ was 1): ReLU′(0) = 0, as the page says, so W1 and b1 get no gradient."""
+    import derive
+
+    grads = derive.load(KINK).gradients()
+    assert grads["W1"].tolist() == [[0.0]] and grads["b1"].tolist() == [0.0]
+    assert grads["W2"].tolist() == [[0.0]] and grads["b2"].tolist() == [-2.0]
+
+
+def test_a_tiny_true_sum_is_not_rounded_to_zero() -> None:
+    """1·1e-45 + 1·1 − 1 is 1e-45, not 0: only rounding noise is decided exactly."""
+    import derive
+
+    text = KINK.replace("x: [[3]]", "x: [[1e-45]]").replace(
+        "{W: [[0.1]], b: [-0.3]}", "{W: [[1]], b: [0]}")
+    grads = derive.load(text).gradients()
+    assert grads["W1"].tolist() != [[0.0]]
