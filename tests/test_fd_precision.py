@@ -90,6 +90,18 @@ def test_a_wrong_gradient_is_still_caught_in_float64() -> None:
     assert all(d.tolerance == pytest.approx(1e-6) for d in report.disagreements)
 
 
+def test_a_wrong_gradient_is_reported_once_per_point() -> None:
+    """Its page value and δ form alike wrong: one disagreement per point, not one per form."""
+    derivation, _ = run(HUGE_TARGET)
+    g = derivation.gradients[-1]
+    value = sp.Mul(sp.Rational(1001, 1000), sp.sympify(g.value))
+    derivation = replace(derivation, gradients=(*derivation.gradients[:-1],
+                                                replace(g, result=value, delta_form=value)))
+    report = check(derivation, methods=("finite_difference",))
+    places = [(d.parameter, d.point, d.method) for d in report.disagreements]
+    assert places and len(places) == len(set(places))
+
+
 def test_the_command_passes_a_huge_target(tmp_path: Path) -> None:
     """A correct float64 check reports no rounding error as the derivation's."""
     spec = tmp_path / "ok.yaml"

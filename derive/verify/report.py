@@ -82,18 +82,20 @@ class Tally:
     @precise
     def add_forms(self, index: int, point: str, forms: tuple, oracle: mpmath.mpf) -> None:
         """Compare the value of each form with one oracle value (its scale worked out once;
-        a form whose value equals the previous one's has its error, so that is reused)."""
+        a form whose value equals the previous one's has its verdict: counted, not reported
+        again, so a wrong gradient is one line, not one per form)."""
         scale = max(1, abs(oracle))
         allowed = self.tolerance * scale
         previous = None
         for symbolic in forms:
-            if previous is None or symbolic != previous:
-                error = abs(symbolic - oracle)
-                self.max_abs = max(self.max_abs, error)
-                self.max_rel = max(self.max_rel, error / scale)
-                wrong, previous = error > allowed, symbolic
             self.compared += 1
-            if wrong:
+            if previous is not None and symbolic == previous:
+                continue        # the same value: the same verdict, reported once
+            error = abs(symbolic - oracle)
+            self.max_abs = max(self.max_abs, error)
+            self.max_rel = max(self.max_rel, error / scale)
+            previous = symbolic
+            if error > allowed:
                 self.bad.append(Disagreement(index, point, float(symbolic), float(oracle),
                                              self.method, float(self.tolerance)))
 
