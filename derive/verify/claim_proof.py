@@ -80,6 +80,8 @@ def decide(network: Network, left: sp.Expr, right: sp.Expr, budget: Budget) -> D
         return Decision("proved")
     numerator = rewritten
     if any(power.exp.is_negative for power in rewritten.atoms(sp.Pow)):   # over one denominator
+        if not budget.take(2 * len(sp.Add.make_args(rewritten))):      # cancel costs twice
+            return Decision("over budget")
         numerator = sp.expand(sp.numer(sp.together(rewritten)))
         if numerator == 0 or sp.cancel(sp.together(rewritten)) == 0:
             return Decision("proved")
