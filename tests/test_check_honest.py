@@ -85,6 +85,16 @@ def test_any_small_offset_is_found(exponent: int, times: str) -> None:
     assert not result.passed
 
 
+@settings(max_examples=25, deadline=None)
+@given(st.sampled_from(["x1", "-x1", "x2", "y", "-y", "w_1_1_1", "-b_1_1"]),
+       st.floats(min_value=0.5, max_value=900))
+def test_a_claim_false_beyond_any_threshold_is_found(variable: str, threshold: float) -> None:
+    """False only where one quantity passes a threshold (either sign, up to 900 times the
+    example's magnitude): some mirrored far point lies beyond it."""
+    [result] = claims(LINEAR, ("b_1_1", f"2*(yhat - y) + relu({variable} - {threshold:.6f})"))
+    assert result.status == "differs" and not result.passed
+
+
 def test_the_command_fails_a_false_claim(tmp_path: Path) -> None:
     spec = tmp_path / "false.yaml"
     spec.write_text(LINEAR + '  - {parameter: "w_1_1_1", formula: "2*(yhat - y)*x1 + relu(x1 - 5)"}\n')

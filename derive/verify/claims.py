@@ -35,7 +35,8 @@ from .formula import FormulaError, parse_formula, vocabulary
 __all__ = ["ClaimResult", "identifiers", "random_envs", "verify_claims"]
 
 TOLERANCE = MPMATH.decimal(1e-9)   # how close a ratio or factor must be, for a diagnosis
-AGREE = mpmath.mpf(10) ** -30      # |claimed − derived| allowed (relative): 50 digits' noise
+AGREE = mpmath.mpf(10) ** -35      # |claimed − derived| allowed, relative to the terms' size:
+                                   # 50 digits' rounding, with 15 digits to spare
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
