@@ -13,14 +13,14 @@ claims cost seconds, not minutes; a claim past it is "unproved, checked at N poi
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import sympy as sp
 
 from ..calculus import Network, Prover
-from .formula import expansion_size
 
-__all__ = ["MAX_EXPANSION", "RUN_BUDGET", "Budget", "Decision", "decide"]
+__all__ = ["MAX_EXPANSION", "RUN_BUDGET", "Budget", "Decision", "decide", "expansion_size"]
 
 MAX_EXPANSION = 2_000     # terms of the expanded difference one proof may handle
 RUN_BUDGET = 12_000       # terms all the claims of one run may expand, together
@@ -47,6 +47,25 @@ class Decision:
 
     verdict: str
     difference: sp.Expr | None = None
+
+
+def expansion_size(expr: sp.Basic, cap: int = 2_000) -> int:
+    """An upper bound on the terms ``sp.expand`` makes of ``expr`` (``cap + 1`` means more)."""
+    if not expr.args:
+        return 1
+    sizes = [expansion_size(arg, cap) for arg in expr.args]
+    if isinstance(expr, sp.Add):
+        return min(cap + 1, sum(sizes))
+    if isinstance(expr, sp.Mul):
+        return min(cap + 1, math.prod(sizes))
+    if isinstance(expr, sp.Pow) and expr.exp.is_Integer:
+        n, k = abs(int(expr.exp)), sizes[0]
+        if k == 1:
+            return 1
+        if n > cap:
+            return cap + 1
+        return min(cap + 1, math.comb(n + k - 1, k - 1))
+    return min(cap + 1, max(sizes))
 
 
 def _written_out(network: Network) -> dict[sp.Symbol, sp.Expr]:
