@@ -97,7 +97,8 @@ def test_a_claim_false_beyond_any_threshold_is_found(variable: str, threshold: f
 
 def test_the_command_fails_a_false_claim(tmp_path: Path) -> None:
     spec = tmp_path / "false.yaml"
-    spec.write_text(LINEAR + '  - {parameter: "w_1_1_1", formula: "2*(yhat - y)*x1 + relu(x1 - 5)"}\n')
+    spec.write_text(LINEAR + '  - {parameter: "w_1_1_1", '
+                    'formula: "2*(yhat - y)*x1 + relu(x1 - 5)"}\n')
     out = CliRunner().invoke(cli, ["check", str(spec)])
     assert out.exit_code == 1
     assert f"{spec}:7: claim for w_1_1_1: expected equal to the derived result, got differs" \

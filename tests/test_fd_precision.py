@@ -21,57 +21,30 @@ from derive.cli import cli
 from derive.verify.points import MPMATH_PARAMETERS
 
 INPUTS = "[x1, x2, x3, x4, x5, x6, x7, x8, x9, x10]"
-X = "[[3, -2, 1.5, 4, -3.5, 2.5, 1, -5, 4.5, 0.5]]"
-HUGE_TARGET = f"""title: Two outputs, one target huge
-inputs: {INPUTS}
-layers:
-  - {{units: 6, activation: sigmoid}}
-  - {{units: 2, activation: linear}}
-loss: squared_error
-example:
-  x: {X}
-  y: [[100000000, 0.3]]
-  init: {{W: 0.5, b: 0.1}}
-  learning_rate: 0.001
-"""
-SATURATED = f"""title: Saturated cross-entropy
-inputs: {INPUTS}
-layers:
-  - {{units: 6, activation: tanh}}
-  - {{units: 1, activation: sigmoid}}
-loss: binary_cross_entropy
-example:
-  x: [[30, -20, 15, 40, -35, 25, 10, -50, 45, 5]]
-  y: [[0]]
-  init: {{W: 0.5, b: 40}}
-  learning_rate: 0.001
-"""
-LINEAR = f"""title: Linear, large inputs
-inputs: {INPUTS}
-layers:
-  - {{units: 6, activation: linear}}
-  - {{units: 1, activation: linear}}
-loss: squared_error
-example:
-  x: [[300, -200, 150, 400, -350, 250, 100, -500, 450, 50]]
-  y: [[975.4]]        # the output itself: every gradient near 0, curvature large
-  init: {{W: 0.5, b: 0.1}}
-  learning_rate: 0.001
-"""
 
 
-SMALL_HUGE = """title: Small net, huge target
-inputs: [x1, x2]
-layers:
-  - {units: 3, activation: sigmoid}
-  - {units: 2, activation: linear}
-loss: squared_error
-example:
-  x: [[3, -2]]
-  y: [[1000000000000000, 0.3]]
-  init: {W: 0.5, b: 0.1}
-  learning_rate: 0.001
-"""
+def two_layers(inputs: str, hidden: str, output: str, loss: str, x: str, y: str, init: str) -> str:
+    """A two-layer spec with a one-sample example (its learning rate 0.001)."""
+    return (f"title: t\ninputs: {inputs}\nlayers:\n  - {{{hidden}}}\n  - {{{output}}}\n"
+            f"loss: {loss}\nexample:\n  x: {x}\n  y: {y}\n  init: {{{init}}}\n"
+            f"  learning_rate: 0.001\n")
+
+
+# two outputs, one target huge: a loss near 1e16 (74 parameters, float64)
+HUGE_TARGET = two_layers(INPUTS, "units: 6, activation: sigmoid", "units: 2, activation: linear",
+                   "squared_error", "[[3, -2, 1.5, 4, -3.5, 2.5, 1, -5, 4.5, 0.5]]",
+                   "[[100000000, 0.3]]", "W: 0.5, b: 0.1")
+# a saturated sigmoid output under cross-entropy: 1 - ŷ is 0 in float64
+SATURATED = two_layers(INPUTS, "units: 6, activation: tanh", "units: 1, activation: sigmoid",
+                 "binary_cross_entropy", "[[30, -20, 15, 40, -35, 25, 10, -50, 45, 5]]",
+                 "[[0]]", "W: 0.5, b: 40")
+# linear, large inputs, the target the output itself: every gradient near 0, curvature large
+LINEAR = two_layers(INPUTS, "units: 6, activation: linear", "units: 1, activation: linear",
+              "squared_error", "[[300, -200, 150, 400, -350, 250, 100, -500, 450, 50]]",
+              "[[975.4]]", "W: 0.5, b: 0.1")
+# 15 parameters (50 digits), a loss near 1e30
+SMALL_HUGE = two_layers("[x1, x2]", "units: 3, activation: sigmoid", "units: 2, activation: linear",
+                  "squared_error", "[[3, -2]]", "[[1000000000000000, 0.3]]", "W: 0.5, b: 0.1")
 
 
 def run(text: str, name: str = "spec.yaml"):  # type: ignore[no-untyped-def]

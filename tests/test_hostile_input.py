@@ -30,7 +30,8 @@ def run(tmp_path: Path, text: str, *args: str) -> subprocess.CompletedProcess:
 
 def one_line(result: subprocess.CompletedProcess, code: int = 2) -> str:
     assert result.returncode == code, result.stderr
-    assert "Traceback" not in result.stderr and "internal error" not in result.stdout + result.stderr
+    shown = result.stdout + result.stderr
+    assert "Traceback" not in shown and "internal error" not in shown
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, lines
     return lines[0]
@@ -43,7 +44,8 @@ def test_a_claim_in_fullwidth_digits_is_one_clear_line(tmp_path: Path) -> None:
     result = subprocess.run([installed_cli(), "check", str(spec)], text=True,
                             capture_output=True, timeout=120)
     assert result.returncode == 1
-    assert "Traceback" not in result.stderr and "internal error" not in result.stdout + result.stderr
+    shown = result.stdout + result.stderr
+    assert "Traceback" not in shown and "internal error" not in shown
     assert "spec.yaml:7: claim for w_1_1_1: expected a formula in the page's notation, got " \
            "'３' (U+FF13), a digit other than 0-9" in result.stdout + result.stderr
 
@@ -133,7 +135,8 @@ def test_an_alias_stands_for_its_anchor(tmp_path: Path) -> None:
 
     aliased = derive.load(ALIASED).gradients()
     written = derive.load(ALIASED.replace("[&row [1, 1], *row]", "[[1, 1], [1, 1]]")).gradients()
-    assert {k: v.tolist() for k, v in aliased.items()} == {k: v.tolist() for k, v in written.items()}
+    assert {k: v.tolist() for k, v in aliased.items()} == {
+        k: v.tolist() for k, v in written.items()}
 
 
 def test_an_alias_bomb_is_one_line(tmp_path: Path) -> None:

@@ -183,7 +183,7 @@ class _Mpmath(Precision):
 
     @staticmethod
     def dot(rows: list[list], inputs: list, biases: list) -> list:
-        """Each z = Σ w a + b; a z within rounding of 0 is decided on the decimals (``exact_sum``)."""
+        """Each z = Σ w a + b; one within rounding of 0 decided on the decimals (exact_sum)."""
         mul = operator.mul
         if biases:
             return [exact_sum([*map(mul, row, inputs), b], row, inputs, b)

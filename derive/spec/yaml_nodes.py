@@ -5,8 +5,8 @@ and every node keeps its start mark. Aliases (``W: [&row [1, 1], *row]``) are ac
 while the tree they stand for stays small: at most ``MAX_NODES`` nodes written out and
 ``MAX_DEPTH`` levels, no alias inside its own anchor (alias bombs end in one line). Explicit
 tags (``!!python/...``), deep nesting and line breaks an editor does not show are refused
-here; any problem at this level is a one-line ``SpecErrors``. The node classes are re-exported so that the rest of
-the package reads nodes without importing yaml.
+here; any problem at this level is a one-line ``SpecErrors``. The node classes are
+re-exported so that the rest of the package reads nodes without importing yaml.
 """
 
 from __future__ import annotations

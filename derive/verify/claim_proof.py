@@ -112,4 +112,6 @@ def decide(network: Network, left: sp.Expr, right: sp.Expr, budget: Budget) -> D
     forward = sp.expand(forward)
     if forward == 0:
         return Decision("proved")
-    return Decision("differs", rewritten) if _polynomial(forward, network) else Decision("undecided")
+    if _polynomial(forward, network):
+        return Decision("differs", rewritten)
+    return Decision("undecided")

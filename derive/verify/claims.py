@@ -147,8 +147,9 @@ def _agree(claimed: sp.Expr, derived: sp.Expr, env: dict, engine: Engine) -> boo
     return difference <= AGREE * max(1, _size(claimed, env, engine), _size(derived, env, engine))
 
 
-def _verify(claim: Claim, derivation: Derivation, vocab, envs: tuple[list, list], full: dict,
-            p: Printer, engine: Engine, budget: Budget) -> ClaimResult:  # type: ignore[no-untyped-def]
+def _verify(claim: Claim, derivation: Derivation, vocab,  # type: ignore[no-untyped-def]
+            envs: tuple[list, list], full: dict, p: Printer, engine: Engine,
+            budget: Budget) -> ClaimResult:
     evaluate = engine.evaluate
     g = _parameter(claim.parameter, derivation, vocab)
     value = parse_formula(claim.formula, vocab)
