@@ -252,7 +252,7 @@ def _problem_lines(path: str, derivation: Derivation, report: CheckReport) -> li
         rel = abs(d.symbolic - d.numeric) / max(1.0, abs(d.numeric))
         lines.append(f"{path}: check: {_parameter_name(derivation, d.parameter)} at {d.point}: "
                      f"expected {d.numeric!r} ({d.method.replace('_', ' ')}), got {d.symbolic!r} "
-                     f"(symbolic); rel err {rel:.2g} > {_tolerance(report, d.method):.0e}")
+                     f"(symbolic); rel err {rel:.2g} > {d.tolerance:.2g}")
     for c in report.claims:
         if c.passed:
             continue

@@ -28,8 +28,9 @@ from ..calculus import role_of
 from ..errors import NumericError
 from ..numerals import show_number
 
-__all__ = ["DIGITS", "FLOAT64", "FLOAT_MAX", "MPMATH", "NonFinite", "Precision", "decimal",
-           "exact_in_float_range", "in_float_range", "precise"]
+__all__ = ["DIGITS", "FLOAT64", "FLOAT_MAX", "MPMATH", "SHARED_FLOAT64", "NonFinite", "Precision",
+           "decimal",
+           "exact_in_float_range", "exact_sum", "in_float_range", "precise"]
 
 DIGITS = 50
 _BITS = dps_to_prec(DIGITS)
@@ -92,6 +93,29 @@ def exact_in_float_range(value: object) -> bool:
 def decimal(value: float) -> mpmath.mpf:
     """The decimal the user wrote (0.1, not the binary float nearest to it), in DIGITS digits."""
     return mpmath.mpf(repr(float(value)))
+
+
+_NOISE = mpmath.mpf(2) ** -(_BITS - 16)    # relative rounding of a 50-digit sum, generously
+_EXACT_DIGITS = 45                         # a decimal the user wrote (≤ 17 digits) round-trips
+
+
+def _decimal_fraction(value: mpmath.mpf) -> Fraction:
+    """The shortest decimal of ``value`` at 45 digits, exactly: 0.1's 50-digit mpf is 1/10."""
+    return Fraction(mpmath.nstr(value, _EXACT_DIGITS, strip_zeros=True, min_fixed=-mpmath.inf,
+                                max_fixed=mpmath.inf))
+
+
+@precise
+def exact_sum(terms: list, row: list, inputs: list, bias: object = None) -> mpmath.mpf:
+    """Σ terms (the products row·inputs, then the bias), with a sum that rounding alone
+    separates from 0 decided in exact fractions of the decimals: W = 0.1, x = 3, b = −0.3
+    gives z = 0 exactly (so ReLU′(z) = 0, as the page says), not 6.7e-52."""
+    total = mpmath.fsum(terms)
+    if total == 0 or abs(total) > _NOISE * mpmath.fsum(map(abs, terms)):
+        return total
+    exact = sum((_decimal_fraction(w) * _decimal_fraction(a) for w, a in zip(row, inputs)),
+                _decimal_fraction(bias) if bias is not None else Fraction(0))
+    return mpmath.mpf(0) if exact == 0 else total
 
 
 def _name(symbol: object) -> str:
@@ -161,10 +185,12 @@ class _Mpmath(Precision):
 
     @staticmethod
     def dot(rows: list[list], inputs: list, biases: list) -> list:
-        fsum, mul = mpmath.fsum, operator.mul
+        """Each z = Σ w a + b; one within rounding of 0 decided on the decimals (exact_sum)."""
+        mul = operator.mul
         if biases:
-            return [fsum([*map(mul, row, inputs), b]) for row, b in zip(rows, biases)]
-        return [fsum(map(mul, row, inputs)) for row in rows]
+            return [exact_sum([*map(mul, row, inputs), b], row, inputs, b)
+                    for row, b in zip(rows, biases)]
+        return [exact_sum(list(map(mul, row, inputs)), row, inputs) for row in rows]
 
     @staticmethod
     def bounded(symbol: object, value: mpmath.mpf) -> mpmath.mpf:
@@ -259,5 +285,14 @@ class _Float64(Precision):
         return value
 
 
+class _SharedFloat64(_Float64):
+    """float64 with every compound subexpression kept in a pass's memo: a softmax's
+    Σ exp(z_k) is computed once per pass, not once per unit (O(n) per pass, not O(n²));
+    the finite differences rerun softmax layers in it."""
+
+    remembers = True
+
+
 MPMATH: Precision = _Mpmath()
 FLOAT64: Precision = _Float64()
+SHARED_FLOAT64: Precision = _SharedFloat64()

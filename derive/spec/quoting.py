@@ -6,7 +6,7 @@ the other for it.
 
 from __future__ import annotations
 
-__all__ = ["MAX_SHOWN", "did_you_mean", "shorten"]
+__all__ = ["MAX_SHOWN", "closest", "did_you_mean", "shorten"]
 
 MAX_SHOWN = 60            # characters of a value quoted in an error message
 
@@ -18,9 +18,15 @@ def shorten(value: str) -> str:
     return repr(value)
 
 
-def did_you_mean(word: str, choices: tuple[str, ...] | list[str]) -> str:
-    """The hint naming the closest choice, or ``""`` when none is close."""
+def closest(word: str, choices: tuple[str, ...] | list[str]) -> str | None:
+    """The choice ``word`` is most likely a misspelling of, or None when none is close."""
     import difflib  # only on the error path
 
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f"did you mean {close[0]!r}?" if close else ""
+    return close[0] if close else None
+
+
+def did_you_mean(word: str, choices: tuple[str, ...] | list[str]) -> str:
+    """The hint naming the closest choice, or ``""`` when none is close."""
+    guess = closest(word, choices)
+    return f"did you mean {guess!r}?" if guess else ""

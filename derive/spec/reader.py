@@ -17,16 +17,19 @@ from ..errors import SpecError
 from ..registry import Registry
 from .formulas import has_formula, read_formula_choice
 from .model import NAME_RE, Choice
-from .quoting import MAX_SHOWN, did_you_mean, shorten
+from .quoting import MAX_SHOWN, closest, did_you_mean, shorten
 from .yaml_nodes import MappingNode, Node, ScalarNode, SequenceNode, node_line
 
 __all__ = ["Reader", "parse_number"]
 
-_NUMBER_RE = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
+_NUMBER_RE = re.compile(r"[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?")
+_INTEGER_RE = re.compile(r"[-+]?[0-9]+")
+_NULLS = frozenset(("~", "null", "Null", "NULL"))   # YAML's plain null, never a text
 
 
 def parse_number(text: str) -> float | None:
-    """Read a decimal number as written (``1e-3``, ``010`` -> 10, ``.5``)."""
+    """Read a decimal number as written (``1e-3``, ``010`` -> 10, ``.5``), in digits 0-9
+    only (Python's float would read ``２`` and ``٠.١``)."""
     cleaned = text.replace("_", "")
     if not _NUMBER_RE.fullmatch(cleaned):
         return None
@@ -67,6 +70,7 @@ class Reader:
             self.fail(node, key, "a mapping")
             return None
         out: dict[str, Node] = {}
+        guessed: set[str] = set()      # keys a misspelt one stands for: not also "missing"
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode):
                 self.fail(key_node, key or "(spec)", "keys that are names, one of "
@@ -78,16 +82,18 @@ class Reader:
                 # a key path shows the name only when it is one visible, short word
                 shown = name and name.isprintable() and name.split() == [name] \
                     and len(name) <= MAX_SHOWN
+                guess = closest(name[:100], allowed)
+                guessed.add(guess or "")
                 self.fail(key_node, path if shown else key or "(spec)",
-                          "one of " + ", ".join(sorted(allowed)),
-                          got=shorten(name), hint=did_you_mean(name[:100], allowed))
+                          "one of " + ", ".join(sorted(allowed)), got=shorten(name),
+                          hint=f"did you mean {guess!r}?" if guess else "")
             elif name in out:
                 self.fail(key_node, path, "each key once", got="a duplicate key")
             else:
                 out[name] = value_node
                 self.mark(value_node, path)
         for name in required:
-            if name not in out:
+            if name not in out and name not in guessed:
                 self.fail(node, f"{key}.{name}" if key else name, "a value", got="nothing",
                           hint=f"add '{name}:'")
         return out
@@ -117,15 +123,25 @@ class Reader:
         text = self.plain(node)
         value = parse_number(text) if text is not None and node.style is None else None
         if value is None or not math.isfinite(value) or (positive and value <= 0):
-            self.fail(node, key, "a number > 0" if positive else "a finite number")
+            foreign = any(c.isdigit() and not c.isascii() for c in text or "")
+            infinite = (value is not None and not math.isfinite(value)) or (
+                (text or "").lower().lstrip("+-") in (".inf", ".nan"))
+            expected = "a finite number" if not positive else (
+                "a finite number > 0" if infinite else "a number > 0")
+            self.fail(node, key, expected, hint="write the digits 0-9" if foreign else "")
             return None
         return value
 
     def integer(self, node: Node, key: str, *, minimum: int, maximum: int | None = None,
                 limit_hint: str = "") -> int | None:
-        value = self.number(node, key)
-        if value is None:
-            return None
+        text = (self.plain(node) or "").replace("_", "")
+        if isinstance(node, ScalarNode) and node.style is None and _INTEGER_RE.fullmatch(text):
+            value: float | int = int(text)      # exactly: a seed of 2^53 + 1 is not rounded
+        else:
+            read = self.number(node, key)
+            if read is None:
+                return None
+            value = read
         if value != int(value) or value < minimum:
             self.fail(node, key, f"a whole number >= {minimum}")
             return None
@@ -149,6 +165,9 @@ class Reader:
             self.fail(node, key, "text")
             return None
         value = node.value
+        if node.style is None and value in _NULLS:
+            self.fail(node, key, "text", got="null")
+            return None
         if unsafe_character(value):
             self.fail(node, key, "one line of text without control characters",
                       got=repr(value[:40]))

@@ -1,10 +1,12 @@
 """YAML text -> a tree of nodes that keep their lines: the only module that imports yaml.
 
 The text is composed (not constructed) with PyYAML's SafeLoader, so no value is built yet
-and every node keeps its start mark. Aliases (alias bombs), explicit tags (``!!python/...``),
-deep nesting and line breaks an editor does not show are refused here; any problem at this
-level is a one-line ``SpecErrors``. The node classes are re-exported so that the rest of
-the package reads nodes without importing yaml.
+and every node keeps its start mark. Aliases (``W: [&row [1, 1], *row]``) are accepted
+while the tree they stand for stays small: at most ``MAX_NODES`` nodes written out and
+``MAX_DEPTH`` levels, no alias inside its own anchor (alias bombs end in one line). Explicit
+tags (``!!python/...``), deep nesting and line breaks an editor does not show are refused
+here; any problem at this level is a one-line ``SpecErrors``. The node classes are
+re-exported so that the rest of the package reads nodes without importing yaml.
 """
 
 from __future__ import annotations
@@ -19,10 +21,11 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ..errors import SpecError, SpecErrors
 from .quoting import shorten
 
-__all__ = ["MAX_DEPTH", "MappingNode", "Node", "ScalarNode", "SequenceNode", "compose",
+__all__ = ["MAX_DEPTH", "MAX_NODES", "MappingNode", "Node", "ScalarNode", "SequenceNode", "compose",
            "node_line", "dump_spec", "plain_mapping"]
 
 MAX_DEPTH = 20
+MAX_NODES = 100_000       # nodes of the tree with every alias written out
 _YAML_TAG = "tag:yaml.org,2002:"
 _BREAKS = re.compile(r"\r\n|\r|\n")
 # YAML 1.1 also breaks lines at NEL, LS and PS, which editors do not show: refused, so that
@@ -36,7 +39,7 @@ def node_line(node: Node) -> int:
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader that refuses aliases, explicit tags and deep nesting while composing."""
+    """SafeLoader that refuses explicit tags and deep nesting while composing."""
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
@@ -45,8 +48,7 @@ class _Loader(yaml.SafeLoader):
     def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent):
-            raise SpecError("(yaml)", "no anchors or aliases", got_text="an alias",
-                            line=event.start_mark.line + 1)
+            return super().compose_node(parent, index)     # the anchored node, shared
         tag = getattr(event, "tag", None)
         if tag is not None:
             shown = "!!" + tag[len(_YAML_TAG):] if tag.startswith(_YAML_TAG) else tag
@@ -60,6 +62,44 @@ class _Loader(yaml.SafeLoader):
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
+
+
+def _expanded(root: Node) -> None:
+    """Refuse a tree whose aliases, written out, make it too large, too deep or endless.
+
+    Sizes are counted once per shared node (a DAG), so the count itself stays linear.
+    """
+    sizes: dict[int, tuple[int, int]] = {}
+    open_nodes: set[int] = set()
+
+    def visit(node: Node) -> tuple[int, int]:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in open_nodes:
+            raise SpecError("(yaml)", "aliases outside their own anchor",
+                            got_text="an alias inside its anchor", line=node_line(node))
+        if isinstance(node, ScalarNode):
+            return 1, 1
+        open_nodes.add(key)
+        children = ([n for pair in node.value for n in pair] if isinstance(node, MappingNode)
+                    else list(node.value))
+        size, depth = 1, 1
+        for child in children:
+            child_size, child_depth = visit(child)
+            size, depth = size + child_size, max(depth, child_depth + 1)
+            if size > MAX_NODES:
+                raise SpecError("(yaml)", f"at most {MAX_NODES} values with every alias "
+                                "written out", got_text=f"more than {MAX_NODES}",
+                                line=node_line(node))
+            if depth > MAX_DEPTH:
+                raise SpecError("(yaml)", f"at most {MAX_DEPTH} levels of nesting",
+                                got_text="deeper nesting through an alias", line=node_line(node))
+        open_nodes.discard(key)
+        sizes[key] = (size, depth)
+        return size, depth
+
+    visit(root)
 
 
 def _line_at(text: str, position: int) -> int:
@@ -79,7 +119,10 @@ def compose(text: str, file: str) -> Node | None:
                                     got_text=f"character U+{ord(hidden.group()):04X}", file=file,
                                     line=_line_at(text, hidden.start()))])
     try:
-        return yaml.compose(text, Loader=_Loader)
+        root = yaml.compose(text, Loader=_Loader)
+        if root is not None:
+            _expanded(root)
+        return root
     except SpecError as exc:
         exc.file = file
         raise SpecErrors([exc]) from None
@@ -106,7 +149,7 @@ def compose(text: str, file: str) -> Node | None:
 
 # A spec as plain data and back: what the exercises read (their own ``exercise:`` section)
 # and write (each variant's complete spec). Only text the loader has accepted is read here,
-# so the strict composer (no aliases, no tags, bounded depth) has already seen it.
+# so the strict composer (bounded aliases, no tags, bounded depth) has already seen it.
 
 
 def plain_mapping(text: str) -> dict[str, Any]:

@@ -16,9 +16,11 @@ from dataclasses import replace
 
 from ..calculus import Derivation
 from ..numbers import (
+    MPMATH,
     Engine,
     Engines,
     NonFinite,
+    Precision,
     WorkedExample,
     decay_gradients,
     forward,
@@ -30,8 +32,8 @@ from .oracles import METHODS
 from .points import RANDOM_POINTS, Point, check_points, check_precision
 from .report import TOLERANCE, CheckReport, Disagreement, OracleResult, Tally
 
-__all__ = ["METHODS", "RANDOM_POINTS", "TOLERANCE", "CheckReport", "Disagreement", "OracleResult",
-           "check"]
+__all__ = ["METHODS", "RANDOM_POINTS", "TOLERANCE", "AtPoint", "CheckReport", "Disagreement",
+           "OracleResult", "check"]
 
 
 def _symbolic(derivation: Derivation, point: Point, forms: tuple[str, ...],
@@ -56,6 +58,42 @@ def _by_form(forms: tuple[str, ...], per_sample: list, reduce: Callable) -> dict
             for i, form in enumerate(forms)}
 
 
+class AtPoint:
+    """One point in the check's precision and, made only when asked for, in 50 digits.
+
+    A float64 difference whose own error may exceed the tolerance, that cannot be computed
+    (log 0 after rounding), or that disagrees, is redone here before anything is reported:
+    the tool's rounding is never reported as the derivation's error.
+    """
+
+    def __init__(self, derivation: Derivation, point: Point, forms: tuple[str, ...],
+                 engines: Engines, precision: Precision) -> None:
+        self.derivation, self.forms, self.engines = derivation, forms, engines
+        try:
+            self.engine = engines[precision]
+            self.symbolic, self.point = _symbolic(derivation, point, forms, self.engine)
+        except NonFinite:        # a float64 overflow or log(0): the point in 50 digits
+            self.engine = engines[MPMATH]
+            self.symbolic, self.point = _symbolic(derivation, _in_mpmath(point), forms,
+                                                  self.engine)
+        self._precise: tuple | None = None
+
+    def precise(self) -> tuple[dict, Point, Engine]:
+        """(symbolic values, point with its forward passes, engine), all in 50 digits."""
+        if self.engine.precision is MPMATH:
+            return self.symbolic, self.point, self.engine
+        if self._precise is None:
+            engine = self.engines[MPMATH]
+            self._precise = (*_symbolic(self.derivation, _in_mpmath(self.point), self.forms,
+                                        engine), engine)
+        return self._precise
+
+
+def _in_mpmath(point: Point) -> Point:
+    """The same point (its float parameters exactly) as 50-digit numbers, no passes yet."""
+    return replace(point, params=tuple(map(MPMATH.convert, point.params)), forwards=())
+
+
 @precise
 def check(derivation: Derivation, worked: WorkedExample | None = None, *,
           seed: int = 0, methods: tuple[str, ...] = ("finite_difference",),
@@ -70,11 +108,11 @@ def check(derivation: Derivation, worked: WorkedExample | None = None, *,
     points = check_points(derivation, worked, seed)
     forms = ("value", "delta_form") if any(g.result is not None
                                            for g in derivation.gradients) else ("value",)
-    engine = engines[check_precision(derivation.network)]
+    precision = check_precision(derivation.network)
     checked = []
     for point in points:
         try:
-            symbolic, point = _symbolic(derivation, point, forms, engine)
+            here = AtPoint(derivation, point, forms, engines, precision)
         except NonFinite:
             if point.name == "example":
                 raise
@@ -82,7 +120,7 @@ def check(derivation: Derivation, worked: WorkedExample | None = None, *,
             continue
         checked.append(point)
         for method, tally in tallies.items():
-            skipped += METHODS[method](derivation, point, symbolic, tally, engine) or 0
+            skipped += METHODS[method](derivation, here, tally) or 0
     results = tuple(t.result() for t in tallies.values())
     bad = tuple(d for t in tallies.values() for d in t.bad)
     proved = [g.proved for g in derivation.gradients if g.proved is not None]

@@ -9,7 +9,6 @@ the forward pass. A claim that differs gets a diagnosis: "sign differs",
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
 
 import mpmath
@@ -24,20 +23,21 @@ from ..calculus import (
     as_expr,
     delta_symbol,
     expanded_deltas,
-    prove_equal,
     symbol_names,
 )
 from ..errors import NumericError
-from ..numbers import MPMATH, Engine, Engines, forward, parameter_env, precise, with_deltas
+from ..numbers import MPMATH, Engine, Engines, precise
 from ..registry import ACTIVATIONS, Registry
 from ..spec import Claim
-from .formula import FormulaError, expansion_size, parse_formula, vocabulary
+from .claim_points import POINTS, domain_envs
+from .claim_proof import Budget, Decision, decide
+from .formula import FormulaError, parse_formula, vocabulary
 
 __all__ = ["ClaimResult", "identifiers", "random_envs", "verify_claims"]
 
-POINTS = 4
-MAX_EXPANSION = 2_000     # terms of the expanded difference a symbolic proof may handle
-TOLERANCE = MPMATH.decimal(1e-9)
+TOLERANCE = MPMATH.decimal(1e-9)   # how close a ratio or factor must be, for a diagnosis
+AGREE = mpmath.mpf(10) ** -35      # |claimed − derived| allowed, relative to the terms' size:
+                                   # 50 digits' rounding, with 15 digits to spare
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -92,16 +92,7 @@ def _parameter(text: str, derivation: Derivation, vocab) -> Gradient:  # type: i
 def random_envs(derivation: Derivation, seed: int, count: int = POINTS, *,
                 engine: Engine | None = None) -> list[dict]:
     """Seeded random points where every z, a and δ agrees with the forward pass (50 digits)."""
-    network, rng = derivation.network, random.Random(seed)
-    engine = engine or Engine()
-    envs = []
-    for _ in range(count):
-        params = tuple(mpmath.mpf(rng.uniform(-1, 1)) for _ in network.parameters)
-        x = tuple(rng.uniform(-2, 2) for _ in network.x)
-        y = network.loss.sample_targets(rng, len(network.y))
-        env = forward(network, parameter_env(network, params), x, y, engine=engine).env
-        envs.append(with_deltas(derivation, env, engine=engine))
-    return envs
+    return domain_envs(derivation, seed, engine=engine or Engine(), near=count)[0]
 
 
 def _close(a: mpmath.mpf, b: mpmath.mpf) -> bool:
@@ -132,24 +123,64 @@ def _diagnose(claim: sp.Expr, g: Gradient, envs: list[dict], p: Printer, engine:
     return "no single sign, factor or missing factor explains the difference"
 
 
-def _verify(claim: Claim, derivation: Derivation, vocab, envs: list[dict], full: dict,
-            p: Printer, engine: Engine) -> ClaimResult:  # type: ignore[no-untyped-def]
+def _exact(expr: sp.Expr) -> sp.Expr:
+    """Decimals as the exact fractions the author wrote (0.1 is 1/10, not a binary float)."""
+    return expr.xreplace({f: sp.Rational(str(f)) for f in expr.atoms(sp.Float)})
+
+
+def _size(expr: sp.Expr, env: dict, engine: Engine) -> mpmath.mpf:
+    """How large the numbers in ``expr`` get at ``env``: sums of |terms|, so that a claim
+    whose terms cancel (s⁹ − s⁸·s at s = 10⁴) is allowed their rounding, not its result's."""
+    if isinstance(expr, sp.Add):
+        return mpmath.fsum(_size(arg, env, engine) for arg in expr.args)
+    if isinstance(expr, sp.Mul):
+        return mpmath.fprod(_size(arg, env, engine) for arg in expr.args)
+    if isinstance(expr, sp.Pow) and expr.exp.is_Integer and expr.exp > 0:
+        return _size(expr.base, env, engine) ** int(expr.exp)
+    return abs(engine.evaluate(expr, env))
+
+
+def _agree(claimed: sp.Expr, derived: sp.Expr, env: dict, engine: Engine) -> bool:
+    """Equal to far within 50 digits' own error (a constant 1e-12 off is not equal)."""
+    difference = abs(engine.evaluate(claimed, env) - engine.evaluate(derived, env))
+    if difference == 0:
+        return True
+    return difference <= AGREE * max(1, _size(claimed, env, engine), _size(derived, env, engine))
+
+
+def _verify(claim: Claim, derivation: Derivation, vocab,  # type: ignore[no-untyped-def]
+            envs: tuple[list, list], full: dict, p: Printer, engine: Engine,
+            budget: Budget) -> ClaimResult:
     evaluate = engine.evaluate
     g = _parameter(claim.parameter, derivation, vocab)
     value = parse_formula(claim.formula, vocab)
-    derived = as_expr(g.value)
-    numeric = all(_close(evaluate(value, e), evaluate(derived, e)) for e in envs)
-    left, right = value.xreplace(full), derived.xreplace(full)
-    # a proof expands both sides: a claim that would expand enormously is compared at points only
-    symbolic = (numeric and expansion_size(left - right) <= MAX_EXPANSION
-                and prove_equal(derivation.network, left, right))
-    status = "proved" if symbolic else ("equal at points" if numeric else "differs")
-    message = "" if numeric else _diagnose(value, g, envs, p, engine)
-    values = (float(evaluate(value, envs[0])), float(evaluate(derived, envs[0])))
+    exact, derived = _exact(value), as_expr(g.value)
+    near, far = envs
+    points = near + far
+    numeric = all(_agree(exact, derived, e, engine) for e in points)
+    close = numeric or all(_close(evaluate(exact, e), evaluate(derived, e)) for e in near)
+    decision = (decide(derivation.network, exact.xreplace(full), derived.xreplace(full), budget)
+                if close else Decision("not tried"))
+    equal = numeric and decision.verdict != "differs"
+    status = "proved" if decision.verdict == "proved" and numeric else (
+        "equal at points" if equal else "differs")
+    if equal:
+        message = "" if status == "proved" else f"unproved, checked at {len(points)} points"
+    elif not close:
+        message = _diagnose(exact, g, near, p, engine)
+    elif decision.difference is not None:
+        difference = decision.difference
+        message = (f"they differ by {float(difference):.3g}" if difference.is_Number
+                   else rf"they differ by ${p.doprint(difference)}$")
+    elif all(_agree(exact, derived, e, engine) for e in near):
+        message = "they differ far from the origin (large inputs, targets or weights)"
+    else:
+        message = "they differ by less than 1e-9 of their size"
+    values = (float(evaluate(exact, near[0])), float(evaluate(derived, near[0])))
     return ClaimResult(parameter=claim.parameter, formula=claim.formula, line=claim.line,
                        parameter_latex=p.doprint(g.parameter), status=status, message=message,
                        claim_latex=p.doprint(value), derived_latex=p.doprint(g.value),
-                       note=claim.note, values=values, passed=numeric == (claim.expect == "equal"))
+                       note=claim.note, values=values, passed=equal == (claim.expect == "equal"))
 
 
 def _activations(network: Network) -> Registry:
@@ -173,12 +204,13 @@ def verify_claims(derivation: Derivation, *, seed: int = 0,
     vocab = vocabulary(names, identifiers(network), _activations(network))
     p = Printer({"symbol_names": names})
     engine = (engines or Engines())[MPMATH]
-    envs = random_envs(derivation, seed, engine=engine)
+    envs = domain_envs(derivation, seed, engine=engine)
     full = expanded_deltas(network, derivation.deltas)
+    budget = Budget()
     results = []
     for claim in network.spec.claims:
         try:
-            results.append(_verify(claim, derivation, vocab, envs, full, p, engine))
+            results.append(_verify(claim, derivation, vocab, envs, full, p, engine, budget))
         except (FormulaError, TypeError, ArithmeticError, NumericError, RecursionError,
                 KeyError) as exc:
             message = exc.got_text if isinstance(exc, NumericError) else str(exc)

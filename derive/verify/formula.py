@@ -4,8 +4,8 @@ A small recursive-descent parser, never ``eval``: symbols are looked up in the p
 notation (``w^{(2)}_{11}``, ``\hat{y}``, ``\mathrm{iq}``; sub- and superscripts in either
 order, braces optional), functions in the activation registry (``\sigma(z)``, ``\sigma'(z)``,
 ``\tanh``, ``\operatorname{ReLU}'``), and juxtaposition means multiplication. Anything else
-is a ``FormulaError`` that names the token. Hostile input is bounded: nesting deeper than
-``MAX_NESTING`` and numeric powers that would build huge integers are errors, not hangs.
+is a ``FormulaError`` that names the token. Hostile input is bounded: deep nesting
+(``MAX_NESTING``) and huge numeric powers are errors, not hangs; digits are 0-9 only.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import sympy as sp
 
 from ..registry import ACTIVATIONS, Activation, Registry
 
-__all__ = ["FormulaError", "Vocabulary", "parse_formula", "atom_key", "expansion_size"]
+__all__ = ["FormulaError", "Vocabulary", "parse_formula", "atom_key"]
 
 MAX_NESTING = 40        # brackets, functions, signs and scripts inside one another
 MAX_EXPONENT = 64       # |n| of a numeric power n
@@ -33,7 +33,7 @@ class FormulaError(ValueError):
 
 _SKIP = re.compile(r"\\(left|right|big|Big|bigg|Bigg|displaystyle|,|;|!|:|quad|qquad)(?![A-Za-z])"
                    r"|\\ |~|&")
-_TOKEN = re.compile(r"\\[A-Za-z]+|\\.|\d+\.\d*|\.\d+|\d+|[A-Za-z]|\*\*|\S")
+_TOKEN = re.compile(r"\\[A-Za-z]+|\\.|\d+\.\d*|\.\d+|\d+|[A-Za-z]|\*\*|\S", re.ASCII)
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +162,9 @@ class _Parser:
         token = self.peek()
         if token is None:
             raise FormulaError("the formula ends too early")
-        if re.fullmatch(r"\d+\.?\d*|\.\d+", token):
+        if token.isdigit() and not token.isascii():
+            raise FormulaError(f"{token!r} (U+{ord(token):04X}), a digit other than 0-9")
+        if re.fullmatch(r"[0-9]+\.?[0-9]*|\.[0-9]+", token):
             self.take()
             return sp.Rational(token) if "." not in token else sp.Float(token)
         if token in ("(", "[", "{", "|"):
@@ -231,25 +233,6 @@ def _power(base: sp.Expr, exponent: sp.Expr) -> sp.Expr:
                 raise FormulaError(f"a number of at most {MAX_DIGITS} digits expected, got "
                                    f"about {digits:.3g} digits")
     return base ** exponent
-
-
-def expansion_size(expr: sp.Basic, cap: int = 2_000) -> int:
-    """An upper bound on the terms ``sp.expand`` makes of ``expr`` (``cap + 1`` means more)."""
-    if not expr.args:
-        return 1
-    sizes = [expansion_size(arg, cap) for arg in expr.args]
-    if isinstance(expr, sp.Add):
-        return min(cap + 1, sum(sizes))
-    if isinstance(expr, sp.Mul):
-        return min(cap + 1, math.prod(sizes))
-    if isinstance(expr, sp.Pow) and expr.exp.is_Integer:
-        n, k = abs(int(expr.exp)), sizes[0]
-        if k == 1:
-            return 1
-        if n > cap:
-            return cap + 1
-        return min(cap + 1, math.comb(n + k - 1, k - 1))
-    return min(cap + 1, max(sizes))
 
 
 def _function_table(activations: Registry[Activation]) -> tuple[dict, dict, frozenset[str]]:

@@ -13,10 +13,18 @@ from types import MappingProxyType
 
 import mpmath
 
-from ..calculus import Derivation
-from ..numbers import FLOAT64, MPMATH, Engine, Precision, Sweep, penalty_change
+from typing import TYPE_CHECKING
+
+import sympy as sp
+
+from ..calculus import Derivation, Network
+from ..numbers import FLOAT64, MPMATH, Engine, NonFinite, Precision, Sweep, penalty_change
+from ..numbers.precision import SHARED_FLOAT64
 from .points import Point, compared_parameters
 from .report import TOLERANCE, Tally
+
+if TYPE_CHECKING:
+    from .checking import AtPoint
 
 __all__ = ["METHODS", "Differences", "finite_difference"]
 
@@ -28,6 +36,7 @@ class Differences:
     step: Callable[[object], object]      # the step h for a parameter of this value
     tolerance: object                     # for the tally: |symbolic - central| allowed
     kink: object                          # one-sided differences further apart: a kink
+    rounding: object                      # relative error of a computed loss (its bound)
 
 
 def _float_step(value: float) -> float:
@@ -35,26 +44,33 @@ def _float_step(value: float) -> float:
 
 
 STEP = MPMATH.decimal(1e-20)
+# float64: errors near 1e-10, a kink (ReLU at 0) opens a gap of ~1e-3 or more; a loss
+# is computed to ~64 ulps (a long sum), so its difference is good to 64 ε |L| / h
+_FLOAT = Differences(step=_float_step, tolerance=MPMATH.decimal(1e-6), kink=1e-3,
+                     rounding=64 * 2.0 ** -52)
 DIFFERENCES: Mapping[Precision, Differences] = MappingProxyType({
     # 50 digits: a tiny fixed step, errors near 1e-30
-    MPMATH: Differences(step=lambda value: STEP, tolerance=TOLERANCE, kink=TOLERANCE),
-    # float64: errors near 1e-10, a kink (ReLU at 0) opens a gap of ~1e-3 or more
-    FLOAT64: Differences(step=_float_step, tolerance=MPMATH.decimal(1e-6), kink=1e-3),
+    MPMATH: Differences(step=lambda value: STEP, tolerance=TOLERANCE, kink=TOLERANCE,
+                        rounding=mpmath.mpf(10) ** -45),
+    FLOAT64: _FLOAT, SHARED_FLOAT64: _FLOAT,
 })
 
 
 def finite_difference(derivation: Derivation, point: Point, index: int,
-                      sweeps: list[Sweep]) -> tuple:
-    """Central, forward and backward differences of the reduced loss in parameter ``index``.
+                      sweeps: list[Sweep], step: object = None) -> tuple:
+    """Central, forward and backward differences of the reduced loss in parameter ``index``,
+    and a bound on the central difference's rounding error.
 
     ``sweeps``: the point's forward passes (their losses, in ``point.forwards``, are the
-    centre), all in one precision.
+    centre), all in one precision; ``step``: h (by default the precision's own).
     """
     network = derivation.network
     precision = sweeps[0].precision
+    differences = DIFFERENCES[precision]
     role = derivation.gradients[index].role
     scale = precision.fraction(network.spec.batch_scale(len(sweeps)))
-    h = DIFFERENCES[precision].step(point.forwards[0].env[network.parameters[index]])
+    h = step if step is not None else differences.step(
+        point.forwards[0].env[network.parameters[index]])
 
     def loss(delta: object) -> object:
         """The reduced loss with the parameter moved; weight decay's penalty enters as its
@@ -63,32 +79,123 @@ def finite_difference(derivation: Derivation, point: Point, index: int,
                 + penalty_change(network, point.params, precision, index, delta))
     here = scale * precision.total([base.loss for base in point.forwards])
     up, down = loss(h), loss(-h)
-    return (up - down) / (2 * h), (up - here) / h, (here - down) / h
+    rounding = differences.rounding * max(abs(up), abs(down), abs(here)) / h
+    return (up - down) / (2 * h), (up - here) / h, (here - down) / h, rounding
 
 
-def _finite_differences(derivation: Derivation, point: Point, symbolic: dict, tally: Tally,
-                        engine: Engine) -> int:
-    """Compare every printed form with central differences; return how many kinks were skipped."""
-    differences = DIFFERENCES[engine.precision]
-    tally.tolerance, tally.precision = differences.tolerance, engine.precision.name
-    sweeps = [Sweep.of(derivation.network, base.env, engine) for base in point.forwards]
+def may_kink(network: Network) -> bool:
+    """Whether the loss can have a kink at all: a step in some derivative (ReLU', |·|).
+    One function of each kind is differentiated (a softmax layer has a thousand exps)."""
+    exprs = [*network.loss_terms, *(layer.a_expr[0] for layer in network.layers)]
+    functions = {type(f): f for e in exprs for f in e.atoms(sp.Function)}.values()
+    derivatives = {d for f in functions for v in f.free_symbols
+                   for d in sp.diff(f, v).atoms(sp.Function)}
+    return any(isinstance(d, (sp.Heaviside, sp.sign, sp.Piecewise, sp.Abs))
+               or hasattr(type(d), "below") for d in (*derivatives, *functions))
+
+
+class _Comparison:
+    """One point's finite differences: float64 where it can be trusted, else 50 digits."""
+
+    def __init__(self, derivation: Derivation, here: AtPoint) -> None:
+        self.derivation, self.here = derivation, here
+        self.kinks = may_kink(derivation.network)
+        self.vector = any(layer.activation.vector for layer in derivation.network.layers)
+        self._sweeps: dict[Precision, list[Sweep]] = {}
+
+    def sweeps(self, point: Point, engine: Engine) -> list[Sweep]:
+        """The point's passes, rerun per parameter: a softmax layer's in SHARED_FLOAT64, so
+        that each rerun costs O(units), not O(units²)."""
+        if engine.precision not in self._sweeps:
+            sweeping = (self.here.engines[SHARED_FLOAT64]
+                        if self.vector and engine.precision is FLOAT64 else engine)
+            self._sweeps[engine.precision] = [
+                Sweep.of(self.derivation.network, base.env, sweeping) for base in point.forwards]
+        return self._sweeps[engine.precision]
+
+    def central(self, index: int, symbolic: dict, point: Point,
+                engine: Engine) -> object | None:
+        """The central difference in ``engine``'s precision if it can be trusted there (its
+        rounding within the tolerance, and, if it disagrees, never); None at a kink."""
+        differences = DIFFERENCES[engine.precision]
+        sweeps = self.sweeps(point, engine)
+        try:
+            central, ahead, behind, rounding = finite_difference(self.derivation, point, index,
+                                                                 sweeps)
+        except NonFinite:
+            return self._redo(index, engine)
+        allowed = differences.tolerance * max(1, abs(central))
+        if not mpmath.isfinite(central):
+            return self._redo(index, engine)
+        if not rounding <= allowed:
+            if engine.precision is not MPMATH:
+                return self._redo(index, engine)
+            return self._wider(index, point, sweeps, rounding / allowed)
+        if self.kinks and abs(ahead - behind) > differences.kink * max(1, abs(central)):
+            # a kink's gap stays as h shrinks; a smooth loss's (h·f'') shrinks with it
+            h = differences.step(point.forwards[0].env[self.derivation.network.parameters[index]])
+            _, ahead2, behind2, _ = finite_difference(self.derivation, point, index, sweeps, h / 16)
+            if abs(ahead2 - behind2) > abs(ahead - behind) / 4:
+                return None
+        if engine.precision is not MPMATH and any(
+                not abs(values[index] - central) <= allowed for values in symbolic.values()):
+            return self._redo(index, engine)     # confirmed in 50 digits before it is reported
+        return central
+
+    def _wider(self, index: int, point: Point, sweeps: list[Sweep], excess: object) -> object:
+        """A 50-digit difference whose rounding is ``excess`` times too large (a loss of
+        10^30): a step 30·excess times wider, its h² error removed by Richardson's
+        extrapolation from the step twice as wide, (4·D(h) − D(2h)) / 3."""
+        h = STEP * 30 * excess
+        near, *_ = finite_difference(self.derivation, point, index, sweeps, h)
+        far, *_ = finite_difference(self.derivation, point, index, sweeps, 2 * h)
+        return near + (near - far) / 3
+
+    def _redo(self, index: int, engine: Engine) -> object | None:
+        if engine.precision is MPMATH:
+            raise _Untrusted
+        symbolic, point, engine = self.here.precise()
+        return self.central(index, symbolic, point, engine)
+
+
+class _Untrusted(Exception):
+    """A 50-digit difference that still cannot be trusted (never expected)."""
+
+
+def _finite_differences(derivation: Derivation, here: AtPoint, tally: Tally) -> int:
+    """Compare every printed form with central differences; return how many kinks were skipped.
+
+    Each value is compared in the precision its difference was trusted in (the point's own,
+    or 50 digits when float64 could not be trusted or disagreed).
+    """
+    differences = DIFFERENCES[here.engine.precision]
+    tally.tolerance, tally.precision = differences.tolerance, here.engine.precision.name
+    comparison = _Comparison(derivation, here)
     skipped = 0
     for index in compared_parameters(derivation, tally.seed):
-        central, ahead, behind = finite_difference(derivation, point, index, sweeps)
-        if abs(ahead - behind) > differences.kink * max(1, abs(central)):
+        symbolic, point, engine = here.symbolic, here.point, here.engine
+        try:
+            central = comparison.central(index, symbolic, point, engine)
+        except _Untrusted:
+            symbolic, point, engine = here.precise()
+            central, *_ = finite_difference(derivation, point, index,
+                                            comparison.sweeps(point, engine))
+        if central is None:
             skipped += 1   # a kink (ReLU at 0): the loss has no derivative here
             continue
+        if engine is not here.engine:
+            symbolic, _, _ = here.precise()
         tally.add_forms(index, point.name, tuple(values[index] for values in symbolic.values()),
                         mpmath.mpf(central))
     return skipped
 
 
-def _autograd(derivation: Derivation, point: Point, symbolic: dict, tally: Tally,
-              engine: Engine) -> None:
+def _autograd(derivation: Derivation, here: AtPoint, tally: Tally) -> None:
     from .torch_oracle import loss_and_gradients
 
+    point = here.point
     _, grads = loss_and_gradients(derivation.network, point.params, point.x, point.y)
-    for values in symbolic.values():
+    for values in here.symbolic.values():
         for index, oracle in enumerate(grads):
             tally.add(index, point.name, values[index], mpmath.mpf(oracle))
 

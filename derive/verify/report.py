@@ -30,6 +30,7 @@ class Disagreement:
     symbolic: float
     numeric: float
     method: str
+    tolerance: float = 1e-9      # the relative error allowed where they were compared
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,20 +82,22 @@ class Tally:
     @precise
     def add_forms(self, index: int, point: str, forms: tuple, oracle: mpmath.mpf) -> None:
         """Compare the value of each form with one oracle value (its scale worked out once;
-        a form whose value equals the previous one's has its error, so that is reused)."""
+        a form whose value equals the previous one's has its verdict: counted, not reported
+        again, so a wrong gradient is one line, not one per form)."""
         scale = max(1, abs(oracle))
         allowed = self.tolerance * scale
         previous = None
         for symbolic in forms:
-            if previous is None or symbolic != previous:
-                error = abs(symbolic - oracle)
-                self.max_abs = max(self.max_abs, error)
-                self.max_rel = max(self.max_rel, error / scale)
-                wrong, previous = error > allowed, symbolic
             self.compared += 1
-            if wrong:
+            if previous is not None and symbolic == previous:
+                continue        # the same value: the same verdict, reported once
+            error = abs(symbolic - oracle)
+            self.max_abs = max(self.max_abs, error)
+            self.max_rel = max(self.max_rel, error / scale)
+            previous = symbolic
+            if error > allowed:
                 self.bad.append(Disagreement(index, point, float(symbolic), float(oracle),
-                                             self.method))
+                                             self.method, float(self.tolerance)))
 
     def result(self) -> OracleResult:
         return OracleResult(self.method, self.compared, float(self.max_abs), float(self.max_rel),
