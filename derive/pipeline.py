@@ -236,16 +236,6 @@ def _parameter_name(derivation: Derivation, index: int) -> str:
     return f"dL/d{role.kind}_{role.layer}[{','.join(map(str, role.index))}]"
 
 
-def _tolerance(report: CheckReport, method: str) -> float:
-    """The relative tolerance ``method`` was held to (finite differences in float64: 1e-6)."""
-    from .verify.oracles import DIFFERENCES
-    from .verify.report import TOLERANCE
-
-    precision = next((o.precision for o in report.oracles if o.method == method), "")
-    found = [d.tolerance for p, d in DIFFERENCES.items() if p.name == precision]
-    return float(found[0] if method == "finite_difference" and found else TOLERANCE)
-
-
 def _problem_lines(path: str, derivation: Derivation, report: CheckReport) -> list[str]:
     lines = []
     for d in report.disagreements:      # the value and the δ form: one line when they agree
