@@ -105,8 +105,8 @@ def test_a_big_seed_is_not_rounded_through_float() -> None:
 
 def test_a_misspelt_key_gives_only_the_guess(tmp_path: Path) -> None:
     line = one_line(run(tmp_path, HEAD.replace("activation: linear", "activaton: linear")))
-    assert line.endswith("layers[0].activaton: expected one of activation, bias, trainable, "
-                         "units, got 'activaton'; did you mean 'activation'?")
+    assert line.endswith("layers[0].activaton: expected one of activation, add, bias, name, "
+                         "trainable, units, got 'activaton'; did you mean 'activation'?")
 
 
 def test_a_missing_key_without_a_guess_is_still_reported() -> None:

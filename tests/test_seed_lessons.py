@@ -127,8 +127,8 @@ def test_seed004_output_and_hidden_cases() -> None:
     wrong = [c for c in report.claims if c.status == "differs"]
     assert [c.message for c in wrong] == ["sign differs"]
     page = (OUTPUT / "output-and-hidden-layers-sigmoid.md").read_text(encoding="utf-8")
-    assert re.search(r"## .*w\^\{\(2\)\}_\{11\}.*: an output-layer weight\n", page)
-    assert re.search(r"## .*w\^\{\(1\)\}_\{11\}.*: a hidden-layer weight\n", page)
+    assert "## An output-layer weight, ∂L/∂w⁽²⁾₁₁\n\nThe derivative" in page
+    assert "## A hidden-layer weight, ∂L/∂w⁽¹⁾₁₁\n\nThe derivative" in page
     assert "computes each δ once, instead of once per path" in page
 
 

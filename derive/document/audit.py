@@ -19,13 +19,14 @@ import sympy as sp
 from ..calculus import LOSS, Network, for_sample
 from ..errors import CheckFailed
 from ..numbers import WorkedExample
-from .evaluate import Graph, Point, compile_expr
+from .evaluate import OUTSIDE, Graph, Point, compile_expr
 from .model import Document, Equation
 from .quantities import BATCH_LOSS, sample_loss
 
 __all__ = ["AuditReport", "FalseEquation", "audit"]
 
 RANDOM_POINTS = 2
+DRAWS = 50          # tries for a random point inside a formula's domain
 
 class FalseEquation(CheckFailed):
     """A displayed equation whose sides differ (exit 1): a bug, never a page."""
@@ -94,10 +95,29 @@ def _close(a: float, b: float, rel: float, absolute: float) -> bool:
     return abs(a - b) <= max(rel * max(abs(a), abs(b)), absolute)
 
 
+def _value(expr: Any, point: Point) -> float:
+    """A side's value; NaN (no comparison) where a nudge leaves a function's domain."""
+    try:
+        return compile_expr(sp.sympify(expr))(point)
+    except OUTSIDE:
+        return math.nan
+
+
+def _random_point(graph: Graph, network: Network, n: int | None, rng: random.Random) -> Point:
+    """A seeded random point inside every function's domain (a formula's sqrt or log)."""
+    for _ in range(DRAWS):
+        try:
+            return Point(graph, _random_leaves(network, n, rng))
+        except OUTSIDE:
+            continue
+    raise FalseEquation("audit", "a random point where the page's functions are defined",
+                        got_text=f"none in {DRAWS} draws", stage="audit")
+
+
 def _compare(eq: Equation, point: Point, where: str, latex: str) -> bool:
     """True when compared (every pair agreed), False when every pair met a kink."""
     point.noise = 0.0
-    sides = [[compile_expr(sp.sympify(e))(point) for e in _flat(s)] for s in eq.sides]
+    sides = [[_value(e, point) for e in _flat(s)] for s in eq.sides]
     if eq.at == "example":      # printed numbers: rounding error grows with the terms' sizes
         terms = [abs(compile_expr(t)(point)) for s in eq.sides
                  for t in (s.args if isinstance(s, sp.Add) else (s,))]
@@ -141,7 +161,7 @@ def audit(document: Document, network: Network, worked: WorkedExample | None, *,
                 points = [example_points[n]]
             else:
                 if n not in random_points:
-                    random_points[n] = [Point(graphs[n], _random_leaves(network, n, rng))
+                    random_points[n] = [_random_point(graphs[n], network, n, rng)
                                         for _ in range(RANDOM_POINTS)]
                 points = random_points[n]
             results = [_compare(eq, point, where, line.latex) for point in points]

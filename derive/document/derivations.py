@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from ..calculus import (LOSS, ChainProduct, ChainSum, Gradient, Partial, as_expr, chain_product,
                         delta_symbol, role_of, upstream)
+import re
+
 from .context import Context
 from .lines import display, line, numbers_product, number, sides
 from .model import Details, Figure, Line, Section, Table, Text, math, plain
@@ -96,13 +98,30 @@ def _arrows(c: Context, g: Gradient) -> list[Line]:
     return out
 
 
+_SUP = str.maketrans("0123456789()+-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾⁺⁻")
+_SUB = str.maketrans("0123456789()+-,", "₀₁₂₃₄₅₆₇₈₉₍₎₊₋,")
+
+
+def unicode_symbol(latex: str) -> str:
+    """``w^{(2)}_{11}`` as ``w⁽²⁾₁₁`` for a heading (a table of contents shows no LaTeX);
+    "" when the symbol holds anything else (a heading then names no symbol)."""
+    text = re.sub(r"\^\{([0-9()+\-]+)\}", lambda m: m.group(1).translate(_SUP), latex)
+    text = re.sub(r"_\{([0-9()+\-,]+)\}", lambda m: m.group(1).translate(_SUB), text)
+    text = re.sub(r"\^([0-9])", lambda m: m.group(1).translate(_SUP), text)
+    text = re.sub(r"_([0-9])", lambda m: m.group(1).translate(_SUB), text)
+    return text if re.fullmatch(r"[A-Za-z'¹²³⁰-⁾₀-₎,]+", text) else ""
+
+
 def gradient_section(c: Context, index: int, pictures: dict) -> Section:
     g = c.gradient(index)
     layer = c.network.layers[g.role.layer - 1]
     kind = "weight" if g.role.kind == "W" else "bias"
     where = "output-layer" if layer is c.network.output else "hidden-layer"
-    title = math(c.tex(Partial(LOSS, g.parameter))) + f": {'an' if where[0] == 'o' else 'a'} {where} {kind}"
-    blocks: list = []
+    article = "An" if where[0] == "o" else "A"
+    symbol = unicode_symbol(c.tex(g.parameter))
+    title = plain(f"{article} {where} {kind}" + (f", ∂{c.loss}/∂{symbol}" if symbol else ""))
+    blocks: list = [Text() + "The derivative " + math(c.tex(Partial(LOSS, g.parameter))) +
+                     f" of one {where} {kind}, worked in full."]
     if g.paths:
         count = len(g.paths)
         blocks += [plain(f"The parameter reaches the loss along {count} "

@@ -18,7 +18,7 @@ from ..calculus import LOSS, pre_activation_symbol, role_of
 from ..registry import ActivationFunction
 from .quantities import PARTIAL, sample_loss
 
-__all__ = ["Graph", "Point", "compile_expr"]
+__all__ = ["OUTSIDE", "Graph", "Point", "compile_expr"]
 
 Closure = Callable[["Point"], float]
 
@@ -33,6 +33,16 @@ _RELATIONS: Mapping[type, Callable[[float, float], bool]] = MappingProxyType({
     sp.StrictGreaterThan: lambda a, b: a > b, sp.GreaterThan: lambda a, b: a >= b,
     sp.StrictLessThan: lambda a, b: a < b, sp.LessThan: lambda a, b: a <= b,
 })
+
+
+OUTSIDE = (ValueError, TypeError, ZeroDivisionError, OverflowError)   # a point off the domain
+
+
+def _real(value: float | complex) -> float:
+    """A real power (a negative number to a fractional power is outside the domain)."""
+    if isinstance(value, complex):
+        raise ValueError("a complex power")
+    return value
 
 
 def compile_expr(expr: Any) -> Closure:
@@ -52,7 +62,7 @@ def compile_expr(expr: Any) -> Closure:
         return lambda pt: math.prod(a(pt) for a in args)
     if isinstance(expr, sp.Pow):
         base, power = args
-        return lambda pt: base(pt) ** power(pt)
+        return lambda pt: _real(base(pt) ** power(pt))
     if type(expr) in _RELATIONS:
         rel, (left, right) = _RELATIONS[type(expr)], args
         return lambda pt: rel(left(pt), right(pt))
