@@ -29,7 +29,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
 from .errors import DeriveError
-from .formats import mathjax_config
+from .formats import mathjax_config, page_css
 from .pipeline import Options, oracle_methods, run_spec
 from .site import mathjax_files
 from .spec import load
@@ -39,6 +39,7 @@ __all__ = ["DeriveBackpropPlugin"]
 
 EXTENSIONS = ("admonition", "pymdownx.details", "pymdownx.superfences", "pymdownx.arithmatex")
 CONFIG_JS = "javascripts/derive-backprop-mathjax.js"
+PAGE_CSS = "stylesheets/derive-backprop.css"
 MATHJAX = "assets/derive-backprop-mathjax"
 
 
@@ -70,6 +71,8 @@ class DeriveBackpropPlugin(BasePlugin[DeriveBackpropConfig]):
         for script in (CONFIG_JS, f"{MATHJAX}/tex-chtml.js"):
             if script not in scripts:
                 config.extra_javascript.append(script)
+        if PAGE_CSS not in config.extra_css:
+            config.extra_css.append(PAGE_CSS)
         return config
 
     def on_files(self, files: Files, *, config: Any) -> Files:
@@ -82,6 +85,7 @@ class DeriveBackpropPlugin(BasePlugin[DeriveBackpropConfig]):
             for name, content in self._pages(spec_file, root).items():
                 files.append(File.generated(config, name, content=content))
         files.append(File.generated(config, CONFIG_JS, content=mathjax_config()))
+        files.append(File.generated(config, PAGE_CSS, content=page_css()))
         for name, content in mathjax_files().items():
             files.append(File.generated(config, f"{MATHJAX}/{name}", content=content))
         return files

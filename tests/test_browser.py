@@ -81,7 +81,7 @@ def example_site(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Pat
 def test_every_formula_of_the_example_course_renders(example_site: Path, chromium: str) -> None:
     shots = {"index.html": (ARTIFACTS / "index.png", ""),
              "output-and-hidden-layers-sigmoid.html": (ARTIFACTS / "hidden-layer.png",
-                                                       "layer-1-hidden-layer")}
+                                                       "backpropagation-in-four-equations")}
     reports = check_site(example_site / "site", chromium, shots=shots)
     assert sorted(r.url for r in reports) == sorted(
         ["index.html", *(f"{stem}.html" for stem in EXAMPLE_STEMS)])

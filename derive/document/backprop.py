@@ -212,7 +212,7 @@ def delta_section(c: Context) -> Section:
             objs = [eq.symbol]
             if eq.layer == len(c.network.layers):
                 objs.append(_output_delta_chain(c, eq.unit))
-                if eq.general is not None:
+                if eq.general is not None and eq.unit == 0:    # the others alike
                     objs.append(eq.general)
             objs.append(eq.value)
             rows.append(line(sides(c.printer, *objs)))

@@ -18,20 +18,21 @@ from .model import Details, Figure, Line, Section, Table, Text, math, plain
 
 __all__ = ["ALL_IN_FULL", "bias_section", "featured", "gradient_section", "table_section"]
 
-ALL_IN_FULL = 6
+ALL_IN_FULL = 4
 TABLE_ROWS = 60
+PATHS_SHOWN = 3     # a worked section writes out at most this many paths of a sum
 
 
 def featured(c: Context) -> list[int]:
-    """Every parameter of a small network; else one output weight and one hidden weight."""
+    """Every parameter of a small network; else one output weight and one first-layer weight."""
     grads = c.derivation.gradients
     if len(grads) <= ALL_IN_FULL:
         return list(range(len(grads)))
     last = len(c.network.layers)
     chosen = [next(i for i, g in enumerate(grads) if g.role.layer == last and g.role.kind == "W")]
-    if last > 1:
+    if last > 1:        # the first layer's: the longest chain, where gradients shrink
         chosen.append(next(i for i, g in enumerate(grads)
-                           if g.role.layer == last - 1 and g.role.kind == "W"))
+                           if g.role.layer == 1 and g.role.kind == "W"))
     return chosen
 
 
@@ -68,7 +69,12 @@ def _skips(g: Gradient) -> bool:
 
 
 def derivation_lines(c: Context, g: Gradient, *, numbers: bool) -> list[Line]:
+    """The chain of ∂-fractions, the values, the δ form and (``numbers``) the example's numbers;
+    a section shows a sum of more than ``PATHS_SHOWN`` paths only in its factorised form."""
     p, dL = c.printer, Partial(LOSS, g.parameter)
+    factor = _factorised(c, g)
+    if numbers and len(g.paths) > PATHS_SHOWN and factor is not None:
+        return [line(sides(p, dL, _chain(g), factor, g.delta_form))]
     if not g.paths:
         return [line(sides(p, dL, _short_chain(g), g.delta_form))]
     if _skips(g):
@@ -76,7 +82,6 @@ def derivation_lines(c: Context, g: Gradient, *, numbers: bool) -> list[Line]:
                            g.delta_form))]
     rows = [line(sides(p, dL, _chain(g)))]
     values = [g.result] if g.result is not None else []
-    factor = _factorised(c, g)
     rows.append(line(sides(p, dL, *values, *([factor] if factor is not None else []),
                            g.delta_form), continued=True))
     if numbers and c.worked is not None:
@@ -127,7 +132,7 @@ def gradient_section(c: Context, index: int, pictures: dict) -> Section:
         blocks += [plain(f"The parameter reaches the loss along {count} "
                          f"path{'s' if count > 1 else ''} of the graph:"),
                    display(_arrows(c, g), aligned=True)]
-    picture = pictures.get(g.parameter)
+    picture = pictures.get(g.parameter) if len(g.paths) <= PATHS_SHOWN else None
     if picture:
         blocks.append(Figure(picture[0], plain("Its paths through the graph, from the "
                                                "parameter to the loss")))
@@ -196,5 +201,5 @@ def table_section(c: Context, shown: list[int]) -> Section:
     if rest:
         rows = [r for i in rest for r in derivation_lines(c, grads[i], numbers=False)]
         blocks.append(Details(plain("Each parameter's chain rule, written out"),
-                              (display(rows),)))
+                              (display(rows),), on_paper=False))
     return Section(plain("Every parameter"), tuple(blocks))

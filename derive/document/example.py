@@ -15,6 +15,7 @@ from .model import Figure, Section, Table, Text, math, plain
 __all__ = ["example_section"]
 
 SATURATED = 0.01     # |g'(z)| below this: the unit barely passes its error back
+STEP_ROWS = 6        # steps listed (the first ones and the last); the loss curve shows all
 
 
 def _num(c: Context, value) -> Text:
@@ -129,9 +130,12 @@ def example_section(c: Context, loss_picture: str | None) -> Section | None:
                            number(new, c.digits)], aligned=False, at="example",
                           digits=c.digits)])]
     if len(worked.steps) > 1:
+        shown = worked.steps if len(worked.steps) <= STEP_ROWS else \
+            (*worked.steps[:STEP_ROWS - 2], None, worked.steps[-1])
         steps = Table((plain("step"), plain("samples"), plain("loss before the step")),
                       tuple((plain(str(s.index + 1)), plain(", ".join(str(n + 1) for n in s.samples)),
-                             _num(c, s.loss)) for s in worked.steps))
+                             _num(c, s.loss)) if s is not None else
+                            (plain("…"), plain(""), plain("")) for s in shown))
         blocks += [plain(f"{count(len(worked.steps), 'step')}; the loss of each step's samples "
                          "before it, and at the end:"), steps,
                    Text() + "After the last step: " + math(

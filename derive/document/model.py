@@ -93,6 +93,7 @@ class Details:
     title: Text
     blocks: tuple[Block, ...]
     open: bool = False
+    on_paper: bool = True      # False: a reference for the screen, left out when printed
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,8 @@ from .page_printers import LatexPrinter, MarkdownPrinter
 from .templating import template
 
 
-__all__ = ["FORMATS", "render", "render_chapter", "render_book", "render_site", "mathjax_config"]
+__all__ = ["FORMATS", "render", "render_chapter", "render_book", "render_site", "mathjax_config",
+           "page_css"]
 
 
 FORMATS = ("md", "tex", "json")
@@ -73,7 +74,8 @@ NAV_TITLE = 150
 
 
 SITE_TEMPLATES = MappingProxyType({"mkdocs.yml": "site/mkdocs.yml.j2", "docs/index.md": "site/index.md.j2",
-                  "docs/javascripts/mathjax-config.js": "site/mathjax-config.js.j2"})
+                  "docs/javascripts/mathjax-config.js": "site/mathjax-config.js.j2",
+                  "docs/stylesheets/derive-backprop.css": "site/derive-backprop.css.j2"})
 
 
 def render_site(title: str, groups: Sequence[tuple[str, Sequence[dict[str, Any]]]],
@@ -114,6 +116,11 @@ def render_site(title: str, groups: Sequence[tuple[str, Sequence[dict[str, Any]]
     }
     return {name: template("md", source).render(**context)
             for name, source in SITE_TEMPLATES.items()}
+
+
+def page_css() -> str:
+    """The style the pages need beyond Material's (a print rule for screen-only boxes)."""
+    return template("md", SITE_TEMPLATES["docs/stylesheets/derive-backprop.css"]).render()
 
 
 def mathjax_config() -> str:

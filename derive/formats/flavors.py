@@ -13,7 +13,7 @@ import re
 
 __all__ = ["plain_markdown"]
 
-_BOX = re.compile(r'^(!!!|\?\?\?\+?) (\w+) "(.*)"$')
+_BOX = re.compile(r'^(!!!|\?\?\?\+?) (\w+)(?: [\w-]+)* "(.*)"$')
 _INLINE = re.compile(r"(?<!\\)\\\((.+?)(?<!\\)\\\)")
 
 

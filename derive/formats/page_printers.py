@@ -13,9 +13,10 @@ from ..document import Callout, Details, Display, Document, Figure, Line, Sectio
 from .escape import escape_latex, escape_markdown
 from .texbreak import break_align
 
-__all__ = ["LatexPrinter", "MarkdownPrinter", "printed_rows"]
+__all__ = ["SCREEN_ONLY", "LatexPrinter", "MarkdownPrinter", "printed_rows"]
 
 SHORT_ROW = 100     # characters: a row this short always fits the line
+SCREEN_ONLY = "derive-screen-only"    # a box the site's print style leaves out
 
 
 def printed_rows(display: Display) -> list[tuple[Line, str]]:
@@ -77,7 +78,10 @@ class MarkdownPrinter(_Printer):
         return f'{marker} {kind} "{self.print_Text(title)}"\n\n{indented}'
 
     def print_Details(self, details: Details) -> str:
-        return self._box("???+" if details.open else "???", "note", details.title,
+        """A closed box; one for the screen only gets the class the site's print style hides
+        (Material opens every box when printing)."""
+        kind = "note" if details.on_paper else f"note {SCREEN_ONLY}"
+        return self._box("???+" if details.open else "???", kind, details.title,
                          details.blocks)
 
     def print_Callout(self, callout: Callout) -> str:
