@@ -59,7 +59,7 @@ def test_all_formats_write_the_page_and_the_picture_and_check_passes(tmp_path: P
     out = CliRunner().invoke(cli, [str(spec), "--format", "all", "-o", str(tmp_path / "o")])
     assert out.exit_code == 0, out.output
     assert {p.name for p in (tmp_path / "o").rglob("*") if p.is_file()} == {
-        "circuit.md", "circuit.json", "circuit.svg"}
+        "circuit.md", "circuit.json", "circuit.svg", "circuit.tex"}
     assert CliRunner().invoke(cli, ["check", str(spec)]).exit_code == 0
 
 
