@@ -90,6 +90,10 @@ class GraphPage:
         text = self._file(".md")
         return plain_markdown(text) if flavor == "plain" else text
 
+    def latex(self) -> str:
+        """The standalone LaTeX document."""
+        return self._file(".tex")
+
     def svg(self) -> dict[str, str]:
         return _pictures(self._run.files)
 

@@ -148,8 +148,8 @@ def run_graph(graph: GraphSpec, path: str, options: Options = Options()) -> Grap
     circuit = derive_circuit(graph.graph, file=path, lines=dict(graph.lines))
     stem = options.stem if options.stem is not None else safe_stem(Path(path).stem)
     files = circuit_files(circuit, graph.title, stem)
-    # The page and its picture go together (as for networks); a graph has no LaTeX page yet.
-    kept = {f"{stem}.json"} if "json" in options.formats else set()
+    # The page and its picture go together (as for networks); the LaTeX stands alone.
+    kept = {f"{stem}.{fmt}" for fmt in ("json", "tex") if fmt in options.formats}
     if "md" in options.formats:
         kept |= {f"{stem}.md", f"{stem}/circuit.svg"}
     return GraphResult(path=path, circuit=circuit,

@@ -166,7 +166,7 @@ def test_page_files_json_markdown_and_picture() -> None:
     from derive.formats.circuit_page import circuit_files
 
     files = circuit_files(derive_circuit(ADD_MUL), "A <circuit>", "out/add")
-    assert sorted(files) == ["out/add.json", "out/add.md", "out/add/circuit.svg"]
+    assert sorted(files) == ["out/add.json", "out/add.md", "out/add.tex", "out/add/circuit.svg"]
     document = __import__("json").loads(files["out/add.json"])
     assert document == {"title": "A <circuit>", "output": "f", "value": -12.0, "nodes": [
         {"name": "x", "value": -2.0, "grad": -4.0, "definition": None},

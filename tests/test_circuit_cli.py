@@ -59,7 +59,7 @@ def test_all_formats_write_the_page_and_the_picture_and_check_passes(tmp_path: P
     out = CliRunner().invoke(cli, [str(spec), "--format", "all", "-o", str(tmp_path / "o")])
     assert out.exit_code == 0, out.output
     assert {p.name for p in (tmp_path / "o").rglob("*") if p.is_file()} == {
-        "circuit.md", "circuit.json", "circuit.svg"}
+        "circuit.md", "circuit.json", "circuit.svg", "circuit.tex"}
     assert CliRunner().invoke(cli, ["check", str(spec)]).exit_code == 0
 
 
@@ -68,16 +68,17 @@ def test_the_api_reads_a_graph_spec() -> None:
     assert page.gradients()["z"] == 3.0 and "upstream" in page.markdown()
 
 
+@pytest.mark.parametrize("fmt", ["all", "tex"])
 @pytest.mark.parametrize(("change", "message"), [
     ("q: x + y", "q: x + * y"),
     ("q: x + y", "q: x + w"),
     ("f: q * z", "f: f * z"),
 ])
 def test_a_bad_graph_is_one_line_exit_2_and_nothing_written(tmp_path: Path, change: str,
-                                                            message: str) -> None:
+                                                            message: str, fmt: str) -> None:
     spec = tmp_path / "bad.yaml"
     spec.write_text(ADD_MUL.replace(change, message))
-    out = CliRunner().invoke(cli, [str(spec), "--format", "all", "-o", str(tmp_path / "o")])
+    out = CliRunner().invoke(cli, [str(spec), "--format", fmt, "-o", str(tmp_path / "o")])
     assert out.exit_code == 2
     assert len(out.stderr.strip().splitlines()) == 1 and "bad.yaml:" in out.stderr
     assert "graph.nodes." in out.stderr and "Traceback" not in out.output
