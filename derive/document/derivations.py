@@ -73,13 +73,13 @@ def derivation_lines(c: Context, g: Gradient, *, numbers: bool) -> list[Line]:
     a section shows a sum of more than ``PATHS_SHOWN`` paths only in its factorised form."""
     p, dL = c.printer, Partial(LOSS, g.parameter)
     factor = _factorised(c, g)
-    if numbers and len(g.paths) > PATHS_SHOWN and factor is not None:
-        return [line(sides(p, dL, _chain(g), factor, g.delta_form))]
     if not g.paths:
         return [line(sides(p, dL, _short_chain(g), g.delta_form))]
     if _skips(g):
         return [line(sides(p, dL, *([g.result] if g.result is not None else []),
                            g.delta_form))]
+    if numbers and len(g.paths) > PATHS_SHOWN and factor is not None:
+        return [line(sides(p, dL, _chain(g), factor, g.delta_form))]
     rows = [line(sides(p, dL, _chain(g)))]
     values = [g.result] if g.result is not None else []
     rows.append(line(sides(p, dL, *values, *([factor] if factor is not None else []),
@@ -124,7 +124,8 @@ def gradient_section(c: Context, index: int, pictures: dict) -> Section:
     where = "output-layer" if layer is c.network.output else "hidden-layer"
     article = "An" if where[0] == "o" else "A"
     symbol = unicode_symbol(c.tex(g.parameter))
-    title = plain(f"{article} {where} {kind}" + (f", ∂{c.loss}/∂{symbol}" if symbol else ""))
+    title = Text() + f"{article} {where} {kind}, " + math(c.tex(Partial(LOSS, g.parameter)))
+    plain_title = f"{article} {where} {kind}" + (f", ∂{c.loss}/∂{symbol}" if symbol else "")
     blocks: list = [Text() + "The derivative " + math(c.tex(Partial(LOSS, g.parameter))) +
                      f" of one {where} {kind}, worked in full."]
     if g.paths:
@@ -150,7 +151,7 @@ def gradient_section(c: Context, index: int, pictures: dict) -> Section:
                             "the samples." if c.network.spec.reduction == "mean" else
                             "The numbers are sample 1's; the batch gradient sums this over the "
                             "samples."))
-    return Section(title, tuple(blocks))
+    return Section(title, tuple(blocks), plain_title=plain_title)
 
 
 def bias_section(c: Context) -> Section | None:

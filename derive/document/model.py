@@ -114,6 +114,7 @@ class Section:
     blocks: tuple[Block, ...]
     level: int = 2
     anchor: str = ""
+    plain_title: str = ""     # the title without LaTeX, for a heading a table of contents shows
 
 
 @dataclass(frozen=True, slots=True)

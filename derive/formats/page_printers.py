@@ -15,7 +15,8 @@ from .texbreak import break_align
 
 __all__ = ["SCREEN_ONLY", "LatexPrinter", "MarkdownPrinter", "printed_rows"]
 
-SHORT_ROW = 100     # characters: a row this short always fits the line
+SHORT_ROW = 80      # characters: a row this short always fits the line
+LINE_EM = 32.0      # the width rows are broken to: a web column at 1280 px (and an A4 page)
 SCREEN_ONLY = "derive-screen-only"    # a box the site's print style leaves out
 
 
@@ -25,7 +26,7 @@ def printed_rows(display: Display) -> list[tuple[Line, str]]:
     for line in display.lines:
         text = line.latex
         if display.aligned and len(text) >= SHORT_ROW:
-            text = " \\\\\n".join(break_align([text]))
+            text = " \\\\\n".join(break_align([text], width=LINE_EM))
         out.append((line, text))
     return out
 
@@ -88,8 +89,11 @@ class MarkdownPrinter(_Printer):
         return self._box("!!!", callout.kind, callout.title, callout.blocks)
 
     def print_Section(self, section: Section) -> str:
-        return "#" * section.level + " " + self.print_Text(section.title) + "\n\n" + \
-            self.blocks(section.blocks)
+        """Headings without math where the section has a plain title: Material's table of
+        contents shows a heading's source, and would show raw LaTeX."""
+        title = escape_markdown(section.plain_title) if section.plain_title else \
+            self.print_Text(section.title)
+        return "#" * section.level + " " + title + "\n\n" + self.blocks(section.blocks)
 
     def page(self, document: Document, meta_title: str) -> str:
         about = f"{escape_markdown(document.about)}\n\n" if document.about else ""
