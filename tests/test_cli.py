@@ -237,15 +237,23 @@ def test_site_bad_input_exits_2(runner: CliRunner, tmp_path: Path, args: list[st
 # --------------------------------------------------------------------------- list, help, version
 
 
-def test_list_shows_every_registry(runner: CliRunner) -> None:
+def test_list_shows_every_name_with_one_plain_line(runner: CliRunner) -> None:
+    from derive.registry import ACTIVATIONS, INIT_SCHEMES, LOSSES, NOTATIONS, OPTIMIZERS
+
     result = invoke(runner, "list")
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    headings = [line for line in lines if not line.startswith(" ")]
-    assert headings == ["activations:", "losses:", "init schemes:", "notations:"]
-    assert any(line.split()[0] == "leaky_relu" and "[slope=" in line for line in lines)
-    for name in ("relu", "softmax", "cross_entropy", "half_squared_error", "uniform", "nielsen"):
-        assert any(line.split()[0] == name for line in lines if line.startswith("  ")), name
+    headings = [line.split(" (")[0] for line in lines if line and not line.startswith(" ")]
+    assert headings[2:] == ["activations", "losses", "optimizers", "init schemes", "notations"]
+    entries = [line.split() for line in lines if line.startswith("  ")]
+    names = [entry.name for registry in (ACTIVATIONS, LOSSES, OPTIMIZERS, INIT_SCHEMES)
+             for entry in registry] + list(NOTATIONS)
+    assert [words[0] for words in entries] == names      # one line per name, in order
+    assert all(len(words) > 3 for words in entries)       # each with its own words
+    assert "{name: leaky_relu, slope: 0.01}" in result.stdout   # how to set an option
+    assert "{name: adam, beta1: 0.9, beta2: 0.999, eps: 1e-08}" in result.stdout
+    for jargon in ("seed 0", "[slope=", "O_1j", "F'("):
+        assert jargon not in result.stdout, jargon
 
 
 def test_version(runner: CliRunner) -> None:
@@ -256,7 +264,8 @@ def test_version(runner: CliRunner) -> None:
 @pytest.mark.parametrize("args, shown", [
     (["--help"], ["render", "check", "site", "list"]),
     (["render", "-h"], ["--out", "--format", "--seed", "--no-limits", "--oracle"]),
-    (["check", "--help"], ["--oracle", "[default: auto]"]),
+    (["check", "--help"], ["--oracle", "finite_difference]", "torch adds PyTorch"]),
+    (["--help"], ["short for `derive-backprop render SPEC...`", "--oracle torch"]),
     (["site", "--help"], ["--book", "--title", "--jobs"])])
 def test_help(runner: CliRunner, args: list[str], shown: list[str]) -> None:
     result = invoke(runner, *args)
