@@ -19,7 +19,6 @@ is derived again, and says so in one INFO line per derived spec.
 from __future__ import annotations
 
 import hashlib
-import logging
 import time
 from dataclasses import replace
 from pathlib import PurePosixPath
@@ -28,7 +27,7 @@ from typing import Any
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 
 from .errors import DeriveError
@@ -43,7 +42,6 @@ __all__ = ["DeriveBackpropPlugin"]
 EXTENSIONS = ("admonition", "pymdownx.details", "pymdownx.superfences", "pymdownx.arithmatex")
 CONFIG_JS = "javascripts/derive-backprop-mathjax.js"
 MATHJAX = "assets/derive-backprop-mathjax"
-LOG = logging.getLogger(f"mkdocs.plugins.{__name__}")
 
 
 class DeriveBackpropConfig(Config):
@@ -108,8 +106,9 @@ class DeriveBackpropPlugin(BasePlugin[DeriveBackpropConfig]):
         if key not in self.derived:
             started = time.perf_counter()
             self.derived[key] = self._derive(spec_file, text)
-            LOG.info("derive-backprop: derived %s (%.1f s)", spec_file.src_uri,
-                     time.perf_counter() - started)
+            # MkDocs' channel for a plugin's messages (as click.echo is the CLI's)
+            get_plugin_logger("derive-backprop").info("derived %s (%.1f s)", spec_file.src_uri,
+                                                      time.perf_counter() - started)
         kept[key] = self.derived[key]
         return kept[key]
 
