@@ -23,7 +23,7 @@ from . import __version__
 from .catalog import catalog_lines
 from .commands import (STDIN, InvalidSpecs, against_lines, check_failed, checks_failed,
                        clashing_stems, counted, implementation, options_from_flags, output_stem,
-                       read_stdin, run_each, site_specs, spec_paths, write_course)
+                       read_stdin, run_each, site_specs, spec_paths, unprinted, write_course)
 from .errors import DeriveError, SpecError
 from .formats import FORMATS
 from .pipeline import Options, Result, run_course
@@ -121,6 +121,8 @@ def render_command(specs: tuple[str, ...], out: str, fmt: str, seed: int, no_lim
     for result in results:
         if out == "-":
             click.echo(next(iter(result.files.values())), nl=False)
+            click.echo("".join(f"{line}\n" for line in unprinted(result.files)), nl=False,
+                       err=True)
         else:
             for written in write_outputs(result.files, Path(out)):
                 click.echo(f"wrote {written}", err=True)

@@ -27,7 +27,8 @@ from .write import safe_stem, write_outputs
 
 __all__ = ["STDIN", "STDIN_NAME", "InvalidSpecs", "against_lines", "check_failed",
            "checks_failed", "clashing_stems", "counted", "implementation", "options_from_flags",
-           "output_stem", "read_stdin", "run_each", "site_specs", "spec_paths", "write_course",
+           "output_stem", "read_stdin", "run_each", "site_specs", "spec_paths", "unprinted",
+           "write_course",
            "write_site"]
 
 STDIN = "-"
@@ -89,6 +90,18 @@ def implementation(against: str | None) -> Callable[..., Any] | None:
         return None
     from .against import load_function
     return load_function(against)
+
+
+def unprinted(files: dict[str, str | bytes]) -> list[str]:
+    """With ``-o -`` only the first file is printed: one line naming the files it links to
+    (the page's pictures) that were not written, or nothing."""
+    first, *rest = files
+    if not rest:
+        return []
+    folders = sorted({name.rpartition("/")[0] or name for name in rest})
+    return [f"derive-backprop: -o -: printed {first}; not written: "
+            f"{counted(len(rest), 'linked file')} in {', '.join(f'{f}/' for f in folders)} "
+            f"(-o DIR writes them)"]
 
 
 def write_site(files: dict[str, str | bytes], target: Path) -> tuple[list[Path], list[str]]:

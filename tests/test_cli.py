@@ -68,7 +68,11 @@ def test_each_format_to_stdout(runner: CliRunner, fmt: str, tmp_path: Path) -> N
         assert masked(result.stdout) == masked(golden)
     else:
         assert result.stdout == golden
-    assert result.stderr == ""
+    pictures = sorted(p.name for p in (OUTPUT / STEM).glob("*.svg"))
+    assert result.stderr == ("" if fmt != "md" else   # the page links pictures it cannot print
+                             f"derive-backprop: -o -: printed {STEM}.md; not written: "
+                             f"{len(pictures)} linked files in {STEM}/ (-o DIR writes them)\n")
+    assert fmt != "md" or f"]({STEM}/{pictures[0]})" in result.stdout
 
 
 def test_format_all_writes_every_format_and_the_pictures(runner: CliRunner,
