@@ -249,6 +249,6 @@ def write_course(results: Sequence[Lesson | str], specs_dir: str, out: str, *,
         lines += [f"wrote {path}" for path in write_outputs(
             {Path(book).name: build_book(lessons, title=name)}, Path(book).parent)]
     failed = [lesson.source for lesson in lessons if not lesson.passed]
-    return lines, CheckFailed("check", "symbolic gradients equal to every oracle",
-                              got_text=f"disagreements in {', '.join(failed)}",
-                              file=specs_dir) if failed else None
+    return lines, CheckFailed("check", "symbolic gradients equal to every oracle and true "
+                              "claims", got_text=f"disagreements or failed claims in "
+                              f"{', '.join(failed)}", file=specs_dir) if failed else None
