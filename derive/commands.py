@@ -1,6 +1,6 @@
 """The commands' work that needs no click: which specs the arguments name (a folder stands
-for its specs, ``-`` for stdin), every invalid spec reported, the error a run ends with, the
-site's manifest.
+for its specs, ``-`` for stdin), every invalid spec reported, the error a run ends with,
+``--against``'s lines, the site's checks, files and manifest.
 
 ``render`` and ``check`` take the specs their arguments name (``spec_paths``), run them all
 (``run_each``), and only then write or exit, so one bad spec means nothing is written for
