@@ -74,7 +74,7 @@ def cli() -> None:
 
 
 def check_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """--seed, --no-limits and --oracle, shared by every command that derives and checks."""
+    """--seed, --no-limits, --quiet and --oracle, shared by every command that derives and checks."""
     command = click.option(
         "--oracle", type=click.Choice(["finite_difference", "torch", "auto"]),
         default="finite_difference", show_default=True,
@@ -82,6 +82,8 @@ def check_options(command: Callable[..., Any]) -> Callable[..., Any]:
              "(float64; the [torch] extra), auto adds it when torch is installed.")(command)
     command = click.option("--no-limits", is_flag=True,
                            help="Lift the size limits (parameters, layers, ...).")(command)
+    command = click.option("-q", "--quiet", is_flag=True,
+                           help="Print only problems (no 'wrote' or 'ok' lines).")(command)
     return click.option("--seed", type=int, default=0, show_default=True,
                         help="Seed of the random check points.")(command)
 
@@ -90,6 +92,11 @@ def _stdin_text(paths: list[str], options: Options) -> str:
     """The spec on stdin, read once, when ``-`` is among the specs."""
     return read_stdin(click.get_binary_stream("stdin"), options.limits.bytes) \
         if STDIN in paths else ""
+
+
+def _say(lines: list[str], quiet: bool) -> None:
+    """Lines that report what was done, on stderr; none with --quiet."""
+    click.echo("".join(f"{line}\n" for line in lines) * (not quiet), nl=False, err=True)
 
 
 @cli.command("render")
@@ -102,7 +109,7 @@ def _stdin_text(paths: list[str], options: Options) -> str:
                    "reference implementation).")
 @check_options
 def render_command(specs: tuple[str, ...], out: str, fmt: str, seed: int, no_limits: bool,
-                   oracle: str) -> None:
+                   quiet: bool, oracle: str) -> None:
     """Derive, check and render each SPEC (- reads one spec from stdin; its files are named
     after its title, or stdin.*)."""
     formats = FORMATS if fmt == "all" else (fmt,)
@@ -121,11 +128,10 @@ def render_command(specs: tuple[str, ...], out: str, fmt: str, seed: int, no_lim
     for result in results:
         if out == "-":
             click.echo(next(iter(result.files.values())), nl=False)
-            click.echo("".join(f"{line}\n" for line in unprinted(result.files)), nl=False,
-                       err=True)
+            _say(unprinted(result.files), quiet)
         else:
-            for written in write_outputs(result.files, Path(out)):
-                click.echo(f"wrote {written}", err=True)
+            _say([f"wrote {written}" for written in write_outputs(result.files, Path(out))],
+                 quiet)
     failed = [result for result in results if not result.passed]
     click.echo("".join(f"{line}\n" for r in failed for line in r.problems()), nl=False, err=True)
     if failed:
@@ -139,7 +145,7 @@ def render_command(specs: tuple[str, ...], out: str, fmt: str, seed: int, no_lim
               help="Also check your own backward(): FUNCTION(params, x, y) -> its gradients.")
 @check_options
 def check_command(specs: tuple[str, ...], against: str | None, seed: int, no_limits: bool,
-                  oracle: str) -> None:
+                  quiet: bool, oracle: str) -> None:
     """Check every symbolic gradient and claim of each SPEC against every oracle (a folder:
     every .yaml/.yml spec below it; - reads stdin). Exit 1 on a disagreement, 2 if a spec
     is invalid (every invalid one is reported)."""
@@ -156,14 +162,15 @@ def check_command(specs: tuple[str, ...], against: str | None, seed: int, no_lim
         invalid += errors
         for result in results:
             lines = result.problems()
-            for line in lines:
-                click.echo(line)
-            if result.passed and not lines:
-                click.echo(f"{result.path}: {result.summary()}")
+            click.echo("".join(click.style(f"{line}\n", fg="red") for line in lines), nl=False)
+            if result.passed and not lines and not quiet:
+                click.echo(click.style(f"{result.path}: {result.summary()}", fg="green"))
             wrong = not result.passed
             if function is not None and isinstance(result, Result):
                 lines, agrees = against_lines(result, options, against, function)
-                click.echo("".join(f"{line}\n" for line in lines), nl=False)
+                if not (agrees and quiet):
+                    click.echo(click.style("".join(f"{line}\n" for line in lines),
+                                           fg="green" if agrees else "red"), nl=False)
                 wrong |= not agrees
             failed += [result] * wrong
     if invalid or failed:
@@ -230,7 +237,7 @@ def grade_command(key: str, answers: str, out: str | None) -> None:
               help="Specs derived in parallel.  [default: one per CPU]")
 @check_options
 def site_command(specs_dir: str, out: str, force: bool, book: str | None, title: str | None,
-                 jobs: int | None, seed: int, no_limits: bool, oracle: str) -> None:
+                 jobs: int | None, seed: int, no_limits: bool, quiet: bool, oracle: str) -> None:
     """Build a MkDocs course site from every spec under SPECS_DIR (and a LaTeX book).
 
     A later run into the same --out removes the pages of specs that are gone (only files
@@ -238,11 +245,11 @@ def site_command(specs_dir: str, out: str, force: bool, book: str | None, title:
     specs = site_specs(specs_dir, out, book=book, title=title, force=force)
     options = options_from_flags(seed, no_limits, oracle, chapter=bool(book))
     with click.progressbar(length=len(specs), label="Deriving", file=sys.stderr,
-                           show_pos=True) as bar:
+                           show_pos=True, hidden=quiet) as bar:
         results = run_course(Path(specs_dir), specs, options, progress=bar.update,
                              jobs=min(jobs or os.cpu_count() or 1, len(specs)))
     lines, failed = write_course(results, specs_dir, out, book=book, title=title)
-    click.echo("".join(f"{line}\n" for line in lines), nl=False, err=True)
+    _say(lines, quiet)
     if failed:
         raise failed
 

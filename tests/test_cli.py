@@ -263,6 +263,22 @@ def test_list_shows_every_name_with_one_plain_line(runner: CliRunner) -> None:
         assert jargon not in result.stdout, jargon
 
 
+def test_quiet_prints_only_problems(runner: CliRunner, tmp_path: Path) -> None:
+    rendered = invoke(runner, RELU, "-o", tmp_path / "out", "--quiet")
+    assert rendered.exit_code == 0 and rendered.stderr == rendered.stdout == ""
+    assert (tmp_path / "out" / f"{STEM}.md").read_bytes() == (OUTPUT / f"{STEM}.md").read_bytes()
+    wrong = write(tmp_path, "wrong.yaml", WRONG_CLAIM)
+    checked = invoke(runner, "check", "-q", RELU, wrong)
+    assert checked.exit_code == 1
+    assert [line.split(":")[0] for line in checked.stdout.splitlines()] == [str(wrong)]
+    assert checked.stderr.startswith(f"{RELU} {wrong}: specs: expected every symbolic")
+    (tmp_path / "course").mkdir()
+    shutil.copy(RELU, tmp_path / "course")
+    site = invoke(runner, "site", tmp_path / "course", "-o", tmp_path / "site", "-q")
+    assert site.exit_code == 0 and site.stderr == ""
+    assert (tmp_path / "site" / "mkdocs.yml").is_file()
+
+
 def test_version(runner: CliRunner) -> None:
     result = invoke(runner, "--version")
     assert result.exit_code == 0 and result.stdout == f"derive-backprop, version {__version__}\n"
