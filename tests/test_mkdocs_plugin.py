@@ -180,7 +180,8 @@ def _derived(log: Path) -> list[str]:
 
 def test_mkdocs_serve_updates_an_edited_specs_page_deriving_only_that_spec(
         tmp_path: Path) -> None:
-    need(_has("mkdocs") and _has("pymdownx"), "mkdocs and pymdown-extensions (extra [site])")
+    need(_has("mkdocs") and _has("pymdownx") and _has("material"),
+         "mkdocs, mkdocs-material and pymdown-extensions (extra [site])")
     root = _project(tmp_path / "project")
     port, log = _free_port(), tmp_path / "serve.log"
     with log.open("w", encoding="utf-8") as out:
