@@ -68,13 +68,13 @@ def cli() -> None:
     """Turn a YAML network spec into checked backpropagation notes.
 
     `derive-backprop SPEC...` is short for `derive-backprop render SPEC...`. render, check
-    and site check every gradient against finite differences; `--oracle torch` (or `auto`, when torch
-    is installed) adds PyTorch autograd as a second check.
+    and site check every gradient against finite differences; `--oracle torch` (or `auto`,
+    when torch is installed) adds PyTorch autograd as a second check.
     """
 
 
 def check_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """--seed, --no-limits, --quiet and --oracle, shared by every command that derives and checks."""
+    """--seed, --no-limits, --quiet and --oracle: every command that derives and checks."""
     command = click.option(
         "--oracle", type=click.Choice(["finite_difference", "torch", "auto"]),
         default="finite_difference", show_default=True,
