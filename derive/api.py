@@ -31,7 +31,7 @@ _FORMATS = ("md", "tex", "json")
 
 
 def load(source: str | os.PathLike[str] | Mapping[str, Any], *, seed: int = 0,
-         oracle: str = "auto") -> Result:
+         oracle: str = "finite_difference") -> Result:
     """Derive and check a spec given as a file path, YAML text or a dict.
 
     A bad spec raises ``derive.SpecError`` with the message the command line prints.

@@ -20,15 +20,13 @@ from typing import Any
 import click
 
 from . import __version__
-from .display import NAME_RULE, decoded_name, display_name, name_problem
-from .errors import CheckFailed, DeriveError, SpecError
-from .commands import (STDIN, InvalidSpecs, check_failed, checks_failed, clashing_stems,
-                       counted, implementation, options_from_flags, output_stem, read_stdin,
-                       run_each, spec_paths, write_site)
+from .catalog import catalog_lines
+from .commands import (STDIN, InvalidSpecs, against_lines, check_failed, checks_failed,
+                       clashing_stems, counted, implementation, options_from_flags, output_stem,
+                       read_stdin, run_each, site_specs, spec_paths, unprinted, write_course)
+from .errors import DeriveError, SpecError
 from .formats import FORMATS
 from .pipeline import Options, Result, run_course
-from .registry import ACTIVATIONS, INIT_SCHEMES, LOSSES, NOTATIONS
-from .site import Lesson, build_book, build_site, check_book, check_target, course_specs
 from .write import write_outputs
 
 __all__ = ["cli", "main"]
@@ -67,28 +65,38 @@ class _DefaultGroup(click.Group):
 @click.group(cls=_DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="derive-backprop")
 def cli() -> None:
-    """Turn a YAML network spec into checked backpropagation notes."""
+    """Turn a YAML network spec into checked backpropagation notes.
+
+    `derive-backprop SPEC...` is short for `derive-backprop render SPEC...`. render, check
+    and site check every gradient against finite differences; `--oracle torch` (or `auto`,
+    when torch is installed) adds PyTorch autograd as a second check.
+    """
 
 
-def check_options(*, oracle: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """--seed, --no-limits and --oracle, shared by every command that derives and checks."""
-    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
-        command = click.option(
-            "--oracle", type=click.Choice(["finite_difference", "torch", "auto"]),
-            default=oracle, show_default=True,
-            help="Oracles to check against (auto: torch too when installed; torch needs "
-                 "the [torch] extra).")(command)
-        command = click.option("--no-limits", is_flag=True,
-                               help="Lift the size limits (parameters, layers, ...).")(command)
-        return click.option("--seed", type=int, default=0, show_default=True,
-                            help="Seed of the random check points.")(command)
-    return decorate
+def check_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--seed, --no-limits, --quiet and --oracle: every command that derives and checks."""
+    command = click.option(
+        "--oracle", type=click.Choice(["finite_difference", "torch", "auto"]),
+        default="finite_difference", show_default=True,
+        help="Finite differences always check every gradient; torch adds PyTorch autograd "
+             "(float64; the [torch] extra), auto adds it when torch is installed.")(command)
+    command = click.option("--no-limits", is_flag=True,
+                           help="Lift the size limits (parameters, layers, ...).")(command)
+    command = click.option("-q", "--quiet", is_flag=True,
+                           help="Print only problems (no 'wrote' or 'ok' lines).")(command)
+    return click.option("--seed", type=int, default=0, show_default=True,
+                        help="Seed of the random check points.")(command)
 
 
 def _stdin_text(paths: list[str], options: Options) -> str:
     """The spec on stdin, read once, when ``-`` is among the specs."""
     return read_stdin(click.get_binary_stream("stdin"), options.limits.bytes) \
         if STDIN in paths else ""
+
+
+def _say(lines: list[str], quiet: bool) -> None:
+    """Lines that report what was done, on stderr; none with --quiet."""
+    click.echo("".join(f"{line}\n" for line in lines) * (not quiet), nl=False, err=True)
 
 
 @cli.command("render")
@@ -99,9 +107,9 @@ def _stdin_text(paths: list[str], options: Options) -> str:
               default="md", show_default=True,
               help="What to write (all: the pages md, tex, json; numpy: STEM.py, a NumPy "
                    "reference implementation).")
-@check_options(oracle="finite_difference")
+@check_options
 def render_command(specs: tuple[str, ...], out: str, fmt: str, seed: int, no_limits: bool,
-                   oracle: str) -> None:
+                   quiet: bool, oracle: str) -> None:
     """Derive, check and render each SPEC (- reads one spec from stdin; its files are named
     after its title, or stdin.*)."""
     formats = FORMATS if fmt == "all" else (fmt,)
@@ -120,9 +128,10 @@ def render_command(specs: tuple[str, ...], out: str, fmt: str, seed: int, no_lim
     for result in results:
         if out == "-":
             click.echo(next(iter(result.files.values())), nl=False)
+            _say(unprinted(result.files), quiet)
         else:
-            for written in write_outputs(result.files, Path(out)):
-                click.echo(f"wrote {written}", err=True)
+            _say([f"wrote {written}" for written in write_outputs(result.files, Path(out))],
+                 quiet)
     failed = [result for result in results if not result.passed]
     click.echo("".join(f"{line}\n" for r in failed for line in r.problems()), nl=False, err=True)
     if failed:
@@ -134,9 +143,9 @@ def render_command(specs: tuple[str, ...], out: str, fmt: str, seed: int, no_lim
 @click.argument("specs", nargs=-1, required=True)
 @click.option("--against", "against", default=None, metavar="MODULE:FUNCTION",
               help="Also check your own backward(): FUNCTION(params, x, y) -> its gradients.")
-@check_options(oracle="auto")
+@check_options
 def check_command(specs: tuple[str, ...], against: str | None, seed: int, no_limits: bool,
-                  oracle: str) -> None:
+                  quiet: bool, oracle: str) -> None:
     """Check every symbolic gradient and claim of each SPEC against every oracle (a folder:
     every .yaml/.yml spec below it; - reads stdin). Exit 1 on a disagreement, 2 if a spec
     is invalid (every invalid one is reported)."""
@@ -153,34 +162,19 @@ def check_command(specs: tuple[str, ...], against: str | None, seed: int, no_lim
         invalid += errors
         for result in results:
             lines = result.problems()
-            for line in lines:
-                click.echo(line)
-            if result.passed and not lines:
-                click.echo(f"{result.path}: {result.summary()}")
+            click.echo("".join(click.style(f"{line}\n", fg="red") for line in lines), nl=False)
+            if result.passed and not lines and not quiet:
+                click.echo(click.style(f"{result.path}: {result.summary()}", fg="green"))
             wrong = not result.passed
             if function is not None and isinstance(result, Result):
-                wrong |= not _check_against(result.path, result, options, against, function)
+                lines, agrees = against_lines(result, options, against, function)
+                if not (agrees and quiet):
+                    click.echo(click.style("".join(f"{line}\n" for line in lines),
+                                           fg="green" if agrees else "red"), nl=False)
+                wrong |= not agrees
             failed += [result] * wrong
     if invalid or failed:
         raise checks_failed(specs, failed, len(paths), invalid=invalid)
-
-
-def _check_against(path: str, result: Result, options: Options, target: str | None,
-                   function: Callable[..., Any]) -> bool:
-    """One line per wrong tensor, naming what explains its numbers; True when all agree."""
-    from .against import RELATIVE, check_implementation
-    from .api import Result as ApiResult
-
-    findings, points = check_implementation(ApiResult(result, options), function,
-                                            seed=options.seed)
-    for f in findings:
-        click.echo(f"{path}: --against {target}: {f.tensor}: expected the gradient of the loss "
-                   f"(relative {RELATIVE:g}), got {f.diagnosis}"
-                   + (f"; largest relative error {f.error:.2g}" if f.error != float("inf") else ""))
-    if not findings:
-        click.echo(f"{path}: --against {target}: ok: every tensor agrees at "
-                   f"{counted(points, 'point')}")
-    return not findings
 
 
 @cli.command("exercises")
@@ -241,64 +235,30 @@ def grade_command(key: str, answers: str, out: str | None) -> None:
 @click.option("--title", default=None, help="Course title.  [default: the folder's name]")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Specs derived in parallel.  [default: one per CPU]")
-@check_options(oracle="finite_difference")
+@check_options
 def site_command(specs_dir: str, out: str, force: bool, book: str | None, title: str | None,
-                 jobs: int | None, seed: int, no_limits: bool, oracle: str) -> None:
+                 jobs: int | None, seed: int, no_limits: bool, quiet: bool, oracle: str) -> None:
     """Build a MkDocs course site from every spec under SPECS_DIR (and a LaTeX book).
 
     A later run into the same --out removes the pages of specs that are gone (only files
     its manifest says it wrote) and refuses an mkdocs.yml it did not write."""
-    if title is not None and name_problem(title):
-        raise SpecError("--title", NAME_RULE, title, hint=name_problem(title) or "",
-                        stage="derive-backprop")
-    root, target = Path(specs_dir), Path(out)
-    check_book(book)
-    check_target(target, root, force=force)
-    specs = course_specs(root)
-    if not specs:
-        raise SpecError("SPECS_DIR", "a folder with .yaml or .yml specs",
-                        got_text="no spec files", file=specs_dir)
+    specs = site_specs(specs_dir, out, book=book, title=title, force=force)
     options = options_from_flags(seed, no_limits, oracle, chapter=bool(book))
     with click.progressbar(length=len(specs), label="Deriving", file=sys.stderr,
-                           show_pos=True) as bar:
-        results = run_course(root, specs, options, progress=bar.update,
+                           show_pos=True, hidden=quiet) as bar:
+        results = run_course(Path(specs_dir), specs, options, progress=bar.update,
                              jobs=min(jobs or os.cpu_count() or 1, len(specs)))
-    errors = [result for result in results if isinstance(result, str)]
-    if errors:
-        raise InvalidSpecs(errors)
-    lessons = [result for result in results if isinstance(result, Lesson)]
-    name = title or display_name(decoded_name(root.resolve().name), default="course")
-    written, stale = write_site(build_site(lessons, title=name), target)
-    for gone in stale:
-        click.echo(f"removed {target / gone} (its spec is gone)", err=True)
-    click.echo(f"wrote {counted(len(written), 'file')} to {out} "
-               f"({counted(len(lessons), 'page')}); "
-               f"build it with: mkdocs build --strict -f {target / 'mkdocs.yml'}", err=True)
-    if book:
-        for path in write_outputs({Path(book).name: build_book(lessons, title=name)},
-                                  Path(book).parent):
-            click.echo(f"wrote {path}", err=True)
-    failed = [lesson.source for lesson in lessons if not lesson.passed]
+    lines, failed = write_course(results, specs_dir, out, book=book, title=title)
+    _say(lines, quiet)
     if failed:
-        raise CheckFailed("check", "symbolic gradients equal to every oracle",
-                          got_text=f"disagreements in {', '.join(failed)}", file=specs_dir)
+        raise failed
 
 
 @cli.command("list")
 def list_command() -> None:
-    """Show the activations, losses, init schemes and notations a spec may name."""
-    for heading, entries in (("activations:", ACTIVATIONS), ("losses:", LOSSES)):
-        click.echo(heading)
-        for entry in entries:
-            options = ", ".join(f"{o.name}={o.default:g}" for o in entry.options)
-            shown = f"  {entry.name:<20} {entry.formula}"
-            click.echo(shown + (f"  [{options}]" if options else ""))
-    click.echo("init schemes:")
-    for scheme in INIT_SCHEMES:
-        click.echo(f"  {scheme.name:<20} {scheme.formula}")
-    click.echo("notations:")
-    for notation in NOTATIONS.values():
-        click.echo(f"  {notation.name:<20} {notation.description}")
+    """Show every name a spec may use (activations, losses, optimizers, init schemes,
+    notations), one plain line each."""
+    click.echo("".join(f"{line}\n" for line in catalog_lines()), nl=False)
 
 
 def main(argv: list[str] | None = None) -> None:

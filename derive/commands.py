@@ -1,6 +1,6 @@
 """The commands' work that needs no click: which specs the arguments name (a folder stands
-for its specs, ``-`` for stdin), every invalid spec reported, the error a run ends with, the
-site's manifest.
+for its specs, ``-`` for stdin), every invalid spec reported, the error a run ends with,
+``--against``'s lines, the site's checks, files and manifest.
 
 ``render`` and ``check`` take the specs their arguments name (``spec_paths``), run them all
 (``run_each``), and only then write or exit, so one bad spec means nothing is written for
@@ -19,13 +19,17 @@ from typing import Any, BinaryIO
 
 from .errors import CheckFailed, DeriveError, SpecError
 from .pipeline import GraphResult, Options, Result, oracle_methods, run, run_text
-from .site import course_specs, stale_files, with_manifest
+from .display import NAME_RULE, decoded_name, display_name, name_problem
+from .site import (Lesson, build_book, build_site, check_book, check_target, course_specs,
+                   stale_files, with_manifest)
 from .spec import LIMIT_HINT, Limits, load, load_graph
 from .write import safe_stem, write_outputs
 
-__all__ = ["STDIN", "STDIN_NAME", "InvalidSpecs", "check_failed", "checks_failed",
-           "clashing_stems", "counted", "implementation", "options_from_flags", "output_stem",
-           "read_stdin", "run_each", "spec_paths", "write_site"]
+__all__ = ["STDIN", "STDIN_NAME", "InvalidSpecs", "against_lines", "check_failed",
+           "checks_failed", "clashing_stems", "counted", "implementation", "options_from_flags",
+           "output_stem", "read_stdin", "run_each", "site_specs", "spec_paths", "unprinted",
+           "write_course",
+           "write_site"]
 
 STDIN = "-"
 STDIN_NAME = "<stdin>"
@@ -86,6 +90,18 @@ def implementation(against: str | None) -> Callable[..., Any] | None:
         return None
     from .against import load_function
     return load_function(against)
+
+
+def unprinted(files: dict[str, str | bytes]) -> list[str]:
+    """With ``-o -`` only the first file is printed: one line naming the files it links to
+    (the page's pictures) that were not written, or nothing."""
+    first, *rest = files
+    if not rest:
+        return []
+    folders = sorted({name.rpartition("/")[0] or name for name in rest})
+    return [f"derive-backprop: -o -: printed {first}; not written: "
+            f"{counted(len(rest), 'linked file')} in {', '.join(f'{f}/' for f in folders)} "
+            f"(-o DIR writes them)"]
 
 
 def write_site(files: dict[str, str | bytes], target: Path) -> tuple[list[Path], list[str]]:
@@ -178,3 +194,61 @@ def run_each(paths: Sequence[str], options: Options, stdin: str = ""
         errors += [f"{r.path}: --format numpy: expected a network spec (layers:), got a "
                    f"graph: spec" for r in results if isinstance(r, GraphResult)]
     return results, errors
+
+
+def against_lines(result: Result, options: Options, target: str | None,
+                  function: Callable[..., Any]) -> tuple[list[str], bool]:
+    """``check --against``: one line per wrong tensor, naming what explains its numbers (or
+    one ok line), and whether every tensor agrees."""
+    from .against import RELATIVE, check_implementation
+    from .api import Result as ApiResult
+
+    findings, points = check_implementation(ApiResult(result, options), function,
+                                            seed=options.seed)
+    path = result.path
+    lines = [f"{path}: --against {target}: {f.tensor}: expected the gradient of the loss "
+             f"(relative {RELATIVE:g}), got {f.diagnosis}"
+             + (f"; largest relative error {f.error:.2g}" if f.error != float("inf") else "")
+             for f in findings]
+    return lines or [f"{path}: --against {target}: ok: every tensor agrees at "
+                     f"{counted(points, 'point')}"], not findings
+
+
+def site_specs(specs_dir: str, out: str, *, book: str | None, title: str | None,
+               force: bool) -> list[Path]:
+    """``site``'s arguments checked before any work: the specs under ``specs_dir``."""
+    if title is not None and name_problem(title):
+        raise SpecError("--title", NAME_RULE, title, hint=name_problem(title) or "",
+                        stage="derive-backprop")
+    root = Path(specs_dir)
+    check_book(book)
+    check_target(Path(out), root, force=force)
+    specs = course_specs(root)
+    if not specs:
+        raise SpecError("SPECS_DIR", "a folder with .yaml or .yml specs",
+                        got_text="no spec files", file=specs_dir)
+    return specs
+
+
+def write_course(results: Sequence[Lesson | str], specs_dir: str, out: str, *,
+                 book: str | None, title: str | None) -> tuple[list[str], DeriveError | None]:
+    """The site (and book) of a course's derived specs written: the lines that say what was
+    written and removed, and the error the run ends with when a spec disagrees."""
+    errors = [result for result in results if isinstance(result, str)]
+    if errors:
+        raise InvalidSpecs(errors)
+    lessons = [result for result in results if isinstance(result, Lesson)]
+    root, target = Path(specs_dir), Path(out)
+    name = title or display_name(decoded_name(root.resolve().name), default="course")
+    written, stale = write_site(build_site(lessons, title=name), target)
+    lines = [f"removed {target / gone} (its spec is gone)" for gone in stale]
+    lines.append(f"wrote {counted(len(written), 'file')} to {out} "
+                 f"({counted(len(lessons), 'page')}); "
+                 f"build it with: mkdocs build --strict -f {target / 'mkdocs.yml'}")
+    if book:
+        lines += [f"wrote {path}" for path in write_outputs(
+            {Path(book).name: build_book(lessons, title=name)}, Path(book).parent)]
+    failed = [lesson.source for lesson in lessons if not lesson.passed]
+    return lines, CheckFailed("check", "symbolic gradients equal to every oracle and true "
+                              "claims", got_text=f"disagreements or failed claims in "
+                              f"{', '.join(failed)}", file=specs_dir) if failed else None

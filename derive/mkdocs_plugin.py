@@ -10,29 +10,31 @@ At build time every ``.yaml``/``.yml`` spec there is derived, checked and render
 pictures as generated files; the spec itself is not published). The plugin adds what the
 pages need when it is missing (admonition, pymdownx.details, pymdownx.superfences,
 pymdownx.arithmatex in generic mode, the MathJax settings and the bundled MathJax 3), and
-says in one line what is incompatible. Under ``mkdocs serve`` MkDocs watches docs_dir; the
+says in one line what is incompatible. Under ``mkdocs serve`` MkDocs watches docs_dir and
+rebuilds after an edit with the same plugin object (``on_startup`` makes it persistent); the
 plugin keeps each spec's pages by the hash of its text and options, so only an edited spec
-is derived again.
+is derived again, and says so in one INFO line per derived spec.
 """
 
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import replace
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Any
 
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 
 from .errors import DeriveError
 from .formats import mathjax_config, page_css
-from .pipeline import Options, oracle_methods, run_spec
+from .pipeline import Options, oracle_methods, read_spec, run_spec
 from .site import mathjax_files
-from .spec import load
+from .spec import Limits, load
 from .write import safe_stem
 
 __all__ = ["DeriveBackpropPlugin"]
@@ -55,6 +57,10 @@ class DeriveBackpropPlugin(BasePlugin[DeriveBackpropConfig]):
     def __init__(self) -> None:
         self.derived: dict[str, dict[str, str | bytes]] = {}   # key -> the spec's files
         self.runs = 0                                          # specs derived (serve: edits)
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        """Defined so that MkDocs keeps this object across ``mkdocs serve`` rebuilds (and
+        with it the pages of the specs that did not change)."""
 
     def on_config(self, config: Any) -> Any:
         """Add the Markdown extensions and scripts the pages need, or say what conflicts."""
@@ -80,24 +86,35 @@ class DeriveBackpropPlugin(BasePlugin[DeriveBackpropConfig]):
         root = PurePosixPath(self.config.specs.strip("/"))
         specs = [f for f in files if f.src_uri.endswith((".yaml", ".yml"))
                  and PurePosixPath(f.src_uri).is_relative_to(root)]
+        kept: dict[str, dict[str, str | bytes]] = {}
         for spec_file in specs:
             files.remove(spec_file)
-            for name, content in self._pages(spec_file, root).items():
+            for name, content in self._pages(spec_file, kept).items():
                 files.append(File.generated(config, name, content=content))
+        self.derived = kept                  # the pages of deleted or edited specs dropped
         files.append(File.generated(config, CONFIG_JS, content=mathjax_config()))
         files.append(File.generated(config, PAGE_CSS, content=page_css()))
         for name, content in mathjax_files().items():
             files.append(File.generated(config, f"{MATHJAX}/{name}", content=content))
         return files
 
-    def _pages(self, spec_file: File, root: PurePosixPath) -> dict[str, str | bytes]:
+    def _pages(self, spec_file: File, kept: dict[str, dict[str, str | bytes]]
+               ) -> dict[str, str | bytes]:
         """The spec's page and pictures by docs path, derived only when its text changed."""
-        text = Path(spec_file.abs_src_path).read_text(encoding="utf-8")
+        try:
+            text = read_spec(spec_file.abs_src_path, max_bytes=Limits().bytes)
+        except DeriveError as exc:
+            raise PluginError(f"derive-backprop: {exc}") from None
         key = hashlib.sha256("\0".join((spec_file.src_uri, text, self.config.notation or "",
                                         self.config.oracle)).encode("utf-8")).hexdigest()
         if key not in self.derived:
+            started = time.perf_counter()
             self.derived[key] = self._derive(spec_file, text)
-        return self.derived[key]
+            # MkDocs' channel for a plugin's messages (as click.echo is the CLI's)
+            get_plugin_logger("derive-backprop").info("derived %s (%.1f s)", spec_file.src_uri,
+                                                      time.perf_counter() - started)
+        kept[key] = self.derived[key]
+        return kept[key]
 
     def _derive(self, spec_file: File, text: str) -> dict[str, str | bytes]:
         source = PurePosixPath(spec_file.src_uri)

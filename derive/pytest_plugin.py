@@ -23,9 +23,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="check every *.yaml/*.yml spec in DIR (repeatable)")
     parser.addini("derive_specs", type="paths", default=[],
                   help="folders whose *.yaml/*.yml specs are checked as test items")
-    group.addoption("--derive-oracle", default="auto",
+    group.addoption("--derive-oracle", default="finite_difference",
                     choices=("finite_difference", "torch", "auto"),
-                    help="oracles for --derive-specs (auto: torch when installed)")
+                    help="oracles for --derive-specs besides finite differences, as "
+                         "check's --oracle (auto: torch too when installed)")
 
 
 class SpecCheckError(Exception):

@@ -143,7 +143,7 @@ def test_the_result_json_is_the_cli_json(tmp_path) -> None:
     from click.testing import CliRunner
 
     from derive.cli import cli
-    out = CliRunner().invoke(cli, [str(RELU), "--format", "json", "-o", "-", "--oracle", "auto"])
+    out = CliRunner().invoke(cli, [str(RELU), "--format", "json", "-o", "-"])   # both defaults
     assert out.exit_code == 0
     assert json.loads(out.stdout) == derive.load(RELU).json()
 

@@ -92,10 +92,11 @@ def test_check_failing_names_the_spec_not_check_check(tmp_path: Path) -> None:
 
 
 def _disagreeing(precision: str) -> Result:
-    """The relu example's result with one wrong gradient, found twice (value and δ form)."""
+    """The relu example's result with one wrong gradient, found twice (value and δ form), with
+    the tolerance the comparison in that precision uses."""
     result = run(str(RELU), Options())
     wrong = Disagreement(0, "example", 2.5, 2.0, "finite_difference",
-                         1e-9 if precision == "mpmath" else 1e-6)
+                         tolerance=1e-9 if precision == "mpmath" else 1e-6)
     oracle = OracleResult("finite_difference", 12, 0.5, 0.25, False, precision)
     report = replace(result.report, passed=False, disagreements=(wrong, wrong),
                      oracles=(oracle,))

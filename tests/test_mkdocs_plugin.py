@@ -1,15 +1,21 @@
 """The MkDocs plugin: a stock MkDocs project with ``plugins: [derive-backprop]`` and a folder
-of specs builds strictly, every formula renders in Chromium, and only an edited spec is derived
-again (as ``mkdocs serve`` rebuilds after an edit)."""
+of specs builds strictly, every formula renders in Chromium, and under a real ``mkdocs serve``
+an edited spec's page changes while only that spec is derived again."""
 
 from __future__ import annotations
 
 import importlib.util
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -125,3 +131,83 @@ def test_serve_rebuilds_derive_only_the_edited_spec(tmp_path: Path) -> None:
     assert "Edited - " in second[page] and "Edited - " not in first[page]
     other = f"specs/week1/{SPECS[1]}.md"
     assert second[other] == first[other]
+
+
+T = TypeVar("T")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _fetch(url: str) -> str | None:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return str(response.read().decode("utf-8"))
+    except (urllib.error.URLError, OSError):
+        return None
+
+
+def _until(value: Callable[[], T | None], seconds: float, what: str,
+           server: subprocess.Popen, log: Path) -> T:
+    """Poll ``value`` until it is truthy; fail naming ``what`` (and the server's log)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = value()
+        if found:
+            return found
+        if server.poll() is not None:
+            break
+        time.sleep(0.25)
+    pytest.fail(f"{what} within {seconds:g} s (server rc {server.poll()}); log:\n"
+                + log.read_text(encoding="utf-8", errors="replace")[-3000:])
+
+
+def _article(html: str) -> str:
+    """The page's own content, without the site's nav (which lists every page's title)."""
+    start = html.index("<article")
+    return html[start:html.index("</article>", start)]
+
+
+def _derived(log: Path) -> list[str]:
+    """The specs the plugin derived, in order, from its INFO lines."""
+    return [line.split("derive-backprop: derived ", 1)[1].split(" (")[0]
+            for line in log.read_text(encoding="utf-8", errors="replace").splitlines()
+            if "derive-backprop: derived " in line]
+
+
+def test_mkdocs_serve_updates_an_edited_specs_page_deriving_only_that_spec(
+        tmp_path: Path) -> None:
+    need(_has("mkdocs") and _has("pymdownx") and _has("material"),
+         "mkdocs, mkdocs-material and pymdown-extensions (extra [site])")
+    root = _project(tmp_path / "project")
+    port, log = _free_port(), tmp_path / "serve.log"
+    with log.open("w", encoding="utf-8") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}", "-f",
+             str(root / "mkdocs.yml")], stdout=out, stderr=subprocess.STDOUT,
+            env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    try:
+        edited, other = (f"http://127.0.0.1:{port}/specs/week1/{stem}/" for stem in SPECS)
+        before = _until(lambda: _fetch(edited), 240, "the first page served", server, log)
+        other_before = _fetch(other)
+        assert other_before and "Edited - " not in before
+        assert sorted(_derived(log)) == [f"specs/week1/{stem}.yml" for stem in SPECS]
+        spec = root / "docs" / "specs" / "week1" / f"{SPECS[0]}.yml"
+        spec.write_text(spec.read_text().replace("title: ", "title: Edited - ", 1))
+        after = _until(lambda: (page := _fetch(edited)) and "Edited - " in page and page, 120,
+                       "the edited spec's page served changed", server, log)
+        assert "Edited - " in after
+        assert _derived(log)[2:] == [f"specs/week1/{SPECS[0]}.yml"], \
+            "only the edited spec is derived again"
+        assert _article(_fetch(other) or "") == _article(other_before), \
+            "the other page is as it was (its nav names the new title)"
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
