@@ -6,6 +6,7 @@ from __future__ import annotations
 import sympy as sp
 
 from ..calculus import LOSS, ChainProduct, ChainSum, Partial, as_expr, delta_symbol, upstream
+from ..registry import general_symbol
 from .context import Context
 from .forward import LARGE_LAYER, words
 from .lines import display, line, sides
@@ -99,11 +100,13 @@ def summary_box(c: Context) -> Callout:
                                           reversed(network.layers[1:]))]
     params = [eq for layer in reversed(network.layers) for eq in _parameter_equations(c, layer)]
     W = c.matrix(c.notation.matrix_weight, "l")
+    w = general_symbol(c.notation, "W", "l", "j", "k")
     order = "row k, column j" if c.notation.convention == "row" else "row j, column k"
     blocks = [
         Text() + "The error at the output (BP1), the error moved back one layer (BP2), and the "
         "gradients of the biases (BP3) and weights (BP4). " + math(r"\odot") +
-        " multiplies entry by entry; " + math(W) + f" holds the weights of layer l in {order}.",
+        " multiplies entry by entry; " + math(W) + " holds " + math(w) + ", the weight from "
+        f"unit k of the layer before to unit j of layer l, in {order}.",
         display([_output_equation(c), *hidden, *params])]
     if network.output.activation.vector:
         blocks.append(plain("Softmax couples the output units, so BP1 uses the whole Jacobian "

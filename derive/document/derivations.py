@@ -20,7 +20,7 @@ __all__ = ["ALL_IN_FULL", "bias_section", "featured", "gradient_section", "table
 
 ALL_IN_FULL = 4
 TABLE_ROWS = 60
-PATHS_SHOWN = 3     # a worked section writes out at most this many paths of a sum
+PATHS_SHOWN = 2     # a worked section writes out at most this many paths of a sum
 
 
 def featured(c: Context) -> list[int]:
@@ -78,8 +78,9 @@ def derivation_lines(c: Context, g: Gradient, *, numbers: bool) -> list[Line]:
     if _skips(g):
         return [line(sides(p, dL, *([g.result] if g.result is not None else []),
                            g.delta_form))]
-    if numbers and len(g.paths) > PATHS_SHOWN and factor is not None:
-        return [line(sides(p, dL, _chain(g), factor, g.delta_form))]
+    if numbers and len(g.paths) > PATHS_SHOWN:
+        return [line(sides(p, dL, _chain(g), *([factor] if factor is not None else []),
+                           g.delta_form))]
     rows = [line(sides(p, dL, _chain(g)))]
     values = [g.result] if g.result is not None else []
     rows.append(line(sides(p, dL, *values, *([factor] if factor is not None else []),

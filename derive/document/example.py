@@ -8,6 +8,7 @@ import sympy as sp
 from ..numbers import trained
 from ..registry import OPTIMIZERS
 from .context import Context
+from .evaluate import Point
 from .forward import count
 from .lines import display, line, number
 from .model import Figure, Section, Table, Text, math, plain
@@ -15,6 +16,8 @@ from .model import Figure, Section, Table, Text, math, plain
 __all__ = ["example_section"]
 
 SATURATED = 0.01     # |g'(z)| below this: the unit barely passes its error back
+SHRINK = 4           # a drop of the gradient from the output back to layer 1 worth a word
+SLOW = 0.01          # a loss that falls by less than this share over the steps
 STEP_ROWS = 6        # steps listed (the first ones and the last); the loss curve shows all
 
 
@@ -22,23 +25,31 @@ def _num(c: Context, value) -> Text:
     return plain(f"{float(value):.{c.digits}g}")
 
 
-def _observations(c: Context) -> list[str]:
+def _shrinking(c: Context) -> list[str]:
+    """The largest weight gradient per layer: a drop from the output back is worth a word."""
     worked, net = c.worked, c.network
     assert worked is not None
-    notes = []
     by_layer: dict[int, float] = {}
     for g, value in zip(c.derivation.gradients, worked.first.gradients):
         if g.role.kind == "W":
             by_layer[g.role.layer] = max(by_layer.get(g.role.layer, 0.0), abs(float(value)))
-    if len(by_layer) > 1 and by_layer[1] > 0:
-        ratio = by_layer[len(net.layers)] / by_layer[1]
-        if ratio >= 10:
-            notes.append(f"The largest weight gradient is {ratio:.3g} times smaller in layer 1 "
-                         f"than in layer {len(net.layers)}: each layer multiplies the error by "
-                         "its activation's derivative, and those products shrink it (the "
-                         "vanishing gradient).")
-    env = worked.first.forwards[0].env
-    for layer in net.layers:
+    squashing = any(layer.activation.name in ("sigmoid", "tanh") for layer in net.layers[:-1])
+    if len(by_layer) < 2 or by_layer[1] == 0 or not squashing:
+        return []
+    ratio = by_layer[len(net.layers)] / by_layer[1]
+    if ratio < SHRINK:
+        return []
+    sigmoid = any(layer.activation.name == "sigmoid" for layer in net.layers[:-1])
+    return [f"The largest weight gradient is {ratio:.3g} times smaller in layer 1 than in "
+            f"layer {len(net.layers)}: each layer back multiplies the error by a weight and by "
+            "its activation's derivative" + (", and σ′ is at most ¼" if sigmoid else "") +
+            ", so the error shrinks on its way back (the vanishing gradient)."]
+
+
+def _saturated(c: Context) -> list[str]:
+    env = c.worked.first.forwards[0].env if c.worked else {}
+    notes = []
+    for layer in c.network.layers:
         if layer.activation.vector or layer.activation.name == "linear":
             continue
         for j, z in enumerate(layer.z):
@@ -47,18 +58,53 @@ def _observations(c: Context) -> list[str]:
                 notes.append(f"Unit {j + 1} of layer {layer.number} is saturated: its "
                              f"activation's slope is {slope:.2g} at z = {float(env[z]):.4g}, so "
                              "almost no error flows back through it.")
-    if len(worked.steps) > 1:
-        after = worked.steps[1].forwards
-        for layer in net.layers:
-            if layer.activation.name != "relu":
-                continue
-            for j, z in enumerate(layer.z):
-                if float(env[z]) > 0 and all(float(f.env[z]) <= 0 for f in after):
-                    notes.append(f"After the first update, ReLU unit {j + 1} of layer "
-                                 f"{layer.number} has z ≤ 0: its output and its gradient are "
-                                 "0, so it stops learning (a dead ReLU) unless another sample "
-                                 "revives it.")
     return notes
+
+
+def _dead_after_update(c: Context) -> list[str]:
+    """A ReLU unit active before the first update and inactive for every sample after it."""
+    worked, net = c.worked, c.network
+    relus = [layer for layer in net.layers if layer.activation.name == "relu"]
+    if worked is None or not worked.updated or not relus:
+        return []
+    first = worked.first
+    point = c.example_point()
+    assert point is not None
+    after = [Point(point.graph, {**dict(zip(net.parameters, map(float, worked.updated))),
+                                 **{s: float(f.env[s]) for s in (*net.x, *net.y)}})
+             for f in first.forwards]
+    notes = []
+    for layer in relus:
+        for j, z in enumerate(layer.z):
+            if float(first.forwards[0].env[z]) > 0 and all(p.env[z] <= 0 for p in after):
+                notes.append(f"After the first update, z of ReLU unit {j + 1} in layer "
+                             f"{layer.number} is {after[0].env[z]:.4g} ≤ 0: its output and "
+                             "gradient are now 0, so it stops learning (a dead ReLU) unless "
+                             "another sample revives it.")
+    return notes
+
+
+def _slow(c: Context) -> list[str]:
+    """A loss that barely moves: say why, and that the curve's axis magnifies the drop."""
+    worked = c.worked
+    assert worked is not None
+    first, last = float(worked.losses[0]), float(worked.losses[-1])
+    if len(worked.steps) < 2 or first == 0 or (first - last) / abs(first) >= SLOW:
+        return []
+    largest = max(abs(float(g)) for g in worked.first.gradients)
+    rate = worked.learning_rate
+    sigmoid = any(layer.activation.name == "sigmoid" for layer in c.network.layers)
+    return [f"Over {len(worked.steps)} steps the loss falls by only "
+            f"{100 * (first - last) / abs(first):.2g} %: the largest gradient is {largest:.3g}, "
+            f"so a step moves a parameter by at most η·{largest:.3g} = {rate * largest:.3g}"
+            + (" (every sigmoid on the way back multiplies by σ′ ≤ ¼)" if sigmoid else "") +
+            ". The loss curve's axis spans only that small range, which makes the drop look "
+            "larger than it is."]
+
+
+def _observations(c: Context) -> list[str]:
+    """What the example's numbers say, computed from them, only when it happens."""
+    return [*_shrinking(c), *_saturated(c), *_dead_after_update(c), *_slow(c)]
 
 
 def _optimizer_steps(c: Context, i: int) -> list:
