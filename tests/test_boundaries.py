@@ -39,7 +39,7 @@ SUBPACKAGES = {name: name for name in LAYERS} | {"exercises": "pipeline", "circu
 TOP_LEVEL = {"errors": "errors", "display": "errors", "numerals": "numerals",
              "write": "pipeline", "pipeline": "pipeline", "commands": "pipeline", "pytest_plugin": "pipeline",
              "__init__": "pipeline", "api": "pipeline", "notebook": "pipeline",
-             "against": "pipeline", "mkdocs_plugin": "pipeline",
+             "against": "pipeline", "mkdocs_plugin": "pipeline", "workers": "pipeline",
              "cli": "cli", "process": "cli", "__main__": "cli"}
 LIBRARY_OWNERS = {"yaml": "derive.spec", "jinja2": "derive.formats.templating",
                   "click": "derive.cli"}
