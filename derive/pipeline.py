@@ -18,7 +18,7 @@ from pathlib import Path
 from .calculus import Derivation, build_network, derive
 from .circuit import CircuitDerivation, derive_circuit
 from .display import decoded_name, display_name
-from .errors import DeriveError, NumericError, SpecError
+from .errors import DeriveError, SpecError
 from .formats import circuit_files, render, render_chapter
 from .formats.numpy_module import numpy_module
 from .numbers import Engines, WorkedExample, work_example
@@ -163,28 +163,13 @@ def run_spec(spec: Spec, path: str, options: Options = Options()) -> Result:
     report = check(derivation, worked, seed=options.seed, methods=options.methods,
                    engines=engines)
     stem = options.stem if options.stem is not None else safe_stem(Path(path).stem)
-    files = _render(derivation, worked, report, stem, options.formats) if options.formats else {}
+    files = render(derivation, worked, report, stem=stem, formats=options.formats) \
+        if options.formats else {}
     if "numpy" in options.formats:      # not a page: the reference implementation in NumPy
         files = {**files, f"{stem}.py": numpy_module(spec)}
     chapter = render_chapter(derivation, worked, report) if options.chapter else ""
     return Result(path=path, derivation=derivation, worked=worked, report=report,
                   files=dict(files), chapter=chapter)
-
-
-def _render(derivation: Derivation, worked: WorkedExample | None, report: CheckReport, stem: str,
-            formats: tuple[str, ...]) -> dict[str, str | bytes]:
-    """The pages; a float64 domain error or overflow in the page's audit (log of a softmax
-    output that underflowed: logits 1 000 apart) is the example's numbers, not a bug."""
-    try:
-        return render(derivation, worked, report, stem=stem, formats=formats)
-    except (OverflowError, ValueError) as exc:
-        if not isinstance(exc, OverflowError) and "math domain error" not in str(exc):
-            raise
-        spec = derivation.network.spec
-        raise NumericError("example", "numbers the page's float64 audit can evaluate",
-                           got_text=f"{exc} in it (check computes them in 50 digits)",
-                           file=spec.file, line=spec.line_of("example"),
-                           hint="use smaller inputs, weights or learning rate") from None
 
 
 def oracle_methods(choice: str) -> tuple[str, ...]:
