@@ -9,11 +9,9 @@ stays with them. No click, no printing, no exits, no writing.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import stat
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -27,6 +25,7 @@ from .numbers import Engines, WorkedExample, work_example
 from .site import Lesson, page_path
 from .spec import LIMIT_HINT, GraphSpec, Limits, Spec, load, load_graph
 from .verify import CheckReport, check
+from .workers import run_in_workers
 from .write import safe_stem
 
 __all__ = ["GraphResult", "Options", "Result", "run_graph", "oracle_methods", "read_spec", "run", "run_course", "run_spec",
@@ -216,19 +215,9 @@ def run_course(root: Path, specs: Sequence[Path], options: Options, *, jobs: int
             results.append(_course_lesson(*task))
             progress(1)
         return results
-    pool = ProcessPoolExecutor(max_workers=jobs)
-    try:
-        futures = [pool.submit(_course_lesson, *task) for task in tasks]
-        for _ in as_completed(futures):
-            progress(1)
-        return [future.result() for future in futures]
-    except BaseException:       # a signal (process.Stopped), Ctrl-C, a worker that died
-        pool.shutdown(wait=False, cancel_futures=True)
-        for worker in multiprocessing.active_children():
-            worker.terminate()
-        raise
-    finally:
-        pool.shutdown(wait=True)
+    # a process per spec: a worker the OOM killer takes is known by its spec (WorkerDied)
+    return run_in_workers(_course_lesson, tasks, [task[0] for task in tasks], jobs=jobs,
+                          done=progress)
 
 
 def _parameter_name(derivation: Derivation, index: int) -> str:

@@ -124,7 +124,8 @@ def test_path_proof_fails_against_a_wrong_delta(net_232: Derivation) -> None:
     assert prove_unit(network, 1, 0, paths, net_232.deltas)
     hidden, output = net_232.deltas
     no_slope = dataclasses.replace(hidden[0], value=hidden[0].value.factors[0])
-    flipped = dataclasses.replace(output[1], value=ChainProduct((-1, output[1].value)), general=None)
+    flipped = dataclasses.replace(output[1], value=ChainProduct((-1, output[1].value)),
+                                  general_of=None)
     back = hidden[0].value.factors[0]
     swapped = ChainSum((ChainProduct((network.layers[1].W[0][1], delta_symbol(2, 0))),
                         *back.terms[1:]))

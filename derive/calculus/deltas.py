@@ -10,7 +10,9 @@ substitutes the later ones where the page writes paths out.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
 
 import sympy as sp
 
@@ -26,14 +28,23 @@ __all__ = ["DeltaEquation", "Deltas", "delta_recursion", "expanded_deltas", "hid
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DeltaEquation:
-    """δ^{(l)}_j = value, with ``value`` in local symbols and the next layer's δ."""
+    """δ^{(l)}_j = value, with ``value`` in local symbols and the next layer's δ.
+
+    ``general_of`` builds the chain rule's form when a shortcut gave ``value``, on demand:
+    under softmax it sums over the whole layer, so building it for every unit is O(units²).
+    """
 
     layer: int
     unit: int
     symbol: sp.Symbol
     value: object
-    general: object | None = None
+    general_of: Callable[[], object] | None = field(default=None, compare=False)
     reason: tuple[str, ...] = ()
+
+    @property
+    def general(self) -> object | None:
+        """The chain rule's form Σ_i ∂L/∂ŷ_i · ∂ŷ_i/∂z_j, when a shortcut simplified it."""
+        return None if self.general_of is None else self.general_of()
 
     @property
     def written(self) -> object:
@@ -52,11 +63,12 @@ def output_deltas(network: Network) -> tuple[DeltaEquation, ...]:
     shortcut = None if layer.skip else SHORTCUTS.get((network.loss.name, layer.activation.name))
     out = []
     for j in range(layer.units):
-        general = chain_sum([chain_product([network.loss_derivative(i), layer.jacobian(i, j)])
-                             for i in layer.fanout(j)])
-        value = shortcut.delta(layer.a[j], network.y[j]) if shortcut else general
+        general = cache(lambda j=j: chain_sum([chain_product([network.loss_derivative(i),
+                                                              layer.jacobian(i, j)])
+                                               for i in layer.fanout(j)]))
+        value = shortcut.delta(layer.a[j], network.y[j]) if shortcut else general()
         out.append(DeltaEquation(layer=layer.number, unit=j, symbol=delta_symbol(layer.number, j),
-                                 value=value, general=general if shortcut else None,
+                                 value=value, general_of=general if shortcut else None,
                                  reason=shortcut.reason if shortcut else ()))
     return tuple(out)
 

@@ -10,6 +10,7 @@ from types import MappingProxyType
 from typing import Any
 
 from ..calculus import Derivation
+from ..errors import NumericError
 from ..numbers import WorkedExample
 from ..verify import CheckReport
 from ..document import build_document
@@ -37,7 +38,7 @@ def render(derivation: Derivation, worked: WorkedExample | None, report: CheckRe
     out: dict[str, str] = {}
     page = Page(derivation, worked)
     files, links = picture_files(page, stem) if "md" in formats else ({}, {})
-    document, audited = build_document(derivation, worked, report, pictures=links)
+    document, audited = _document(derivation, worked, report, pictures=links)
     if "md" in formats:
         out[f"{stem}.md"] = MarkdownPrinter().page(document,
                                                    page_meta_title(derivation.network.spec.title))
@@ -53,10 +54,26 @@ def render(derivation: Derivation, worked: WorkedExample | None, report: CheckRe
     return out
 
 
+def _document(derivation: Derivation, *args: Any, **kwargs: Any) -> Any:
+    """``build_document``; a float64 domain error or overflow while it evaluates the example
+    (log of a softmax output that underflowed: logits 1 000 apart, which the numbers stages
+    compute by log-sum-exp) is the example's numbers, refused in one line, not a bug."""
+    try:
+        return build_document(derivation, *args, **kwargs)
+    except (OverflowError, ValueError) as exc:
+        if not isinstance(exc, OverflowError) and "math domain error" not in str(exc):
+            raise
+        spec = derivation.network.spec
+        raise NumericError("example", "numbers the page's float64 audit can evaluate",
+                           got_text=f"{exc} in it (check computes them in 50 digits)",
+                           file=spec.file, line=spec.line_of("example"),
+                           hint="use smaller inputs, weights or learning rate") from None
+
+
 def render_chapter(derivation: Derivation, worked: WorkedExample | None,
                    report: CheckReport) -> str:
     """One spec as a chapter of the course book: the body of its standalone LaTeX page."""
-    document, _ = build_document(derivation, worked, report)
+    document, _ = _document(derivation, worked, report)
     return template("tex", "latex/chapter.tex.j2").render(
         title=escape_latex(derivation.network.spec.title),
         body=LatexPrinter(book=True).body(document))

@@ -16,6 +16,7 @@ import sympy as sp
 from ..calculus import Network, Role
 from .engine import Compiled, Engine
 from .precision import FLOAT64, MPMATH, Precision, precise
+from .stable import by_logits, stable_activation, stable_loss
 
 __all__ = ["Forward", "Sweep", "float_forward", "forward", "parameter_env", "sample_env"]
 
@@ -42,11 +43,18 @@ def sample_env(network: Network, x: Sequence[float], y: Sequence[float],
 
 
 def _layer(layer, zs: list, activations: Sequence[Compiled], env: dict,  # type: ignore[no-untyped-def]
-           memo: dict, bounded=None) -> list:  # type: ignore[no-untyped-def]
+           memo: dict, precision: Precision, bounded=None) -> list:  # type: ignore[no-untyped-def]
     """Store ``layer``'s z values, then compute its a_j = g(z) in order; return the a's.
 
-    ``bounded(symbol, value)``, when given, checks each value as it is stored.
+    ``bounded(symbol, value)``, when given, checks each value as it is stored. A softmax
+    layer is computed from its z's at once (``stable``), not from each unit's a_expr.
     """
+    stable = stable_activation(layer)
+    if stable is not None and by_logits(precision, zs):
+        outputs = stable(precision, zs)
+        for symbol, value in (*zip(layer.z, zs), *zip(layer.a, outputs)):
+            env[symbol] = value if bounded is None else bounded(symbol, value)
+        return outputs
     outputs = []
     if bounded is None:         # the finite differences' inner loop: nothing else
         env.update(zip(layer.z, zs))
@@ -79,9 +87,19 @@ def forward(network: Network, params: Mapping[sp.Symbol, object], x: Sequence[fl
     for layer in network.layers:
         zs = p.dot([list(map(get, row)) for row in layer.W], inputs,
                    list(map(get, layer.unit_biases)))
-        inputs = _layer(layer, zs, tuple(map(engine.compile, layer.a_expr)), env, memo,
+        inputs = _layer(layer, zs, tuple(map(engine.compile, layer.a_expr)), env, memo, p,
                         p.bounded)
-    return Forward(env, p.bounded("L", engine.compile(network.loss_expr)(env, memo)))
+    return Forward(env, p.bounded("L", _loss(network, engine.compile(network.loss_expr), p,
+                                             env, memo)))
+
+
+def _loss(network: Network, compiled: Compiled, p: Precision, env: dict, memo: dict) -> object:
+    """The per-sample loss: from the output's z's when the pair has a stable form
+    (cross-entropy after softmax: never log of an a_j that underflowed), else compiled."""
+    stable, zs = stable_loss(network), [env[z] for z in network.output.z]
+    if stable is None or not by_logits(p, zs):
+        return compiled(env, memo)
+    return stable(p, zs, [env[y] for y in network.y])
 
 
 def float_forward(network: Network, params: Sequence[object], x: Sequence[float],
@@ -150,10 +168,15 @@ class Sweep:
         for unit, z in zip(units, dot(rows, self.values[first - 1], bias)):
             env[layer.z[unit]] = z
         outputs = list(self.values[first])
-        for j in range(layer.units) if layer.activation.vector else units:
-            env[layer.a[j]] = outputs[j] = activations[j](env, memo)
+        if layer.activation.vector:         # softmax: every unit from all the z's
+            outputs = _layer(layer, [env[z] for z in layer.z], activations, env, memo,
+                             self.precision)
+        else:
+            for j in range(layer.units) if layer.activation.vector else units:
+                env[layer.a[j]] = outputs[j] = activations[j](env, memo)
         for layer, rows, biases, activations in zip(network.layers[first:], self.weights[first:],
                                                     self.biases[first:],
                                                     self.activations[first:]):
-            outputs = _layer(layer, dot(rows, outputs, biases), activations, env, memo)
-        return self.loss(env, memo)
+            outputs = _layer(layer, dot(rows, outputs, biases), activations, env, memo,
+                             self.precision)
+        return _loss(network, self.loss, self.precision, env, memo)

@@ -243,7 +243,11 @@ def _checked_gradient(derivation: Derivation, params: tuple, samples: tuple[int,
 
 @precise
 def factor_values(derivation: Derivation, env: dict, *, engine: Engine | None = None) -> tuple:
-    """For each featured gradient written as paths: the number of every factor of every path."""
+    """For each featured gradient written as paths: the number of every factor of every path.
+
+    None for a gradient whose factors a float cannot hold: a finite gradient may pass
+    through one (−y/ŷ = −2e434 when logits are 1 000 apart), and no page prints them.
+    """
     compiled_of, memo = (engine or Engine()).compile, {}     # the paths share most factors
     out = []
     featured = set(derivation.featured)
@@ -251,8 +255,13 @@ def factor_values(derivation: Derivation, env: dict, *, engine: Engine | None = 
         if not g.paths or index not in featured:
             out.append(None)
             continue
-        out.append(tuple(tuple(compiled_of(f.value)(env, memo) for f in (*path, g.last))
-                         for path in g.paths))
+        try:
+            values = tuple(tuple(compiled_of(f.value)(env, memo) for f in (*path, g.last))
+                           for path in g.paths)
+        except NonFinite:
+            values = None
+        fits = values is not None and all(in_float_range(v) for path in values for v in path)
+        out.append(values if fits else None)
     return tuple(out)
 
 
@@ -272,15 +281,8 @@ def _finish(derivation: Derivation, steps: tuple, final: tuple, losses: tuple,
     for value in (*final, *losses, *first.gradients):
         if not in_float_range(value):
             raise _numeric_error(derivation, show_number(value))
-    try:
-        numbers = (factor_values(derivation, first.forwards[0].env, engine=engine)
-                   if len(first.forwards) == 1 else ())
-    except NonFinite as exc:
-        raise _numeric_error(derivation, f"{exc.got_text} in a factor at step 1") from None
-    for parameter, paths in zip(derivation.network.parameters, numbers):
-        _check_values(derivation, "at step 1", ((parameter, value) for path in paths or ()
-                                                for value in path),
-                      prefix="a chain-rule factor of dL/d")
+    numbers = (factor_values(derivation, first.forwards[0].env, engine=engine)
+               if len(first.forwards) == 1 else ())
     return WorkedExample(steps=steps, initial=first.parameters, final=final, losses=losses,
                          first=first, learning_rate=example.learning_rate, mode=example.mode,
                          factor_values=numbers)
