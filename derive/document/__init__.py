@@ -16,8 +16,8 @@ from .audit import AuditReport, FalseEquation, audit
 from .build import build_document
 from .model import (Block, Callout, Details, Display, Document, Equation, Figure, Line, Section,
                     Table, Text)
-from .quantities import graph_entries, text_of
+from .quantities import TextPrinter, graph_entries, text_of
 
 __all__ = ["AuditReport", "Block", "Callout", "Details", "Display", "Document", "Equation",
            "FalseEquation", "Figure", "Line", "Section", "Table", "Text", "audit",
-           "build_document", "graph_entries", "text_of"]
+           "build_document", "graph_entries", "text_of", "TextPrinter"]

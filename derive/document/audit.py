@@ -95,10 +95,15 @@ def _close(a: float, b: float, rel: float, absolute: float) -> bool:
     return abs(a - b) <= max(rel * max(abs(a), abs(b)), absolute)
 
 
-def _value(expr: Any, point: Point) -> float:
-    """A side's value; NaN (no comparison) where a nudge leaves a function's domain."""
+def _value(expr: Any, point: Point, compiled: dict) -> float:
+    """A side's value; NaN (no comparison) where a nudge leaves a function's domain.
+    ``compiled``: each expression's closure, made once for all the points of a run."""
     try:
-        return compile_expr(sp.sympify(expr))(point)
+        closure = compiled[expr]
+    except KeyError:
+        closure = compiled[expr] = compile_expr(sp.sympify(expr))
+    try:
+        return closure(point)
     except OUTSIDE:
         return math.nan
 
@@ -114,12 +119,12 @@ def _random_point(graph: Graph, network: Network, n: int | None, rng: random.Ran
                         got_text=f"none in {DRAWS} draws", stage="audit")
 
 
-def _compare(eq: Equation, point: Point, where: str, latex: str) -> bool:
+def _compare(eq: Equation, point: Point, where: str, latex: str, compiled: dict) -> bool:
     """True when compared (every pair agreed), False when every pair met a kink."""
     point.noise = 0.0
-    sides = [[_value(e, point) for e in _flat(s)] for s in eq.sides]
+    sides = [[_value(e, point, compiled) for e in _flat(s)] for s in eq.sides]
     if eq.at == "example":      # printed numbers: rounding error grows with the terms' sizes
-        terms = [abs(compile_expr(t)(point)) for s in eq.sides
+        terms = [abs(_value(t, point, compiled)) for s in eq.sides
                  for t in (s.args if isinstance(s, sp.Add) else (s,))]
         rel, absolute = 10.0 ** (1 - eq.digits) * 3, 10.0 ** (1 - eq.digits) * sum(terms)
     else:
@@ -147,6 +152,7 @@ def audit(document: Document, network: Network, worked: WorkedExample | None, *,
     random_points: dict[int | None, list[Point]] = {}
     example_points: dict[int | None, Point] = {}
     verified = at_example = 0
+    compiled: dict = {}
     for where, display in document.displays():
         for line in display.lines:
             eq = line.equation
@@ -164,7 +170,7 @@ def audit(document: Document, network: Network, worked: WorkedExample | None, *,
                     random_points[n] = [_random_point(graphs[n], network, n, rng)
                                         for _ in range(RANDOM_POINTS)]
                 points = random_points[n]
-            results = [_compare(eq, point, where, line.latex) for point in points]
+            results = [_compare(eq, point, where, line.latex, compiled) for point in points]
             if any(results):
                 verified += 1
                 at_example += eq.at == "example"

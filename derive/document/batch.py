@@ -7,16 +7,19 @@ import sympy as sp
 
 from ..calculus import for_sample
 from .context import Context
-from .lines import display, line
+from .lines import CORNER, display, line, upto
 from .model import Line, Section, Table, Text, math, plain
 from .quantities import BATCH_LOSS, PARTIAL
 
 __all__ = ["batch_section"]
 
+BATCH_SHOWN = 3     # samples in the batch equations (as the matrix proofs): the form is the same
+
 
 def _Delta(layer, n: int) -> tuple:
     """Δ^{(l)}: row n, column j is ∂𝓛/∂z^{(l)}_j of sample n."""
-    return tuple(tuple(PARTIAL(BATCH_LOSS, for_sample(z, k)) for z in layer.z) for k in range(n))
+    return tuple(tuple(PARTIAL(BATCH_LOSS, for_sample(z, k)) for z in layer.z[:CORNER])
+                 for k in range(n))
 
 
 def _layer_lines(c: Context, layer, n: int) -> list[Line]:
@@ -33,12 +36,12 @@ def _layer_lines(c: Context, layer, n: int) -> list[Line]:
             values = tuple(tuple(sp.Add(*(PARTIAL(BATCH_LOSS, for_sample(layer.a[i], k))
                                           * for_sample(layer.jacobian(i, j), k)
                                           for i in range(layer.units)))
-                                 for j in range(layer.units)) for k in range(n))
+                                 for j in upto(layer.units)) for k in range(n))
             shown = (rf"\text{{row }} n\text{{: }}\left(\frac{{\partial {Y}_n}}{{\partial {Z}_n}}"
                      rf"\right)^{{\top}} \frac{{\partial {c.batch_loss}}}{{\partial {Y}_n}}")
         else:
             values = tuple(tuple(PARTIAL(BATCH_LOSS, for_sample(layer.a[j], k))
-                                 * for_sample(layer.derivative(j), k) for j in range(layer.units))
+                                 * for_sample(layer.derivative(j), k) for j in upto(layer.units))
                            for k in range(n))
             shown = rf"\frac{{\partial {c.batch_loss}}}{{\partial {Y}}}{g}"
     else:
@@ -50,7 +53,7 @@ def _layer_lines(c: Context, layer, n: int) -> list[Line]:
         values = tuple(tuple(sp.Add(*(PARTIAL(BATCH_LOSS, for_sample(nxt.z[i], k)) * nxt.W[i][j]
                                       for i in range(nxt.units)),
                                     *(PARTIAL(BATCH_LOSS, for_sample(m.a[j], k)) for m in extra))
-                             * for_sample(layer.derivative(j), k) for j in range(layer.units))
+                             * for_sample(layer.derivative(j), k) for j in upto(layer.units))
                        for k in range(n))
         back += "".join(rf" + \frac{{\partial {c.batch_loss}}}"
                         rf"{{\partial {c.matrix(c.notation.matrix_activation, m.number)}}}"
@@ -59,8 +62,8 @@ def _layer_lines(c: Context, layer, n: int) -> list[Line]:
     out.append(line([(D, _Delta(layer, n)), (shown, values)], samples=n))
     A = c.notation.matrix_input if l == 1 else c.matrix(c.notation.matrix_activation, l - 1)
     Wl = c.matrix(c.notation.matrix_weight, l)
-    grid = [[(j, k) for j in range(layer.units)] for k in range(layer.fan_in)] if row else \
-        [[(j, k) for k in range(layer.fan_in)] for j in range(layer.units)]
+    grid = [[(j, k) for j in upto(layer.units)] for k in upto(layer.fan_in)] if row else \
+        [[(j, k) for k in upto(layer.fan_in)] for j in upto(layer.units)]
     lhs = tuple(tuple(PARTIAL(BATCH_LOSS, layer.W[j][k]) for j, k in r) for r in grid)
     rhs = tuple(tuple(sp.Add(*(PARTIAL(BATCH_LOSS, for_sample(layer.z[j], s))
                                * for_sample(layer.inputs[k], s) for s in range(n)))
@@ -77,10 +80,10 @@ def _layer_lines(c: Context, layer, n: int) -> list[Line]:
     elif layer.b:
         bl = c.matrix("b", l)
         out.append(line([(rf"\frac{{\partial {c.batch_loss}}}{{\partial {bl}}}",
-                          tuple((PARTIAL(BATCH_LOSS, b),) for b in layer.b)),
+                          tuple((PARTIAL(BATCH_LOSS, b),) for b in layer.b[:CORNER])),
                          (rf"\left({D}\right)^{{\top}} \mathbf{{1}}_{{{n}}}",
                           tuple((sp.Add(*(PARTIAL(BATCH_LOSS, for_sample(z, s))
-                                          for s in range(n))),) for z in layer.z))],
+                                          for s in range(n))),) for z in layer.z[:CORNER]))],
                         samples=n))
     return out
 
@@ -98,7 +101,7 @@ def _expansion(c: Context, n: int) -> Line:
 
 
 def batch_section(c: Context) -> Section:
-    n = c.samples if c.samples > 1 else 2
+    n = min(max(c.samples, 2), BATCH_SHOWN)
     net = c.network
     lines = [ln for layer in reversed(net.layers) for ln in _layer_lines(c, layer, n)]
     shapes = []
@@ -111,7 +114,9 @@ def batch_section(c: Context) -> Section:
     mean = net.spec.reduction == "mean"
     D = c.matrix(r"\Delta", "l")
     blocks = [
-        Text() + f"Stack the {n} samples as the rows of a matrix (row n is sample n). Row n of "
+        Text() + (f"Stack {n} samples as the rows of a matrix (row n is sample n; any batch "
+                  "size works alike). Row n of " if c.samples != n else
+                  f"Stack the {n} samples as the rows of a matrix (row n is sample n). Row n of ")
         + math(D) + " holds " + math(rf"\partial {c.batch_loss} / \partial z") +
         " for sample n" + (f", which is sample n's δ divided by {n} (the mean)" if mean else
                            ", sample n's δ") + ". Each layer's backward step is three products:",

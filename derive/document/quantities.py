@@ -12,11 +12,13 @@ from types import MappingProxyType
 from typing import Any
 
 import sympy as sp
+from sympy.printing.str import StrPrinter
 
 from ..calculus import LOSS, Network, delta_symbol, role_of
 from ..registry import ActivationFunction
 
-__all__ = ["BATCH_LOSS", "PARTIAL", "graph_entries", "name_of", "sample_loss", "text_of"]
+__all__ = ["BATCH_LOSS", "PARTIAL", "TextPrinter", "graph_entries", "name_of", "sample_loss",
+           "text_of"]
 
 PARTIAL = sp.Function("partial")     # partial(A, B): ∂A/∂B through the graph
 BATCH_LOSS = sp.Symbol("L_batch")
@@ -52,31 +54,62 @@ def elementary(expr: sp.Expr) -> sp.Expr:
     return expr.xreplace({f: elementary(f.elementary()) for f in functions})
 
 
-def _real_abs(expr: sp.Expr) -> sp.Expr:
-    """|u| as a piecewise: a reader's SymPy differentiates |u| of a complex u into re and im."""
-    return expr.replace(sp.Abs, lambda u: sp.Piecewise((u, u >= 0), (-u, True)))
+class TextPrinter(StrPrinter):
+    """Sides as ``sympy.parse_expr`` text in graph names, printed once per expression.
+
+    Activations print in elementary functions, and |u| as a piecewise: a reader's SymPy
+    differentiates |u| of a complex u into re and im."""
+
+    def __init__(self, output_layer: int) -> None:
+        super().__init__({"order": "none", "full_prec": False})
+        self.output_layer = output_layer
+        self._memo: dict[object, str] = {}
+
+    def _print(self, expr: Any, **kwargs: Any) -> str:
+        if kwargs:
+            return super()._print(expr, **kwargs)
+        try:
+            return self._memo[expr]
+        except KeyError:
+            text = self._memo[expr] = super()._print(expr)
+            return text
+
+    def _print_Symbol(self, expr: sp.Symbol) -> str:
+        return name_of(expr, self.output_layer)
+
+    def _print_Function(self, expr: Any, **kwargs: Any) -> str:
+        """An activation in elementary functions (SymPy's printers skip a Function subclass's
+        own bases when they look for a method, so the check is here)."""
+        if isinstance(expr, ActivationFunction):
+            return self._print(expr.elementary())
+        return super()._print_Function(expr, **kwargs)
+
+    def _print_Abs(self, expr: sp.Abs) -> str:
+        u = self._print(expr.args[0])
+        return f"Piecewise(({u}, {u} >= 0), (-({u}), True))"
+
+    def side(self, expr: Any) -> Any:
+        """A side as text; a matrix side as rows of texts."""
+        if isinstance(expr, tuple):
+            return [[self.side(e) for e in row] for row in expr]
+        return self.doprint(sp.sympify(expr))
 
 
 def text_of(expr: Any, output_layer: int) -> Any:
-    """A side as text for ``sympy.parse_expr`` in graph names; a matrix as rows of texts."""
-    if isinstance(expr, tuple):
-        return [[text_of(e, output_layer) for e in row] for row in expr]
-    expr = sp.sympify(expr)
-    names = {s: sp.Symbol(name_of(s, output_layer)) for s in expr.free_symbols}
-    for p in expr.atoms(PARTIAL):
-        names.update({s: sp.Symbol(name_of(s, output_layer)) for s in p.args})
-    return sp.sstr(_real_abs(elementary(expr)).xreplace(names), order="none")
+    """One side as text (a new printer: for many sides, keep one ``TextPrinter``)."""
+    return TextPrinter(output_layer).side(expr)
 
 
 def graph_entries(network: Network, latex: dict[sp.Symbol, str]) -> list[dict[str, Any]]:
     """One sample's quantities in forward order, as the JSON ``graph``."""
     last = len(network.layers)
+    text = TextPrinter(last)
     entries: list[dict[str, Any]] = []
 
     def add(symbol: sp.Symbol, role: str, definition: Any) -> None:
         entries.append({"name": name_of(symbol, last), "latex": latex.get(symbol, str(symbol)),
                         "role": role, "definition": None if definition is None
-                        else text_of(definition, last)})
+                        else text.side(definition)})
 
     for x in network.x:
         add(x, "input", None)

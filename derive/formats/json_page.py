@@ -9,7 +9,7 @@ import mpmath
 from .. import __version__
 from ..calculus import LOSS, Equation
 from ..numbers import trained
-from ..document import AuditReport, Document, graph_entries, text_of
+from ..document import AuditReport, Document, TextPrinter, graph_entries
 from ..verify import CheckReport
 from .page import Page
 from .page_printers import printed_rows
@@ -25,13 +25,14 @@ def _float(value: mpmath.mpf | None) -> float | None:
 def _equations(document: Document, output_layer: int) -> list[dict[str, Any]]:
     """Every displayed equation with its block (page order), printed LaTeX and sides."""
     out = []
+    text = TextPrinter(output_layer)
     for block, (_, display) in enumerate(document.displays()):
         for line, latex in printed_rows(display):
             eq = line.equation
             if eq is None:
                 continue
             entry: dict[str, Any] = {"block": block, "latex": latex,
-                                     "sides": [text_of(s, output_layer) for s in eq.sides]}
+                                     "sides": [text.side(s) for s in eq.sides]}
             if eq.at is not None:
                 entry["at"] = eq.at
             if eq.samples is not None:
