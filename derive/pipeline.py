@@ -196,8 +196,16 @@ def _course_lesson(path: str, source: str, page: str, options: Options) -> Lesso
     if isinstance(result, GraphResult):
         return f"{path}: graph: expected a network spec (a course site takes layers: specs), " \
                f"got a graph: spec; render it on its own"
-    return Lesson.from_derivation(source=source, page=page, derivation=result.derivation,
-                              report=result.report, files=result.files, chapter=result.chapter)
+    from .exercises.site_pages import exercise_pages   # an exercise's question and solution
+    try:
+        extra, pages = exercise_pages(read_spec(path), path, page.rpartition("/")[2],
+                                      result.derivation.network.spec.title)
+    except DeriveError as exc:
+        return str(exc)
+    lesson = Lesson.from_derivation(source=source, page=page, derivation=result.derivation,
+                                    report=result.report, files={**result.files, **extra},
+                                    chapter=result.chapter)
+    return replace(lesson, extras=pages)
 
 
 def run_course(root: Path, specs: Sequence[Path], options: Options, *, jobs: int,

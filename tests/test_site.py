@@ -22,7 +22,7 @@ from derive import build_network, check, derive, load_spec, render, work_example
 from derive.errors import OutputError
 from derive.site.course import MATHJAX_DIR, Lesson, build_book, build_site, mathjax_files, page_path
 
-from .conftest import EXAMPLES, ROOT
+from .conftest import EXAMPLES, ROOT, installed_cli
 
 EXAMPLE_STEMS = sorted(p.stem for p in EXAMPLES.glob("*.yaml"))
 
@@ -363,3 +363,22 @@ def test_order_puts_lessons_in_teaching_order_then_the_rest_by_name() -> None:
     index = files["docs/index.md"]
     assert index.index("[Zeta]") < index.index("[Mid]") < index.index("[Alpha]")
     assert "| 1 | [Zeta](zeta.md)" in index and "| 4 | [Beta](beta.md)" in index
+
+
+def test_an_exercise_spec_brings_its_question_and_solution_pages(tmp_path: Path) -> None:
+    """Issue 19: the course site shows an exercise's question sheet and its solution page."""
+    course = tmp_path / "course"
+    course.mkdir()
+    stem = "exercise-one-step-sigmoid-2-2-1"
+    (course / f"{stem}.yaml").write_text((EXAMPLES / f"{stem}.yaml").read_text("utf-8"))
+    result = subprocess.run([installed_cli(), "site", str(course), "-o", str(tmp_path / "site")],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    docs = tmp_path / "site" / "docs" / f"{stem}-exercise"
+    question = (docs / "question.md").read_text("utf-8")
+    assert "Variant 1, seed " in question and "(solution.md)" in question
+    assert "Derived and checked by machine" in (docs / "solution.md").read_text("utf-8")
+    nav = yaml.safe_load((tmp_path / "site" / "mkdocs.yml").read_text("utf-8"))["nav"]
+    pages = [next(iter(item.values())) for item in nav]
+    assert pages[1:] == [f"{stem}.md", f"{stem}-exercise/question.md",
+                         f"{stem}-exercise/solution.md"]

@@ -54,6 +54,7 @@ class Lesson:
     chapter: str = ""                  # the LaTeX chapter, when a book is wanted
     order: int | None = None           # the spec's ``order:``, its place in its folder
     about: str = ""                    # the spec's ``about:``: what the lesson teaches
+    extras: tuple[tuple[str, str], ...] = ()   # (title, page beside it): an exercise's sheets
 
     @classmethod
     def from_derivation(cls, *, source: str, page: str, derivation: Derivation,
@@ -134,6 +135,9 @@ def _nav(ordered: Sequence[Lesson], titles: dict[tuple[str, ...], str]) -> list[
         for depth in range(shared, len(folders)):
             nav.append((depth, titles[folders[:depth + 1]], ""))
         nav.append((len(folders), lesson.title, f"{lesson.page}.md"))
+        base = "/".join(folders)
+        nav += [(len(folders), title, f"{base}/{extra}.md" if base else f"{extra}.md")
+                for title, extra in lesson.extras]
         open_folders = folders
     return nav
 
