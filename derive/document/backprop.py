@@ -9,7 +9,7 @@ from ..calculus import LOSS, ChainProduct, ChainSum, Partial, as_expr, delta_sym
 from ..registry import general_symbol
 from .context import Context
 from .forward import LARGE_LAYER, words
-from .lines import CORNER, display, line, sides, upto
+from .lines import display, line, sides
 from .model import Callout, Line, Section, Text, math, plain
 from .quantities import PARTIAL, elementary
 
@@ -36,12 +36,12 @@ def _output_equation(c: Context) -> Line:
         jac = rf"\frac{{\partial {c.vector('a', layer.number)}}}{{\partial {c.vector('z', layer.number)}}}"
         shown = rf"\left({jac}\right)^{{\top}} {grad}"
         values = [sp.Add(*(dL[i] * layer.jacobian(i, j) for i in range(layer.units)))
-                  for j in upto(layer.units)]
+                  for j in c.upto(layer.units)]
     else:
         shown = grad + _g_prime(c, layer)
-        values = [dL[j] * layer.derivative(j) for j in upto(layer.units)]
+        values = [dL[j] * layer.derivative(j) for j in c.upto(layer.units)]
     parts = [(c.vector("delta", layer.number), _column([delta_symbol(layer.number, j)
-                                                         for j in upto(layer.units)])),
+                                                         for j in c.upto(layer.units)])),
              (shown, _column(values))]
     short = c.derivation.deltas[-1][0]
     if short.general is not None:
@@ -58,9 +58,9 @@ def _hidden_equation(c: Context, layer, following) -> Line:
     for consumer in c.network.consumers(layer.number):     # a residual adds this output there
         back += rf" + \nabla_{{{c.vector('a', consumer.number)}}} {c.loss}"
     values = [as_expr(upstream(c.network, layer.number, j)) * layer.derivative(j)
-              for j in upto(layer.units)]
+              for j in c.upto(layer.units)]
     return line([(c.vector("delta", layer.number),
-                  _column([delta_symbol(layer.number, j) for j in upto(layer.units)])),
+                  _column([delta_symbol(layer.number, j) for j in c.upto(layer.units)])),
                  (rf"\left({back}\right){_g_prime(c, layer)}", _column(values))])
 
 
@@ -70,10 +70,10 @@ def _parameter_equations(c: Context, layer) -> list[Line]:
     W = c.matrix(c.notation.matrix_weight, layer.number)
     row = c.notation.convention == "row"
     if row:
-        grid = [[(j, k) for j in upto(layer.units)] for k in upto(layer.fan_in)]
+        grid = [[(j, k) for j in c.upto(layer.units)] for k in c.upto(layer.fan_in)]
         product = rf"{prev} \left({delta}\right)^{{\top}}"
     else:
-        grid = [[(j, k) for k in upto(layer.fan_in)] for j in upto(layer.units)]
+        grid = [[(j, k) for k in c.upto(layer.fan_in)] for j in c.upto(layer.units)]
         product = rf"{delta} \left({prev}\right)^{{\top}}"
     lhs = tuple(tuple(PARTIAL(LOSS, layer.W[j][k]) for j, k in r) for r in grid)
     rhs = tuple(tuple(delta_symbol(layer.number, j) * layer.inputs[k] for j, k in r)
@@ -87,9 +87,9 @@ def _parameter_equations(c: Context, layer) -> list[Line]:
     elif layer.b:
         b = c.vector("b", layer.number)
         out.append(line([(rf"\frac{{\partial {c.loss}}}{{\partial {b}}}",
-                          _column([PARTIAL(LOSS, s) for s in layer.b[:CORNER]])),
+                          _column([PARTIAL(LOSS, s) for s in layer.b[:c.corner]])),
                          (delta, _column([delta_symbol(layer.number, j)
-                                          for j in upto(layer.units)]))]))
+                                          for j in c.upto(layer.units)]))]))
     return out
 
 

@@ -7,7 +7,7 @@ import sympy as sp
 
 from ..calculus import for_sample
 from .context import Context
-from .lines import CORNER, display, line, upto
+from .lines import CORNER, display, line
 from .model import Line, Section, Table, Text, math, plain
 from .quantities import BATCH_LOSS, PARTIAL
 
@@ -16,9 +16,9 @@ __all__ = ["batch_section"]
 BATCH_SHOWN = 3     # samples in the batch equations (as the matrix proofs): the form is the same
 
 
-def _Delta(layer, n: int) -> tuple:
+def _Delta(c: Context, layer, n: int) -> tuple:
     """Δ^{(l)}: row n, column j is ∂𝓛/∂z^{(l)}_j of sample n."""
-    return tuple(tuple(PARTIAL(BATCH_LOSS, for_sample(z, k)) for z in layer.z[:CORNER])
+    return tuple(tuple(PARTIAL(BATCH_LOSS, for_sample(z, k)) for z in layer.z[:c.corner])
                  for k in range(n))
 
 
@@ -36,12 +36,12 @@ def _layer_lines(c: Context, layer, n: int) -> list[Line]:
             values = tuple(tuple(sp.Add(*(PARTIAL(BATCH_LOSS, for_sample(layer.a[i], k))
                                           * for_sample(layer.jacobian(i, j), k)
                                           for i in range(layer.units)))
-                                 for j in upto(layer.units)) for k in range(n))
+                                 for j in c.upto(layer.units)) for k in range(n))
             shown = (rf"\text{{row }} n\text{{: }}\left(\frac{{\partial {Y}_n}}{{\partial {Z}_n}}"
                      rf"\right)^{{\top}} \frac{{\partial {c.batch_loss}}}{{\partial {Y}_n}}")
         else:
             values = tuple(tuple(PARTIAL(BATCH_LOSS, for_sample(layer.a[j], k))
-                                 * for_sample(layer.derivative(j), k) for j in upto(layer.units))
+                                 * for_sample(layer.derivative(j), k) for j in c.upto(layer.units))
                            for k in range(n))
             shown = rf"\frac{{\partial {c.batch_loss}}}{{\partial {Y}}}{g}"
     else:
@@ -53,17 +53,17 @@ def _layer_lines(c: Context, layer, n: int) -> list[Line]:
         values = tuple(tuple(sp.Add(*(PARTIAL(BATCH_LOSS, for_sample(nxt.z[i], k)) * nxt.W[i][j]
                                       for i in range(nxt.units)),
                                     *(PARTIAL(BATCH_LOSS, for_sample(m.a[j], k)) for m in extra))
-                             * for_sample(layer.derivative(j), k) for j in upto(layer.units))
+                             * for_sample(layer.derivative(j), k) for j in c.upto(layer.units))
                        for k in range(n))
         back += "".join(rf" + \frac{{\partial {c.batch_loss}}}"
                         rf"{{\partial {c.matrix(c.notation.matrix_activation, m.number)}}}"
                         for m in extra)
         shown = rf"\left({back}\right){g}"
-    out.append(line([(D, _Delta(layer, n)), (shown, values)], samples=n))
+    out.append(line([(D, _Delta(c, layer, n)), (shown, values)], samples=n))
     A = c.notation.matrix_input if l == 1 else c.matrix(c.notation.matrix_activation, l - 1)
     Wl = c.matrix(c.notation.matrix_weight, l)
-    grid = [[(j, k) for j in upto(layer.units)] for k in upto(layer.fan_in)] if row else \
-        [[(j, k) for k in upto(layer.fan_in)] for j in upto(layer.units)]
+    grid = [[(j, k) for j in c.upto(layer.units)] for k in c.upto(layer.fan_in)] if row else \
+        [[(j, k) for k in c.upto(layer.fan_in)] for j in c.upto(layer.units)]
     lhs = tuple(tuple(PARTIAL(BATCH_LOSS, layer.W[j][k]) for j, k in r) for r in grid)
     rhs = tuple(tuple(sp.Add(*(PARTIAL(BATCH_LOSS, for_sample(layer.z[j], s))
                                * for_sample(layer.inputs[k], s) for s in range(n)))
@@ -80,10 +80,10 @@ def _layer_lines(c: Context, layer, n: int) -> list[Line]:
     elif layer.b:
         bl = c.matrix("b", l)
         out.append(line([(rf"\frac{{\partial {c.batch_loss}}}{{\partial {bl}}}",
-                          tuple((PARTIAL(BATCH_LOSS, b),) for b in layer.b[:CORNER])),
+                          tuple((PARTIAL(BATCH_LOSS, b),) for b in layer.b[:c.corner])),
                          (rf"\left({D}\right)^{{\top}} \mathbf{{1}}_{{{n}}}",
                           tuple((sp.Add(*(PARTIAL(BATCH_LOSS, for_sample(z, s))
-                                          for s in range(n))),) for z in layer.z[:CORNER]))],
+                                          for s in range(n))),) for z in layer.z[:c.corner]))],
                         samples=n))
     return out
 
@@ -101,7 +101,7 @@ def _expansion(c: Context, n: int) -> Line:
 
 
 def batch_section(c: Context) -> Section:
-    n = min(max(c.samples, 2), BATCH_SHOWN)
+    n = min(max(c.samples, 2), BATCH_SHOWN if c.corner == CORNER else 2)
     net = c.network
     lines = [ln for layer in reversed(net.layers) for ln in _layer_lines(c, layer, n)]
     shapes = []

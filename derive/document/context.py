@@ -11,8 +11,11 @@ from ..numbers import WorkedExample
 from ..registry import NOTATIONS, Notation, matrix_symbol
 from ..verify import CheckReport
 from .evaluate import Graph, Point, compile_expr
+from .lines import CORNER
 
 __all__ = ["Context"]
+
+LARGE = 1_000       # parameters above which the page's vector and matrix sides hold 2 x 2
 
 
 @dataclass(slots=True)
@@ -68,6 +71,17 @@ class Context:
                   "delta": r"\boldsymbol{\delta}", "b": self.notation.bias}[kind]
         letter = letter if kind == "delta" else rf"\mathbf{{{letter}}}"
         return matrix_symbol(self.notation, letter, str(layer))
+
+    @property
+    def corner(self) -> int:
+        """Rows and columns a vector or matrix side holds: a 6 x 6 corner, 2 x 2 for a network
+        too large to check more entries by finite differences through its whole graph."""
+        return CORNER if len(self.network.parameters) <= LARGE else 2
+
+    def upto(self, n: int) -> range:
+        """The entries of a vector or matrix side (the equation is about every entry; the
+        audit and the JSON check a corner, as the matrix proofs do)."""
+        return range(min(n, self.corner))
 
     def example_point(self) -> Point | None:
         """The example's first sample before any update, as floats (None without an example)."""

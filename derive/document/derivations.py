@@ -20,6 +20,7 @@ __all__ = ["ALL_IN_FULL", "bias_section", "featured", "gradient_section", "table
 
 ALL_IN_FULL = 4
 TABLE_ROWS = 60
+CHAINS = 24         # chains written out in the closed box (each is checked through the graph)
 PATHS_SHOWN = 2     # a worked section writes out at most this many paths of a sum
 
 
@@ -199,7 +200,7 @@ def table_section(c: Context, shown: list[int]) -> Section:
     if len(grads) > TABLE_ROWS:
         blocks.append(plain(f"The first {TABLE_ROWS} of {len(grads)} parameters; the JSON "
                             "lists them all."))
-    rest = [i for i in range(min(len(grads), TABLE_ROWS)) if i not in shown]
+    rest = [i for i in range(min(len(grads), TABLE_ROWS)) if i not in shown][:CHAINS]
     if rest:
         rows = [r for i in rest for r in derivation_lines(c, grads[i], numbers=False)]
         blocks.append(Details(plain("Each parameter's chain rule, written out"),

@@ -84,6 +84,9 @@ class Graph:
     def __init__(self, nodes: Sequence[tuple[sp.Symbol, sp.Expr]]) -> None:
         self.order = [s for s, _ in nodes]
         self.closures = {s: compile_expr(e) for s, e in nodes}
+        # a sum's terms with what each reads: a nudge recomputes only the terms it reaches
+        self.terms = {s: [(compile_expr(t), frozenset(t.free_symbols)) for t in e.args]
+                      for s, e in nodes if isinstance(e, sp.Add) and len(e.args) > 4}
         self.users: dict[sp.Symbol, set[sp.Symbol]] = {}
         for s, e in nodes:
             for used in e.free_symbols:
@@ -137,11 +140,22 @@ class Point:
             for step in (h, -h):
                 env = dict(self.env)
                 env[b] = self.env[b] + step
+                changed = {b}
                 for s in self.graph.downstream(b):
-                    env[s] = self.graph.closures[s](_Env(env))
+                    env[s] = self._recompute(s, env, changed)
+                    changed.add(s)
                 sides.append(env)
             self._nudged[b] = (h, sides[0], sides[1])
         return self._nudged[b]
+
+    def _recompute(self, s: sp.Symbol, env: dict, changed: set) -> float:
+        """A node after a nudge: a long sum moves by its changed terms only."""
+        terms = self.graph.terms.get(s)
+        if terms is None:
+            return self.graph.closures[s](_Env(env))
+        new, old = _Env(env), _Env(self.env)
+        return self.env[s] + math.fsum(t(new) - t(old) for t, reads in terms
+                                       if not reads.isdisjoint(changed))
 
     def partial(self, a: sp.Symbol, b: sp.Symbol) -> float:
         """∂a/∂b: NaN at a kink (the one-sided differences disagree)."""

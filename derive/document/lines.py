@@ -14,17 +14,10 @@ from ..numerals import format_number
 from .model import Display, Equation, Line
 from .quantities import PARTIAL
 
-__all__ = ["CORNER", "Side", "display", "upto", "line", "number", "numbers_product", "side", "sides"]
+__all__ = ["CORNER", "Side", "display", "line", "number", "numbers_product", "side", "sides"]
 
 Side = tuple[str, Any]       # (LaTeX, SymPy side)
-CORNER = 6                   # a vector or matrix side holds at most this many rows and columns
-
-
-def upto(n: int) -> range:
-    """The entries of a vector or matrix side: a wide layer's top-left corner only (the
-    equation is about every entry; the audit and the JSON check a corner, as the matrix
-    proofs do), so that checking a page does not grow with the square of its width."""
-    return range(min(n, CORNER))
+CORNER = 6     # a vector or matrix side holds at most this many rows and columns (Context)
 
 
 def side(obj: Any) -> Any:
