@@ -21,7 +21,7 @@ from .expressions import (ChainProduct, ChainSum, Equation, Factor, Partial, as_
                           chain_product, chain_sum)
 from .names import symbol_names
 from .network import Network, build_network
-from .printer import Printer
+from .printer import Memoized, Printer
 from .proofs import Prover, prove_equal
 from .symbols import (LOSS, Role, Symbol, activation_symbol, bias_symbol, delta_symbol, for_sample,
                       input_symbol, pre_activation_symbol, role_of, target_symbol, weight_symbol)
@@ -30,4 +30,5 @@ __all__ = ["LOSS", "ChainProduct", "ChainSum", "Derivation", "Equation", "Gradie
            "Partial", "Printer", "Prover", "Role", "Symbol", "activation_symbol", "as_expr",
            "build_network", "delta_symbol", "derive", "expanded_deltas", "prove_equal", "role_of",
            "symbol_names", "weight_symbol", "Factor", "bias_symbol", "chain_product", "chain_sum",
-           "for_sample", "input_symbol", "pre_activation_symbol", "target_symbol", "upstream"]
+           "for_sample", "input_symbol", "pre_activation_symbol", "target_symbol", "upstream",
+           "Memoized"]

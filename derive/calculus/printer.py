@@ -17,10 +17,28 @@ from sympy.printing.latex import LatexPrinter
 
 from .expressions import ChainProduct, ChainSum, Partial
 
-__all__ = ["Printer"]
+__all__ = ["Memoized", "Printer"]
 
 
-class Printer(LatexPrinter):
+class Memoized:
+    """A SymPy printer that prints each distinct expression once (mixed in before the
+    printer; the class sets ``self._memo = {}``): pages repeat the same factors many times."""
+
+    _memo: dict
+
+    def _print(self, expr: Any, **kwargs: Any) -> str:
+        if kwargs:
+            return super()._print(expr, **kwargs)  # type: ignore[misc]
+        try:
+            return self._memo[expr]
+        except KeyError:
+            text = self._memo[expr] = super()._print(expr)  # type: ignore[misc]
+            return text
+        except TypeError:          # an unhashable argument: print it every time
+            return super()._print(expr)  # type: ignore[misc]
+
+
+class Printer(Memoized, LatexPrinter):
     """LaTeX in a course's notation: factors in chain order, always ∂."""
 
     printmethod = "_derive_latex"
@@ -47,17 +65,6 @@ class Printer(LatexPrinter):
             return super().doprint(expr)
         return self._print(expr)
 
-    def _print(self, expr: Any, **kwargs: Any) -> str:
-        """Print once per distinct expression: pages repeat the same factors many times."""
-        if kwargs:
-            return super()._print(expr, **kwargs)
-        try:
-            return self._memo[expr]
-        except KeyError:
-            text = self._memo[expr] = super()._print(expr)
-            return text
-        except TypeError:          # an unhashable argument: print it every time
-            return super()._print(expr)
 
     # -- our structures -------------------------------------------------------
 

@@ -14,7 +14,7 @@ from typing import Any
 import sympy as sp
 from sympy.printing.str import StrPrinter
 
-from ..calculus import LOSS, Network, delta_symbol, role_of
+from ..calculus import LOSS, Memoized, Network, delta_symbol, role_of
 from ..registry import ActivationFunction
 
 __all__ = ["BATCH_LOSS", "PARTIAL", "TextPrinter", "graph_entries", "name_of", "sample_loss",
@@ -54,7 +54,7 @@ def elementary(expr: sp.Expr) -> sp.Expr:
     return expr.xreplace({f: elementary(f.elementary()) for f in functions})
 
 
-class TextPrinter(StrPrinter):
+class TextPrinter(Memoized, StrPrinter):
     """Sides as ``sympy.parse_expr`` text in graph names, printed once per expression.
 
     Activations print in elementary functions, and |u| as a piecewise: a reader's SymPy
@@ -64,15 +64,6 @@ class TextPrinter(StrPrinter):
         super().__init__({"order": "none", "full_prec": False})
         self.output_layer = output_layer
         self._memo: dict[object, str] = {}
-
-    def _print(self, expr: Any, **kwargs: Any) -> str:
-        if kwargs:
-            return super()._print(expr, **kwargs)
-        try:
-            return self._memo[expr]
-        except KeyError:
-            text = self._memo[expr] = super()._print(expr)
-            return text
 
     def _print_Symbol(self, expr: sp.Symbol) -> str:
         return name_of(expr, self.output_layer)

@@ -40,20 +40,26 @@ class _Printer:
     def blocks(self, blocks: tuple) -> str:
         return "\n\n".join(text for text in map(self.doprint, blocks) if text)
 
-
-class MarkdownPrinter(_Printer):
-    """MkDocs Material with pymdownx.arithmatex (generic), admonition and details."""
+    escape: Any
+    strong: str          # the format of emphasised prose, around the escaped text
 
     def print_Text(self, text: Text) -> str:
+        """Prose escaped for the format, inline math as ``\\( \\)`` (both formats)."""
         out = []
         for kind, value in text.segments:
             if kind == "math":
                 out.append(rf"\({value}\)")
-            elif kind == "strong":
-                out.append(f"**{escape_markdown(value)}**")
             else:
-                out.append(escape_markdown(value))
+                escaped = self.escape(value)
+                out.append(self.strong.format(escaped) if kind == "strong" else escaped)
         return "".join(out)
+
+
+class MarkdownPrinter(_Printer):
+    """MkDocs Material with pymdownx.arithmatex (generic), admonition and details."""
+
+    escape = staticmethod(escape_markdown)
+    strong = "**{}**"
 
     def print_Display(self, display: Display) -> str:
         rows = [text for _, text in printed_rows(display)]
@@ -109,16 +115,8 @@ class LatexPrinter(_Printer):
     def __init__(self, *, book: bool = False) -> None:
         self.book = book
 
-    def print_Text(self, text: Text) -> str:
-        out = []
-        for kind, value in text.segments:
-            if kind == "math":
-                out.append(rf"\({value}\)")
-            elif kind == "strong":
-                out.append(rf"\textbf{{{escape_latex(value)}}}")
-            else:
-                out.append(escape_latex(value))
-        return "".join(out)
+    escape = staticmethod(escape_latex)
+    strong = r"\textbf{{{}}}"
 
     def print_Display(self, display: Display) -> str:
         rows = [text for _, text in printed_rows(display)]
