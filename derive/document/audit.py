@@ -16,12 +16,12 @@ from typing import Any
 
 import sympy as sp
 
-from ..calculus import LOSS, Network, for_sample
+from ..calculus import LOSS, Network, for_sample, role_of
 from ..errors import CheckFailed
 from ..numbers import WorkedExample
 from .evaluate import OUTSIDE, Graph, Point, compile_expr
 from .model import Document, Equation
-from .quantities import BATCH_LOSS, sample_loss
+from .quantities import BATCH_LOSS, layer_nodes, sample_loss
 
 __all__ = ["AuditReport", "FalseEquation", "audit"]
 
@@ -48,15 +48,13 @@ class _Graphs:
 
     def nodes(self, n: int | None) -> list[tuple[sp.Symbol, sp.Expr]]:
         net = self.network
-        per = [(s, e) for layer in net.layers
-               for s, e in (*zip(layer.z, layer.z_expr), *zip(layer.a, layer.a_expr))]
+        per = [node for layer in net.layers for node in layer_nodes(layer)]
         per.append((LOSS, net.loss_expr))
         if n is None:
             return per
         out = []
         for k in range(n):
-            out += [(sample_loss(k) if s == LOSS else for_sample(s, k), for_sample(e, k))
-                    for s, e in per]
+            out += [(_in_sample(s, k), _in_sample(e, k)) for s, e in per]
         scale = sp.Rational(net.spec.batch_scale(n))
         out.append((BATCH_LOSS, scale * sp.Add(*(sample_loss(k) for k in range(n)))))
         return out
@@ -65,6 +63,13 @@ class _Graphs:
         if n not in self._made:
             self._made[n] = Graph(self.nodes(n))
         return self._made[n]
+
+
+def _in_sample(expr: Any, k: int) -> Any:
+    """Sample k's copy of one sample's expression: its x, y, z, a, δ, its loss (``L__k``)
+    and its softmax sums (``S_l__k``)."""
+    own = {s: sp.Symbol(f"{s.name}__{k}") for s in expr.free_symbols if role_of(s) is None}
+    return for_sample(expr.xreplace(own), k)
 
 
 def _random_leaves(network: Network, n: int | None, rng: random.Random) -> dict:

@@ -12,6 +12,7 @@ from ..registry import NOTATIONS, Notation, matrix_symbol
 from ..verify import CheckReport
 from .evaluate import Graph, Point, compile_expr
 from .lines import CORNER
+from .quantities import layer_nodes
 
 __all__ = ["Context"]
 
@@ -92,8 +93,7 @@ class Context:
             leaves = {p: float(v) for p, v in zip(network.parameters, first.parameters)}
             env = first.forwards[0].env
             leaves.update({s: float(env[s]) for s in (*network.x, *network.y)})
-            nodes = [(s, e) for layer in network.layers
-                     for s, e in (*zip(layer.z, layer.z_expr), *zip(layer.a, layer.a_expr))]
+            nodes = [node for layer in network.layers for node in layer_nodes(layer)]
             self._example = Point(Graph([*nodes, (LOSS, network.loss_expr)]), leaves)
         return self._example
 

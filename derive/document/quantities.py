@@ -17,13 +17,35 @@ from sympy.printing.str import StrPrinter
 from ..calculus import LOSS, Memoized, Network, delta_symbol, role_of
 from ..registry import ActivationFunction
 
-__all__ = ["BATCH_LOSS", "PARTIAL", "TextPrinter", "graph_entries", "name_of", "sample_loss",
+__all__ = ["BATCH_LOSS", "PARTIAL", "TextPrinter", "graph_entries", "layer_nodes", "name_of",
+           "sample_loss", "shared_sum",
            "text_of"]
 
 PARTIAL = sp.Function("partial")     # partial(A, B): ∂A/∂B through the graph
 BATCH_LOSS = sp.Symbol("L_batch")
 
 _PREFIX = MappingProxyType({"W": "w"})      # the name's letter where it is not the kind
+
+
+def layer_nodes(layer: Any) -> list[tuple[sp.Symbol, sp.Expr]]:
+    """A layer's quantities in forward order: each z, each a. A vector activation's shared
+    denominator (softmax's Σ exp z) is one node ``S_l`` of its own, so that n outputs read
+    it instead of each holding an n-term sum (n² terms for a wide layer)."""
+    nodes = list(zip(layer.z, layer.z_expr))
+    a_exprs = list(layer.a_expr)
+    if layer.activation.vector and a_exprs:
+        sums = [p.base for p in a_exprs[0].atoms(sp.Pow)
+                if p.exp == -1 and isinstance(p.base, sp.Add)]
+        if sums:
+            total = shared_sum(layer.number)
+            nodes.append((total, sums[0]))
+            a_exprs = [e.xreplace({sums[0]: total}) for e in a_exprs]
+    return nodes + list(zip(layer.a, a_exprs))
+
+
+def shared_sum(layer: int, sample: int | None = None) -> sp.Symbol:
+    """Softmax's denominator Σ_k exp(z_k) of a layer (of sample n in a batch)."""
+    return sp.Symbol(f"S_{layer}" + (f"__{sample}" if sample is not None else ""))
 
 
 def sample_loss(n: int) -> sp.Symbol:
@@ -109,11 +131,11 @@ def graph_entries(network: Network, latex: dict[sp.Symbol, str]) -> list[dict[st
     for p in network.parameters:
         add(p, "parameter", None)
     for layer in network.layers:
-        for j, z in enumerate(layer.z):
-            add(z, "pre_activation", layer.z_expr[j])
         role = "output" if layer.number == last else "activation"
-        for j, a in enumerate(layer.a):
-            add(a, role, layer.a_expr[j])
+        for symbol, definition in layer_nodes(layer):
+            kind = role_of(symbol)
+            add(symbol, "pre_activation" if kind is not None and kind.kind == "z" else
+                role if kind is not None else "sum", definition)
     add(LOSS, "loss", network.loss_expr)
     for layer in network.layers:
         for j, z in enumerate(layer.z):
