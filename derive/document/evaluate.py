@@ -134,41 +134,55 @@ class Point:
         raise KeyError(symbol)
 
     def _nudge(self, b: sp.Symbol) -> tuple[float, dict, dict]:
+        """(h, the values moved by b + h, by b − h): each nudge keeps only what it moved."""
         if b not in self._nudged:
             h = 1e-5 * max(1.0, abs(self.env[b]))
             sides = []
             for step in (h, -h):
-                env = dict(self.env)
-                env[b] = self.env[b] + step
-                changed = {b}
+                moved = {b: self.env[b] + step}       # only what the nudge changes
                 for s in self.graph.downstream(b):
-                    env[s] = self._recompute(s, env, changed)
-                    changed.add(s)
-                sides.append(env)
+                    moved[s] = self._recompute(s, moved)
+                sides.append(moved)
             self._nudged[b] = (h, sides[0], sides[1])
         return self._nudged[b]
 
-    def _recompute(self, s: sp.Symbol, env: dict, changed: set) -> float:
-        """A node after a nudge: a long sum moves by its changed terms only."""
+    def _recompute(self, s: sp.Symbol, moved: dict) -> float:
+        """A node after a nudge (``moved``: the values it changed so far); a long sum moves
+        by its changed terms only."""
+        new = _Moved(moved, self.env)
         terms = self.graph.terms.get(s)
         if terms is None:
-            return self.graph.closures[s](_Env(env))
-        new, old = _Env(env), _Env(self.env)
+            return self.graph.closures[s](new)
+        old = _Env(self.env)
         return self.env[s] + math.fsum(t(new) - t(old) for t, reads in terms
-                                       if not reads.isdisjoint(changed))
+                                       if not reads.isdisjoint(moved))
 
     def partial(self, a: sp.Symbol, b: sp.Symbol) -> float:
         """∂a/∂b: NaN at a kink (the one-sided differences disagree)."""
         if a == b:
             return 1.0
         h, up, down = self._nudge(b)
-        a_up, a_down, a_mid = up[a], down[a], self.env[a]
+        a_mid = self.env[a]
+        a_up, a_down = up.get(a, a_mid), down.get(a, a_mid)
         noise = 1e-14 * (abs(a_up) + abs(a_down) + abs(a_mid)) / h
         forward, backward = (a_up - a_mid) / h, (a_mid - a_down) / h
         if abs(forward - backward) > 1e-3 * max(1.0, abs(forward), abs(backward)) + 2 * noise:
             return math.nan
         self.noise = max(self.noise, noise)
         return (a_up - a_down) / (2 * h)
+
+
+class _Moved:
+    """The point after a nudge: the moved values over the point's own."""
+
+    __slots__ = ("moved", "env")
+
+    def __init__(self, moved: dict, env: dict) -> None:
+        self.moved, self.env = moved, env
+
+    def value(self, symbol: sp.Symbol) -> float:
+        moved = self.moved.get(symbol)
+        return self.env[symbol] if moved is None else moved
 
 
 class _Env:
