@@ -19,7 +19,7 @@ from .calculus import Derivation, build_network, derive
 from .circuit import CircuitDerivation, derive_circuit
 from .display import decoded_name, display_name
 from .errors import DeriveError, SpecError
-from .formats import circuit_files, render, render_chapter
+from .formats import circuit_files, render_pages
 from .formats.numpy_module import numpy_module
 from .numbers import Engines, WorkedExample, work_example
 from .site import Lesson, page_path
@@ -163,11 +163,11 @@ def run_spec(spec: Spec, path: str, options: Options = Options()) -> Result:
     report = check(derivation, worked, seed=options.seed, methods=options.methods,
                    engines=engines)
     stem = options.stem if options.stem is not None else safe_stem(Path(path).stem)
-    files = render(derivation, worked, report, stem=stem, formats=options.formats) \
-        if options.formats else {}
+    files, chapter = render_pages(derivation, worked, report, stem=stem,
+                                  formats=options.formats, chapter=options.chapter) \
+        if options.formats or options.chapter else ({}, "")
     if "numpy" in options.formats:      # not a page: the reference implementation in NumPy
         files = {**files, f"{stem}.py": numpy_module(spec)}
-    chapter = render_chapter(derivation, worked, report) if options.chapter else ""
     return Result(path=path, derivation=derivation, worked=worked, report=report,
                   files=dict(files), chapter=chapter)
 

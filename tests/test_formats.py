@@ -44,10 +44,11 @@ def test_rendering_twice_gives_the_same_bytes() -> None:
 def test_printers_only_read_the_document() -> None:
     """Markdown and LaTeX are printers of one frozen document: printing changes nothing."""
     from derive.document import build_document
+    from derive.formats.page import Page
     from derive.formats.page_printers import LatexPrinter, MarkdownPrinter
 
     derivation, worked, report = _run("softmax-cross-entropy-3-classes")
-    document, _ = build_document(derivation, worked, report)
+    document, _ = build_document(derivation, worked, report, Page(derivation, worked).printer)
     before = repr(document)
     markdown = MarkdownPrinter().page(document, "t")
     latex = LatexPrinter().body(document)

@@ -14,6 +14,7 @@ import sympy as sp
 
 from derive import build_network, check, derive, load_spec, render, work_example
 from derive.document import FalseEquation, audit, build_document
+from derive.formats.page import Page
 from derive.document.model import Display, Equation, Line, Section
 
 from .conftest import EXAMPLES, OUTPUT
@@ -187,7 +188,8 @@ def _built(name: str):
     spec = load_spec(UNSEEN[name], f"{name}.yaml", default_title=name)
     derivation = derive(build_network(spec))
     worked = work_example(derivation)
-    return derivation, worked, build_document(derivation, worked, check(derivation, worked))
+    return derivation, worked, build_document(derivation, worked, check(derivation, worked),
+                                              Page(derivation, worked).printer)
 
 
 def _tampered(document, change):

@@ -21,7 +21,7 @@ from ..errors import CheckFailed
 from ..numbers import WorkedExample
 from .evaluate import OUTSIDE, Graph, Point, compile_expr
 from .model import Document, Equation
-from .quantities import BATCH_LOSS, layer_nodes, sample_loss
+from .quantities import BATCH_LOSS, sample_loss, sample_nodes
 
 __all__ = ["AuditReport", "FalseEquation", "audit"]
 
@@ -48,8 +48,7 @@ class _Graphs:
 
     def nodes(self, n: int | None) -> list[tuple[sp.Symbol, sp.Expr]]:
         net = self.network
-        per = [node for layer in net.layers for node in layer_nodes(layer)]
-        per.append((LOSS, net.loss_expr))
+        per = sample_nodes(net)
         if n is None:
             return per
         out = []

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from ..calculus import Derivation
+from ..calculus import Derivation, Printer
 from ..numbers import WorkedExample
 from ..verify import CheckReport
 from .audit import AuditReport, audit
@@ -42,9 +42,11 @@ def _sections(c: Context, pictures: dict[str, Any]) -> list[Section]:
 
 
 def build_document(derivation: Derivation, worked: WorkedExample | None, report: CheckReport,
-                   *, pictures: dict[str, Any] | None = None) -> tuple[Document, AuditReport]:
-    """The page as data, every equation on it evaluated (``FalseEquation`` if one is false)."""
-    c = Context(derivation, worked, report, stem="")
+                   printer: Printer, *, pictures: dict[str, Any] | None = None
+                   ) -> tuple[Document, AuditReport]:
+    """The page as data, every equation on it evaluated (``FalseEquation`` if one is false);
+    ``printer``: the render's, in the spec's notation."""
+    c = Context(derivation, worked, report, printer)
     spec = derivation.network.spec
     body = _sections(c, pictures or {})
     draft = Document(title=spec.title, about=spec.about,

@@ -6,13 +6,13 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from ..calculus import LOSS, Derivation, Gradient, Network, Printer, symbol_names
+from ..calculus import LOSS, Derivation, Gradient, Network, Printer
 from ..numbers import WorkedExample
 from ..registry import NOTATIONS, Notation, matrix_symbol
 from ..verify import CheckReport
 from .evaluate import Graph, Point, compile_expr
 from .lines import CORNER
-from .quantities import layer_nodes
+from .quantities import sample_nodes
 
 __all__ = ["Context"]
 
@@ -24,14 +24,12 @@ class Context:
     derivation: Derivation
     worked: WorkedExample | None
     report: CheckReport
-    stem: str
+    printer: Printer                # the render's own: the JSON and pictures print with it
     notation: Notation = field(init=False)
-    printer: Printer = field(init=False)
     _example: Point | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.notation = NOTATIONS[self.network.spec.notation]
-        self.printer = Printer({"symbol_names": symbol_names(self.network, self.notation)})
 
     @property
     def network(self) -> Network:
@@ -93,8 +91,7 @@ class Context:
             leaves = {p: float(v) for p, v in zip(network.parameters, first.parameters)}
             env = first.forwards[0].env
             leaves.update({s: float(env[s]) for s in (*network.x, *network.y)})
-            nodes = [node for layer in network.layers for node in layer_nodes(layer)]
-            self._example = Point(Graph([*nodes, (LOSS, network.loss_expr)]), leaves)
+            self._example = Point(Graph(sample_nodes(network)), leaves)
         return self._example
 
     def at_example(self, expr: object) -> float:

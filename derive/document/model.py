@@ -8,7 +8,7 @@ own format and never sees mathematics built by a template.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 __all__ = ["Block", "Callout", "Details", "Display", "Document", "Equation", "Figure", "Line",
            "Section", "Table", "Text", "math", "plain", "strong"]
@@ -113,7 +113,6 @@ class Section:
     title: Text
     blocks: tuple[Block, ...]
     level: int = 2
-    anchor: str = ""
     plain_title: str = ""     # the title without LaTeX, for a heading a table of contents shows
 
 
@@ -123,7 +122,6 @@ class Document:
     about: str
     banner: Callout
     sections: tuple[Section, ...]
-    files: tuple[tuple[str, str], ...] = field(default=())   # pictures: path -> SVG text
 
     def displays(self) -> list[tuple[str, Display]]:
         """Every display block in page order, with the title of its section."""

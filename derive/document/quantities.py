@@ -18,7 +18,7 @@ from ..calculus import LOSS, Memoized, Network, delta_symbol, role_of
 from ..registry import ActivationFunction
 
 __all__ = ["BATCH_LOSS", "PARTIAL", "TextPrinter", "graph_entries", "layer_nodes", "name_of",
-           "sample_loss", "shared_sum",
+           "sample_loss", "sample_nodes", "shared_sum",
            "text_of"]
 
 PARTIAL = sp.Function("partial")     # partial(A, B): ∂A/∂B through the graph
@@ -41,6 +41,12 @@ def layer_nodes(layer: Any) -> list[tuple[sp.Symbol, sp.Expr]]:
             nodes.append((total, sums[0]))
             a_exprs = [e.xreplace({sums[0]: total}) for e in a_exprs]
     return nodes + list(zip(layer.a, a_exprs))
+
+
+def sample_nodes(network: Network) -> list[tuple[sp.Symbol, sp.Expr]]:
+    """One sample's forward graph: every layer's nodes, then the loss."""
+    return [*(node for layer in network.layers for node in layer_nodes(layer)),
+            (LOSS, network.loss_expr)]
 
 
 def shared_sum(layer: int, sample: int | None = None) -> sp.Symbol:

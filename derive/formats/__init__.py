@@ -15,10 +15,11 @@
 from __future__ import annotations
 
 from .documents import (
-    FORMATS, mathjax_config, page_css, render, render_book, render_chapter, render_site)
+    FORMATS, mathjax_config, page_css, render, render_book, render_chapter, render_pages,
+    render_site)
 from .circuit_page import circuit_files
 from .escape import escape_latex, escape_markdown
 from .flavors import plain_markdown
 
-__all__ = ["circuit_files", "FORMATS", "mathjax_config", "page_css", "render", "render_book", "render_chapter", "render_site", "escape_latex",
+__all__ = ["circuit_files", "FORMATS", "mathjax_config", "page_css", "render", "render_book", "render_chapter", "render_pages", "render_site", "escape_latex",
            "escape_markdown", "plain_markdown"]

@@ -22,7 +22,7 @@ from .page_printers import LatexPrinter, MarkdownPrinter
 from .templating import template
 
 
-__all__ = ["FORMATS", "render", "render_chapter", "render_book", "render_site", "mathjax_config",
+__all__ = ["FORMATS", "render", "render_chapter", "render_pages", "render_book", "render_site", "mathjax_config",
            "page_css"]
 
 
@@ -31,14 +31,19 @@ FORMATS = ("md", "tex", "json")
 
 def render(derivation: Derivation, worked: WorkedExample | None, report: CheckReport, *,
            stem: str, formats: tuple[str, ...] = ("md",)) -> dict[str, str]:
-    """File name -> text for each requested format (pictures go with the Markdown page).
+    """File name -> text for each requested format (pictures go with the Markdown page)."""
+    return render_pages(derivation, worked, report, stem=stem, formats=formats)[0]
 
-    The page is one ``Document``, audited before any format is printed (``FalseEquation``).
-    """
+
+def render_pages(derivation: Derivation, worked: WorkedExample | None, report: CheckReport, *,
+                 stem: str, formats: tuple[str, ...] = ("md",), chapter: bool = False
+                 ) -> tuple[dict[str, str], str]:
+    """(file name -> text, the course book's chapter or "") from ONE ``Document``, audited
+    once before any format is printed (``FalseEquation``)."""
     out: dict[str, str] = {}
     page = Page(derivation, worked)
     files, links = picture_files(page, stem) if "md" in formats else ({}, {})
-    document, audited = _document(derivation, worked, report, pictures=links)
+    document, audited = _document(derivation, worked, report, page.printer, pictures=links)
     if "md" in formats:
         out[f"{stem}.md"] = MarkdownPrinter().page(document,
                                                    page_meta_title(derivation.network.spec.title))
@@ -51,7 +56,10 @@ def render(derivation: Derivation, worked: WorkedExample | None, report: CheckRe
         data = json_document(page, report, document, audited)
         out[f"{stem}.json"] = escape_json(json.dumps(data, indent=2, sort_keys=True,
                                                      ensure_ascii=False)) + "\n"
-    return out
+    book = template("tex", "latex/chapter.tex.j2").render(
+        title=escape_latex(derivation.network.spec.title),
+        body=LatexPrinter(book=True).body(document)) if chapter else ""
+    return out, book
 
 
 def _document(derivation: Derivation, *args: Any, **kwargs: Any) -> Any:
@@ -73,10 +81,7 @@ def _document(derivation: Derivation, *args: Any, **kwargs: Any) -> Any:
 def render_chapter(derivation: Derivation, worked: WorkedExample | None,
                    report: CheckReport) -> str:
     """One spec as a chapter of the course book: the body of its standalone LaTeX page."""
-    document, _ = _document(derivation, worked, report)
-    return template("tex", "latex/chapter.tex.j2").render(
-        title=escape_latex(derivation.network.spec.title),
-        body=LatexPrinter(book=True).body(document))
+    return render_pages(derivation, worked, report, stem="", formats=(), chapter=True)[1]
 
 
 def render_book(title: str, parts: Sequence[tuple[str, Sequence[str]]]) -> str:

@@ -72,8 +72,8 @@ def _custom_functions(page: Page) -> dict[str, Any]:
     return {"functions": list(seen.values())} if seen else {}
 
 
-def json_document(page: Page, report: CheckReport, document: Document | None = None,
-                  audited: AuditReport | None = None) -> dict[str, Any]:
+def json_document(page: Page, report: CheckReport, document: Document,
+                  audited: AuditReport) -> dict[str, Any]:
     """The public JSON contract (../shared/SPEC.md), plus added fields."""
     derivation, worked, p = page.derivation, page.worked, page.printer
     network = derivation.network
@@ -113,11 +113,9 @@ def json_document(page: Page, report: CheckReport, document: Document | None = N
         "notation": page.notation.name, "reduction": network.spec.reduction,
         **_optimizer(page), **_custom_functions(page),
         "generator": {"name": "derive-backprop", "version": __version__},
-        **({} if document is None else {
-            "graph": graph_entries(network, p.symbol_names),
-            "equations": _equations(document, len(network.layers)),
-            "verified": {"equations": audited.equations if audited else 0,
-                         "example_lines": audited.example_lines if audited else 0,
-                         "random_points": audited.points if audited else 0,
-                         "gradients": report.compared, "claims": len(report.claims)}}),
+        "graph": graph_entries(network, p.symbol_names),
+        "equations": _equations(document, len(network.layers)),
+        "verified": {"equations": audited.equations, "example_lines": audited.example_lines,
+                     "random_points": audited.points, "gradients": report.compared,
+                     "claims": len(report.claims)},
     }
