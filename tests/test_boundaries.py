@@ -35,7 +35,8 @@ from .conftest import ROOT
 PACKAGE = ROOT / "derive"
 LAYERS = ("errors", "numerals", "registry", "spec", "calculus", "numbers", "verify", "document",
           "formats", "site", "pipeline", "cli")
-SUBPACKAGES = {name: name for name in LAYERS} | {"exercises": "pipeline", "circuit": "calculus"}
+SUBPACKAGES = {name: name for name in LAYERS} | {"exercises": "pipeline", "circuit": "calculus",
+                                                 "tensor": "numbers"}
 TOP_LEVEL = {"errors": "errors", "display": "errors", "numerals": "numerals",
              "write": "pipeline", "pipeline": "pipeline", "commands": "pipeline", "pytest_plugin": "pipeline",
              "__init__": "pipeline", "api": "pipeline", "notebook": "pipeline",

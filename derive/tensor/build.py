@@ -1,0 +1,130 @@
+"""``TensorSpec`` -> ``Model``: the batch's graph, layer by layer, and the example's numbers.
+
+The loss is the project's: each sample's loss Lₙ sums the loss entry's term ℓ(ŷ, y) over
+every output value, and L = (1/N) Σₙ Lₙ (``reduction: mean``) or Σₙ Lₙ (``sum``).
+Initial values are the spec's, or drawn from ``random.Random(seed)`` uniform in
+[−0.5, 0.5] and rounded to 2 decimals (so a page's numbers can be copied by hand), layer by
+layer and tensor by tensor in row-major order; a layer type's own default (batch norm's
+γ = 1, β = 0, as PyTorch) is kept unless the spec gives values.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from math import prod
+
+import sympy as sp
+
+from ..errors import SpecError
+from ..registry import LOSSES
+from ..spec.tensor import TensorLayer, TensorSpec
+from .graph import Builder, Graph, Tensor
+from .layers import LAYERS, Site
+
+__all__ = ["LayerRecord", "Model", "build_model"]
+
+
+@dataclass(frozen=True, slots=True)
+class LayerRecord:
+    """One built layer: its spec, what it read, what it gave and the tensors it made."""
+
+    number: int
+    spec: TensorLayer
+    input: Tensor
+    output: Tensor
+    made: tuple[Tensor, ...]
+
+    @property
+    def parameters(self) -> tuple[Tensor, ...]:
+        return tuple(t for t in self.made if t.kind == "parameter")
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    spec: TensorSpec
+    graph: Graph
+    x: Tensor
+    y: Tensor
+    output: Tensor
+    sample_losses: Tensor
+    layers: tuple[LayerRecord, ...]
+    data: tuple[tuple[sp.Symbol, float], ...]          # x and y of the example
+    initial: tuple[tuple[sp.Symbol, float], ...]       # every parameter's first value
+
+    def values(self) -> dict[sp.Symbol, float]:
+        """The example's leaves: data and initial parameters."""
+        return dict(self.data + self.initial)
+
+
+def _loss(builder: Builder, spec: TensorSpec, yhat: Tensor, y: Tensor) -> tuple[Tensor, sp.Symbol]:
+    entry, options = spec.loss.of(LOSSES), dict(spec.loss.options)
+    size = prod(yhat.sample_shape)
+    per = builder.values("L", "L", (), lambda i: sp.Add(*(
+        entry.form(p, t, **options) for p, t in zip(yhat.sample(i[0]), y.sample(i[0])))),
+        kind="loss")
+    assert size
+    scale = sp.Rational(1, builder.samples) if spec.reduction == "mean" else sp.Integer(1)
+    total = builder.values("L", r"\mathcal{L}", (), lambda i: scale * sp.Add(*per.symbols),
+                           batched=False, kind="loss")
+    return per, total.symbols[0]
+
+
+def _initial(spec: TensorSpec, layers: tuple[LayerRecord, ...]) -> dict[sp.Symbol, float]:
+    example, rng = spec.example, random.Random(spec.example.seed or 0)
+    given = dict(enumerate(example.init))
+    if example.seed is None and len(example.init) != len(layers):
+        raise SpecError("example.init", f"one mapping per layer ({len(layers)})",
+                        got_text=f"{len(example.init)}", file=spec.file,
+                        line=spec.line_of("example.init"))
+    values: dict[sp.Symbol, float] = {}
+    for record in layers:
+        mine = dict(given.get(record.number - 1, ()))
+        names = {t.name[:-len(str(record.number))]: t for t in record.parameters}
+        for name in mine:
+            if name not in names:
+                key = f"example.init[{record.number - 1}].{name}"
+                raise SpecError(key, "one of " + (", ".join(names) or "no parameters"),
+                                got_text=repr(name), file=spec.file, line=spec.line_of(key))
+        for base, tensor in names.items():
+            if base in mine:
+                key = f"example.init[{record.number - 1}].{base}"
+                if len(mine[base]) != len(tensor.symbols):
+                    raise SpecError(key, f"{len(tensor.symbols)} values (shape "
+                                         f"{list(tensor.shape)})",
+                                    got_text=f"{len(mine[base])}", file=spec.file,
+                                    line=spec.line_of(key))
+                drawn = mine[base]
+            else:
+                default = dict(LAYERS[record.spec.type].defaults).get(base)
+                drawn = tuple(default if default is not None else
+                              round(rng.uniform(-0.5, 0.5), 2) for _ in tensor.symbols)
+            values.update(zip(tensor.symbols, drawn))
+    return values
+
+
+def build_model(spec: TensorSpec) -> Model:
+    """The graph of the whole batch, with the example's data and initial values."""
+    samples = len(spec.example.x)
+    builder = Builder(samples)
+    x = builder.leaf("x", "x", spec.shape, "input")
+    a, records = x, []
+    for number, layer in enumerate(spec.layers, start=1):
+        builder.layer, before = number, len(builder.tensors)
+        out = LAYERS[layer.type].build(builder, Site(spec, layer), a)
+        records.append(LayerRecord(number, layer, a, out, tuple(builder.tensors[before:])))
+        a = out
+    builder.layer = 0
+    size = prod(a.sample_shape)
+    for n, row in enumerate(spec.example.y):
+        if len(row) != size:
+            key = f"example.y[{n}]"
+            raise SpecError(key, f"{size} targets (the output's shape {list(a.sample_shape)})",
+                            got_text=f"{len(row)}", file=spec.file, line=spec.line_of(key))
+    y = builder.leaf("y", "y", a.sample_shape, "target")
+    per, loss = _loss(builder, spec, a, y)
+    data = tuple(zip(x.symbols, (v for row in spec.example.x for v in row))) + tuple(
+        zip(y.symbols, (v for row in spec.example.y for v in row)))
+    layers = tuple(records)
+    return Model(spec, builder.graph(loss), x, y, a, per, layers, data,
+                 tuple(_initial(spec, layers).items()))

@@ -1,0 +1,61 @@
+"""Forward values and reverse mode over a typed-layer graph, in float64.
+
+Each node's local derivatives ∂node/∂parent are SymPy's ``diff`` of its definition, made
+once per graph; a backward pass visits the nodes once in reverse order and adds
+upstream × local into each parent: the gradient of a node is the sum over its consumers
+(a shared kernel, a tied RNN weight and batch norm's statistics add up here). Time and
+memory are linear in the number of edges.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import sympy as sp
+
+from ..errors import NumericError
+from ..numbers import Engine
+from ..numbers.precision import FLOAT64
+from .graph import Graph
+
+__all__ = ["Evaluator"]
+
+
+class Evaluator:
+    """One graph's compiled forward definitions and local derivatives."""
+
+    def __init__(self, graph: Graph) -> None:
+        engine = Engine(FLOAT64)
+        self.graph = graph
+        self._forward = [(s, engine.compile(e)) for s, e in graph.definitions]
+        self._locals = [
+            (s, [(p, engine.compile(sp.diff(e, p)))
+                 for p in sorted(e.free_symbols, key=lambda q: q.name)])
+            for s, e in reversed(graph.definitions)]
+
+    def forward(self, leaves: Mapping[sp.Symbol, float]) -> dict[sp.Symbol, float]:
+        """Every node's value from the leaves' (inputs, targets, parameters)."""
+        env = dict(leaves)
+        memo: dict = {}
+        for symbol, compiled in self._forward:
+            value = compiled(env, memo)
+            if not math.isfinite(value):
+                raise NumericError(symbol.name, "a finite value", got_text=repr(value))
+            env[symbol] = value
+        return env
+
+    def loss(self, leaves: Mapping[sp.Symbol, float]) -> float:
+        return self.forward(leaves)[self.graph.loss]
+
+    def backward(self, env: Mapping[sp.Symbol, float]) -> dict[sp.Symbol, float]:
+        """∂L/∂node for every node and leaf, from a forward pass's values."""
+        grad: dict[sp.Symbol, float] = {self.graph.loss: 1.0}
+        memo: dict = {}
+        for symbol, parents in self._locals:
+            upstream = grad.get(symbol, 0.0)
+            if upstream == 0.0:
+                continue
+            for parent, local in parents:
+                grad[parent] = grad.get(parent, 0.0) + upstream * local(env, memo)
+        return grad

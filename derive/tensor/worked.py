@@ -1,0 +1,114 @@
+"""The example's numbers (forward values, gradients, SGD steps) and their check against
+central finite differences of the loss at the example and at seeded random points."""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+
+import sympy as sp
+
+from .build import Model
+from .reverse import Evaluator
+
+__all__ = ["Disagreement", "TensorCheck", "TensorWorked", "check_model", "work_model"]
+
+TOLERANCE = 1e-6        # relative, as float64 finite differences allow
+RANDOM_POINTS = 2
+
+
+@dataclass(frozen=True, slots=True)
+class TensorWorked:
+    """Values and gradients at the example, the update, and the loss over the steps."""
+
+    values: dict[sp.Symbol, float]      # every node at the example (first step)
+    grads: dict[sp.Symbol, float]       # ∂L/∂node at the example
+    updated: dict[sp.Symbol, float]     # parameters after the first step
+    final: dict[sp.Symbol, float]       # parameters after the last step
+    losses: tuple[float, ...]           # L before each step, then after the last
+
+
+@dataclass(frozen=True, slots=True)
+class Disagreement:
+    parameter: str
+    point: str
+    symbolic: float
+    numeric: float
+
+
+@dataclass(frozen=True, slots=True)
+class TensorCheck:
+    compared: int
+    skipped: int                         # at a kink (the one-sided differences disagree)
+    max_rel_error: float
+    disagreements: tuple[Disagreement, ...]
+
+    @property
+    def passed(self) -> bool:
+        return not self.disagreements
+
+
+def work_model(model: Model, evaluator: Evaluator) -> TensorWorked:
+    """SGD on the whole batch: θ ← θ − η ∂L/∂θ, ``steps`` times."""
+    example, params = model.spec.example, [s for t in model.graph.parameters for s in t.symbols]
+    leaves = model.values()
+    first_values = first_grads = updated = None
+    losses = []
+    for step in range(example.steps + 1):
+        values = evaluator.forward(leaves)
+        losses.append(values[model.graph.loss])
+        if step == example.steps:
+            break
+        grads = evaluator.backward(values)
+        leaves = {**leaves, **{p: leaves[p] - example.learning_rate * grads.get(p, 0.0)
+                               for p in params}}
+        if step == 0:
+            first_values, first_grads, updated = values, grads, {p: leaves[p] for p in params}
+    if first_values is None:        # no step: the example's values and gradients only
+        first_values = evaluator.forward(leaves)
+        first_grads = evaluator.backward(first_values)
+        updated = {p: leaves[p] for p in params}
+    return TensorWorked(first_values, first_grads, updated,   # type: ignore[arg-type]
+                        {p: leaves[p] for p in params}, tuple(losses))
+
+
+def _points(model: Model, seed: int) -> list[tuple[str, dict[sp.Symbol, float]]]:
+    """The example, then random parameters and inputs (targets kept: the loss's range)."""
+    rng = random.Random(seed)
+    out = [("the example", model.values())]
+    for k in range(RANDOM_POINTS):
+        leaves = dict(model.data)
+        for s in model.x.symbols:
+            leaves[s] = rng.uniform(-2, 2)
+        for t in model.graph.parameters:
+            for s in t.symbols:
+                leaves[s] = rng.uniform(-1, 1)
+        out.append((f"random point {k + 1}", leaves))
+    return out
+
+
+def check_model(model: Model, evaluator: Evaluator, seed: int = 0) -> TensorCheck:
+    """Every parameter's reverse-mode gradient against a central difference of L."""
+    compared = skipped = 0
+    worst, wrong = 0.0, []
+    for name, leaves in _points(model, seed):
+        grads = evaluator.backward(evaluator.forward(leaves))
+        base = evaluator.loss(leaves)
+        for t in model.graph.parameters:
+            for s in t.symbols:
+                h = 1e-5 * max(1.0, abs(leaves[s]))
+                up = evaluator.loss({**leaves, s: leaves[s] + h})
+                down = evaluator.loss({**leaves, s: leaves[s] - h})
+                forward, backward = (up - base) / h, (base - down) / h
+                if abs(forward - backward) > 1e-3 * max(1.0, abs(forward), abs(backward)):
+                    skipped += 1            # a kink: no derivative to compare with
+                    continue
+                numeric, symbolic = (up - down) / (2 * h), grads.get(s, 0.0)
+                noise = 1e-13 * max(1.0, abs(base)) / h
+                error = abs(symbolic - numeric) / max(1.0, abs(numeric))
+                compared += 1
+                worst = max(worst, error)
+                if error > TOLERANCE + noise or not math.isfinite(symbolic):
+                    wrong.append(Disagreement(s.name, name, symbolic, numeric))
+    return TensorCheck(compared, skipped, worst, tuple(wrong))
