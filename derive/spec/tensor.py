@@ -163,8 +163,12 @@ def _read_option(reader: Reader, node: Node, key: str, name: str) -> object:
         return reader.word(node, key, ("last", "sequence"), "last")
     if name == "eps":
         return reader.number(node, key, positive=True)
-    return reader.integer(node, key, minimum=0 if name == "padding" else 1, maximum=MAX_SIZE,
-                          limit_hint=LIMIT_HINT)
+    least = 0 if name == "padding" else 1
+    if name in ("kernel", "stride", "padding") and isinstance(node, SequenceNode) and node.value:
+        sizes = tuple(reader.integer(v, f"{key}[{i}]", minimum=least, maximum=MAX_SIZE,
+                                     limit_hint=LIMIT_HINT) for i, v in enumerate(node.value))
+        return None if None in sizes else sizes         # one per spatial axis: [kh, kw]
+    return reader.integer(node, key, minimum=least, maximum=MAX_SIZE, limit_hint=LIMIT_HINT)
 
 
 def _read_layers(reader: Reader, node: Node | None,
