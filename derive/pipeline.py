@@ -14,6 +14,7 @@ import stat
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from .calculus import Derivation, build_network, derive
 from .circuit import CircuitDerivation, derive_circuit
@@ -24,11 +25,12 @@ from .formats.numpy_module import numpy_module
 from .numbers import Engines, WorkedExample, work_example
 from .site import Lesson, page_path
 from .spec import LIMIT_HINT, GraphSpec, Limits, Spec, load, load_graph
+from .spec.tensor import TensorSpec, load_tensor
 from .verify import CheckReport, check
 from .workers import run_in_workers
 from .write import safe_stem
 
-__all__ = ["GraphResult", "Options", "Result", "run_graph", "oracle_methods", "read_spec", "run", "run_course", "run_spec",
+__all__ = ["GraphResult", "Options", "Result", "TensorResult", "run_graph", "run_tensor", "oracle_methods", "read_spec", "run", "run_course", "run_spec",
            "run_text"]
 
 
@@ -70,6 +72,11 @@ class Result:
         """One line per disagreement and failed claim, in the errors' format."""
         return _problem_lines(self.path, self.derivation, self.report)
 
+    def failures(self) -> tuple[int, int]:
+        """(disagreements, failed claims), for the run's last line."""
+        return (len(self.report.disagreements),
+                sum(not c.passed for c in self.report.claims))
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class GraphResult:
@@ -83,10 +90,42 @@ class GraphResult:
     def problems(self) -> list[str]:
         return []
 
+    def failures(self) -> tuple[int, int]:
+        return 0, 0
+
     def summary(self) -> str:
         nodes = len(self.circuit.circuit.nodes)
         return (f"ok: a graph of {nodes} node{'' if nodes == 1 else 's'}, every gradient by "
                 f"reverse mode")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TensorResult:
+    """A typed-layer spec's results: its graph, worked example, check and files."""
+
+    path: str
+    model: Any
+    worked: Any
+    check: Any
+    files: dict[str, str | bytes] = field(default_factory=dict)
+    chapter: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return self.check.passed
+
+    def problems(self) -> list[str]:
+        return [f"{self.path}: check: dL/d{d.parameter} at {d.point}: expected {d.numeric!r} "
+                f"(finite difference), got {d.symbolic!r} (reverse mode)"
+                for d in self.check.disagreements]
+
+    def failures(self) -> tuple[int, int]:
+        return len(self.check.disagreements), 0
+
+    def summary(self) -> str:
+        c = self.check
+        return (f"ok: {c.compared} comparison{'' if c.compared == 1 else 's'} "
+                f"(finite_difference), largest error {c.max_rel_error:.2g}")
 
 
 def read_spec(path: str, *, max_bytes: int | None = None) -> str:
@@ -138,6 +177,9 @@ def run_text(text: str, path: str, options: Options = Options(), *,
     graph = load_graph(text, path, default_title=default)
     if graph is not None:
         return run_graph(graph, path, options)
+    tensor = load_tensor(text, path, default_title=default, limits=options.limits)
+    if tensor is not None:
+        return run_tensor(tensor, path, options)
     spec = load(text, path, limits=options.limits, default_title=default)
     return run_spec(spec, path, options)
 
@@ -153,6 +195,22 @@ def run_graph(graph: GraphSpec, path: str, options: Options = Options()) -> Grap
         kept |= {f"{stem}.md", f"{stem}/circuit.svg"}
     return GraphResult(path=path, circuit=circuit,
                        files={name: text for name, text in files.items() if name in kept})
+
+
+def run_tensor(spec: TensorSpec, path: str, options: Options = Options()) -> TensorResult:
+    """A typed-layer spec: its batch graph, reverse mode, SGD, the check, its page."""
+    from .formats.tensor_files import tensor_files
+    from .tensor import Evaluator, build_model, check_model, work_model
+
+    model = build_model(spec)
+    evaluator = Evaluator(model.graph)
+    worked = work_model(model, evaluator)
+    check = check_model(model, evaluator, seed=options.seed)
+    stem = options.stem if options.stem is not None else safe_stem(Path(path).stem)
+    formats = tuple(f for f in options.formats if f in ("md", "tex", "json"))
+    files = tensor_files(model, worked, check, stem=stem, formats=formats,
+                         seed=options.seed) if formats else {}
+    return TensorResult(path=path, model=model, worked=worked, check=check, files=dict(files))
 
 
 def run_spec(spec: Spec, path: str, options: Options = Options()) -> Result:
