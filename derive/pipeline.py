@@ -208,9 +208,11 @@ def run_tensor(spec: TensorSpec, path: str, options: Options = Options()) -> Ten
     check = check_model(model, evaluator, seed=options.seed)
     stem = options.stem if options.stem is not None else safe_stem(Path(path).stem)
     formats = tuple(f for f in options.formats if f in ("md", "tex", "json"))
-    files = tensor_files(model, worked, check, stem=stem, formats=formats,
-                         seed=options.seed) if formats else {}
-    return TensorResult(path=path, model=model, worked=worked, check=check, files=dict(files))
+    files, chapter = tensor_files(model, worked, check, stem=stem, formats=formats,
+                                  seed=options.seed, chapter=options.chapter) \
+        if formats or options.chapter else ({}, "")
+    return TensorResult(path=path, model=model, worked=worked, check=check, files=dict(files),
+                        chapter=chapter)
 
 
 def run_spec(spec: Spec, path: str, options: Options = Options()) -> Result:
@@ -254,6 +256,8 @@ def _course_lesson(path: str, source: str, page: str, options: Options) -> Lesso
     if isinstance(result, GraphResult):
         return f"{path}: graph: expected a network spec (a course site takes layers: specs), " \
                f"got a graph: spec; render it on its own"
+    if isinstance(result, TensorResult):
+        return _tensor_lesson(result, source, page)
     from .exercises.site_pages import exercise_pages   # an exercise's question and solution
     try:
         extra, pages = exercise_pages(read_spec(path), path, page.rpartition("/")[2],
@@ -264,6 +268,18 @@ def _course_lesson(path: str, source: str, page: str, options: Options) -> Lesso
                                     report=result.report, files={**result.files, **extra},
                                     chapter=result.chapter)
     return replace(lesson, extras=pages)
+
+
+def _tensor_lesson(result: TensorResult, source: str, page: str) -> Lesson:
+    """A typed-layer spec's lesson: its shapes from input to output stand for the units."""
+    model, check = result.model, result.check
+    shapes = [model.x.sample_shape] + [r.output.sample_shape for r in model.layers]
+    return Lesson(source=source, page=page, title=model.spec.title, passed=check.passed,
+                  compared=check.compared, max_abs_error=check.max_rel_error,
+                  parameters=sum(len(t.symbols) for t in model.graph.parameters),
+                  architecture="-".join("x".join(map(str, s)) for s in shapes),
+                  files=tuple(sorted(result.files.items())), chapter=result.chapter,
+                  order=model.spec.order, about=model.spec.about)
 
 
 def run_course(root: Path, specs: Sequence[Path], options: Options, *, jobs: int,

@@ -36,8 +36,10 @@ def tensor_json(model: Model, worked: TensorWorked, check: TensorCheck, equation
 
 
 def tensor_files(model: Model, worked: TensorWorked, check: TensorCheck, *, stem: str,
-                 formats: tuple[str, ...], seed: int = 0) -> dict[str, str]:
-    """The files asked for (the pictures go with the Markdown page)."""
+                 formats: tuple[str, ...], seed: int = 0,
+                 chapter: bool = False) -> tuple[dict[str, str], str]:
+    """(the files asked for, the course book's chapter or ""); the pictures go with the
+    Markdown page."""
     document, _, equations = build_tensor_document(model, worked, check, stem=stem, seed=seed)
     title = model.spec.title
     out: dict[str, str] = {}
@@ -51,4 +53,6 @@ def tensor_files(model: Model, worked: TensorWorked, check: TensorCheck, *, stem
         text = json.dumps(tensor_json(model, worked, check, equations), indent=2,
                           sort_keys=True, ensure_ascii=False)
         out[f"{stem}.json"] = escape_json(text) + "\n"
-    return out
+    book = template("tex", "latex/chapter.tex.j2").render(
+        title=escape_latex(title), body=LatexPrinter(book=True).body(document)) if chapter else ""
+    return out, book

@@ -184,9 +184,12 @@ def _read_layers(reader: Reader, node: Node | None,
                           and k.value == "type"), None) if isinstance(item, MappingNode) else None
         kind = reader.word(kind_node, f"{key}.type", tuple(LAYER_TYPES), "") \
             if kind_node is not None else "dense"
-        required, optional = LAYER_TYPES.get(kind, ((), ()))
+        if not kind:            # an unknown type: its keys cannot be judged
+            out.append(None)
+            continue
+        required, optional = LAYER_TYPES[kind]
         values = reader.mapping(item, key, ("type",) + required + optional, required=required)
-        if not kind or values is None or any(k not in values for k in required):
+        if values is None or any(k not in values for k in required):
             out.append(None)
             continue
         options = tuple((name, _read_option(reader, values[name], f"{key}.{name}", name))
