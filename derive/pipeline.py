@@ -19,7 +19,7 @@ from typing import Any
 from .calculus import Derivation, build_network, derive
 from .circuit import CircuitDerivation, derive_circuit
 from .display import decoded_name, display_name
-from .errors import DeriveError, SpecError
+from .errors import DeriveError, NumericError, SpecError
 from .formats import circuit_files, render_pages
 from .formats.numpy_module import numpy_module
 from .numbers import Engines, WorkedExample, work_example
@@ -200,12 +200,19 @@ def run_graph(graph: GraphSpec, path: str, options: Options = Options()) -> Grap
 def run_tensor(spec: TensorSpec, path: str, options: Options = Options()) -> TensorResult:
     """A typed-layer spec: its batch graph, reverse mode, SGD, the check, its page."""
     from .formats.tensor_files import tensor_files
-    from .tensor import Evaluator, build_model, check_model, work_model
+    from .tensor import Evaluator, build_model, check_model, check_size, work_model
 
     model = build_model(spec)
+    check_size(model, options.limits)
     evaluator = Evaluator(model.graph)
-    worked = work_model(model, evaluator)
-    check = check_model(model, evaluator, seed=options.seed)
+    try:
+        worked = work_model(model, evaluator)
+        check = check_model(model, evaluator, seed=options.seed)
+    except (NumericError, ArithmeticError, ValueError) as exc:
+        got = exc.got_text if isinstance(exc, NumericError) else str(exc)
+        raise NumericError("example", "numbers float64 can hold", got_text=got,
+                           file=path, line=spec.line_of("example"),
+                           hint="use smaller inputs, weights or learning rate") from None
     stem = options.stem if options.stem is not None else safe_stem(Path(path).stem)
     formats = tuple(f for f in options.formats if f in ("md", "tex", "json"))
     files, chapter = tensor_files(model, worked, check, stem=stem, formats=formats,

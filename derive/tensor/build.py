@@ -18,11 +18,12 @@ import sympy as sp
 
 from ..errors import SpecError
 from ..registry import LOSSES
+from ..spec import LIMIT_HINT, Limits
 from ..spec.tensor import TensorLayer, TensorSpec
 from .graph import Builder, Graph, Tensor
 from .layers import LAYERS, Site
 
-__all__ = ["LayerRecord", "Model", "build_model"]
+__all__ = ["LayerRecord", "Model", "build_model", "check_size"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +112,8 @@ def build_model(spec: TensorSpec) -> Model:
     a, records = x, []
     for number, layer in enumerate(spec.layers, start=1):
         builder.layer, before = number, len(builder.tensors)
-        out = LAYERS[layer.type].build(builder, Site(spec, layer), a)
+        previous = spec.layers[number - 2].type if number > 1 else ""
+        out = LAYERS[layer.type].build(builder, Site(spec, layer, previous), a)
         records.append(LayerRecord(number, layer, a, out, tuple(builder.tensors[before:])))
         a = out
     builder.layer = 0
@@ -128,3 +130,21 @@ def build_model(spec: TensorSpec) -> Model:
     layers = tuple(records)
     return Model(spec, builder.graph(loss), x, y, a, per, layers, data,
                  tuple(_initial(spec, layers).items()))
+
+
+def check_size(model: Model, limits: Limits) -> None:
+    """The run's work stays bounded: the graph's nodes, the parameters, and the finite
+    differences' work (two forward passes of the graph per parameter and point)."""
+    spec = model.spec
+    nodes = len(model.graph.definitions)
+    params = sum(len(t.symbols) for t in model.graph.parameters)
+    for over, expected, got in (
+            (nodes > limits.nodes, f"at most {limits.nodes} values in the batch's graph",
+             f"{nodes}"),
+            (params > limits.parameters, f"at most {limits.parameters} parameters", f"{params}"),
+            (params * nodes > 10 * limits.evaluations,
+             f"parameters x values at most {10 * limits.evaluations}",
+             f"{params} x {nodes} = {params * nodes}")):
+        if over:
+            raise SpecError("layers", expected, got_text=got, file=spec.file,
+                            line=spec.line_of("layers"), hint=LIMIT_HINT)

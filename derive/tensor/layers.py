@@ -27,6 +27,7 @@ class Site:
 
     spec: TensorSpec
     layer: TensorLayer
+    previous: str = ""          # the type of the layer before ("": the input)
 
     def error(self, key: str, expected: str, got: str) -> SpecError:
         path = f"{self.layer.key}.{key}" if key else self.layer.key
@@ -64,7 +65,12 @@ def activate(builder: Builder, site: Site, z: Tensor) -> Tensor:
 
 
 def _dense(builder: Builder, site: Site, a: Tensor) -> Tensor:
-    """z_j = Σ_k W_jk a_k + b_j over the last axis (torch.nn.Linear), then g."""
+    """z_j = Σ_k W_jk a_k + b_j (torch.nn.Linear), then g: on a vector per sample, or on
+    each step of an RNN's output sequence (a head per step, as nn.Linear on (N, T, H))."""
+    if len(a.sample_shape) != 1 and site.previous != "rnn":
+        got = "the input" if not site.previous else f"a {site.previous} layer"
+        raise site.error("type", "a vector per sample for a dense layer (add {type: flatten} "
+                         "before it)", f"shape {list(a.sample_shape)} from {got}")
     units, fan_in = int(site.layer.get("units")), a.sample_shape[-1]   # type: ignore[arg-type]
     W = builder.parameter("W", "W", (units, fan_in))
     b = builder.parameter("b", "b", (units,)) if site.layer.get("bias", True) else None
