@@ -96,8 +96,9 @@ def _layers() -> tuple[LayerType, ...]:
     from .batchnorm import BATCHNORM
     from .conv import CONV1D, CONV2D
     from .rnn import RNN
-    return (LayerType(name="dense", summary="z = W a + b over the last axis, then the "
-                      "activation (torch.nn.Linear)", build=_dense),
+    return (LayerType(name="dense", summary="z = W a + b on a vector per sample (or on each "
+                      "step of an RNN's outputs), then the activation (torch.nn.Linear)",
+                      build=_dense),
             LayerType(name="flatten", summary="one sample's values as one vector, row-major "
                       "(torch.flatten(x, 1))", build=_flatten),
             CONV1D, CONV2D, RNN, BATCHNORM)
