@@ -48,21 +48,38 @@ def test_every_plain_example_compiles_to_the_graph_and_agrees() -> None:
     assert len(compared) >= 6, compared
 
 
+def _layer(rng: random.Random, i: int, width: int, widths: list[int], inputs: int) -> str:
+    """One layer, using the v1.1 keys at random: a formula activation, a shared bias, frozen
+    tensors, a residual ``add`` of an earlier output of the same width."""
+    activation = rng.choice(ACTIVATIONS + ('{name: swish, formula: "z*sigmoid(z)"}',))
+    keys = [f"units: {width}", f"activation: {activation}", f"name: h{i}"]
+    if rng.random() < 0.2:
+        keys.append("bias: shared")
+    if rng.random() < 0.2:
+        keys.append(f"trainable: {rng.choice(('false', '[W]', '[b]'))}")
+    same = [f"h{k}" for k in range(i) if widths[k] == width] + (["inputs"] if inputs == width else [])
+    if same and rng.random() < 0.4:
+        keys.append(f"add: {rng.choice(same)}")
+    return "  - {" + ", ".join(keys) + "}"
+
+
 def _random_spec(rng: random.Random) -> str:
-    inputs, widths = rng.randint(1, 3), [rng.randint(1, 4) for _ in range(rng.randint(1, 3))]
-    layers = "\n".join(f"  - {{units: {w}, activation: {rng.choice(ACTIVATIONS)}}}"
-                       for w in widths)
+    inputs, widths = rng.randint(1, 3), [rng.randint(1, 3) for _ in range(rng.randint(1, 3))]
+    layers = "\n".join(_layer(rng, i, w, widths, inputs) for i, w in enumerate(widths))
     samples = rng.randint(1, 3)
     x = [[round(rng.uniform(-2, 2), 2) for _ in range(inputs)] for _ in range(samples)]
     y = [[round(rng.uniform(-1, 1), 2) for _ in range(widths[-1])] for _ in range(samples)]
+    optimizer = rng.choice(("sgd", "{name: momentum, momentum: 0.5}", "adam"))
+    decay = f"regularization: {{l2: {rng.choice((0.01, 0.1))}}}\n" if rng.random() < 0.3 else ""
     return (f"inputs: {inputs}\nlayers:\n{layers}\nloss: "
             f"{rng.choice(('squared_error', 'half_squared_error', 'absolute_error'))}\n"
-            f"reduction: {rng.choice(('mean', 'sum'))}\n"
+            f"reduction: {rng.choice(('mean', 'sum'))}\n{decay}"
             f"example:\n  x: {x}\n  y: {y}\n  init: {{seed: {rng.randint(0, 9)}, "
-            f"scheme: uniform}}\n  steps: {rng.randint(1, 3)}\n  learning_rate: 0.1\n")
+            f"scheme: uniform}}\n  steps: {rng.randint(1, 3)}\n  learning_rate: 0.1\n"
+            f"  optimizer: {optimizer}\n")
 
 
-@pytest.mark.parametrize("case", range(40))
+@pytest.mark.parametrize("case", range(60))
 def test_random_layer_specs_agree_with_reverse_mode_over_the_graph(tmp_path, case) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / f"case{case}.yaml"
     path.write_text(_random_spec(random.Random(case)))

@@ -14,16 +14,18 @@ from math import prod
 from types import MappingProxyType
 
 from ..errors import SpecErrors
-from ..registry import ACTIVATIONS, LOSSES
+from ..registry import ACTIVATIONS, LOSSES, OPTIMIZERS
 from .model import LIMIT_HINT, Choice, Limits
 from .reader import Reader
-from .sections import read_title
+from .sections import read_title, read_trainable
+from .structure import read_regularization
 from .yaml_nodes import MappingNode, Node, ScalarNode, SequenceNode, compose
 
 __all__ = ["LAYER_TYPES", "TensorExample", "TensorLayer", "TensorSpec", "load_tensor"]
 
-TOP_KEYS = ("title", "about", "inputs", "layers", "loss", "reduction", "example", "order")
-EXAMPLE_KEYS = ("x", "y", "init", "learning_rate", "steps", "digits")
+TOP_KEYS = ("title", "about", "inputs", "layers", "loss", "reduction", "example", "order",
+            "regularization")
+EXAMPLE_KEYS = ("x", "y", "init", "learning_rate", "steps", "digits", "optimizer")
 # type -> (required keys, optional keys); docs/layers.md says what each means
 LAYER_TYPES = MappingProxyType({
     "dense": (("units",), ("activation", "bias")),
@@ -64,6 +66,7 @@ class TensorExample:
     learning_rate: float = 0.1
     steps: int = 1
     digits: int = 6
+    optimizer: Choice = Choice("sgd")       # an OPTIMIZERS name with its options
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -75,6 +78,7 @@ class TensorSpec:
     loss: Choice
     reduction: str = "mean"
     example: TensorExample
+    l2: float = 0.0           # regularization: {l2: λ} adds (λ/2) Σ w² of trainable weights
     order: int | None = None
     file: str = "<spec>"
     lines: tuple[tuple[str, int], ...] = field(default=(), compare=False)
@@ -119,12 +123,13 @@ def load_tensor(text: str, file: str, *, default_title: str,
         if "example" in top and shape is not None else None
     order = reader.integer(top["order"], "order", minimum=0, maximum=1_000_000) \
         if "order" in top else None
+    l2 = read_regularization(reader, top["regularization"]) if "regularization" in top else 0.0
     if reader.errors:
         raise SpecErrors(reader.errors)
     assert shape is not None and layers is not None and loss is not None and example
     return TensorSpec(title=title if title is not None else default_title, about=about or "",
                       shape=shape, layers=layers, loss=loss, reduction=reduction,
-                      example=example, order=order, file=file,
+                      example=example, l2=l2 or 0.0, order=order, file=file,
                       lines=tuple(sorted(reader.lines.items())))
 
 
@@ -163,6 +168,8 @@ def _read_option(reader: Reader, node: Node, key: str, name: str) -> object:
         return reader.word(node, key, ("last", "sequence"), "last")
     if name == "eps":
         return reader.number(node, key, positive=True)
+    if name == "trainable":
+        return read_trainable(reader, node, key)
     return reader.integer(node, key, minimum=0 if name == "padding" else 1, maximum=MAX_SIZE,
                           limit_hint=LIMIT_HINT)
 
@@ -188,12 +195,13 @@ def _read_layers(reader: Reader, node: Node | None,
             out.append(None)
             continue
         required, optional = LAYER_TYPES[kind]
-        values = reader.mapping(item, key, ("type",) + required + optional, required=required)
+        values = reader.mapping(item, key, ("type", "trainable") + required + optional,
+                                required=required)
         if values is None or any(k not in values for k in required):
             out.append(None)
             continue
         options = tuple((name, _read_option(reader, values[name], f"{key}.{name}", name))
-                        for name in required + optional if name in values)
+                        for name in required + optional + ("trainable",) if name in values)
         out.append(TensorLayer(kind, options, key)
                    if all(v is not None for _, v in options) else None)
     return tuple(out) if all(out) else None     # type: ignore[arg-type]
@@ -290,8 +298,10 @@ def _read_example(reader: Reader, node: Node, shape: tuple[int, ...],
                            limit_hint=LIMIT_HINT) if "steps" in values else 1
     digits = reader.integer(values["digits"], "example.digits", minimum=1, maximum=17) \
         if "digits" in values else 6
-    if None in (x, y, init, rate, steps, digits):
+    optimizer = reader.choice(values["optimizer"], "example.optimizer", OPTIMIZERS) \
+        if "optimizer" in values else Choice("sgd")
+    if None in (x, y, init, rate, steps, digits, optimizer):
         return None
     seed, layers = init         # type: ignore[misc]
     return TensorExample(x=x, y=y, seed=seed, init=layers, learning_rate=rate,  # type: ignore[arg-type]
-                         steps=steps, digits=digits)      # type: ignore[arg-type]
+                         steps=steps, digits=digits, optimizer=optimizer)  # type: ignore[arg-type]

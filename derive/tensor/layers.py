@@ -73,14 +73,21 @@ def _dense(builder: Builder, site: Site, a: Tensor) -> Tensor:
                          "before it)", f"shape {list(a.sample_shape)} from {got}")
     units, fan_in = int(site.layer.get("units")), a.sample_shape[-1]   # type: ignore[arg-type]
     W = builder.parameter("W", "W", (units, fan_in))
-    b = builder.parameter("b", "b", (units,)) if site.layer.get("bias", True) else None
+    shared = bool(site.layer.get("shared", False))      # one bias for every unit (Mazur's)
+    b = builder.parameter("b", "b", (1 if shared else units,)) \
+        if site.layer.get("bias", True) else None
     shape = a.sample_shape[:-1] + (units,)
 
     def z(i: tuple[int, ...]) -> sp.Expr:
         *outer, j = i
         terms = [W.at(j, k) * a.at(*outer, k) for k in range(fan_in)]
-        return sp.Add(*terms, *([b.at(j)] if b is not None else []))
-    return activate(builder, site, builder.values("z", "z", shape, z))
+        return sp.Add(*terms, *([b.at(0 if shared else j)] if b is not None else []))
+    out = activate(builder, site, builder.values("z", "z", shape, z))
+    source = site.layer.get("add")      # a residual: + an earlier output (0: the inputs)
+    if source is None:
+        return out
+    skip = builder.outputs[int(source) - 1] if source else builder.tensors[0]  # type: ignore[arg-type]
+    return builder.values("r", "r", shape, lambda i: out.at(*i) + skip.at(*i))
 
 
 def _flatten(builder: Builder, site: Site, a: Tensor) -> Tensor:

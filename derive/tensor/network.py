@@ -2,8 +2,8 @@
 a ``[inputs]`` shape, so one reverse mode over one graph computes what the layer-by-layer
 derivation prints (tests/test_graph_core.py holds the two equal on every example).
 
-Features only the layer derivation has (a shared bias, a residual ``add``, frozen tensors,
-weight decay, per-sample updates, momentum or Adam) give None: nothing to compare.
+Every key compiles (a shared bias, a residual ``add``, frozen tensors, weight decay, momentum
+and Adam) except per-sample updates of a batch (``mode: sgd``), which give None.
 """
 
 from __future__ import annotations
@@ -16,10 +16,7 @@ __all__ = ["tensor_spec_of"]
 
 def _plain(spec: Spec) -> bool:
     example = spec.example
-    return (example is not None and not spec.l2 and example.optimizer.name == "sgd"
-            and (example.mode == "batch" or len(example.x) == 1)
-            and all(not layer.shared and not layer.add and set(layer.trainable) == {"W", "b"}
-                    for layer in spec.layers))
+    return example is not None and (example.mode == "batch" or len(example.x) == 1)
 
 
 def tensor_spec_of(spec: Spec) -> TensorSpec | None:
@@ -28,14 +25,17 @@ def tensor_spec_of(spec: Spec) -> TensorSpec | None:
         return None
     example = spec.example
     assert example is not None
-    layers = tuple(TensorLayer("dense", (("units", layer.units), ("activation", layer.activation),
-                                         ("bias", layer.bias)), f"layers[{i}]")
-                   for i, layer in enumerate(spec.layers))
+    layers = tuple(TensorLayer("dense", (
+        ("units", layer.units), ("activation", layer.activation), ("bias", layer.bias),
+        ("shared", layer.shared), ("trainable", layer.trainable),
+        *((("add", spec.residual(i + 1)),) if layer.add else ())), f"layers[{i}]")
+        for i, layer in enumerate(spec.layers))
     init = tuple((("W", tuple(v for row in values.W for v in row)),) +
                  ((("b", values.b),) if values.b else ())
                  for values in example.init)
     return TensorSpec(title=spec.title, shape=(len(spec.inputs),), layers=layers, loss=spec.loss,
-                      reduction=spec.reduction, file=spec.file, lines=spec.lines,
+                      reduction=spec.reduction, file=spec.file, lines=spec.lines, l2=spec.l2,
                       example=TensorExample(x=example.x, y=example.y, seed=None, init=init,
                                             learning_rate=example.learning_rate,
-                                            steps=example.steps, digits=example.digits))
+                                            steps=example.steps, digits=example.digits,
+                                            optimizer=example.optimizer))
