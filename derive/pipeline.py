@@ -21,6 +21,7 @@ from .circuit import CircuitDerivation, derive_circuit
 from .display import decoded_name, display_name
 from .errors import DeriveError, NumericError, SpecError
 from .formats import circuit_files, render_pages
+from .formats.circuit_page import circuit_chapter
 from .formats.numpy_module import numpy_module
 from .numbers import Engines, WorkedExample, work_example
 from .site import Lesson, page_path
@@ -86,6 +87,10 @@ class GraphResult:
     circuit: CircuitDerivation
     files: dict[str, str | bytes] = field(default_factory=dict)
     passed: bool = True
+    title: str = ""
+    about: str = ""
+    order: int | None = None
+    chapter: str = ""
 
     def problems(self) -> list[str]:
         return []
@@ -193,7 +198,9 @@ def run_graph(graph: GraphSpec, path: str, options: Options = Options()) -> Grap
     kept = {f"{stem}.{fmt}" for fmt in ("json", "tex") if fmt in options.formats}
     if "md" in options.formats:
         kept |= {f"{stem}.md", f"{stem}/circuit.svg"}
-    return GraphResult(path=path, circuit=circuit,
+    chapter = circuit_chapter(circuit, graph.title) if options.chapter else ""
+    return GraphResult(path=path, circuit=circuit, title=graph.title, order=graph.order,
+                       about=graph.about, chapter=chapter,
                        files={name: text for name, text in files.items() if name in kept})
 
 
@@ -261,8 +268,7 @@ def _course_lesson(path: str, source: str, page: str, options: Options) -> Lesso
     except DeriveError as exc:
         return str(exc)
     if isinstance(result, GraphResult):
-        return f"{path}: graph: expected a network spec (a course site takes layers: specs), " \
-               f"got a graph: spec; render it on its own"
+        return _circuit_lesson(result, source, page)
     if isinstance(result, TensorResult):
         return _tensor_lesson(result, source, page)
     from .exercises.site_pages import exercise_pages   # an exercise's question and solution
@@ -275,6 +281,17 @@ def _course_lesson(path: str, source: str, page: str, options: Options) -> Lesso
                                     report=result.report, files={**result.files, **extra},
                                     chapter=result.chapter)
     return replace(lesson, extras=pages)
+
+
+def _circuit_lesson(result: GraphResult, source: str, page: str) -> Lesson:
+    """A ``graph:`` spec's lesson: a circuit of scalar nodes, every gradient exact."""
+    nodes = len(result.circuit.circuit.nodes)
+    return Lesson(source=source, page=page, title=result.title, passed=True, compared=0,
+                  max_abs_error=0.0, parameters=0, architecture="circuit",
+                  files=tuple(sorted(result.files.items())), chapter=result.chapter,
+                  order=result.order, about=result.about,
+                  network=f"a circuit of {nodes} scalar nodes",
+                  verdict="exact: every gradient by reverse mode, every equation checked")
 
 
 def _tensor_lesson(result: TensorResult, source: str, page: str) -> Lesson:

@@ -16,7 +16,8 @@ from .escape import escape_json, escape_latex, page_meta_title
 from .page_printers import LatexPrinter, MarkdownPrinter
 from .templating import template
 
-__all__ = ["circuit_files", "circuit_json", "circuit_latex", "circuit_markdown"]
+__all__ = ["circuit_chapter", "circuit_files", "circuit_json", "circuit_latex",
+           "circuit_markdown"]
 
 
 def circuit_json(result: CircuitDerivation, title: str) -> dict:
@@ -59,3 +60,10 @@ def circuit_files(result: CircuitDerivation, title: str, stem: str) -> dict[str,
             f"{stem}.md": circuit_markdown(result, title, beside),
             f"{stem}/circuit.svg": circuit_svg(result, title),
             f"{stem}.tex": circuit_latex(result, title)}
+
+
+def circuit_chapter(result: CircuitDerivation, title: str) -> str:
+    """The page as a chapter of the course's LaTeX book."""
+    document = _audited(result, title, "")
+    return template("tex", "latex/chapter.tex.j2").render(
+        title=escape_latex(title), body=LatexPrinter(book=True).body(document))
