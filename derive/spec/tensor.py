@@ -96,7 +96,8 @@ def is_tensor_spec(root: Node | None) -> bool:
         return False
     top = {k.value: v for k, v in root.value if isinstance(k, ScalarNode)}
     inputs, layers = top.get("inputs"), top.get("layers")
-    if isinstance(inputs, MappingNode):
+    if isinstance(inputs, MappingNode) and any(
+            isinstance(k, ScalarNode) and k.value == "shape" for k, _ in inputs.value):
         return True
     return isinstance(layers, SequenceNode) and any(
         isinstance(item, MappingNode) and any(isinstance(k, ScalarNode) and k.value == "type"
