@@ -19,13 +19,15 @@ from typing import TYPE_CHECKING, Any
 from .errors import SpecError
 from .formats import plain_markdown
 from .numbers import work_example
-from .pipeline import GraphResult, Options, Result as RunResult, oracle_methods, read_spec, run_text
+from .api_pages import GraphPage, TensorPage, page_file, pictures
+from .pipeline import (GraphResult, Options, Result as RunResult, TensorResult, oracle_methods,
+                       read_spec, run_text)
 from .spec import Example, LayerInit, Spec, target_problem
 
 if TYPE_CHECKING:
     import numpy
 
-__all__ = ["GraphPage", "Result", "as_numpy", "load"]
+__all__ = ["GraphPage", "Result", "TensorPage", "as_numpy", "load"]
 
 _FORMATS = ("md", "tex", "json")
 
@@ -51,6 +53,8 @@ def load(source: str | os.PathLike[str] | Mapping[str, Any], *, seed: int = 0,
     result = run_text(text, name, options, title=title)
     if isinstance(result, GraphResult):
         return GraphPage(result)        # type: ignore[return-value]
+    if isinstance(result, TensorResult):
+        return TensorPage(result)       # type: ignore[return-value]
     return Result(result, options)
 
 
@@ -67,53 +71,6 @@ def _is_path(source: object) -> bool:
     """A one-line string naming a spec file (YAML text has a newline or a colon)."""
     return (isinstance(source, str) and "\n" not in source
             and (source.endswith((".yaml", ".yml")) or ":" not in source))
-
-
-class GraphPage:
-    """A ``graph:`` spec's results: node values and gradients, the page and its picture."""
-
-    def __init__(self, run: GraphResult) -> None:
-        self._run = run
-
-    @property
-    def passed(self) -> bool:
-        return True
-
-    def gradients(self) -> dict[str, float]:
-        """∂output/∂node for every input and node, by name."""
-        return {n["name"]: n["grad"] for n in self.json()["nodes"]}
-
-    def json(self) -> dict[str, Any]:
-        return json.loads(self._file(".json"))
-
-    def markdown(self, flavor: str = "mkdocs") -> str:
-        text = self._file(".md")
-        return plain_markdown(text) if flavor == "plain" else text
-
-    def latex(self) -> str:
-        """The standalone LaTeX document."""
-        return self._file(".tex")
-
-    def svg(self) -> dict[str, str]:
-        return _pictures(self._run.files)
-
-    def _repr_markdown_(self) -> str:
-        return self.markdown("plain")
-
-    def _file(self, suffix: str) -> str:
-        return _page_file(self._run.files, suffix)
-
-
-def _pictures(files: Mapping[str, str | bytes]) -> dict[str, str]:
-    """The page's pictures by file name."""
-    return {name.rpartition("/")[2]: str(text) for name, text in files.items()
-            if name.endswith(".svg")}
-
-
-def _page_file(files: Mapping[str, str | bytes], suffix: str) -> str:
-    """The page itself in one format (``.md``, ``.tex``, ``.json``), not a picture."""
-    return next(str(text) for name, text in files.items()
-                if name.endswith(suffix) and "/" not in name)
 
 
 class Result:
@@ -203,7 +160,7 @@ class Result:
 
     def svg(self) -> dict[str, str]:
         """The page's pictures: file name -> SVG text."""
-        return _pictures(self._run.files)
+        return pictures(self._run.files)
 
     def _repr_markdown_(self) -> str:
         """The plain page with its pictures inline (a notebook has no folder beside it)."""
@@ -224,7 +181,7 @@ class Result:
     # -- helpers -------------------------------------------------------------------------
 
     def _file(self, suffix: str) -> str:
-        return _page_file(self._run.files, suffix)
+        return page_file(self._run.files, suffix)
 
     def _require_example(self, what: str):  # type: ignore[no-untyped-def]
         worked = self._run.worked

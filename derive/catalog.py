@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .registry import ACTIVATIONS, INIT_SCHEMES, LOSSES, NOTATIONS, OPTIMIZERS
+from .tensor import LAYERS
 
 __all__ = ["PLAIN", "catalog_lines"]
 
@@ -64,6 +65,8 @@ SECTIONS = (  # (kind, heading, where a spec names it, entries)
     ("optimizer", "optimizers", "example.optimizer:", OPTIMIZERS),
     ("init scheme", "init schemes", "example.init: {seed: 0, scheme: ...}", INIT_SCHEMES),
     ("notation", "notations", "notation:", tuple(NOTATIONS.values())),
+    ("layer type", "layer types (docs/layers.md)", "a layer's type: over inputs: {shape: [...]}",
+     LAYERS),
 )
 
 
@@ -75,7 +78,8 @@ def _options(entry: Any) -> str:
 
 def _line(kind: str, entry: Any) -> str:
     formula = getattr(entry, "formula", "") if kind in ("activation", "loss") else ""
-    text = dict(dict(PLAIN)[kind])[entry.name] + (f": {formula}" if formula else "")
+    text = entry.summary if kind == "layer type" else \
+        dict(dict(PLAIN)[kind])[entry.name] + (f": {formula}" if formula else "")
     return f"  {entry.name:<20} {text}{_options(entry)}"
 
 

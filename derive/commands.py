@@ -60,10 +60,9 @@ class InvalidSpecs(DeriveError):
 
 def check_failed(result: Result | GraphResult) -> CheckFailed:
     """The last line when one spec disagrees: its disagreements and failed claims, counted."""
-    report = result.report                           # type: ignore[union-attr]
-    failed_claims = sum(not c.passed for c in report.claims)
+    disagreements, failed_claims = result.failures()
     return CheckFailed("check", "symbolic gradients equal to every oracle and true claims",
-                       got_text=f"{counted(len(report.disagreements), 'disagreement')}, "
+                       got_text=f"{counted(disagreements, 'disagreement')}, "
                                 f"{counted(failed_claims, 'failed claim')}", file=result.path)
 
 

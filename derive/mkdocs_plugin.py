@@ -32,9 +32,10 @@ from mkdocs.structure.files import File, Files
 
 from .errors import DeriveError
 from .formats import mathjax_config, page_css
-from .pipeline import Options, oracle_methods, read_spec, run_spec
+from .pipeline import Options, oracle_methods, read_spec, run_spec, run_tensor
 from .site import mathjax_files
 from .spec import Limits, load
+from .spec.tensor import load_tensor
 from .write import safe_stem
 
 __all__ = ["DeriveBackpropPlugin"]
@@ -120,12 +121,16 @@ class DeriveBackpropPlugin(BasePlugin[DeriveBackpropConfig]):
         source = PurePosixPath(spec_file.src_uri)
         stem = safe_stem(source.stem)
         try:
-            spec = load(text, spec_file.abs_src_path, default_title=source.stem)
-            if self.config.notation:
-                spec = replace(spec, notation=self._notation())
             options = Options(methods=oracle_methods(self.config.oracle), formats=("md",),
                               stem=stem)
-            result = run_spec(spec, spec_file.abs_src_path, options)
+            typed = load_tensor(text, spec_file.abs_src_path, default_title=source.stem)
+            if typed is not None:       # typed layers: one notation of their own
+                result = run_tensor(typed, spec_file.abs_src_path, options)
+            else:
+                spec = load(text, spec_file.abs_src_path, default_title=source.stem)
+                if self.config.notation:
+                    spec = replace(spec, notation=self._notation())
+                result = run_spec(spec, spec_file.abs_src_path, options)
         except DeriveError as exc:
             raise PluginError(f"derive-backprop: {exc}") from None
         self.runs += 1

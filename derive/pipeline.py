@@ -14,21 +14,24 @@ import stat
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from .calculus import Derivation, build_network, derive
 from .circuit import CircuitDerivation, derive_circuit
 from .display import decoded_name, display_name
-from .errors import DeriveError, SpecError
+from .errors import DeriveError, NumericError, SpecError
 from .formats import circuit_files, render_pages
+from .formats.circuit_page import circuit_chapter
 from .formats.numpy_module import numpy_module
 from .numbers import Engines, WorkedExample, work_example
 from .site import Lesson, page_path
 from .spec import LIMIT_HINT, GraphSpec, Limits, Spec, load, load_graph
+from .spec.tensor import TensorSpec, load_tensor
 from .verify import CheckReport, check
 from .workers import run_in_workers
 from .write import safe_stem
 
-__all__ = ["GraphResult", "Options", "Result", "run_graph", "oracle_methods", "read_spec", "run", "run_course", "run_spec",
+__all__ = ["GraphResult", "Options", "Result", "TensorResult", "run_graph", "run_tensor", "oracle_methods", "read_spec", "run", "run_course", "run_spec",
            "run_text"]
 
 
@@ -70,6 +73,11 @@ class Result:
         """One line per disagreement and failed claim, in the errors' format."""
         return _problem_lines(self.path, self.derivation, self.report)
 
+    def failures(self) -> tuple[int, int]:
+        """(disagreements, failed claims), for the run's last line."""
+        return (len(self.report.disagreements),
+                sum(not c.passed for c in self.report.claims))
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class GraphResult:
@@ -79,14 +87,50 @@ class GraphResult:
     circuit: CircuitDerivation
     files: dict[str, str | bytes] = field(default_factory=dict)
     passed: bool = True
+    title: str = ""
+    about: str = ""
+    order: int | None = None
+    chapter: str = ""
 
     def problems(self) -> list[str]:
         return []
+
+    def failures(self) -> tuple[int, int]:
+        return 0, 0
 
     def summary(self) -> str:
         nodes = len(self.circuit.circuit.nodes)
         return (f"ok: a graph of {nodes} node{'' if nodes == 1 else 's'}, every gradient by "
                 f"reverse mode")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TensorResult:
+    """A typed-layer spec's results: its graph, worked example, check and files."""
+
+    path: str
+    model: Any
+    worked: Any
+    check: Any
+    files: dict[str, str | bytes] = field(default_factory=dict)
+    chapter: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return self.check.passed
+
+    def problems(self) -> list[str]:
+        return [f"{self.path}: check: dL/d{d.parameter} at {d.point}: expected {d.numeric!r} "
+                f"(finite difference), got {d.symbolic!r} (reverse mode)"
+                for d in self.check.disagreements]
+
+    def failures(self) -> tuple[int, int]:
+        return len(self.check.disagreements), 0
+
+    def summary(self) -> str:
+        c = self.check
+        return (f"ok: {c.compared} comparison{'' if c.compared == 1 else 's'} "
+                f"(finite_difference), largest error {c.max_rel_error:.2g}")
 
 
 def read_spec(path: str, *, max_bytes: int | None = None) -> str:
@@ -138,6 +182,9 @@ def run_text(text: str, path: str, options: Options = Options(), *,
     graph = load_graph(text, path, default_title=default)
     if graph is not None:
         return run_graph(graph, path, options)
+    tensor = load_tensor(text, path, default_title=default, limits=options.limits)
+    if tensor is not None:
+        return run_tensor(tensor, path, options)
     spec = load(text, path, limits=options.limits, default_title=default)
     return run_spec(spec, path, options)
 
@@ -151,8 +198,35 @@ def run_graph(graph: GraphSpec, path: str, options: Options = Options()) -> Grap
     kept = {f"{stem}.{fmt}" for fmt in ("json", "tex") if fmt in options.formats}
     if "md" in options.formats:
         kept |= {f"{stem}.md", f"{stem}/circuit.svg"}
-    return GraphResult(path=path, circuit=circuit,
+    chapter = circuit_chapter(circuit, graph.title) if options.chapter else ""
+    return GraphResult(path=path, circuit=circuit, title=graph.title, order=graph.order,
+                       about=graph.about, chapter=chapter,
                        files={name: text for name, text in files.items() if name in kept})
+
+
+def run_tensor(spec: TensorSpec, path: str, options: Options = Options()) -> TensorResult:
+    """A typed-layer spec: its batch graph, reverse mode, SGD, the check, its page."""
+    from .formats.tensor_files import tensor_files
+    from .tensor import Evaluator, build_model, check_model, check_size, work_model
+
+    model = build_model(spec)
+    check_size(model, options.limits)
+    evaluator = Evaluator(model.graph)
+    try:
+        worked = work_model(model, evaluator)
+        check = check_model(model, evaluator, seed=options.seed)
+    except (NumericError, ArithmeticError, ValueError) as exc:
+        got = exc.got_text if isinstance(exc, NumericError) else str(exc)
+        raise NumericError("example", "numbers float64 can hold", got_text=got,
+                           file=path, line=spec.line_of("example"),
+                           hint="use smaller inputs, weights or learning rate") from None
+    stem = options.stem if options.stem is not None else safe_stem(Path(path).stem)
+    formats = tuple(f for f in options.formats if f in ("md", "tex", "json"))
+    files, chapter = tensor_files(model, worked, check, stem=stem, formats=formats,
+                                  seed=options.seed, chapter=options.chapter) \
+        if formats or options.chapter else ({}, "")
+    return TensorResult(path=path, model=model, worked=worked, check=check, files=dict(files),
+                        chapter=chapter)
 
 
 def run_spec(spec: Spec, path: str, options: Options = Options()) -> Result:
@@ -194,8 +268,9 @@ def _course_lesson(path: str, source: str, page: str, options: Options) -> Lesso
     except DeriveError as exc:
         return str(exc)
     if isinstance(result, GraphResult):
-        return f"{path}: graph: expected a network spec (a course site takes layers: specs), " \
-               f"got a graph: spec; render it on its own"
+        return _circuit_lesson(result, source, page)
+    if isinstance(result, TensorResult):
+        return _tensor_lesson(result, source, page)
     from .exercises.site_pages import exercise_pages   # an exercise's question and solution
     try:
         extra, pages = exercise_pages(read_spec(path), path, page.rpartition("/")[2],
@@ -206,6 +281,29 @@ def _course_lesson(path: str, source: str, page: str, options: Options) -> Lesso
                                     report=result.report, files={**result.files, **extra},
                                     chapter=result.chapter)
     return replace(lesson, extras=pages)
+
+
+def _circuit_lesson(result: GraphResult, source: str, page: str) -> Lesson:
+    """A ``graph:`` spec's lesson: a circuit of scalar nodes, every gradient exact."""
+    nodes = len(result.circuit.circuit.nodes)
+    return Lesson(source=source, page=page, title=result.title, passed=True, compared=0,
+                  max_abs_error=0.0, parameters=0, architecture="circuit",
+                  files=tuple(sorted(result.files.items())), chapter=result.chapter,
+                  order=result.order, about=result.about,
+                  network=f"a circuit of {nodes} scalar nodes",
+                  verdict="exact: every gradient by reverse mode, every equation checked")
+
+
+def _tensor_lesson(result: TensorResult, source: str, page: str) -> Lesson:
+    """A typed-layer spec's lesson: its shapes from input to output stand for the units."""
+    model, check = result.model, result.check
+    shapes = [model.x.sample_shape] + [r.output.sample_shape for r in model.layers]
+    return Lesson(source=source, page=page, title=model.spec.title, passed=check.passed,
+                  compared=check.compared, max_abs_error=check.max_rel_error,
+                  parameters=sum(len(t.symbols) for t in model.graph.parameters),
+                  architecture="-".join("x".join(map(str, s)) for s in shapes),
+                  files=tuple(sorted(result.files.items())), chapter=result.chapter,
+                  order=model.spec.order, about=model.spec.about)
 
 
 def run_course(root: Path, specs: Sequence[Path], options: Options, *, jobs: int,

@@ -39,7 +39,7 @@ SUBPACKAGES = {name: name for name in LAYERS} | {"exercises": "pipeline", "circu
                                                  "tensor": "numbers"}
 TOP_LEVEL = {"errors": "errors", "display": "errors", "numerals": "numerals",
              "write": "pipeline", "pipeline": "pipeline", "commands": "pipeline", "pytest_plugin": "pipeline",
-             "__init__": "pipeline", "api": "pipeline", "notebook": "pipeline",
+             "__init__": "pipeline", "api": "pipeline", "api_pages": "pipeline", "notebook": "pipeline",
              "against": "pipeline", "mkdocs_plugin": "pipeline", "catalog": "pipeline",
              "workers": "pipeline",
              "cli": "cli", "process": "cli", "__main__": "cli"}

@@ -181,3 +181,31 @@ def test_page_files_json_markdown_and_picture() -> None:
     assert "an add gate distributes" in page and "a multiply gate swaps" in page
     svg = files["out/add/circuit.svg"]
     assert svg.startswith("<svg") and "&lt;circuit&gt;" in svg and ">-12<" in svg
+
+
+def test_every_equation_of_a_circuit_page_is_audited_and_a_false_one_stops_it() -> None:
+    from dataclasses import replace
+
+    import sympy as sp
+
+    from derive.document.audit import FalseEquation
+    from derive.document.circuit_audit import audit_circuit_page
+    from derive.document.model import Display
+    from derive.formats.circuit_document import circuit_document
+    from derive.formats.circuit_page import circuit_markdown
+
+    result = derive_circuit({"inputs": {"x": -2, "y": 5, "z": -4},
+                             "nodes": {"q": "x + y", "f": "q * z"}, "output": "f"})
+    document = circuit_document(result, "t", "p.svg")
+    # 5 forward values, 4 local derivatives, 4 backward rows (∂f/∂f = 1 states no claim)
+    assert audit_circuit_page(document, result) == 13
+    assert "the 13 equations below were evaluated" in circuit_markdown(result, "t", "p.svg")
+    backward = document.sections[-1]
+    line = next(l for b in backward.blocks if isinstance(b, Display) for l in b.lines
+                if l.equation is not None)
+    wrong = replace(line, equation=replace(line.equation, sides=line.equation.sides[:-1]
+                                           + (line.equation.sides[-1] + sp.Float(1),)))
+    tampered = replace(document, sections=document.sections[:-1] + (replace(
+        backward, blocks=(Display((wrong,)),)),))
+    with pytest.raises(FalseEquation):
+        audit_circuit_page(tampered, result)

@@ -149,7 +149,7 @@ def test_index_lists_every_network_with_its_check_status() -> None:
     lessons = [lesson("good", "Good one"), lesson("sub/bad", "Bad one", passed=False)]
     index = build_site(lessons, title="My course")["docs/index.md"]
     assert index.startswith("# My course\n")
-    assert "2 networks; 1 of 2 passed the numeric check." in index
+    assert "2 lessons; 1 of 2 passed the numeric check." in index
     assert "| 1 | [Good one](good.md) |  | 1-1-1, 2 parameters | passed: 12 comparisons, " \
         "largest error 1.5e-31 |" in index
     assert "## sub\n" in index and \
@@ -240,7 +240,8 @@ def test_trap_detector_sees_each_trap() -> None:
 
 @pytest.mark.parametrize("stem", EXAMPLE_STEMS)
 def test_example_pages_have_no_markdown_math_traps(stem: str) -> None:
-    page = markdown_page((EXAMPLES / f"{stem}.yaml").read_text(encoding="utf-8"), f"{stem}.yaml")
+    """Every example's page (networks, circuits, typed layers), as committed in output/."""
+    page = (ROOT / "output" / f"{stem}.md").read_text(encoding="utf-8")
     assert math_traps(page) == []
 
 
@@ -319,7 +320,7 @@ def test_course_of_twenty_specs_builds_in_parallel(cli_path: str, tmp_path: Path
     basics = nav[6]["01 basics"]
     assert next(iter(basics[-1])) == "deeper" and len(basics[-1]["deeper"]) == 5
     index = (docs / "index.md").read_text()
-    assert index.count("](") == 20 and "20 networks; 20 of 20 passed" in index
+    assert index.count("](") == 20 and "20 lessons; 20 of 20 passed" in index
     assert "## 01 basics / deeper" in index
     mkdocs_build(tmp_path / "out")
 

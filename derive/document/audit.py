@@ -179,3 +179,6 @@ def audit(document: Document, network: Network, worked: WorkedExample | None, *,
                 verified += 1
                 at_example += eq.at == "example"
     return AuditReport(equations=verified, example_lines=at_example, points=RANDOM_POINTS)
+
+
+compare_equation = _compare     # a typed-layer page's audit (tensor_audit) compares the same way

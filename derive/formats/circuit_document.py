@@ -9,9 +9,13 @@ local, with the pattern that happens at a node in one sentence right after its r
 
 from __future__ import annotations
 
+import sympy as sp
+
 from ..circuit import CircuitDerivation, Edge, Quantity
-from ..document.model import (Callout, Display, Document, Figure, Line, Section, Table,
-                              math, plain)
+from ..document.model import (Callout, Display, Document, Equation, Figure, Line, Section,
+                              Table, math, plain)
+from ..document.circuit_audit import local
+from ..document.quantities import PARTIAL
 from .circuit_lessons import lessons
 from .circuit_tex import CircuitTex
 
@@ -35,12 +39,23 @@ def _circuit(tex: CircuitTex, result: CircuitDerivation, picture: str) -> Sectio
               tuple(rows))))
 
 
+def _symbol(name: str) -> sp.Symbol:
+    return sp.Symbol(name, real=True)
+
+
+def _at_example(*sides: object) -> Equation:
+    """A row with the circuit's numbers: every side equal at its inputs (6 digits shown)."""
+    return Equation(tuple(sides), at="example")
+
+
 def _forward(tex: CircuitTex, result: CircuitDerivation) -> Section:
     rows = []
     for q in result.quantities:
         node = result.circuit.node(q.name)
         formula = "" if node.formula is None else f"{tex.expr(node.formula.expr)} = "
-        rows.append(Line(f"{tex.name(q.name)} &= {formula}{tex.number(q.value)}"))
+        sides = (_symbol(q.name),) + (() if node.formula is None else (node.formula.expr,))
+        rows.append(Line(f"{tex.name(q.name)} &= {formula}{tex.number(q.value)}",
+                         _at_example(*sides, sp.Float(float(q.value)))))
     return Section(plain("Forward pass"), (
         plain("From the inputs to the output, each node's value from its formula."),
         Display(tuple(rows), aligned=True)))
@@ -48,7 +63,9 @@ def _forward(tex: CircuitTex, result: CircuitDerivation) -> Section:
 
 def _locals(tex: CircuitTex, result: CircuitDerivation) -> Section:
     rows = tuple(Line(rf"{tex.partial(e.child, e.parent)} &= {tex.expr(e.local)}"
-                      + ("" if e.local.is_Number else f" = {tex.number(e.local_value)}"))
+                      + ("" if e.local.is_Number else f" = {tex.number(e.local_value)}"),
+                      _at_example(local(e.child, e.parent), e.local,
+                                  sp.Float(float(e.local_value))))
                  for e in result.edges)
     return Section(plain("Local derivatives"), (
         plain("Each wire's local derivative: the consumer's formula differentiated with respect "
@@ -63,15 +80,20 @@ def _product(tex: CircuitTex, out: str, edges: tuple[Edge, ...], numbers: bool) 
                       for e in edges)
 
 
-def _row(tex: CircuitTex, result: CircuitDerivation, q: Quantity) -> str | None:
+def _row(tex: CircuitTex, result: CircuitDerivation, q: Quantity) -> Line | None:
     out = result.output.name
     if q.name == out:
-        return rf"{tex.partial(out, out)} &= 1"
+        return Line(rf"{tex.partial(out, out)} &= 1")
     edges = result.edges_out_of(q.name)
     if not edges:
         return None     # a quantity the output does not use: no gradient flows to it
-    return (rf"{tex.partial(out, q.name)} &= {_product(tex, out, edges, False)} = "
-            rf"{_product(tex, out, edges, True)} = {tex.number(q.grad)}")
+    f, node = _symbol(out), _symbol(q.name)
+    chain = sp.Add(*(PARTIAL(f, _symbol(e.child)) * local(e.child, q.name) for e in edges))
+    numbers = sp.Add(*(sp.Float(float(e.upstream)) * sp.Float(float(e.local_value))
+                       for e in edges))
+    return Line(rf"{tex.partial(out, q.name)} &= {_product(tex, out, edges, False)} = "
+                rf"{_product(tex, out, edges, True)} = {tex.number(q.grad)}",
+                _at_example(PARTIAL(f, node), chain, numbers, sp.Float(float(q.grad))))
 
 
 def _backward(tex: CircuitTex, result: CircuitDerivation) -> Section:
@@ -83,7 +105,7 @@ def _backward(tex: CircuitTex, result: CircuitDerivation) -> Section:
     for q in reversed(result.quantities):
         row = _row(tex, result, q)
         said = lessons(tex, result, q) if row is not None else ()
-        rows += [Line(row)] if row is not None else []
+        rows += [row] if row is not None else []
         if said:                # the rows so far, then what happens at this node
             blocks += [Display(tuple(rows), aligned=True), *said]
             rows = []

@@ -124,7 +124,7 @@ def render_site(title: str, groups: Sequence[tuple[str, Sequence[dict[str, Any]]
                  for depth, name, path in nav]
     lessons = [lesson for _, members in groups for lesson in members]
     passed = sum(lesson["passed"] for lesson in lessons)
-    summary = (f"{len(lessons)} network{'s' if len(lessons) != 1 else ''}; "
+    summary = (f"{len(lessons)} lesson{'s' if len(lessons) != 1 else ''}; "
                f"{passed} of {len(lessons)} passed the numeric check.")
     context = {
         "site_name": quote(title), "title": escape_markdown(title), "summary": summary,

@@ -55,6 +55,8 @@ class Lesson:
     order: int | None = None           # the spec's ``order:``, its place in its folder
     about: str = ""                    # the spec's ``about:``: what the lesson teaches
     extras: tuple[tuple[str, str], ...] = ()   # (title, page beside it): an exercise's sheets
+    network: str = ""                  # the index's network column, when not units: "a circuit"
+    verdict: str = ""                  # the index's check column, when not comparisons
 
     @classmethod
     def from_derivation(cls, *, source: str, page: str, derivation: Derivation,
@@ -152,7 +154,7 @@ def _groups(ordered: Sequence[Lesson],
             "title": lesson.title, "href": f"{lesson.page}.md", "passed": lesson.passed,
             "compared": lesson.compared, "max_abs_error": lesson.max_abs_error,
             "architecture": lesson.architecture, "parameters": lesson.parameters,
-            "about": lesson.about})
+            "about": lesson.about, "network": lesson.network, "verdict": lesson.verdict})
     return [(" / ".join(titles[folders[:d + 1]] for d in range(len(folders))), members)
             for folders, members in groups.items()]
 

@@ -16,7 +16,7 @@ from .yaml_nodes import MappingNode, Node, ScalarNode, SequenceNode, compose, no
 
 __all__ = ["GraphSpec", "load_graph"]
 
-GRAPH_TOP_KEYS = ("title", "about", "graph")
+GRAPH_TOP_KEYS = ("title", "about", "graph", "order")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -27,6 +27,7 @@ class GraphSpec:
     about: str
     graph: Any
     file: str
+    order: int | None = None  # the page's place in its course folder
     lines: tuple[tuple[str, int], ...] = field(default=(), compare=False)
 
 
@@ -43,10 +44,12 @@ def load_graph(text: str, file: str, *, default_title: str) -> GraphSpec | None:
     about = reader.text(top["about"], "about") if "about" in top else ""
     lines: dict[str, int] = {}
     graph = _plain(top["graph"], "graph", lines)
+    order = reader.integer(top["order"], "order", minimum=0, maximum=1_000_000) \
+        if "order" in top else None
     if reader.errors:
         raise SpecErrors(reader.errors)
     return GraphSpec(title=title if title is not None else default_title, about=about or "",
-                     graph=graph, file=file, lines=tuple(sorted(lines.items())))
+                     graph=graph, file=file, order=order, lines=tuple(sorted(lines.items())))
 
 
 def _plain(node: Node, key: str, lines: dict[str, int]) -> Any:

@@ -106,6 +106,7 @@ class Limits:
     evaluations: int = 200_000
     claims: int = 50
     bytes: int = 1_000_000
+    nodes: int = 20_000         # a typed-layer spec's graph: every value of the whole batch
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

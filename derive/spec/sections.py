@@ -15,7 +15,7 @@ from .structure import read_bias
 from .yaml_nodes import Node, ScalarNode, node_line
 
 __all__ = ["CLAIM_KEYS", "LAYER_KEYS", "MAX_FORMULA", "check_combinations", "check_size",
-           "read_claims", "read_inputs", "read_layers", "read_title"]
+           "read_claims", "read_inputs", "read_layers", "read_title", "read_trainable"]
 
 LAYER_KEYS = ("units", "activation", "bias", "trainable", "name", "add")
 CLAIM_KEYS = ("parameter", "formula", "syntax", "expect", "note")
@@ -77,7 +77,7 @@ def read_layers(reader: Reader, node: Node | None,
         activation = reader.choice(values["activation"], f"{key}.activation", ACTIVATIONS)
         bias = read_bias(reader, values["bias"], f"{key}.bias") if "bias" in values \
             else (True, False)
-        trains = _trainable(reader, values["trainable"], f"{key}.trainable") \
+        trains = read_trainable(reader, values["trainable"], f"{key}.trainable") \
             if "trainable" in values else ("W", "b")
         name = reader.name(values["name"], f"{key}.name") if "name" in values else ""
         add = reader.name(values["add"], f"{key}.add") if "add" in values else ""
@@ -89,7 +89,7 @@ def read_layers(reader: Reader, node: Node | None,
     return tuple(layers) if all(layers) else None  # type: ignore[arg-type]
 
 
-def _trainable(reader: Reader, node: Node, key: str) -> tuple[str, ...] | None:
+def read_trainable(reader: Reader, node: Node, key: str) -> tuple[str, ...] | None:
     """``true`` (W and b), ``false`` (neither, a frozen layer) or a list of ``W``, ``b``."""
     expected = "true, false or a list of the tensors that train ([W], [b], [W, b])"
     if isinstance(node, ScalarNode):

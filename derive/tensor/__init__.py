@@ -8,11 +8,11 @@ trains the example and checks every gradient against finite differences.
 
 from __future__ import annotations
 
-from .build import LayerRecord, Model, build_model
+from .build import LayerRecord, Model, build_model, check_size
 from .graph import Graph, Tensor
 from .layers import LAYERS, LayerType
 from .reverse import Evaluator
 from .worked import TensorCheck, TensorWorked, check_model, work_model
 
 __all__ = ["Evaluator", "Graph", "LAYERS", "LayerRecord", "LayerType", "Model", "Tensor",
-           "TensorCheck", "TensorWorked", "build_model", "check_model", "work_model"]
+           "TensorCheck", "TensorWorked", "build_model", "check_size", "check_model", "work_model"]

@@ -18,11 +18,12 @@ import sympy as sp
 
 from ..errors import SpecError
 from ..registry import LOSSES
+from ..spec import LIMIT_HINT, Limits
 from ..spec.tensor import TensorLayer, TensorSpec
 from .graph import Builder, Graph, Tensor
 from .layers import LAYERS, Site
 
-__all__ = ["LayerRecord", "Model", "build_model"]
+__all__ = ["LayerRecord", "Model", "build_model", "check_size"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +39,17 @@ class LayerRecord:
     @property
     def parameters(self) -> tuple[Tensor, ...]:
         return tuple(t for t in self.made if t.kind == "parameter")
+
+    def trains(self, tensor: Tensor) -> bool:
+        """Whether the example updates ``tensor`` (``trainable: false | [W] | [b]``)."""
+        kept = self.spec.get("trainable")
+        base = tensor.name[:-len(str(self.number))]
+        return kept is None or set(kept) == {"W", "b"} or base in kept     # type: ignore[arg-type]
+
+    @property
+    def decayed(self) -> tuple[Tensor, ...]:
+        """The weights weight decay penalizes: trainable ``W`` (and ``U``), no bias."""
+        return tuple(t for t in self.parameters if t.name[0] in "WU" and self.trains(t))
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +69,9 @@ class Model:
         return dict(self.data + self.initial)
 
 
-def _loss(builder: Builder, spec: TensorSpec, yhat: Tensor, y: Tensor) -> tuple[Tensor, sp.Symbol]:
+def _loss(builder: Builder, spec: TensorSpec, yhat: Tensor, y: Tensor,
+          decayed: tuple[Tensor, ...]) -> tuple[Tensor, sp.Symbol]:
+    """Each sample's loss, then 𝓛 = the reduction of them (+ (λ/2) Σ w² with weight decay)."""
     entry, options = spec.loss.of(LOSSES), dict(spec.loss.options)
     size = prod(yhat.sample_shape)
     per = builder.values("L", "L", (), lambda i: sp.Add(*(
@@ -65,7 +79,10 @@ def _loss(builder: Builder, spec: TensorSpec, yhat: Tensor, y: Tensor) -> tuple[
         kind="loss")
     assert size
     scale = sp.Rational(1, builder.samples) if spec.reduction == "mean" else sp.Integer(1)
-    total = builder.values("L", r"\mathcal{L}", (), lambda i: scale * sp.Add(*per.symbols),
+    decay = sp.Float(spec.l2) / 2 * sp.Add(*(w ** 2 for t in decayed for w in t.symbols)) \
+        if spec.l2 else sp.Integer(0)
+    total = builder.values("L", r"\mathcal{L}", (),
+                           lambda i: scale * sp.Add(*per.symbols) + decay,
                            batched=False, kind="loss")
     return per, total.symbols[0]
 
@@ -111,7 +128,9 @@ def build_model(spec: TensorSpec) -> Model:
     a, records = x, []
     for number, layer in enumerate(spec.layers, start=1):
         builder.layer, before = number, len(builder.tensors)
-        out = LAYERS[layer.type].build(builder, Site(spec, layer), a)
+        previous = spec.layers[number - 2].type if number > 1 else ""
+        out = LAYERS[layer.type].build(builder, Site(spec, layer, previous), a)
+        builder.outputs.append(out)
         records.append(LayerRecord(number, layer, a, out, tuple(builder.tensors[before:])))
         a = out
     builder.layer = 0
@@ -122,9 +141,27 @@ def build_model(spec: TensorSpec) -> Model:
             raise SpecError(key, f"{size} targets (the output's shape {list(a.sample_shape)})",
                             got_text=f"{len(row)}", file=spec.file, line=spec.line_of(key))
     y = builder.leaf("y", "y", a.sample_shape, "target")
-    per, loss = _loss(builder, spec, a, y)
+    per, loss = _loss(builder, spec, a, y, tuple(t for r in records for t in r.decayed))
     data = tuple(zip(x.symbols, (v for row in spec.example.x for v in row))) + tuple(
         zip(y.symbols, (v for row in spec.example.y for v in row)))
     layers = tuple(records)
     return Model(spec, builder.graph(loss), x, y, a, per, layers, data,
                  tuple(_initial(spec, layers).items()))
+
+
+def check_size(model: Model, limits: Limits) -> None:
+    """The run's work stays bounded: the graph's nodes, the parameters, and the finite
+    differences' work (two forward passes of the graph per parameter and point)."""
+    spec = model.spec
+    nodes = len(model.graph.definitions)
+    params = sum(len(t.symbols) for t in model.graph.parameters)
+    for over, expected, got in (
+            (nodes > limits.nodes, f"at most {limits.nodes} values in the batch's graph",
+             f"{nodes}"),
+            (params > limits.parameters, f"at most {limits.parameters} parameters", f"{params}"),
+            (params * nodes > 10 * limits.evaluations,
+             f"parameters x values at most {10 * limits.evaluations}",
+             f"{params} x {nodes} = {params * nodes}")):
+        if over:
+            raise SpecError("layers", expected, got_text=got, file=spec.file,
+                            line=spec.line_of("layers"), hint=LIMIT_HINT)

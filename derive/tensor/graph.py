@@ -112,6 +112,7 @@ class Builder:
         self.tensors: list[Tensor] = []
         self.definitions: list[tuple[sp.Symbol, sp.Expr]] = []
         self.layer = 0
+        self.outputs: list[Tensor] = []     # each layer's output so far (a residual reads one)
 
     def leaf(self, name: str, latex: str, shape: tuple[int, ...], kind: str, *,
              batched: bool = True) -> Tensor:

@@ -27,6 +27,7 @@ class Site:
 
     spec: TensorSpec
     layer: TensorLayer
+    previous: str = ""          # the type of the layer before ("": the input)
 
     def error(self, key: str, expected: str, got: str) -> SpecError:
         path = f"{self.layer.key}.{key}" if key else self.layer.key
@@ -64,17 +65,29 @@ def activate(builder: Builder, site: Site, z: Tensor) -> Tensor:
 
 
 def _dense(builder: Builder, site: Site, a: Tensor) -> Tensor:
-    """z_j = Σ_k W_jk a_k + b_j over the last axis (torch.nn.Linear), then g."""
+    """z_j = Σ_k W_jk a_k + b_j (torch.nn.Linear), then g: on a vector per sample, or on
+    each step of an RNN's output sequence (a head per step, as nn.Linear on (N, T, H))."""
+    if len(a.sample_shape) != 1 and site.previous != "rnn":
+        got = "the input" if not site.previous else f"a {site.previous} layer"
+        raise site.error("type", "a vector per sample for a dense layer (add {type: flatten} "
+                         "before it)", f"shape {list(a.sample_shape)} from {got}")
     units, fan_in = int(site.layer.get("units")), a.sample_shape[-1]   # type: ignore[arg-type]
     W = builder.parameter("W", "W", (units, fan_in))
-    b = builder.parameter("b", "b", (units,)) if site.layer.get("bias", True) else None
+    shared = bool(site.layer.get("shared", False))      # one bias for every unit (Mazur's)
+    b = builder.parameter("b", "b", (1 if shared else units,)) \
+        if site.layer.get("bias", True) else None
     shape = a.sample_shape[:-1] + (units,)
 
     def z(i: tuple[int, ...]) -> sp.Expr:
         *outer, j = i
         terms = [W.at(j, k) * a.at(*outer, k) for k in range(fan_in)]
-        return sp.Add(*terms, *([b.at(j)] if b is not None else []))
-    return activate(builder, site, builder.values("z", "z", shape, z))
+        return sp.Add(*terms, *([b.at(0 if shared else j)] if b is not None else []))
+    out = activate(builder, site, builder.values("z", "z", shape, z))
+    source = site.layer.get("add")      # a residual: + an earlier output (0: the inputs)
+    if source is None:
+        return out
+    skip = builder.outputs[int(source) - 1] if source else builder.tensors[0]  # type: ignore[arg-type]
+    return builder.values("r", "r", shape, lambda i: out.at(*i) + skip.at(*i))
 
 
 def _flatten(builder: Builder, site: Site, a: Tensor) -> Tensor:
@@ -90,8 +103,9 @@ def _layers() -> tuple[LayerType, ...]:
     from .batchnorm import BATCHNORM
     from .conv import CONV1D, CONV2D
     from .rnn import RNN
-    return (LayerType(name="dense", summary="z = W a + b over the last axis, then the "
-                      "activation (torch.nn.Linear)", build=_dense),
+    return (LayerType(name="dense", summary="z = W a + b on a vector per sample (or on each "
+                      "step of an RNN's outputs), then the activation (torch.nn.Linear)",
+                      build=_dense),
             LayerType(name="flatten", summary="one sample's values as one vector, row-major "
                       "(torch.flatten(x, 1))", build=_flatten),
             CONV1D, CONV2D, RNN, BATCHNORM)

@@ -41,7 +41,7 @@ class Evaluator:
         for symbol, compiled in self._forward:
             value = compiled(env, memo)
             if not math.isfinite(value):
-                raise NumericError(symbol.name, "a finite value", got_text=repr(value))
+                raise NumericError(symbol.name, "a finite value", got_text=f"{value!r} at {symbol.name}")
             env[symbol] = value
         return env
 

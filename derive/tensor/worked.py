@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from ..registry import OPTIMIZERS
 from .build import Model
 from .reverse import Evaluator
 
@@ -50,8 +51,13 @@ class TensorCheck:
 
 
 def work_model(model: Model, evaluator: Evaluator) -> TensorWorked:
-    """SGD on the whole batch: θ ← θ − η ∂L/∂θ, ``steps`` times."""
+    """The example's optimizer on the whole batch (SGD: θ ← θ − η ∂L/∂θ), ``steps`` times;
+    frozen tensors (``trainable``) keep their values."""
     example, params = model.spec.example, [s for t in model.graph.parameters for s in t.symbols]
+    trained = [s for r in model.layers for t in r.parameters if r.trains(t) for s in t.symbols]
+    optimizer = example.optimizer.of(OPTIMIZERS)
+    options = dict(example.optimizer.options)
+    state: dict[sp.Symbol, tuple | None] = {p: None for p in trained}
     leaves = model.values()
     first_values = first_grads = updated = None
     losses = []
@@ -61,8 +67,11 @@ def work_model(model: Model, evaluator: Evaluator) -> TensorWorked:
         if step == example.steps:
             break
         grads = evaluator.backward(values)
-        leaves = {**leaves, **{p: leaves[p] - example.learning_rate * grads.get(p, 0.0)
-                               for p in params}}
+        leaves = dict(leaves)
+        for p in trained:
+            new, state[p] = optimizer.update(leaves[p], grads.get(p, 0.0), state[p], step + 1,
+                                             example.learning_rate, **options)
+            leaves[p] = float(new)      # Adam's square root is mpmath's
         if step == 0:
             first_values, first_grads, updated = values, grads, {p: leaves[p] for p in params}
     if first_values is None:        # no step: the example's values and gradients only

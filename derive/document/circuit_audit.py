@@ -1,0 +1,56 @@
+"""Every equation of a circuit's page evaluated before it is written, as a network page's
+are (``audit``): each side at the circuit's inputs, every ∂A/∂B a central difference through
+the circuit's formulas (never the reverse mode whose numbers the page prints)."""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from ..circuit import CircuitDerivation
+from .audit import compare_equation
+from .evaluate import Graph, Point
+from .model import Document
+from .quantities import PARTIAL
+
+__all__ = ["audit_circuit_page", "local"]
+
+
+def _local_name(child: str, parent: str) -> str:
+    return f"{child}__local__{parent}"
+
+
+def local(child: str, parent: str) -> sp.Expr:
+    """∂child/∂parent holding the child's other inputs at their values (a wire's local
+    derivative), as an audited side: the child's formula with only ``parent`` moving."""
+    return PARTIAL(sp.Symbol(_local_name(child, parent), real=True),
+                   sp.Symbol(parent, real=True))
+
+
+def _local_nodes(result: CircuitDerivation) -> list[tuple[sp.Symbol, sp.Expr]]:
+    """A node per wire: the child's formula with its other parents frozen at their values."""
+    values = {sp.Symbol(q.name, real=True): sp.Float(float(q.value)) for q in result.quantities}
+    out = []
+    for edge in result.edges:
+        node = result.circuit.node(edge.child)
+        moving = sp.Symbol(edge.parent, real=True)
+        frozen = {s: v for s, v in values.items() if s != moving}
+        out.append((sp.Symbol(_local_name(edge.child, edge.parent), real=True),
+                    node.formula.expr.xreplace(frozen)))
+    return out
+
+
+def audit_circuit_page(document: Document, result: CircuitDerivation) -> int:
+    """The number of equations compared; ``FalseEquation`` at the first false one."""
+    circuit = result.circuit
+    graph = Graph([(n.symbol, n.formula.expr) for n in circuit.nodes if n.formula is not None]
+                  + _local_nodes(result))
+    point = Point(graph, {sp.Symbol(name, real=True): float(value)
+                          for name, value in circuit.inputs.items()})
+    compiled: dict = {}
+    verified = 0
+    for where, display in document.displays():
+        for line in display.lines:
+            if line.equation is not None and compare_equation(
+                    line.equation, point, where, line.latex, compiled):
+                verified += 1
+    return verified

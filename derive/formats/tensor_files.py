@@ -1,0 +1,58 @@
+"""A typed-layer spec's files: its page in Markdown and LaTeX (one audited ``Document``), its
+JSON and its pictures, as ``{relative path: text}``."""
+
+from __future__ import annotations
+
+import json
+
+from ..document.tensor_build import build_tensor_document
+from ..tensor import Model, TensorCheck, TensorWorked
+from .escape import escape_json, escape_latex, page_meta_title
+from .page_printers import LatexPrinter, MarkdownPrinter
+from .templating import template
+from .tensor_pictures import tensor_pictures
+
+__all__ = ["tensor_files", "tensor_json"]
+
+
+def tensor_json(model: Model, worked: TensorWorked, check: TensorCheck, equations: int) -> dict:
+    """The page's numbers at full precision (docs/layers.md describes the fields)."""
+    spec = model.spec
+    return {
+        "title": spec.title, "kind": "layers", "input_shape": list(spec.shape),
+        "loss": spec.loss.name, "reduction": spec.reduction, "samples": model.graph.samples,
+        "layers": [{"type": r.spec.type, "output_shape": list(r.output.sample_shape),
+                    "parameters": {t.name: list(t.shape) for t in r.parameters}}
+                   for r in model.layers],
+        "parameters": [{"name": s.name, "value": worked.values[s],
+                        "grad": worked.grads.get(s, 0.0), "updated": worked.updated[s],
+                        "final": worked.final[s]}
+                       for t in model.graph.parameters for s in t.symbols],
+        "losses": list(worked.losses),
+        "verified": {"equations": equations, "gradients": check.compared,
+                     "skipped_at_kinks": check.skipped, "max_rel_error": check.max_rel_error,
+                     "passed": check.passed},
+    }
+
+
+def tensor_files(model: Model, worked: TensorWorked, check: TensorCheck, *, stem: str,
+                 formats: tuple[str, ...], seed: int = 0,
+                 chapter: bool = False) -> tuple[dict[str, str], str]:
+    """(the files asked for, the course book's chapter or ""); the pictures go with the
+    Markdown page."""
+    document, _, equations = build_tensor_document(model, worked, check, stem=stem, seed=seed)
+    title = model.spec.title
+    out: dict[str, str] = {}
+    if "md" in formats:
+        out[f"{stem}.md"] = MarkdownPrinter().page(document, page_meta_title(title))
+        out.update(tensor_pictures(model, worked, stem))
+    if "tex" in formats:
+        out[f"{stem}.tex"] = template("tex", "latex/page.tex.j2").render(
+            title=escape_latex(title), body=LatexPrinter().body(document))
+    if "json" in formats:
+        text = json.dumps(tensor_json(model, worked, check, equations), indent=2,
+                          sort_keys=True, ensure_ascii=False)
+        out[f"{stem}.json"] = escape_json(text) + "\n"
+    book = template("tex", "latex/chapter.tex.j2").render(
+        title=escape_latex(title), body=LatexPrinter(book=True).body(document)) if chapter else ""
+    return out, book
