@@ -128,8 +128,8 @@ def _compare(eq: Equation, point: Point, where: str, latex: str, compiled: dict)
     point.noise = 0.0
     sides = [[_value(e, point, compiled) for e in _flat(s)] for s in eq.sides]
     if eq.at == "example":      # printed numbers: rounding error grows with the terms' sizes
-        terms = [abs(_value(t, point, compiled)) for s in eq.sides
-                 for t in (s.args if isinstance(s, sp.Add) else (s,))]
+        terms = [abs(_value(t, point, compiled)) for s in eq.sides for e in _flat(s)
+                 for t in (e.args if isinstance(e, sp.Add) else (e,))]     # a matrix too
         rel, absolute = 10.0 ** (1 - eq.digits) * 3, 10.0 ** (1 - eq.digits) * sum(terms)
     else:
         rel, absolute = 1e-6, 1e-9

@@ -8,12 +8,15 @@ from collections.abc import Callable
 from types import MappingProxyType
 
 from ..tensor import LayerRecord, Model, TensorWorked
+from .conv_picture import conv_pictures
 
 __all__ = ["PICTURES", "tensor_pictures"]
 
 Draw = Callable[[Model, TensorWorked, LayerRecord], dict[str, str]]
 
-PICTURES: MappingProxyType[str, Draw] = MappingProxyType({})
+PICTURES: MappingProxyType[str, Draw] = MappingProxyType({
+    "conv1d": conv_pictures, "conv2d": conv_pictures,
+})
 
 
 def tensor_pictures(model: Model, worked: TensorWorked, stem: str) -> dict[str, str]:

@@ -56,10 +56,10 @@ def geometry(site: Site, shape: tuple[int, ...], rank: int) -> Geometry:
     """The layer's sizes for an input of per-sample ``shape``; a SpecError if none fit."""
     name = site.layer.type
     if len(shape) != rank + 1:
-        raise site.error("type", f"{name} on an input of shape [channels, {AXES[rank]}] "
-                         f"(rank {rank + 1})", f"shape {list(shape)} from the layer before "
-                         "(a conv needs channels and spatial axes: no conv after flatten, or "
-                         "on a [features] input)")
+        source = f"a {site.previous} layer" if site.previous else "the input"
+        raise site.error("type", f"{name} on a sample of shape [channels, {AXES[rank]}] "
+                         "(a conv cannot follow flatten or dense, nor read [features])",
+                         f"shape {list(shape)} from {source}")
     kernel = _sizes(site, "kernel", rank, 1)
     stride = _sizes(site, "stride", rank, 1)
     padding = _sizes(site, "padding", rank, 0)

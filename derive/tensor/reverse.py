@@ -30,8 +30,7 @@ class Evaluator:
         self.graph = graph
         self._forward = [(s, engine.compile(e)) for s, e in graph.definitions]
         self._locals = [
-            (s, [(p, engine.compile(sp.diff(e, p)))
-                 for p in sorted(e.free_symbols, key=lambda q: q.name)])
+            (s, [(p, engine.compile(d)) for p, d in _locals(e)])
             for s, e in reversed(graph.definitions)]
 
     def forward(self, leaves: Mapping[sp.Symbol, float]) -> dict[sp.Symbol, float]:
@@ -59,3 +58,27 @@ class Evaluator:
             for parent, local in parents:
                 grad[parent] = grad.get(parent, 0.0) + upstream * local(env, memo)
         return grad
+
+
+def _locals(e: sp.Expr) -> list[tuple[sp.Symbol, sp.Expr]]:
+    """∂e/∂p for each parent p, by name; a sum differentiates only the terms that read p (a
+    conv or dense node's n-term sum would otherwise be walked once per parent: n²)."""
+    parents = sorted(e.free_symbols, key=lambda q: q.name)
+    if not isinstance(e, sp.Add):
+        return [(p, sp.diff(e, p)) for p in parents]
+    reads: dict[sp.Symbol, list[sp.Expr]] = {p: [] for p in parents}
+    for term in e.args:
+        for p in term.free_symbols:
+            reads[p].append(term)
+    return [(p, sp.Add(*(_term(t, p) for t in reads[p]))) for p in parents]
+
+
+def _term(t: sp.Expr, p: sp.Symbol) -> sp.Expr:
+    """∂t/∂p for one term: p itself, a product with p once as a factor (w·a), else diff."""
+    if t == p:
+        return sp.S.One
+    if isinstance(t, sp.Mul) and p in t.args and all(
+            a == p or p not in a.free_symbols for a in t.args) and t.args.count(p) == 1:
+        return sp.Mul(*(a for a in t.args if a != p))
+    return sp.diff(t, p)
+
