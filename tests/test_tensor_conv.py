@@ -2,7 +2,7 @@
 
 Seeded random networks (a conv, sometimes a second conv, then sometimes flatten and dense;
 1-3 channels in and out, kernels, strides, paddings, with and without bias, several
-activations, mean and sum, 1-2 samples, 1-3 SGD steps) are written as spec YAML and run
+activations, mean and sum, 1-3 samples, 1-3 SGD steps) are written as spec YAML and run
 through the library (load_tensor -> build_model -> work_model). The oracle is written here
 from torch alone: every gradient (parameters and inputs) at the example, the parameters
 after the first and the last step, and every loss must agree to 1e-9 relative. Impossible
@@ -50,7 +50,7 @@ def _nested(values: list[float], shape: tuple[int, ...]) -> object:
 def _conv_layer(rng: random.Random, rank: int, channels: int, size: list[int]) -> tuple[dict, list[int]]:
     """A conv layer that fits ``size`` (spatial), and the output's spatial sizes."""
     kernel = [rng.randint(1, min(3, n + 2)) for n in size]
-    padding = [max(rng.choice((0, 0, 1)), (k - n + 1) // 2) for k, n in zip(kernel, size)]
+    padding = [max(rng.choice((0, 0, 1, 2)), (k - n + 1) // 2) for k, n in zip(kernel, size)]
     stride = [rng.choice((1, 1, 2)) for _ in size]
     layer = {"type": f"conv{rank}d", "channels": channels,
              "activation": rng.choice(tuple(ACTIVATIONS))}
@@ -81,7 +81,7 @@ def _case(seed: int, rank: int) -> dict:
         units = rng.randint(1, 2)
         layers += [{"type": "flatten"}, {"units": units}]
         out_shape = [units]
-    samples = rng.randint(1, 2)
+    samples = rng.randint(1, 3)
     size_in = channels * _prod(size)
     x = [_nested([round(rng.uniform(-2, 2), 3) for _ in range(size_in)], (channels, *size))
          for _ in range(samples)]

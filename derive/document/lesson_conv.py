@@ -39,16 +39,17 @@ def _forward(ctx: TensorContext, record: LayerRecord) -> tuple[Block, ...]:
                 "cross-correlation):"),
         Display((Line(general.latex, Equation(sides)),))]
     first, second = cv.z.at(0, 0, *([0] * cv.rank)), _neighbour(cv)
-    rows = [_output_line(ctx, cv, first)]
+    pairs = cv.reads(0, 0, (0,) * cv.rank)
+    bias = [ctx.value(cv.b.at(0))] if cv.b is not None else []
+    printed = sp.Add(*(sp.Float(ctx.value(W)) * sp.Float(ctx.value(a)) for W, a in pairs),
+                     *map(sp.Float, bias))
+    rows = [_output_line(ctx, cv, first),
+            Line("&= " + sum_latex(ctx, [(ctx.value(W), ctx.value(a)) for W, a in pairs], 3)
+                 + "".join(f" + {tex.number(v)}" for v in bias),
+                 Equation((printed, first), at="example", digits=tex.digits)),
+            numbers_line(ctx, f"&= {tex.number(ctx.value(first))}", first, ctx.value(first))]
     if second is not None:
         rows.append(_output_line(ctx, cv, second))
-    pairs = cv.reads(0, 0, (0,) * cv.rank)
-    bias = f" + {tex.number(ctx.value(cv.b.at(0)))}" if cv.b is not None else ""
-    rows.append(numbers_line(ctx, "&= " + sum_latex(ctx, [(ctx.value(W), ctx.value(a))
-                                                          for W, a in pairs], 3) + bias,
-                             first, ctx.value(first)))
-    rows.append(numbers_line(ctx, f"&= {tex.number(ctx.value(first))}", first,
-                             ctx.value(first)))
     w = cv.W.at(*([0] * len(cv.W.shape)))
     readers = len(cv.weight_pairs(0, 0, (0,) * cv.rank))
     blocks += [plain("As a graph, the layer is many small sums that read the same few "
@@ -57,9 +58,11 @@ def _forward(ctx: TensorContext, record: LayerRecord) -> tuple[Block, ...]:
                        "output channel, in every sample), here the first two:"),
                Display(tuple(rows), aligned=True), _shapes(ctx, cv)]
     if record.spec.activation.name != "linear":
+        entry = record.spec.activation.of(ACTIVATIONS)
+        g = entry.latex or rf"\operatorname{{{entry.name}}}"
         blocks.append(plain("Then the activation, value by value: ")
-                      + math(rf"{tex.name(record.output)} = "
-                             rf"g({tex.name(cv.z)})") + plain("."))
+                      + math(rf"{tex.name(record.output)} = {g}({tex.name(cv.z)})")
+                      + plain("."))
     return tuple(blocks)
 
 
