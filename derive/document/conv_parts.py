@@ -62,10 +62,20 @@ class Conv:
                 for p in self.offsets() if (s := self.g.source(i, p)) is not None]
 
     def input_terms(self, n: int, c: int, u: tuple[int, ...]) -> list[tuple[sp.Symbol, sp.Symbol]]:
-        """(W[o, c, p], z[n, o, i]) for every output that reads input ``u`` of channel c."""
-        return [(self.W.at(o, c, *p), self.z.at(n, o, *i))
-                for o in range(self.g.out_channels) for p in self.offsets()
-                for i in self.positions() if self.g.source(i, p) == u]
+        """(W[o, c, p], z[n, o, i]) for every output that reads input ``u`` of channel c:
+        along each axis i = (u + pad − p) / stride, when whole and inside the output."""
+        g, out = self.g, []
+        for p in self.offsets():
+            i = []
+            for uu, pp, s, pad, m in zip(u, p, g.stride, g.padding, g.out):
+                q, r = divmod(uu + pad - pp, s)
+                if r or not 0 <= q < m:
+                    break
+                i.append(q)
+            else:
+                out += [(self.W.at(o, c, *p), self.z.at(n, o, *i))
+                        for o in range(g.out_channels)]
+        return out
 
 
 def conv_of(spec: TensorSpec, record: LayerRecord) -> Conv:

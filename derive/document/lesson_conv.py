@@ -20,6 +20,7 @@ from .tensor_page import TensorContext
 
 __all__ = ["LESSON"]
 
+
 def _forward(ctx: TensorContext, record: LayerRecord) -> tuple[Block, ...]:
     cv, tex = conv_of(ctx.model.spec, record), ctx.tex
     letters = Letters.of(cv.rank, ctx.model.graph.samples)
@@ -150,7 +151,7 @@ def _kernel_blocks(ctx: TensorContext, cv: Conv, letters: Letters) -> list[Block
         plain("A kernel entry is read by every output of its channel, so its gradient sums "
               "δ times the input it multiplied, over every position and sample. Written as "
               "one formula, that is the correlation of the input with δ: δ slides over the "
-              "input as if it were the kernel" + (", in steps of the stride" if any(
+              "input as if it were the kernel" + (" (its entries spread out by the stride)" if any(
                   s != 1 for s in cv.g.stride) else "") + ":"),
         Display((Line(latex.kernel, Equation(sides)),)),
         plain("One entry with the example's numbers (δ times the input, over the shaded "
