@@ -46,7 +46,8 @@ def _forward(ctx: TensorContext, record: LayerRecord) -> tuple[Block, ...]:
                      *map(sp.Float, bias))
     rows = [_output_line(ctx, cv, first),
             Line("&= " + sum_latex(ctx, [(ctx.value(W), ctx.value(a)) for W, a in pairs], 3)
-                 + "".join(f" + {tex.number(v)}" for v in bias),
+                 + "".join(f" + {tex.number(v)}" if v >= 0 else f" - {tex.number(-v)}"
+                           for v in bias),
                  Equation((printed, first), at="example", digits=tex.digits)),
             numbers_line(ctx, f"&= {tex.number(ctx.value(first))}", first, ctx.value(first))]
     if second is not None:
@@ -72,7 +73,8 @@ def _padding_text(g: Geometry) -> str:
     if any(g.stride[k] != 1 for k in range(len(g.stride))):
         said.append(f"in steps of {' × '.join(map(str, g.stride))}")
     if any(g.padding):
-        said.append(f"padded with {' × '.join(map(str, g.padding))} zeros on each side")
+        said.append(f"padded with {' × '.join(map(str, g.padding))} "
+                    f"zero{'s' * (g.padding != (1,) * len(g.padding))} on each side")
     return (", " + " and ".join(said)) if said else ""
 
 
@@ -211,8 +213,9 @@ def _input_blocks(ctx: TensorContext, cv: Conv, letters: Letters) -> list[Block]
             "gradient sums the kernel times δ over those outputs. ")
     if all(s == 1 for s in cv.g.stride):
         said += ("With stride 1 that is a “full” convolution: pad δ with "
-                 + _pad_text(cv.g) + "; call it δ̃) and slide the kernel over it, turned by "
-                 "180° (its rows and columns reversed):")
+                 + _pad_text(cv.g) + "; call it δ̃) and slide the kernel over it, "
+                 + ("turned by 180° (its rows and columns reversed):" if cv.rank == 2
+                    else "reversed:"))
     else:
         said += ("With a stride, δ is spread out first (s − 1 zeros between its entries): "
                  "only the whole indices below are outputs, the rest add nothing:")
@@ -220,8 +223,9 @@ def _input_blocks(ctx: TensorContext, cv: Conv, letters: Letters) -> list[Block]
     if all(s == 1 for s in cv.g.stride) and fits(cv.g.kernel):
         kgrid = index_rows(cv.g.kernel)
         flip = lambda p: cv.W.at(0, 0, *(k - 1 - q for k, q in zip(cv.g.kernel, p)))  # noqa: E731
-        blocks += [plain("The kernel of channel 1 turned by 180°:"), Display((matrix_line(
-            ctx, rf"\operatorname{{rot180}}({ctx.tex.name(cv.W)}_{{1,1}})", kgrid, flip,
+        turn = ("turned by 180°", "rot180") if cv.rank == 2 else ("reversed", "flip")
+        blocks += [plain(f"The kernel of channel 1 {turn[0]}:"), Display((matrix_line(
+            ctx, rf"\operatorname{{{turn[1]}}}({ctx.tex.name(cv.W)}_{{1,1}})", kgrid, flip,
             lambda p: ctx.value(flip(p))),))]
     if fits(cv.g.size):
         blocks += [plain("At the example, channel 1 of sample 1:"), Display((matrix_line(
