@@ -10,6 +10,7 @@ memory are linear in the number of edges.
 from __future__ import annotations
 
 import math
+from collections import ChainMap
 from collections.abc import Mapping
 
 import sympy as sp
@@ -29,6 +30,11 @@ class Evaluator:
         engine = Engine(FLOAT64)
         self.graph = graph
         self._forward = [(s, engine.compile(e)) for s, e in graph.definitions]
+        self._users: dict[sp.Symbol, list[int]] = {}       # leaf or node -> readers' positions
+        for position, (s, e) in enumerate(graph.definitions):
+            for used in e.free_symbols:
+                self._users.setdefault(used, []).append(position)
+        self._downstream: dict[sp.Symbol, list[tuple[sp.Symbol, object]]] = {}
         self._locals = [
             (s, [(p, engine.compile(sp.diff(e, p)))
                  for p in sorted(e.free_symbols, key=lambda q: q.name)])
@@ -47,6 +53,28 @@ class Evaluator:
 
     def loss(self, leaves: Mapping[sp.Symbol, float]) -> float:
         return self.forward(leaves)[self.graph.loss]
+
+    def downstream(self, symbol: sp.Symbol) -> list[tuple[sp.Symbol, object]]:
+        """The definitions that read ``symbol``, directly or not, in forward order."""
+        if symbol not in self._downstream:
+            reached, todo = set(), [symbol]
+            while todo:
+                for position in self._users.get(todo.pop(), ()):
+                    if position not in reached:
+                        reached.add(position)
+                        todo.append(self._forward[position][0])
+            self._downstream[symbol] = [self._forward[p] for p in sorted(reached)]
+        return self._downstream[symbol]
+
+    def moved_loss(self, env: Mapping[sp.Symbol, float], symbol: sp.Symbol,
+                   value: float) -> float:
+        """The loss with ``symbol`` moved to ``value`` and everything else as in ``env`` (a
+        forward pass's values): only what reads it is recomputed, so a finite difference
+        costs the parameter's part of the graph, not the whole graph."""
+        moved = ChainMap({symbol: value}, env)
+        for node, compiled in self.downstream(symbol):
+            moved[node] = compiled(moved, {})          # type: ignore[operator]
+        return moved[self.graph.loss]
 
     def backward(self, env: Mapping[sp.Symbol, float]) -> dict[sp.Symbol, float]:
         """∂L/∂node for every node and leaf, from a forward pass's values."""
