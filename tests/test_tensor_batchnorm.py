@@ -1,0 +1,212 @@
+"""Batch normalization (issue 17) against torch.nn.BatchNorm1d in float64, training mode:
+random nets with dense layers around it, on [features] and [channels, length] samples, every
+gradient, updated and final value and loss to 1e-9; a batch of 1 refused as torch does."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+from click.testing import CliRunner
+
+from derive.cli import cli
+from derive.errors import SpecError
+from derive.spec.tensor import load_tensor
+from derive.tensor import Evaluator, build_model, check_model, work_model
+
+ACTIVATIONS = ("sigmoid", "tanh", "relu", "linear")
+
+
+def _tensor(rng: random.Random, dims: list[int], spread: float = 2.0) -> object:
+    if not dims:
+        return round(rng.uniform(-spread, spread), 3)
+    return [_tensor(rng, dims[1:], spread) for _ in range(dims[0])]
+
+
+def _spec(rng: random.Random) -> dict:
+    """A random net: [F] -> (dense) -> batchnorm -> (dense), or [C, L] -> batchnorm ->
+    flatten -> dense; γ and β PyTorch's 1 and 0 or given."""
+    samples = rng.randint(2, 4)
+    sequence = rng.random() < 0.3
+    shape = [rng.randint(1, 3), rng.randint(1, 3)] if sequence else [rng.randint(1, 3)]
+    layers: list[dict] = []
+    init: list[dict] = []
+    width = shape[0]
+    if not sequence and rng.random() < 0.7:
+        width = rng.randint(1, 3)
+        layers.append({"type": "dense", "units": width,
+                       "activation": rng.choice(ACTIVATIONS)})
+        init.append({"W": _tensor(rng, [width, shape[0]], 0.8), "b": _tensor(rng, [width], 0.5)})
+    norm: dict = {"type": "batchnorm", "activation": rng.choice(ACTIVATIONS)}
+    if rng.random() < 0.4:
+        norm["eps"] = rng.choice((1e-3, 0.1, 1e-5))
+    layers.append(norm)
+    init.append({"gamma": _tensor(rng, [width], 1.5), "beta": _tensor(rng, [width], 0.5)}
+                if rng.random() < 0.5 else {})
+    out = width * (shape[1] if sequence else 1)
+    if sequence:
+        layers.append({"type": "flatten"})
+        init.append({})
+    if sequence or rng.random() < 0.7:
+        out = rng.randint(1, 2)
+        layers.append({"type": "dense", "units": out, "activation": rng.choice(ACTIVATIONS)})
+        init.append({"W": _tensor(rng, [out, width * (shape[1] if sequence else 1)], 0.8),
+                     "b": _tensor(rng, [out], 0.5)})
+    return {"inputs": {"shape": shape}, "layers": layers,
+            "loss": rng.choice(("squared_error", "half_squared_error")),
+            "reduction": rng.choice(("mean", "sum")),
+            "example": {"x": [_tensor(rng, shape) for _ in range(samples)],
+                        "y": [_tensor(rng, [out], 1.0) for _ in range(samples)],
+                        "init": init, "learning_rate": rng.choice((0.05, 0.1)),
+                        "steps": rng.randint(1, 3)}}
+
+
+def _torch_run(model, torch):  # type: ignore[no-untyped-def]
+    """The same net in torch float64 (nn.Linear, nn.BatchNorm1d in training mode, SGD):
+    (losses, first gradients, updated, final), parameters by the graph's tensor names."""
+    spec, initial = model.spec, dict(model.initial)
+    modules, params = [], {}
+    for record in model.layers:
+        values = {t.name: torch.tensor([initial[s] for s in t.symbols], dtype=torch.float64)
+                  .reshape(t.shape) for t in record.parameters}
+        n = record.number
+        if record.spec.type == "dense":
+            W = values[f"W{n}"]
+            module = torch.nn.Linear(W.shape[1], W.shape[0], dtype=torch.float64)
+            module.weight.data, module.bias.data = W, values[f"b{n}"]
+            params.update({f"W{n}": module.weight, f"b{n}": module.bias})
+        elif record.spec.type == "batchnorm":
+            gamma = values[f"gamma{n}"]
+            module = torch.nn.BatchNorm1d(gamma.shape[0], eps=record.spec.get("eps", 1e-5),
+                                          dtype=torch.float64)
+            module.weight.data, module.bias.data = gamma, values[f"beta{n}"]
+            params.update({f"gamma{n}": module.weight, f"beta{n}": module.bias})
+        else:
+            module = torch.nn.Flatten()
+        modules.append((module, record.spec.activation.name))
+    functions = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu,
+                 "linear": lambda v: v}
+    x = torch.tensor(spec.example.x, dtype=torch.float64).reshape(-1, *spec.shape)
+    y = torch.tensor(spec.example.y, dtype=torch.float64)
+    losses, grads, updated = [], None, None
+    for step in range(spec.example.steps + 1):
+        a = x
+        for module, activation in modules:
+            a = functions[activation](module.train()(a))
+        a = a.reshape(len(x), -1)
+        per = (y - a) ** 2 if spec.loss.name == "squared_error" else 0.5 * (a - y) ** 2
+        loss = per.sum(1).mean() if spec.reduction == "mean" else per.sum()
+        losses.append(loss.item())
+        if step == spec.example.steps:
+            break
+        for p in params.values():
+            p.grad = None
+        loss.backward()
+        with torch.no_grad():
+            if step == 0:
+                grads = {k: p.grad.flatten().tolist() for k, p in params.items()}
+            for p in params.values():
+                p -= spec.example.learning_rate * p.grad
+            if step == 0:
+                updated = {k: p.flatten().tolist() for k, p in params.items()}
+    return losses, grads, updated, {k: p.detach().flatten().tolist() for k, p in params.items()}
+
+
+def _close(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
+
+
+def test_batchnorm_nets_agree_with_torch_float64() -> None:
+    torch = pytest.importorskip("torch")
+    rng = random.Random(1701)
+    compared = 0
+    for case in range(100):
+        spec = load_tensor(json.dumps(_spec(rng)), f"case{case}.yaml", default_title="t")
+        model = build_model(spec)
+        worked = work_model(model, Evaluator(model.graph))
+        losses, grads, updated, final = _torch_run(model, torch)
+        assert len(losses) == len(worked.losses)
+        assert all(_close(a, b) for a, b in zip(worked.losses, losses)), case
+        for tensor in model.graph.parameters:
+            for k, s in enumerate(tensor.symbols):
+                assert _close(worked.grads.get(s, 0.0), grads[tensor.name][k]), (case, s)
+                assert _close(worked.updated[s], updated[tensor.name][k]), (case, s)
+                assert _close(worked.final[s], final[tensor.name][k]), (case, s)
+                compared += 1
+    assert compared > 800
+
+
+SPEC = """title: Batch norm
+inputs: {shape: [2]}
+layers:
+  - {type: dense, units: 3}
+  - {type: batchnorm, activation: tanh}
+  - {type: dense, units: 1}
+loss: squared_error
+example:
+  x: [[1, 2], [0.5, -1], [-1, 0.3], [2, 1]]
+  y: [[1], [0], [0.5], [-1]]
+  init: {seed: 1}
+"""
+
+
+def test_gamma_and_beta_start_at_torch_defaults_and_gradients_match_differences() -> None:
+    model = build_model(load_tensor(SPEC, "s.yaml", default_title="t"))
+    initial = dict(model.initial)
+    assert [initial[s] for s in model.graph.tensor("gamma2").symbols] == [1.0] * 3
+    assert [initial[s] for s in model.graph.tensor("beta2").symbols] == [0.0] * 3
+    check = check_model(model, Evaluator(model.graph), seed=2)
+    assert check.passed and check.compared == 3 * 19 and check.max_rel_error < 1e-6
+
+
+def test_every_input_gradient_of_a_feature_sums_to_zero() -> None:
+    """Shifting a feature in every sample moves μ by the same: the output does not change."""
+    model = build_model(load_tensor(SPEC, "s.yaml", default_title="t"))
+    worked = work_model(model, Evaluator(model.graph))
+    z = model.graph.tensor("z1")
+    for j in range(3):
+        total = sum(worked.grads[z.at(n, j)] for n in range(4))
+        assert abs(total) < 1e-12 and any(abs(worked.grads[z.at(n, j)]) > 1e-3
+                                          for n in range(4))
+
+
+def test_a_sample_of_channels_by_length_takes_statistics_over_batch_and_length() -> None:
+    """One sample of [C, L] with L > 1 is allowed (torch too): L values per channel."""
+    text = ("inputs: {shape: [2, 3]}\nlayers:\n  - {type: batchnorm}\n  - {type: flatten}\n"
+            "  - {type: dense, units: 1}\nloss: squared_error\n"
+            "example: {x: [[[1, 2, 4], [0, -1, 3]]], y: [[1]]}\n")
+    model = build_model(load_tensor(text, "s.yaml", default_title="t"))
+    values = work_model(model, Evaluator(model.graph)).values
+    mu = model.graph.tensor("mu1")
+    assert values[mu.at(0)] == pytest.approx(7 / 3) and values[mu.at(1)] == pytest.approx(2 / 3)
+
+
+@pytest.mark.parametrize("change, expected", [
+    (("x: [[1, 2], [0.5, -1], [-1, 0.3], [2, 1]]", "x: [[1, 2]]"), "at least 2 samples"),
+])
+def test_a_batch_of_one_is_refused_in_one_line(tmp_path, change, expected) -> None:  # type: ignore[no-untyped-def]
+    text = SPEC.replace(*change).replace("y: [[1], [0], [0.5], [-1]]", "y: [[1]]")
+    with pytest.raises(SpecError):
+        build_model(load_tensor(text, "s.yaml", default_title="t"))
+    path = tmp_path / "one.yaml"
+    path.write_text(text)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, [str(path), "-o", str(out), "--format", "all"])
+    assert result.exit_code == 2, result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and expected in lines[0] and "layers[1]" in lines[0]
+    assert "one.yaml:5:" in lines[0] and "Traceback" not in result.output
+    assert not out.exists()
+
+
+def test_batchnorm_on_an_image_is_one_line(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    text = ("inputs: {shape: [1, 2, 2]}\nlayers:\n  - {type: batchnorm}\n  - {type: flatten}\n"
+            "  - {type: dense, units: 1}\nloss: squared_error\nexample:\n"
+            "  x: [[[[1, 2], [3, 4]]], [[[0, 1], [1, 0]]]]\n  y: [[1], [0]]\n")
+    path = tmp_path / "img.yaml"
+    path.write_text(text)
+    result = CliRunner().invoke(cli, [str(path), "-o", str(tmp_path / "out")])
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert result.exit_code == 2 and len(lines) == 1
+    assert "layers[0].type" in lines[0] and "[channels, length]" in lines[0]
