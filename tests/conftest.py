@@ -14,6 +14,17 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 OUTPUT = ROOT / "output"
 
+
+def _is_network(path: Path) -> bool:
+    """A ``layers:`` network spec: neither a ``graph:`` circuit nor typed layers (whose
+    pages are different documents, docs/layers.md)."""
+    text = path.read_text(encoding="utf-8")
+    return "\ngraph:" not in "\n" + text and "type:" not in text and "shape:" not in text
+
+
+# the examples that are plain networks: tests of the network page, its notations and exports
+NETWORK_EXAMPLES = tuple(p for p in sorted(EXAMPLES.glob("*.yaml")) if _is_network(p))
+
 settings.register_profile("ci", derandomize=True, deadline=None, database=None,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("dev", deadline=None, suppress_health_check=[HealthCheck.too_slow])

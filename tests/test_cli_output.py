@@ -16,15 +16,17 @@ __all__ = ["runner"]      # the fixture, shared with test_cli
 
 def test_list_shows_every_name_with_one_plain_line(runner: CliRunner) -> None:
     from derive.registry import ACTIVATIONS, INIT_SCHEMES, LOSSES, NOTATIONS, OPTIMIZERS
+    from derive.tensor import LAYERS
 
     result = invoke(runner, "list")
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     headings = [line.split(" (")[0] for line in lines if line and not line.startswith(" ")]
-    assert headings[2:] == ["activations", "losses", "optimizers", "init schemes", "notations"]
+    assert headings[2:] == ["activations", "losses", "optimizers", "init schemes", "notations",
+                            "layer types"]
     entries = [line.split() for line in lines if line.startswith("  ")]
     names = [entry.name for registry in (ACTIVATIONS, LOSSES, OPTIMIZERS, INIT_SCHEMES)
-             for entry in registry] + list(NOTATIONS)
+             for entry in registry] + list(NOTATIONS) + [entry.name for entry in LAYERS]
     assert [words[0] for words in entries] == names      # one line per name, in order
     assert all(len(words) > 3 for words in entries)       # each with its own words
     assert "{name: leaky_relu, slope: 0.01}" in result.stdout   # how to set an option

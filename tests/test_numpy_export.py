@@ -26,11 +26,13 @@ from derive.formats.numpy_module import numpy_module
 from derive.registry import ACTIVATIONS, LOSSES
 from derive.spec import Choice, load
 
+from .conftest import NETWORK_EXAMPLES
+
 torch = pytest.importorskip("torch")
 np = pytest.importorskip("numpy")
 F = torch.nn.functional
 
-EXAMPLES = sorted(Path(__file__).resolve().parent.parent.joinpath("examples").glob("*.yaml"))
+EXAMPLES = list(NETWORK_EXAMPLES)     # --format numpy exports layers: networks
 TOLERANCE = 1e-12
 
 ACTIVATION = {

@@ -36,10 +36,10 @@ from derive.formats.svg.labels import text_width
 from derive.formats.svg.markup import Sheet, coordinate, escape
 from derive.numbers import WorkedExample
 
-from .conftest import EXAMPLES, ROOT
+from .conftest import EXAMPLES, NETWORK_EXAMPLES, ROOT
 
 NS = "{http://www.w3.org/2000/svg}"
-SPECS = sorted(EXAMPLES.glob("*.yaml"))
+SPECS = list(NETWORK_EXAMPLES)
 IDS = [p.stem for p in SPECS]
 
 

@@ -20,7 +20,7 @@ from derive.registry.functions import sigmoid
 from derive.calculus.symbols import (activation_symbol, pre_activation_symbol, target_symbol,
                                      weight_symbol)
 
-from .conftest import EXAMPLES, OUTPUT
+from .conftest import EXAMPLES, NETWORK_EXAMPLES, OUTPUT
 
 # seed -> (example, claims it must prove, claims it must show as wrong)
 SEED_EXAMPLES = {
@@ -132,7 +132,7 @@ def test_seed004_output_and_hidden_cases() -> None:
     assert "computes each δ once, instead of once per path" in page
 
 
-@pytest.mark.parametrize("spec_path", sorted(EXAMPLES.glob("*.yaml")), ids=lambda p: p.stem)
+@pytest.mark.parametrize("spec_path", NETWORK_EXAMPLES, ids=lambda p: p.stem)
 def test_pages_embed_their_pictures(spec_path) -> None:  # type: ignore[no-untyped-def]
     """Each page links its network picture (and loss curve with steps > 1), files that exist."""
     import xml.etree.ElementTree as ElementTree

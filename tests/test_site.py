@@ -240,7 +240,8 @@ def test_trap_detector_sees_each_trap() -> None:
 
 @pytest.mark.parametrize("stem", EXAMPLE_STEMS)
 def test_example_pages_have_no_markdown_math_traps(stem: str) -> None:
-    page = markdown_page((EXAMPLES / f"{stem}.yaml").read_text(encoding="utf-8"), f"{stem}.yaml")
+    """Every example's page (networks, circuits, typed layers), as committed in output/."""
+    page = (ROOT / "output" / f"{stem}.md").read_text(encoding="utf-8")
     assert math_traps(page) == []
 
 

@@ -8,7 +8,6 @@ import random
 import subprocess
 
 import pytest
-import sympy as sp
 from click.testing import CliRunner
 
 from derive.cli import cli

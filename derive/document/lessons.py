@@ -15,7 +15,7 @@ from types import MappingProxyType
 import sympy as sp
 
 from ..tensor import LayerRecord
-from .model import Block, Display, Equation, Line, Section
+from .model import Block, Equation, Line, Section
 from .quantities import PARTIAL
 from .tensor_page import TensorContext
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from types import MappingProxyType
 
 from ..circuit import CircuitDerivation, Quantity
-from ..document.model import Text, math, plain
+from ..document.model import Text, math
 from .circuit_tex import CircuitTex
 
 __all__ = ["lessons"]
