@@ -15,6 +15,8 @@ from derive.errors import SpecError
 from derive.spec.tensor import load_tensor
 from derive.tensor import Evaluator, build_model, check_model, work_model
 
+from .torch_oracle import assert_agree, sgd_run
+
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "linear")
 
 
@@ -65,7 +67,7 @@ def _spec(rng: random.Random) -> dict:
 def _torch_run(model, torch):  # type: ignore[no-untyped-def]
     """The same net in torch float64 (nn.Linear, nn.BatchNorm1d in training mode, SGD):
     (losses, first gradients, updated, final), parameters by the graph's tensor names."""
-    spec, initial = model.spec, dict(model.initial)
+    initial = dict(model.initial)
     modules, params = [], {}
     for record in model.layers:
         values = {t.name: torch.tensor([initial[s] for s in t.symbols], dtype=torch.float64)
@@ -87,34 +89,12 @@ def _torch_run(model, torch):  # type: ignore[no-untyped-def]
         modules.append((module, record.spec.activation.name))
     functions = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu,
                  "linear": lambda v: v}
-    x = torch.tensor(spec.example.x, dtype=torch.float64).reshape(-1, *spec.shape)
-    y = torch.tensor(spec.example.y, dtype=torch.float64)
-    losses, grads, updated = [], None, None
-    for step in range(spec.example.steps + 1):
-        a = x
+
+    def forward(a):  # type: ignore[no-untyped-def]
         for module, activation in modules:
             a = functions[activation](module.train()(a))
-        a = a.reshape(len(x), -1)
-        per = (y - a) ** 2 if spec.loss.name == "squared_error" else 0.5 * (a - y) ** 2
-        loss = per.sum(1).mean() if spec.reduction == "mean" else per.sum()
-        losses.append(loss.item())
-        if step == spec.example.steps:
-            break
-        for p in params.values():
-            p.grad = None
-        loss.backward()
-        with torch.no_grad():
-            if step == 0:
-                grads = {k: p.grad.flatten().tolist() for k, p in params.items()}
-            for p in params.values():
-                p -= spec.example.learning_rate * p.grad
-            if step == 0:
-                updated = {k: p.flatten().tolist() for k, p in params.items()}
-    return losses, grads, updated, {k: p.detach().flatten().tolist() for k, p in params.items()}
-
-
-def _close(a: float, b: float) -> bool:
-    return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
+        return a
+    return sgd_run(model, torch, params, forward)
 
 
 def test_batchnorm_nets_agree_with_torch_float64() -> None:
@@ -125,15 +105,7 @@ def test_batchnorm_nets_agree_with_torch_float64() -> None:
         spec = load_tensor(json.dumps(_spec(rng)), f"case{case}.yaml", default_title="t")
         model = build_model(spec)
         worked = work_model(model, Evaluator(model.graph))
-        losses, grads, updated, final = _torch_run(model, torch)
-        assert len(losses) == len(worked.losses)
-        assert all(_close(a, b) for a, b in zip(worked.losses, losses)), case
-        for tensor in model.graph.parameters:
-            for k, s in enumerate(tensor.symbols):
-                assert _close(worked.grads.get(s, 0.0), grads[tensor.name][k]), (case, s)
-                assert _close(worked.updated[s], updated[tensor.name][k]), (case, s)
-                assert _close(worked.final[s], final[tensor.name][k]), (case, s)
-                compared += 1
+        compared += assert_agree(model, worked, _torch_run(model, torch), case)
     assert compared > 800
 
 
