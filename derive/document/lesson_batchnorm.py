@@ -1,6 +1,6 @@
 """Batch norm's lesson: the batch statistics forward, then the gradient back to one input
 along its three paths (through x̂ directly, through μ, through σ²), the path sum, and the
-compact formula ∂𝓛/∂x_i = γ/(N√(σ²+ε)) (N g_i − Σ g − x̂_i Σ g x̂) shown equal to it.
+compact formula ∂𝓛/∂x_i = γ/(N√(σ²+ε)) (N g_i − Σ g − x̂_i Σ g x̂), shown equal to the sum.
 
 Shown on the first feature (channel) and the first sample; every line is audited: the path
 sum and the compact formula at random points, each ∂ by finite differences through the graph.
@@ -112,19 +112,17 @@ def _forward(ctx: TensorContext, record: LayerRecord) -> tuple[Block, ...]:
             Display(tuple(rows), aligned=True))
 
 
-
-
 def _legend(ctx: TensorContext, f: _Feature) -> Text:
     s = ctx.tex.symbol
     L = ctx.model.graph.loss
     where = "one per sample" if f.m == "N" else "every sample at every position"
-    return (plain("Below, ") + math("k") + plain(f" runs over the first feature's ")
+    return (plain("Below, ") + math("k") + plain(" runs over the first feature's ")
             + math(f"{f.m} = {f.size}") + plain(f" values ({where}): ")
-            + math(rf"x_k") + plain(" is the layer's input (") + math(rf"x_1 = {s(f.x[0])}")
-            + plain("), ") + math(rf"\hat{{x}}_k") + plain(" its normalized value, ")
-            + math(rf"g_k") + plain(" the gradient arriving from above (")
+            + math("x_k") + plain(" is the layer's input (") + math(rf"x_1 = {s(f.x[0])}")
+            + plain("), ") + math(r"\hat{x}_k") + plain(" its normalized value, ")
+            + math("g_k") + plain(" the gradient arriving from above (")
             + math(rf"g_1 = {frac(ctx, L, f.y[0])}") + plain("), and ")
-            + math(rf"\mu, \sigma^2, \gamma, \beta") + plain(" are the feature's ")
+            + math(r"\mu, \sigma^2, \gamma, \beta") + plain(" are the feature's ")
             + math(rf"{s(f.mu)}, {s(f.var)}, {s(f.gamma)}, {s(f.beta)}") + plain("."))
 
 
@@ -132,8 +130,9 @@ def _dL(latex: str) -> str:
     return rf"\frac{{\partial \mathcal{{L}}}}{{\partial {latex}}}"
 
 
-_NAMES = MappingProxyType({"gamma": r"\gamma", "beta": r"\beta", "var": r"\sigma^2", "mu": r"\mu",
-          "xhat1": r"\hat{x}_1", "xhatk": r"\hat{x}_k", "x1": "x_1", "xi": "x_i", "xk": "x_k"})
+_NAMES = MappingProxyType({
+    "gamma": r"\gamma", "beta": r"\beta", "var": r"\sigma^2", "mu": r"\mu", "xhat1": r"\hat{x}_1",
+    "xhatk": r"\hat{x}_k", "x1": "x_1", "xi": "x_i", "xk": "x_k"})
 
 
 def _d(name: str) -> str:
@@ -232,8 +231,8 @@ def _formula(ctx: TensorContext, f: _Feature) -> tuple[Block, ...]:
     g, xh = [partial(ctx, y) for y in f.y], list(f.xhat)
     total, moment = sp.Add(*g), sp.Add(*(a * b for a, b in zip(g, xh)))
     scale = f.gamma / (size * f.root)
-    at = {name: ctx.grad(y) for name, y in zip(range(size), f.y)}
-    values = (sum(at.values()), sum(at[k] * ctx.value(x) for k, x in enumerate(xh)),
+    at = [ctx.grad(y) for y in f.y]
+    values = (sum(at), sum(gk * ctx.value(x) for gk, x in zip(at, xh)),
               ctx.value(f.gamma) / (size * math_sqrt(ctx.value(f.var) + f.eps)))
     factor = rf"\frac{{\gamma}}{{{m} \sqrt{{\sigma^2 + \epsilon}}}}"
     rows = [numbers_line(ctx, rf"\sum_k g_k &= {n(values[0])}", total, values[0]),

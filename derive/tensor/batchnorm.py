@@ -48,8 +48,8 @@ def _build(builder: Builder, site: Site, a: Tensor) -> Tensor:
         (v - mu.at(i[0])) ** 2 for v in reads(i[0]))), batched=False)
     xhat = builder.values("xhat", r"\hat{x}", shape, lambda i: (a.at(*i) - mu.at(i[1]))
                           / sp.sqrt(var.at(i[1]) + eps))
-    out = builder.values("y", "y", shape, lambda i: gamma.at(i[1]) * xhat.at(*i)
-                         + beta.at(i[1]))
+    out = builder.values("y", "y", shape,
+                         lambda i: gamma.at(i[1]) * xhat.at(*i) + beta.at(i[1]))
     return activate(builder, site, out)
 
 
