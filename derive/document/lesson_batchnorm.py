@@ -276,9 +276,8 @@ def _backward(ctx: TensorContext, record: LayerRecord) -> tuple[Section, ...]:
                 Figure(ctx.figure(f"batchnorm-{record.number}-paths"), plain(
                     "The first feature's graph: each input feeds its own normalized value, the "
                     "batch mean and the batch variance, and the mean and the variance feed "
-                    "every normalized value. The three paths from ") + math("x_1")
-                    + plain(" are drawn thick, each labelled with the gradient it carries "
-                            "back.")),
+                    "every normalized value. The three paths from x₁ are drawn thick, each "
+                    "labelled with the gradient it carries back.")),
                 *_statistics(ctx, f), *_path_sum(ctx, f))),
             Section(plain(f"{title}: the compact formula"), _formula(ctx, f)))
 
