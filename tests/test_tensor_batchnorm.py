@@ -182,3 +182,17 @@ def test_batchnorm_on_an_image_is_one_line(tmp_path) -> None:  # type: ignore[no
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert result.exit_code == 2 and len(lines) == 1
     assert "layers[0].type" in lines[0] and "[channels, length]" in lines[0]
+
+
+def test_a_frozen_batchnorm_keeps_gamma_and_beta_and_a_list_is_refused(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    frozen = SPEC.replace("activation: tanh}", "activation: tanh, trainable: false}")
+    model = build_model(load_tensor(frozen, "f.yaml", default_title="t"))
+    worked = work_model(model, Evaluator(model.graph))
+    for name in ("gamma2", "beta2"):
+        for s in model.graph.tensor(name).symbols:
+            assert worked.final[s] == dict(model.initial)[s] and worked.grads[s] != 0.0
+    path = tmp_path / "w.yaml"
+    path.write_text(SPEC.replace("activation: tanh}", "activation: tanh, trainable: [W]}"))
+    result = CliRunner().invoke(cli, [str(path), "-o", str(tmp_path / "out")])
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert result.exit_code == 2 and len(lines) == 1 and "layers[1].trainable" in lines[0]

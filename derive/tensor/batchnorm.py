@@ -31,6 +31,10 @@ def _build(builder: Builder, site: Site, a: Tensor) -> Tensor:
         raise site.error("type", "a batch of at least 2 samples for batchnorm (its statistics "
                          "are over the batch, as torch.nn.BatchNorm1d in training mode)",
                          f"{builder.samples} sample")
+    kept = site.layer.get("trainable")
+    if kept not in (None, (), ("W", "b")):      # [W] or [b] would freeze γ and β unasked
+        raise site.error("trainable", "true or false for batchnorm (its tensors are gamma "
+                         "and beta)", f"[{', '.join(kept)}]")      # type: ignore[arg-type]
     channels = shape[0]
     eps = sp.Float(float(site.layer.get("eps", EPS)))    # type: ignore[arg-type]
 
