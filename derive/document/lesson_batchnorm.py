@@ -40,6 +40,11 @@ class _Feature:
     output: Tensor
 
     @property
+    def word(self) -> str:
+        """What one statistic is of: a feature, or a channel (over the batch and the length)."""
+        return "feature" if self.m == "N" else "channel"
+
+    @property
     def size(self) -> int:
         return len(self.x)
 
@@ -102,10 +107,10 @@ def _forward(ctx: TensorContext, record: LayerRecord) -> tuple[Block, ...]:
                                  ctx.value(a0)))
     values = f"the batch's {f.size} values" + (" (every sample, every position)"
                                                 if f.m == "m" else "")
-    return (plain(f"Layer {record.number} (batchnorm) normalizes each feature with the mean "
+    return (plain(f"Layer {record.number} (batchnorm) normalizes each {f.word} with the mean "
                   "and the variance of the whole batch, then scales it by a learned ")
             + math(s(f.gamma).split("_")[0]) + plain(" and shifts it by a learned ")
-            + math(s(f.beta).split("_")[0]) + plain(f". The first feature, over {values}, "
+            + math(s(f.beta).split("_")[0]) + plain(f". The first {f.word}, over {values}, "
                                                      "with ") + math(rf"\epsilon = {n(f.eps)}")
             + plain(" (PyTorch's BatchNorm1d; the variance divides by ")
             + math(str(f.size)) + plain(", not ") + math(str(f.size - 1)) + plain("):"),
@@ -116,13 +121,13 @@ def _legend(ctx: TensorContext, f: _Feature) -> Text:
     s = ctx.tex.symbol
     L = ctx.model.graph.loss
     where = "one per sample" if f.m == "N" else "every sample at every position"
-    return (plain("Below, ") + math("k") + plain(" runs over the first feature's ")
+    return (plain("Below, ") + math("k") + plain(f" runs over the first {f.word}'s ")
             + math(f"{f.m} = {f.size}") + plain(f" values ({where}): ")
             + math("x_k") + plain(" is the layer's input (") + math(rf"x_1 = {s(f.x[0])}")
             + plain("), ") + math(r"\hat{x}_k") + plain(" its normalized value, ")
             + math("g_k") + plain(" the gradient arriving from above (")
             + math(rf"g_1 = {frac(ctx, L, f.y[0])}") + plain("), and ")
-            + math(r"\mu, \sigma^2, \gamma, \beta") + plain(" are the feature's ")
+            + math(r"\mu, \sigma^2, \gamma, \beta") + plain(f" are the {f.word}'s ")
             + math(rf"{s(f.mu)}, {s(f.var)}, {s(f.gamma)}, {s(f.beta)}") + plain("."))
 
 
@@ -253,10 +258,10 @@ def _formula(ctx: TensorContext, f: _Feature) -> tuple[Block, ...]:
                                   r"\hat{x}_i \sum_k g_k \hat{x}_k\Bigr)",
                                   sp.Add(*_paths(ctx, f, 0)), _compact(ctx, f, 0),
                                   partial(ctx, f.x[0])),)),
-            plain("Two sums over the batch and one factor serve every input of the feature; "
+            plain(f"Two sums over the batch and one factor serve every input of the {f.word}; "
                   "with the example's numbers:"),
             Display(tuple(rows), aligned=True),
-            plain("The gradients into one feature sum to zero: moving every ") + math("x_k")
+            plain(f"The gradients into one {f.word} sum to zero: moving every ") + math("x_k")
             + plain(" by the same amount moves ") + math(r"\mu")
             + plain(" by it too and changes no ") + math(r"\hat{x}_k") + plain(":"),
             Display((symbols_line(rf"\sum_k {_d('xk')} &= 0", sp.Add(*grads), sp.Integer(0)),
@@ -274,7 +279,7 @@ def _backward(ctx: TensorContext, record: LayerRecord) -> tuple[Section, ...]:
                 _parameters(ctx, f))),
             Section(plain(f"{title}: three paths to each input"), (
                 Figure(ctx.figure(f"batchnorm-{record.number}-paths"), plain(
-                    "The first feature's graph: each input feeds its own normalized value, the "
+                    f"The first {f.word}'s graph: each input feeds its own normalized value, the "
                     "batch mean and the batch variance, and the mean and the variance feed "
                     "every normalized value. The three paths from x₁ are drawn thick, each "
                     "labelled with the gradient it carries back.")),
