@@ -8,6 +8,8 @@ import json
 import random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from click.testing import CliRunner
 
 from derive.cli import cli
@@ -196,3 +198,34 @@ def test_a_frozen_batchnorm_keeps_gamma_and_beta_and_a_list_is_refused(tmp_path)
     result = CliRunner().invoke(cli, [str(path), "-o", str(tmp_path / "out")])
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert result.exit_code == 2 and len(lines) == 1 and "layers[1].trainable" in lines[0]
+
+
+_values = st.floats(-3, 3, allow_nan=False).map(lambda v: round(v, 2))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(2, 5).flatmap(lambda n: st.tuples(
+    st.lists(st.lists(_values, min_size=2, max_size=2), min_size=n, max_size=n),
+    st.lists(st.lists(_values, min_size=2, max_size=2), min_size=n, max_size=n))),
+    st.lists(st.floats(0.2, 2), min_size=2, max_size=2), st.sampled_from((1e-5, 0.1)))
+def test_input_gradients_are_the_published_compact_formula(data, gamma, eps) -> None:  # type: ignore[no-untyped-def]
+    """∂L/∂x_i = γ/(N√(σ²+ε)) (N g_i − Σ g − x̂_i Σ g x̂) (Ioffe and Szegedy 2015, the
+    form of cs231n's assignment), from reverse mode's g; the x gradients sum to zero."""
+    x, y = data
+    spec = {"inputs": {"shape": [2]}, "layers": [{"type": "batchnorm", "eps": eps}],
+            "loss": "squared_error", "example": {"x": x, "y": y, "init": [{"gamma": gamma}]}}
+    model = build_model(load_tensor(json.dumps(spec), "p.yaml", default_title="t"))
+    worked = work_model(model, Evaluator(model.graph))
+    n, out = len(x), model.output
+    for j in range(2):
+        column = [x[k][j] for k in range(n)]
+        mean = sum(column) / n
+        var = sum((v - mean) ** 2 for v in column) / n
+        hat = [(v - mean) / (var + eps) ** 0.5 for v in column]
+        g = [worked.grads.get(out.at(k, j), 0.0) for k in range(n)]
+        total, moment = sum(g), sum(a * b for a, b in zip(g, hat))
+        grads = [worked.grads.get(model.x.at(k, j), 0.0) for k in range(n)]
+        for k in range(n):
+            expected = gamma[j] / (n * (var + eps) ** 0.5) * (n * g[k] - total - hat[k] * moment)
+            assert abs(grads[k] - expected) <= 1e-9 * max(1.0, abs(expected))
+        assert abs(sum(grads)) <= 1e-9 * max(1.0, *map(abs, grads))
