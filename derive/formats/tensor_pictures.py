@@ -8,12 +8,13 @@ from collections.abc import Callable
 from types import MappingProxyType
 
 from ..tensor import LayerRecord, Model, TensorWorked
+from .batchnorm_picture import batchnorm_paths
 
 __all__ = ["PICTURES", "tensor_pictures"]
 
 Draw = Callable[[Model, TensorWorked, LayerRecord], dict[str, str]]
 
-PICTURES: MappingProxyType[str, Draw] = MappingProxyType({})
+PICTURES: MappingProxyType[str, Draw] = MappingProxyType({"batchnorm": batchnorm_paths})
 
 
 def tensor_pictures(model: Model, worked: TensorWorked, stem: str) -> dict[str, str]:
