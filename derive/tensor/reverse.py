@@ -23,6 +23,20 @@ from .graph import Graph
 __all__ = ["Evaluator"]
 
 
+def _local_derivatives(expr: sp.Expr, templates: dict[sp.Expr, list[sp.Expr]]
+                       ) -> list[tuple[sp.Symbol, sp.Expr]]:
+    """(parent, ∂expr/∂parent) for each parent: SymPy's ``diff`` once per shape of
+    definition (a layer's nodes share one: z = Σ W x + b at every position), the parents
+    put in afterwards."""
+    parents = sorted(expr.free_symbols, key=lambda q: q.name)
+    slots = [sp.Symbol(f"_slot{i}", real=True) for i in range(len(parents))]
+    template = expr.xreplace(dict(zip(parents, slots)))
+    if template not in templates:
+        templates[template] = [sp.diff(template, slot) for slot in slots]
+    back = dict(zip(slots, parents))
+    return [(p, d.xreplace(back)) for p, d in zip(parents, templates[template])]
+
+
 class Evaluator:
     """One graph's compiled forward definitions and local derivatives."""
 
@@ -35,10 +49,9 @@ class Evaluator:
             for used in e.free_symbols:
                 self._users.setdefault(used, []).append(position)
         self._downstream: dict[sp.Symbol, list[tuple[sp.Symbol, object]]] = {}
-        self._locals = [
-            (s, [(p, engine.compile(sp.diff(e, p)))
-                 for p in sorted(e.free_symbols, key=lambda q: q.name)])
-            for s, e in reversed(graph.definitions)]
+        templates: dict[sp.Expr, list[sp.Expr]] = {}
+        self._locals = [(s, [(p, engine.compile(d)) for p, d in _local_derivatives(e, templates)])
+                        for s, e in reversed(graph.definitions)]
 
     def forward(self, leaves: Mapping[sp.Symbol, float]) -> dict[sp.Symbol, float]:
         """Every node's value from the leaves' (inputs, targets, parameters)."""
