@@ -19,6 +19,8 @@ from derive.document.audit import FalseEquation
 from derive.spec.tensor import load_tensor
 from derive.tensor import Evaluator, build_model, check_model, work_model
 
+from .torch_oracle import assert_agree, sgd_run
+
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "linear")
 LOSSES = ("squared_error", "half_squared_error")
 
@@ -49,16 +51,13 @@ def _spec(rng: random.Random) -> str:
 
 def _torch_run(model, torch):  # type: ignore[no-untyped-def]
     """The same net and steps in torch float64: (losses, first grads, updated, final)."""
-    spec, initial = model.spec, dict(model.initial)
+    initial = dict(model.initial)
     params = {t.name: torch.tensor([initial[s] for s in t.symbols], dtype=torch.float64)
               .reshape(t.shape).requires_grad_() for t in model.graph.parameters}
-    x = torch.tensor(spec.example.x, dtype=torch.float64).reshape(-1, *spec.shape)
-    y = torch.tensor(spec.example.y, dtype=torch.float64)
     functions = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu,
                  "linear": lambda v: v}
-    losses, grads, updated = [], None, None
-    for step in range(spec.example.steps + 1):
-        a = x
+
+    def forward(a):  # type: ignore[no-untyped-def]
         for record in model.layers:
             if record.spec.type == "flatten":
                 a = a.flatten(1)
@@ -66,27 +65,8 @@ def _torch_run(model, torch):  # type: ignore[no-untyped-def]
             n = record.number
             a = a @ params[f"W{n}"].T + (params[f"b{n}"] if f"b{n}" in params else 0)
             a = functions[record.spec.activation.name](a)
-        a = a.reshape(len(x), -1)
-        per = (y - a) ** 2 if spec.loss.name == "squared_error" else 0.5 * (a - y) ** 2
-        loss = per.sum(1).mean() if spec.reduction == "mean" else per.sum()
-        losses.append(loss.item())
-        if step == spec.example.steps:
-            break
-        for p in params.values():
-            p.grad = None
-        loss.backward()
-        with torch.no_grad():
-            if step == 0:
-                grads = {k: p.grad.flatten().tolist() for k, p in params.items()}
-            for p in params.values():
-                p -= spec.example.learning_rate * p.grad
-            if step == 0:
-                updated = {k: p.flatten().tolist() for k, p in params.items()}
-    return losses, grads, updated, {k: p.detach().flatten().tolist() for k, p in params.items()}
-
-
-def _close(a: float, b: float) -> bool:
-    return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
+        return a
+    return sgd_run(model, torch, params, forward)
 
 
 def test_dense_nets_agree_with_torch_float64() -> None:
@@ -96,13 +76,7 @@ def test_dense_nets_agree_with_torch_float64() -> None:
         spec = load_tensor(_spec(rng), f"case{case}.yaml", default_title="t")
         model = build_model(spec)
         worked = work_model(model, Evaluator(model.graph))
-        losses, grads, updated, final = _torch_run(model, torch)
-        assert all(_close(a, b) for a, b in zip(worked.losses, losses)), case
-        for tensor in model.graph.parameters:
-            for k, s in enumerate(tensor.symbols):
-                assert _close(worked.grads.get(s, 0.0), grads[tensor.name][k]), (case, s)
-                assert _close(worked.updated[s], updated[tensor.name][k]), (case, s)
-                assert _close(worked.final[s], final[tensor.name][k]), (case, s)
+        assert_agree(model, worked, _torch_run(model, torch), case)
 
 
 SPEC = """title: Dense over a flattened input

@@ -239,13 +239,12 @@ def _input_blocks(ctx: TensorContext, cv: Conv, letters: Letters) -> list[Block]
 
 
 def _figure(ctx: TensorContext, cv: Conv) -> list[Block]:
-    tex = ctx.tex
-    w = cv.W.at(*([0] * len(cv.W.shape)))
+    """The picture; its caption is plain text (a Markdown image's alt text holds no math)."""
     return [Figure(ctx.figure(f"conv{cv.record.number}-weight"),
-                   plain("Which outputs one weight touches: ") + math(tex.symbol(w))
-                   + plain(" multiplies each shaded input (left) into one shaded output "
-                           "(right); its gradient is the sum of δ × input over those pairs, "
-                           "numbers of sample 1 shown."))]
+                   plain("Which outputs one weight touches: the kernel's first entry "
+                         "multiplies each shaded input (left) into one shaded output (right); "
+                         "its gradient is the sum of δ × input over those pairs, numbers of "
+                         "sample 1 shown."))]
 
 
 def _backward(ctx: TensorContext, record: LayerRecord) -> tuple[Section, ...]:

@@ -52,7 +52,8 @@ def numbers_line(ctx: TensorContext, latex: str, expr: object, value: float) -> 
 
 def sum_latex(ctx: TensorContext, terms: Sequence[tuple[float, float]], shown: int = 4) -> str:
     """a₁b₁ + a₂b₂ + … with the example's numbers, the middle elided past ``shown`` terms."""
-    parts = [rf"({ctx.tex.number(u)})({ctx.tex.number(v)})" for u, v in terms]
+    # braced numbers: a line breaker never splits "(-0.23)" after its parenthesis
+    parts = [rf"({{{ctx.tex.number(u)}}})({{{ctx.tex.number(v)}}})" for u, v in terms]
     if len(parts) > shown:
         parts = parts[:shown - 1] + [r"\cdots", parts[-1]]
     return " + ".join(parts)

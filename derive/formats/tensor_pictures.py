@@ -8,6 +8,7 @@ from collections.abc import Callable
 from types import MappingProxyType
 
 from ..tensor import LayerRecord, Model, TensorWorked
+from .batchnorm_picture import batchnorm_paths
 from .conv_picture import conv_pictures
 
 __all__ = ["PICTURES", "tensor_pictures"]
@@ -15,6 +16,7 @@ __all__ = ["PICTURES", "tensor_pictures"]
 Draw = Callable[[Model, TensorWorked, LayerRecord], dict[str, str]]
 
 PICTURES: MappingProxyType[str, Draw] = MappingProxyType({
+    "batchnorm": batchnorm_paths,
     "conv1d": conv_pictures, "conv2d": conv_pictures,
 })
 

@@ -33,7 +33,7 @@ LAYER_TYPES = MappingProxyType({
     "conv1d": (("channels", "kernel"), ("stride", "padding", "activation", "bias")),
     "conv2d": (("channels", "kernel"), ("stride", "padding", "activation", "bias")),
     "rnn": (("units",), ("activation", "bias", "return")),
-    "batchnorm": ((), ("eps",)),
+    "batchnorm": ((), ("eps", "activation")),
 })
 
 

@@ -102,13 +102,13 @@ def check_model(model: Model, evaluator: Evaluator, seed: int = 0) -> TensorChec
     compared = skipped = 0
     worst, wrong = 0.0, []
     for name, leaves in _points(model, seed):
-        grads = evaluator.backward(evaluator.forward(leaves))
-        base = evaluator.loss(leaves)
+        env = evaluator.forward(leaves)
+        grads, base = evaluator.backward(env), env[model.graph.loss]
         for t in model.graph.parameters:
             for s in t.symbols:
                 h = 1e-5 * max(1.0, abs(leaves[s]))
-                up = evaluator.loss({**leaves, s: leaves[s] + h})
-                down = evaluator.loss({**leaves, s: leaves[s] - h})
+                up = evaluator.moved_loss(env, s, leaves[s] + h)
+                down = evaluator.moved_loss(env, s, leaves[s] - h)
                 forward, backward = (up - base) / h, (base - down) / h
                 if abs(forward - backward) > 1e-3 * max(1.0, abs(forward), abs(backward)):
                     skipped += 1            # a kink: no derivative to compare with
