@@ -15,7 +15,8 @@ import sympy as sp
 
 from ..numerals import format_number
 from ..tensor import LayerRecord, Model, Tensor, TensorCheck, TensorWorked
-from .model import Callout, Document, Section, Table, Text, math, plain
+from ..registry import OPTIMIZERS
+from .model import Callout, Details, Document, Section, Table, Text, math, plain
 
 __all__ = ["TensorContext", "TensorTex", "tensor_document"]
 
@@ -94,19 +95,35 @@ def _shapes(ctx: TensorContext) -> Section:
               tuple(rows))))
 
 
+SHOWN_ROWS = 24         # a longer table of parameters is a reference, closed on the screen
+
+
+def _rule(ctx: TensorContext) -> Text:
+    """The update the example applies: gradient descent, or its optimizer's rule."""
+    example = ctx.model.spec.example
+    eta = math(rf"\eta = {ctx.tex.number(example.learning_rate)}")
+    if example.optimizer.name == "sgd":
+        return (plain("Each parameter after one step of gradient descent, ")
+                + math(r"\theta - \eta\, \partial \mathcal{L}/\partial \theta")
+                + plain(" with ") + eta + plain(":"))
+    entry = example.optimizer.of(OPTIMIZERS)
+    return (plain(f"Each parameter after one step of {entry.name} (torch.optim's), ")
+            + math(entry.latex) + plain(" with ") + eta + plain(":"))
+
+
 def _gradients(ctx: TensorContext) -> Section:
-    tex, rate = ctx.tex, ctx.model.spec.example.learning_rate
+    tex = ctx.tex
     rows = []
     for tensor in ctx.model.graph.parameters:
         for s in tensor.symbols:
             rows.append((math(tex.symbol(s)), math(tex.number(ctx.value(s))),
                          math(tex.number(ctx.grad(s))), math(tex.number(ctx.worked.updated[s]))))
-    return Section(plain("Every gradient and the first update"), (
-        plain("Each parameter after one step of gradient descent, ")
-        + math(r"\theta - \eta\, \partial \mathcal{L}/\partial \theta") + plain(" with ")
-        + math(rf"\eta = {tex.number(rate)}") + plain(":"),
-        Table((plain("θ"), plain("value"), math(r"\partial \mathcal{L}/\partial \theta"),
-               plain("after one step")), tuple(rows))))
+    table = Table((plain("θ"), plain("value"), math(r"\partial \mathcal{L}/\partial \theta"),
+                   plain("after one step")), tuple(rows))
+    if len(rows) > SHOWN_ROWS:
+        table = Details(plain(f"All {len(rows)} parameters: value, gradient, after one step"),
+                        (table,), open=False, on_paper=False)
+    return Section(plain("Every gradient and the first update"), (_rule(ctx), table))
 
 
 def _training(ctx: TensorContext) -> Section:
