@@ -23,7 +23,7 @@ from .evaluate import OUTSIDE, Graph, Point, compile_expr
 from .model import Document, Equation
 from .quantities import BATCH_LOSS, sample_loss, sample_nodes
 
-__all__ = ["AuditReport", "FalseEquation", "audit"]
+__all__ = ["AuditReport", "FalseEquation", "Graphs", "audit"]
 
 RANDOM_POINTS = 2
 DRAWS = 50          # tries for a random point inside a formula's domain
@@ -39,36 +39,46 @@ class AuditReport:
     points: int           # random points per symbolic equation
 
 
-class _Graphs:
-    """One-sample and batch graphs of a network, made when an equation asks for them."""
+class Graphs:
+    """One-sample and batch graphs of a network, and the example's points on them, each made
+    once per page when first asked for (the page's builders and the audit share them)."""
 
     def __init__(self, network: Network) -> None:
         self.network = network
         self._made: dict[int | None, Graph] = {}
-
-    def nodes(self, n: int | None) -> list[tuple[sp.Symbol, sp.Expr]]:
-        net = self.network
-        per = sample_nodes(net)
-        if n is None:
-            return per
-        out = []
-        for k in range(n):
-            out += [(_in_sample(s, k), _in_sample(e, k)) for s, e in per]
-        scale = sp.Rational(net.spec.batch_scale(n))
-        out.append((BATCH_LOSS, scale * sp.Add(*(sample_loss(k) for k in range(n)))))
-        return out
+        self._examples: dict[int | None, Point] = {}
 
     def __getitem__(self, n: int | None) -> Graph:
         if n not in self._made:
-            self._made[n] = Graph(self.nodes(n))
+            per = sample_nodes(self.network)
+            if n is None:
+                self._made[n] = Graph(per)
+            else:
+                scale = sp.Rational(self.network.spec.batch_scale(n))
+                total = scale * sp.Add(*(sample_loss(k) for k in range(n)))
+                self._made[n] = Graph(per, copies=[_in_sample(per, k) for k in range(n)],
+                                      then=[(BATCH_LOSS, total)])
         return self._made[n]
 
+    def example(self, worked: WorkedExample, n: int | None) -> Point:
+        """The example's point (its first sample for n = None) before any update."""
+        if n not in self._examples:
+            self._examples[n] = Point(self[n], _example_leaves(self.network, worked, n))
+        return self._examples[n]
 
-def _in_sample(expr: Any, k: int) -> Any:
-    """Sample k's copy of one sample's expression: its x, y, z, a, δ, its loss (``L__k``)
-    and its softmax sums (``S_l__k``)."""
-    own = {s: sp.Symbol(f"{s.name}__{k}") for s in expr.free_symbols if role_of(s) is None}
-    return for_sample(expr.xreplace(own), k)
+
+def _in_sample(nodes: list[tuple[sp.Symbol, sp.Expr]], k: int) -> dict[sp.Symbol, sp.Symbol]:
+    """Sample k's names for one sample's symbols: its x, y, z, a, δ, its loss (``L__k``) and
+    its softmax sums (``S_l__k``); parameters keep theirs."""
+    symbols = {s for s, _ in nodes}.union(*(e.free_symbols for _, e in nodes))
+    rename = {}
+    for s in symbols:
+        role = role_of(s)
+        if role is None:
+            rename[s] = sp.Symbol(f"{s.name}__{k}")
+        elif role.per_sample:
+            rename[s] = for_sample(s, k)
+    return rename
 
 
 def _random_leaves(network: Network, n: int | None, rng: random.Random) -> dict:
@@ -149,12 +159,12 @@ def _compare(eq: Equation, point: Point, where: str, latex: str, compiled: dict)
 
 
 def audit(document: Document, network: Network, worked: WorkedExample | None, *,
-          seed: int = 0) -> AuditReport:
-    """Evaluate every equation of ``document``; raise ``FalseEquation`` at the first false one."""
-    graphs = _Graphs(network)
+          seed: int = 0, graphs: Graphs | None = None) -> AuditReport:
+    """Evaluate every equation of ``document``; raise ``FalseEquation`` at the first false one.
+    ``graphs``: the page's own (its example points already evaluated), else made here."""
+    graphs = Graphs(network) if graphs is None else graphs
     rng = random.Random(seed)
     random_points: dict[int | None, list[Point]] = {}
-    example_points: dict[int | None, Point] = {}
     verified = at_example = 0
     compiled: dict = {}
     for where, display in document.displays():
@@ -166,9 +176,7 @@ def audit(document: Document, network: Network, worked: WorkedExample | None, *,
             if eq.at == "example":
                 if worked is None:
                     continue
-                if n not in example_points:
-                    example_points[n] = Point(graphs[n], _example_leaves(network, worked, n))
-                points = [example_points[n]]
+                points = [graphs.example(worked, n)]
             else:
                 if n not in random_points:
                     random_points[n] = [_random_point(graphs[n], network, n, rng)

@@ -45,21 +45,31 @@ def _real(value: float | complex) -> float:
     return value
 
 
-def compile_expr(expr: Any) -> Closure:
-    """A float closure of a SymPy expression over network symbols (``point.value(symbol)``)."""
+def compile_expr(expr: Any, rename: Mapping[sp.Symbol, sp.Symbol] | None = None) -> Closure:
+    """A float closure of a SymPy expression over network symbols (``point.value(symbol)``);
+    ``rename``: read each symbol as another (a batch sample's own copy of one sample's node)."""
     if isinstance(expr, sp.Symbol):
-        return lambda pt: pt.value(expr)
+        symbol = rename.get(expr, expr) if rename else expr
+        return lambda pt: pt.value(symbol)
     if isinstance(expr, (sp.Number, sp.NumberSymbol)) or expr in (sp.true, sp.false):
         number = float(expr) if isinstance(expr, sp.Expr) else bool(expr)
         return lambda pt: number
     if isinstance(expr, sp.Piecewise):
-        pairs = [(compile_expr(v), compile_expr(c)) for v, c in expr.args]
+        pairs = [(compile_expr(v, rename), compile_expr(c, rename)) for v, c in expr.args]
         return lambda pt: next(v(pt) for v, c in pairs if c(pt))
-    args = [compile_expr(a) for a in expr.args]
+    if expr.func == PARTIAL:
+        a, b = (rename.get(e, e) for e in expr.args) if rename else expr.args
+        return lambda pt: pt.partial(a, b)
+    args = [compile_expr(a, rename) for a in expr.args]
+    return _combine(expr, args)
+
+
+def _combine(expr: Any, args: list[Closure]) -> Closure:
+    """The closure of ``expr`` from its arguments' closures."""
     if isinstance(expr, sp.Add):
-        return lambda pt: math.fsum(a(pt) for a in args)
+        return lambda pt: math.fsum([a(pt) for a in args])
     if isinstance(expr, sp.Mul):
-        return lambda pt: math.prod(a(pt) for a in args)
+        return lambda pt: math.prod([a(pt) for a in args])
     if isinstance(expr, sp.Pow):
         base, power = args
         return lambda pt: _real(base(pt) ** power(pt))
@@ -69,9 +79,6 @@ def compile_expr(expr: Any) -> Closure:
     if isinstance(expr, ActivationFunction):
         value = type(expr).float_value
         return lambda pt: value(*(a(pt) for a in args))
-    if expr.func == PARTIAL:
-        a, b = expr.args
-        return lambda pt: pt.partial(a, b)
     if expr.func in _FUNCTIONS:
         function = _FUNCTIONS[expr.func]
         return lambda pt: function(*(a(pt) for a in args))
@@ -79,37 +86,91 @@ def compile_expr(expr: Any) -> Closure:
 
 
 class Graph:
-    """Forward definitions in order: (symbol, expression of earlier symbols)."""
+    """Forward definitions in order: (symbol, expression of earlier symbols).
 
-    def __init__(self, nodes: Sequence[tuple[sp.Symbol, sp.Expr]]) -> None:
-        self.order = [s for s, _ in nodes]
-        self.closures = {s: compile_expr(e) for s, e in nodes}
-        # a sum's terms with what each reads: a nudge recomputes only the terms it reaches
-        self.terms = {s: [(compile_expr(t), frozenset(t.free_symbols)) for t in e.args]
-                      for s, e in nodes if isinstance(e, sp.Add) and len(e.args) > 4}
+    ``copies``: one renaming per copy of ``nodes`` (a batch: each sample's own x, y, z, a, L),
+    compiled from the one-sample expressions without building SymPy copies; ``then``: nodes
+    after the copies (the batch loss)."""
+
+    def __init__(self, nodes: Sequence[tuple[sp.Symbol, sp.Expr]], *,
+                 copies: Sequence[Mapping[sp.Symbol, sp.Symbol]] | None = None,
+                 then: Sequence[tuple[sp.Symbol, sp.Expr]] = ()) -> None:
+        self.order: list[sp.Symbol] = []
+        self.closures: dict[sp.Symbol, Closure] = {}
+        # a long sum's terms, and which terms read each symbol: a nudge recomputes only the
+        # terms it reaches
+        self.terms: dict[sp.Symbol, list[Closure]] = {}
+        self.term_of: dict[sp.Symbol, dict[sp.Symbol, list[int]]] = {}
         self.users: dict[sp.Symbol, set[sp.Symbol]] = {}
-        for s, e in nodes:
-            for used in e.free_symbols:
-                self.users.setdefault(used, set()).add(s)
-        self._downstream: dict[sp.Symbol, list[sp.Symbol]] = {}
+        reads = {s: _reads(e) for s, e in (*nodes, *then)}      # once, whatever the copies
+        for rename in (None,) if copies is None else copies:
+            for s, e in nodes:
+                self._add(s, e, reads[s], rename)
+        for s, e in then:
+            self._add(s, e, reads[s], None)
+        self._position = {s: i for i, s in enumerate(self.order)}
+        self._plans: dict[sp.Symbol, list[tuple[sp.Symbol, list[int] | None]]] = {}
+
+    def _add(self, s: sp.Symbol, e: sp.Expr, reads: tuple[frozenset, list | None],
+             rename: Mapping[sp.Symbol, sp.Symbol] | None) -> None:
+        own = rename.get(s, s) if rename else s
+        names = rename.get if rename else None
+        used, term_reads = reads
+        self.order.append(own)
+        if term_reads is not None:
+            terms = self.terms[own] = [compile_expr(t, rename) for t in e.args]
+            self.closures[own] = _combine(e, terms)
+            index: dict[sp.Symbol, list[int]] = {}
+            for i, symbols in enumerate(term_reads):
+                for u in symbols:
+                    index.setdefault(names(u, u) if names else u, []).append(i)
+            self.term_of[own] = index
+        else:
+            self.closures[own] = compile_expr(e, rename)
+        for u in used:
+            self.users.setdefault(names(u, u) if names else u, set()).add(own)
 
     def downstream(self, b: sp.Symbol) -> list[sp.Symbol]:
         """The nodes that depend on ``b``, in forward order."""
-        if b not in self._downstream:
-            seen, todo = set(), [b]
-            while todo:
-                for u in self.users.get(todo.pop(), ()):
-                    if u not in seen:
-                        seen.add(u)
-                        todo.append(u)
-            self._downstream[b] = [s for s in self.order if s in seen]
-        return self._downstream[b]
+        seen, todo = set(), [b]
+        while todo:
+            for u in self.users.get(todo.pop(), ()):
+                if u not in seen:
+                    seen.add(u)
+                    todo.append(u)
+        return sorted(seen, key=self._position.__getitem__)
+
+    def plan(self, b: sp.Symbol) -> list[tuple[sp.Symbol, list[int] | None]]:
+        """What a nudge of ``b`` recomputes, in forward order: each node it moves, with the
+        terms of a long sum that read a moved value (None: the whole node). The same at every
+        point, so it is made once per graph."""
+        if b not in self._plans:
+            down = self.downstream(b)
+            moved_parents: dict[sp.Symbol, set[sp.Symbol]] = {}
+            for u in (b, *down):
+                for s in self.users.get(u, ()):
+                    moved_parents.setdefault(s, set()).add(u)
+            plan: list[tuple[sp.Symbol, list[int] | None]] = []
+            for s in down:
+                index = self.term_of.get(s)
+                plan.append((s, None if index is None else sorted(
+                    {i for u in moved_parents[s] for i in index.get(u, ())})))
+            self._plans[b] = plan
+        return self._plans[b]
 
     def forward(self, leaves: dict[sp.Symbol, float]) -> dict[sp.Symbol, float]:
         point = Point(self, dict(leaves), evaluate=False)
         for s in self.order:
             point.env[s] = self.closures[s](point)
         return point.env
+
+
+def _reads(e: sp.Expr) -> tuple[frozenset, list | None]:
+    """The symbols an expression reads, and for a long sum those of each term."""
+    if isinstance(e, sp.Add) and len(e.args) > 4:
+        terms = [t.free_symbols for t in e.args]
+        return frozenset().union(*terms), terms
+    return frozenset(e.free_symbols), None
 
 
 class Point:
@@ -122,6 +183,7 @@ class Point:
         self.env = graph.forward(env) if evaluate else env
         self.loss = loss
         self._nudged: dict[sp.Symbol, tuple[float, dict, dict]] = {}
+        self._terms: dict[sp.Symbol, list[float | None]] = {}
         self.noise = 0.0      # the largest rounding error of a difference since the last reset
 
     def value(self, symbol: sp.Symbol) -> float:
@@ -134,28 +196,36 @@ class Point:
         raise KeyError(symbol)
 
     def _nudge(self, b: sp.Symbol) -> tuple[float, dict, dict]:
-        """(h, the values moved by b + h, by b − h): each nudge keeps only what it moved."""
+        """(h, the values moved by b + h, by b − h): each nudge keeps only what it moved, and a
+        long sum moves by its changed terms only."""
         if b not in self._nudged:
-            h = 1e-5 * max(1.0, abs(self.env[b]))
+            graph, env = self.graph, self.env
+            h = 1e-5 * max(1.0, abs(env[b]))
+            plan = graph.plan(b)
             sides = []
             for step in (h, -h):
-                moved = {b: self.env[b] + step}       # only what the nudge changes
-                for s in self.graph.downstream(b):
-                    moved[s] = self._recompute(s, moved)
+                moved = {b: env[b] + step}       # only what the nudge changes
+                new = _Moved(moved, env)
+                for s, changed in plan:
+                    if changed is None:
+                        moved[s] = graph.closures[s](new)
+                        continue
+                    terms, old = graph.terms[s], self._old_terms(s, changed)
+                    moved[s] = env[s] + math.fsum([terms[i](new) - old[i] for i in changed])
                 sides.append(moved)
             self._nudged[b] = (h, sides[0], sides[1])
         return self._nudged[b]
 
-    def _recompute(self, s: sp.Symbol, moved: dict) -> float:
-        """A node after a nudge (``moved``: the values it changed so far); a long sum moves
-        by its changed terms only."""
-        new = _Moved(moved, self.env)
-        terms = self.graph.terms.get(s)
-        if terms is None:
-            return self.graph.closures[s](new)
-        old = _Env(self.env)
-        return self.env[s] + math.fsum(t(new) - t(old) for t, reads in terms
-                                       if not reads.isdisjoint(moved))
+    def _old_terms(self, s: sp.Symbol, wanted: list[int]) -> list[float | None]:
+        """The terms of the long sum ``s`` at this point (each evaluated once, when asked)."""
+        old = self._terms.get(s)
+        if old is None:
+            old = self._terms[s] = [None] * len(self.graph.terms[s])
+        here = _Env(self.env)
+        for i in wanted:
+            if old[i] is None:
+                old[i] = self.graph.terms[s][i](here)
+        return old
 
     def partial(self, a: sp.Symbol, b: sp.Symbol) -> float:
         """∂a/∂b: NaN at a kink (the one-sided differences disagree)."""
