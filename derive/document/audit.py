@@ -112,10 +112,9 @@ def _close(a: float, b: float, rel: float, absolute: float) -> bool:
 def _value(expr: Any, point: Point, compiled: dict) -> float:
     """A side's value; NaN (no comparison) where a nudge leaves a function's domain.
     ``compiled``: each expression's closure, made once for all the points of a run."""
-    try:
-        closure = compiled[expr]
-    except KeyError:
-        closure = compiled[expr] = compile_expr(sp.sympify(expr))
+    closure = compiled.get(expr)
+    if closure is None:
+        closure = compile_expr(sp.sympify(expr), memo=compiled)
     try:
         return closure(point)
     except OUTSIDE:

@@ -93,7 +93,7 @@ class Context:
         assert point is not None
         closure = self._compiled.get(expr)
         if closure is None:
-            closure = self._compiled[expr] = compile_expr(sp.sympify(expr))
+            closure = compile_expr(sp.sympify(expr), memo=self._compiled)
         return closure(point)
 
     def gradient(self, index: int) -> Gradient:

@@ -45,23 +45,35 @@ def _real(value: float | complex) -> float:
     return value
 
 
-def compile_expr(expr: Any, rename: Mapping[sp.Symbol, sp.Symbol] | None = None) -> Closure:
+def compile_expr(expr: Any, rename: Mapping[sp.Symbol, sp.Symbol] | None = None,
+                 memo: dict | None = None) -> Closure:
     """A float closure of a SymPy expression over network symbols (``point.value(symbol)``);
-    ``rename``: read each symbol as another (a batch sample's own copy of one sample's node)."""
+    ``rename``: read each symbol as another (a batch sample's own copy of one sample's node);
+    ``memo``: closures already made for subexpressions (equations share their factors)."""
+    if memo is not None:
+        closure = memo.get(expr)
+        if closure is None:
+            closure = memo[expr] = _compile(expr, rename, memo)
+        return closure
+    return _compile(expr, rename, memo)
+
+
+def _compile(expr: Any, rename: Mapping[sp.Symbol, sp.Symbol] | None, memo: dict | None
+             ) -> Closure:
     if isinstance(expr, sp.Symbol):
         symbol = rename.get(expr, expr) if rename else expr
         return lambda pt: pt.value(symbol)
-    if isinstance(expr, (sp.Number, sp.NumberSymbol)) or expr in (sp.true, sp.false):
+    if isinstance(expr, (sp.Number, sp.NumberSymbol)) or expr is sp.true or expr is sp.false:
         number = float(expr) if isinstance(expr, sp.Expr) else bool(expr)
         return lambda pt: number
     if isinstance(expr, sp.Piecewise):
-        pairs = [(compile_expr(v, rename), compile_expr(c, rename)) for v, c in expr.args]
+        pairs = [(compile_expr(v, rename, memo), compile_expr(c, rename, memo))
+                 for v, c in expr.args]
         return lambda pt: next(v(pt) for v, c in pairs if c(pt))
-    if expr.func == PARTIAL:
+    if not isinstance(expr, (sp.Add, sp.Mul)) and expr.func == PARTIAL:
         a, b = (rename.get(e, e) for e in expr.args) if rename else expr.args
         return lambda pt: pt.partial(a, b)
-    args = [compile_expr(a, rename) for a in expr.args]
-    return _combine(expr, args)
+    return _combine(expr, [compile_expr(a, rename, memo) for a in expr.args])
 
 
 def _combine(expr: Any, args: list[Closure]) -> Closure:

@@ -12,6 +12,7 @@ from types import MappingProxyType
 from typing import Any
 
 import sympy as sp
+from sympy.core.function import AppliedUndef
 from sympy.printing.str import StrPrinter
 
 from ..calculus import LOSS, Memoized, Network, delta_symbol, role_of
@@ -25,6 +26,8 @@ PARTIAL = sp.Function("partial")     # partial(A, B): ∂A/∂B through the grap
 BATCH_LOSS = sp.Symbol("L_batch")
 
 _PREFIX = MappingProxyType({"W": "w"})      # the name's letter where it is not the kind
+_PLAIN_FACTORS = (sp.Symbol, AppliedUndef, sp.Add)     # printed without StrPrinter's Mul rules
+_PLAIN_TERMS = (sp.Symbol, sp.Number, sp.Mul, sp.Pow, AppliedUndef)   # none binds looser than +
 
 
 def layer_nodes(layer: Any) -> list[tuple[sp.Symbol, sp.Expr]]:
@@ -103,6 +106,26 @@ class TextPrinter(Memoized, StrPrinter):
             return self._print(expr.elementary())
         return super()._print_Function(expr, **kwargs)
 
+    def _print_Mul(self, expr: sp.Mul) -> str:
+        """A product of symbols, ∂s and sums as ``StrPrinter`` prints it (factors joined by
+        ``*``, sums in parentheses) without its general machinery: pages print thousands."""
+        args = expr.args
+        if all(isinstance(a, _PLAIN_FACTORS) for a in args):
+            return "*".join(f"({self._print(a)})" if isinstance(a, sp.Add) else self._print(a)
+                            for a in args)
+        return super()._print_Mul(expr)
+
+    def _print_Add(self, expr: sp.Add, order: Any = None) -> str:
+        """A sum as ``StrPrinter`` prints it with ``order="none"`` (a term printed with a
+        leading minus is subtracted; none of these terms binds looser than ``+``)."""
+        if order is not None or not all(isinstance(t, _PLAIN_TERMS) for t in expr.args):
+            return super()._print_Add(expr, order=order)
+        parts = []
+        for term in expr.args:
+            text = self._print(term)
+            parts += ["-", text[1:]] if text.startswith("-") else ["+", text]
+        return ("" if parts[0] == "+" else "-") + " ".join(parts[1:])
+
     def _print_Abs(self, expr: sp.Abs) -> str:
         u = self._print(expr.args[0])
         return f"Piecewise(({u}, {u} >= 0), (-({u}), True))"
@@ -119,10 +142,12 @@ def text_of(expr: Any, output_layer: int) -> Any:
     return TextPrinter(output_layer).side(expr)
 
 
-def graph_entries(network: Network, latex: dict[sp.Symbol, str]) -> list[dict[str, Any]]:
-    """One sample's quantities in forward order, as the JSON ``graph``."""
+def graph_entries(network: Network, latex: dict[sp.Symbol, str],
+                  text: TextPrinter | None = None) -> list[dict[str, Any]]:
+    """One sample's quantities in forward order, as the JSON ``graph`` (``text``: the page's
+    printer of sides, whose memo the equations share)."""
     last = len(network.layers)
-    text = TextPrinter(last)
+    text = TextPrinter(last) if text is None else text
     entries: list[dict[str, Any]] = []
 
     def add(symbol: sp.Symbol, role: str, definition: Any) -> None:
