@@ -56,7 +56,7 @@ class Graphs:
             else:
                 scale = sp.Rational(self.network.spec.batch_scale(n))
                 total = scale * sp.Add(*(sample_loss(k) for k in range(n)))
-                self._made[n] = Graph(per, copies=[_in_sample(per, k) for k in range(n)],
+                self._made[n] = Graph(per, copies=[_InSample(k) for k in range(n)],
                                       then=[(BATCH_LOSS, total)])
         return self._made[n]
 
@@ -67,18 +67,20 @@ class Graphs:
         return self._examples[n]
 
 
-def _in_sample(nodes: list[tuple[sp.Symbol, sp.Expr]], k: int) -> dict[sp.Symbol, sp.Symbol]:
-    """Sample k's names for one sample's symbols: its x, y, z, a, δ, its loss (``L__k``) and
-    its softmax sums (``S_l__k``); parameters keep theirs."""
-    symbols = {s for s, _ in nodes}.union(*(e.free_symbols for _, e in nodes))
-    rename = {}
-    for s in symbols:
+class _InSample(dict):
+    """Sample k's names for one sample's symbols, made when first read: its x, y, z, a, δ,
+    its loss (``L__k``) and its softmax sums (``S_l__k``); parameters keep theirs."""
+
+    def __init__(self, k: int) -> None:
+        super().__init__()
+        self.k = k
+
+    def __missing__(self, s: sp.Symbol) -> sp.Symbol:
         role = role_of(s)
-        if role is None:
-            rename[s] = sp.Symbol(f"{s.name}__{k}")
-        elif role.per_sample:
-            rename[s] = for_sample(s, k)
-    return rename
+        own = sp.Symbol(f"{s.name}__{self.k}") if role is None else \
+            for_sample(s, self.k) if role.per_sample else s
+        self[s] = own
+        return own
 
 
 def _random_leaves(network: Network, n: int | None, rng: random.Random) -> dict:
@@ -111,14 +113,22 @@ def _close(a: float, b: float, rel: float, absolute: float) -> bool:
 
 def _value(expr: Any, point: Point, compiled: dict) -> float:
     """A side's value; NaN (no comparison) where a nudge leaves a function's domain.
-    ``compiled``: each expression's closure, made once for all the points of a run."""
-    closure = compiled.get(expr)
-    if closure is None:
-        closure = compile_expr(sp.sympify(expr), memo=compiled)
-    try:
-        return closure(point)
-    except OUTSIDE:
-        return math.nan
+    ``compiled``: each expression's closure, made once for all the points of a run; each
+    distinct side is evaluated once per point (pages repeat sides), with its rounding noise."""
+    known = point.sides.get(expr)
+    if known is None:
+        closure = compiled.get(expr)
+        if closure is None:
+            closure = compile_expr(sp.sympify(expr), memo=compiled)
+        before, point.noise = point.noise, 0.0
+        try:
+            value = closure(point)
+        except OUTSIDE:
+            value = math.nan
+        known = point.sides[expr] = (value, point.noise)
+        point.noise = before
+    point.noise = max(point.noise, known[1])
+    return known[0]
 
 
 def _random_point(graph: Graph, network: Network, n: int | None, rng: random.Random) -> Point:

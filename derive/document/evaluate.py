@@ -48,7 +48,8 @@ def _real(value: float | complex) -> float:
 def compile_expr(expr: Any, rename: Mapping[sp.Symbol, sp.Symbol] | None = None,
                  memo: dict | None = None) -> Closure:
     """A float closure of a SymPy expression over network symbols (``point.value(symbol)``);
-    ``rename``: read each symbol as another (a batch sample's own copy of one sample's node);
+    ``rename``: read each symbol as another (a batch sample's own copy of one sample's node;
+    it names every symbol, a dict that makes missing names);
     ``memo``: closures already made for subexpressions (equations share their factors)."""
     if memo is not None:
         closure = memo.get(expr)
@@ -61,7 +62,7 @@ def compile_expr(expr: Any, rename: Mapping[sp.Symbol, sp.Symbol] | None = None,
 def _compile(expr: Any, rename: Mapping[sp.Symbol, sp.Symbol] | None, memo: dict | None
              ) -> Closure:
     if isinstance(expr, sp.Symbol):
-        symbol = rename.get(expr, expr) if rename else expr
+        symbol = rename[expr] if rename is not None else expr
         return lambda pt: pt.value(symbol)
     if isinstance(expr, (sp.Number, sp.NumberSymbol)) or expr is sp.true or expr is sp.false:
         number = float(expr) if isinstance(expr, sp.Expr) else bool(expr)
@@ -70,8 +71,12 @@ def _compile(expr: Any, rename: Mapping[sp.Symbol, sp.Symbol] | None, memo: dict
         pairs = [(compile_expr(v, rename, memo), compile_expr(c, rename, memo))
                  for v, c in expr.args]
         return lambda pt: next(v(pt) for v, c in pairs if c(pt))
+    if isinstance(expr, sp.Mul) and len(expr.args) == 2 and all(
+            isinstance(a, sp.Symbol) for a in expr.args):      # w·a: most terms of a graph
+        u, v = (rename[a] for a in expr.args) if rename is not None else expr.args
+        return lambda pt: pt.value(u) * pt.value(v)
     if not isinstance(expr, (sp.Add, sp.Mul)) and expr.func == PARTIAL:
-        a, b = (rename.get(e, e) for e in expr.args) if rename else expr.args
+        a, b = (rename[e] for e in expr.args) if rename is not None else expr.args
         return lambda pt: pt.partial(a, b)
     return _combine(expr, [compile_expr(a, rename, memo) for a in expr.args])
 
@@ -125,8 +130,8 @@ class Graph:
 
     def _add(self, s: sp.Symbol, e: sp.Expr, reads: tuple[frozenset, list | None],
              rename: Mapping[sp.Symbol, sp.Symbol] | None) -> None:
-        own = rename.get(s, s) if rename else s
-        names = rename.get if rename else None
+        own = rename[s] if rename is not None else s
+        names = rename.__getitem__ if rename is not None else None
         used, term_reads = reads
         self.order.append(own)
         if term_reads is not None:
@@ -135,12 +140,12 @@ class Graph:
             index: dict[sp.Symbol, list[int]] = {}
             for i, symbols in enumerate(term_reads):
                 for u in symbols:
-                    index.setdefault(names(u, u) if names else u, []).append(i)
+                    index.setdefault(names(u) if names else u, []).append(i)
             self.term_of[own] = index
         else:
             self.closures[own] = compile_expr(e, rename)
         for u in used:
-            self.users.setdefault(names(u, u) if names else u, set()).add(own)
+            self.users.setdefault(names(u) if names else u, set()).add(own)
 
     def downstream(self, b: sp.Symbol) -> list[sp.Symbol]:
         """The nodes that depend on ``b``, in forward order."""
@@ -197,6 +202,7 @@ class Point:
         self._nudged: dict[sp.Symbol, tuple[float, dict, dict]] = {}
         self._terms: dict[sp.Symbol, list[float | None]] = {}
         self.noise = 0.0      # the largest rounding error of a difference since the last reset
+        self.sides: dict[Any, tuple[float, float]] = {}     # the audit's: (value, noise) of a side
 
     def value(self, symbol: sp.Symbol) -> float:
         if symbol in self.env:

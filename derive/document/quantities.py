@@ -27,6 +27,7 @@ BATCH_LOSS = sp.Symbol("L_batch")
 
 _PREFIX = MappingProxyType({"W": "w"})      # the name's letter where it is not the kind
 _PLAIN_FACTORS = (sp.Symbol, AppliedUndef, sp.Add)     # printed without StrPrinter's Mul rules
+_ARGUMENT = sp.Symbol("⟨z⟩")     # stands for an activation's argument in its printed form
 _PLAIN_TERMS = (sp.Symbol, sp.Number, sp.Mul, sp.Pow, AppliedUndef)   # none binds looser than +
 
 
@@ -95,6 +96,7 @@ class TextPrinter(Memoized, StrPrinter):
         super().__init__({"order": "none", "full_prec": False})
         self.output_layer = output_layer
         self._memo: dict[object, str] = {}
+        self._elementary: dict[tuple, str] = {}
 
     def _print_Symbol(self, expr: sp.Symbol) -> str:
         return name_of(expr, self.output_layer)
@@ -103,7 +105,18 @@ class TextPrinter(Memoized, StrPrinter):
         """An activation in elementary functions (SymPy's printers skip a Function subclass's
         own bases when they look for a method, so the check is here)."""
         if isinstance(expr, ActivationFunction):
-            return self._print(expr.elementary())
+            z, *options = expr.args
+            if not isinstance(z, sp.Symbol) or not all(o.is_Number for o in options):
+                return self._print(expr.elementary())
+            # of a symbol: the form is printed once per function and options, then the
+            # symbol's name put in (SymPy builds 1/(1 + exp(-z)) slowly, and a page has
+            # one per unit; with one symbol in it, its name changes no order of terms)
+            key = (type(expr), tuple(options))
+            form = self._elementary.get(key)
+            if form is None:
+                form = self._elementary[key] = self._print(
+                    type(expr)(_ARGUMENT, *options).elementary())
+            return form.replace(_ARGUMENT.name, self._print(z))
         return super()._print_Function(expr, **kwargs)
 
     def _print_Mul(self, expr: sp.Mul) -> str:
@@ -151,9 +164,9 @@ def graph_entries(network: Network, latex: dict[sp.Symbol, str],
     entries: list[dict[str, Any]] = []
 
     def add(symbol: sp.Symbol, role: str, definition: Any) -> None:
-        entries.append({"name": name_of(symbol, last), "latex": latex.get(symbol, str(symbol)),
-                        "role": role, "definition": None if definition is None
-                        else text.side(definition)})
+        shown = latex[symbol] if symbol in latex else str(symbol)    # str() only if needed
+        entries.append({"name": name_of(symbol, last), "latex": shown, "role": role,
+                        "definition": None if definition is None else text.side(definition)})
 
     for x in network.x:
         add(x, "input", None)
