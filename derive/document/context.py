@@ -12,11 +12,10 @@ from ..registry import NOTATIONS, Notation, matrix_symbol
 from ..verify import CheckReport
 from .audit import Graphs
 from .evaluate import Point, compile_expr
-from .lines import CORNER
+from .lines import CORNER, LARGE
 
 __all__ = ["Context"]
 
-LARGE = 1_000       # parameters above which the page's vector and matrix sides hold 2 x 2
 
 
 @dataclass(slots=True)
