@@ -23,6 +23,7 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
+import mpmath
 import sympy as sp
 
 from ..calculus import LOSS, Network, for_sample, role_of
@@ -141,6 +142,10 @@ def _value(expr: Any, point: Point, compiled: dict) -> float:
     return known[0]
 
 
+def _shown(value: Any) -> str:
+    return mpmath.nstr(value, 9) if isinstance(value, mpmath.mpf) else f"{value:.9g}"
+
+
 def _random_point(graph: Graph, network: Network, n: int | None, rng: random.Random) -> Point:
     """A seeded random point inside every function's domain (a formula's sqrt or log)."""
     for _ in range(DRAWS):
@@ -171,8 +176,8 @@ def _compare(eq: Equation, point: Point, where: str, latex: str, compiled: dict)
             if math.isnan(a) or math.isnan(b):
                 continue
             if not _close(a, b, rel, max(absolute, 1e-12) + point.noise):
-                raise FalseEquation(where, f"equal sides ({a:.9g} on the left)",
-                                    got_text=f"{b:.9g} in {latex[:100]}", stage="audit")
+                raise FalseEquation(where, f"equal sides ({_shown(a)} on the left)",
+                                    got_text=f"{_shown(b)} in {latex[:100]}", stage="audit")
             compared = True
     return compared
 

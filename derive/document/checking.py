@@ -95,7 +95,7 @@ def checking_section(c: Context, audit: AuditReport) -> Section:
     point = c.example_point()
     if point is not None:
         theta = c.network.parameters[0]
-        g = point.partial(LOSS, theta)
+        g = float(point.partial(LOSS, theta))
         if g == g:
             blocks.append(Text() + "For " + math(c.tex(theta)) + " at the example (h = 10⁻⁵ "
                           "in double precision): " + math(rf"\frac{{\partial {loss}}}"

@@ -93,7 +93,7 @@ class Context:
         closure = self._compiled.get(expr)
         if closure is None:
             closure = compile_expr(sp.sympify(expr), memo=self._compiled)
-        return closure(point)
+        return float(closure(point))      # a number for the page (mpmath's at a far point)
 
     def gradient(self, index: int) -> Gradient:
         return self.derivation.gradients[index]

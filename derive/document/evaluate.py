@@ -1,7 +1,8 @@
-"""A page's quantities as floats at one point, and ∂A/∂B by finite differences through the graph.
+"""A page's quantities as numbers at one point, and ∂A/∂B by finite differences through the graph.
 
 The audit's own arithmetic, kept apart from the derivation on purpose: an equation's sides are
-compiled to float closures, and every ``partial(A, B)`` (and every δ) is a central difference
+compiled to closures (float64, or mpmath's numbers at a point float64 cannot hold:
+``arithmetic``), and every ``partial(A, B)`` (and every δ) is a central difference
 of A's forward definition with B nudged, never the symbolic derivative the page prints.
 """
 
@@ -12,23 +13,18 @@ from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
 
+import mpmath
 import sympy as sp
 
 from ..calculus import LOSS, pre_activation_symbol, role_of
 from ..registry import ActivationFunction
+from .arithmetic import EXACT, FLOAT, real, sum_of
 from .quantities import PARTIAL, sample_loss
 
 __all__ = ["OUTSIDE", "Graph", "Point", "compile_expr"]
 
 Closure = Callable[["Point"], float]
 
-_FUNCTIONS: Mapping[type, Callable[..., float]] = MappingProxyType({
-    sp.exp: lambda x: math.exp(min(x, 700.0)), sp.log: math.log, sp.tanh: math.tanh,
-    sp.sqrt: math.sqrt, sp.Abs: abs, sp.sign: lambda x: float((x > 0) - (x < 0)),
-    sp.cosh: math.cosh, sp.sinh: math.sinh, sp.sin: math.sin, sp.cos: math.cos,
-    sp.Max: max, sp.Min: min,
-    sp.Heaviside: lambda x, at=0.5: 1.0 if x > 0 else (0.0 if x < 0 else at),
-})
 _RELATIONS: Mapping[type, Callable[[float, float], bool]] = MappingProxyType({
     sp.StrictGreaterThan: lambda a, b: a > b, sp.GreaterThan: lambda a, b: a >= b,
     sp.StrictLessThan: lambda a, b: a < b, sp.LessThan: lambda a, b: a <= b,
@@ -36,13 +32,6 @@ _RELATIONS: Mapping[type, Callable[[float, float], bool]] = MappingProxyType({
 
 
 OUTSIDE = (ValueError, TypeError, ZeroDivisionError, OverflowError)   # a point off the domain
-
-
-def _real(value: float | complex) -> float:
-    """A real power (a negative number to a fractional power is outside the domain)."""
-    if isinstance(value, complex):
-        raise ValueError("a complex power")
-    return value
 
 
 def compile_expr(expr: Any, rename: Mapping[sp.Symbol, sp.Symbol] | None = None,
@@ -82,23 +71,23 @@ def _compile(expr: Any, rename: Mapping[sp.Symbol, sp.Symbol] | None, memo: dict
 
 
 def _combine(expr: Any, args: list[Closure]) -> Closure:
-    """The closure of ``expr`` from its arguments' closures."""
+    """The closure of ``expr`` from its arguments' closures (a point says its precision)."""
     if isinstance(expr, sp.Add):
-        return lambda pt: math.fsum([a(pt) for a in args])
+        return lambda pt: (mpmath.fsum if pt.exact else math.fsum)([a(pt) for a in args])
     if isinstance(expr, sp.Mul):
         return lambda pt: math.prod([a(pt) for a in args])
     if isinstance(expr, sp.Pow):
         base, power = args
-        return lambda pt: _real(base(pt) ** power(pt))
+        return lambda pt: real(base(pt) ** power(pt))
     if type(expr) in _RELATIONS:
         rel, (left, right) = _RELATIONS[type(expr)], args
         return lambda pt: rel(left(pt), right(pt))
     if isinstance(expr, ActivationFunction):
-        value = type(expr).float_value
-        return lambda pt: value(*(a(pt) for a in args))
-    if expr.func in _FUNCTIONS:
-        function = _FUNCTIONS[expr.func]
-        return lambda pt: function(*(a(pt) for a in args))
+        value, exact = type(expr).float_value, type(expr).numeric
+        return lambda pt: (exact if pt.exact else value)(*(a(pt) for a in args))
+    if expr.func in FLOAT:
+        value, exact = FLOAT[expr.func], EXACT[expr.func]
+        return lambda pt: (exact if pt.exact else value)(*(a(pt) for a in args))
     raise TypeError(f"cannot evaluate {expr.func}")
 
 
@@ -175,8 +164,11 @@ class Graph:
             self._plans[b] = plan
         return self._plans[b]
 
-    def forward(self, leaves: dict[sp.Symbol, float]) -> dict[sp.Symbol, float]:
-        point = Point(self, dict(leaves), evaluate=False)
+    def forward(self, leaves: dict[sp.Symbol, float], exact: bool = False
+                ) -> dict[sp.Symbol, float]:
+        """Every node's value from the leaves' (``exact``: in mpmath's numbers)."""
+        env = {s: mpmath.mpf(v) for s, v in leaves.items()} if exact else dict(leaves)
+        point = Point(self, env, evaluate=False, exact=exact)
         for s in self.order:
             point.env[s] = self.closures[s](point)
         return point.env
@@ -194,10 +186,19 @@ class Point:
     """The graph's values at one point; partials by central differences, kinks detected."""
 
     def __init__(self, graph: Graph, env: dict[sp.Symbol, float], *, evaluate: bool = True,
-                 loss: Callable[[int | None], sp.Symbol] = lambda n: LOSS if n is None
-                 else sample_loss(n)) -> None:
+                 exact: bool = False, loss: Callable[[int | None], sp.Symbol] =
+                 lambda n: LOSS if n is None else sample_loss(n)) -> None:
         self.graph = graph
-        self.env = graph.forward(env) if evaluate else env
+        self.exact = exact        # mpmath's numbers: float64 left its range at this point
+        if evaluate:
+            leaves = env
+            try:
+                env = graph.forward(leaves)
+                if not all(map(math.isfinite, env.values())):
+                    raise OverflowError("a value outside float64's range")
+            except OUTSIDE:       # off the domain (raised again below), or out of float range
+                self.exact, env = True, graph.forward(leaves, exact=True)
+        self.env = env
         self.loss = loss
         self._nudged: dict[sp.Symbol, tuple[float, dict, dict]] = {}
         self._terms: dict[sp.Symbol, list[float | None]] = {}
@@ -223,13 +224,14 @@ class Point:
             sides = []
             for step in (h, -h):
                 moved = {b: env[b] + step}       # only what the nudge changes
-                new = _Moved(moved, env)
+                new = _Moved(moved, env, self.exact)
                 for s, changed in plan:
                     if changed is None:
                         moved[s] = graph.closures[s](new)
                         continue
                     terms, old = graph.terms[s], self._old_terms(s, changed)
-                    moved[s] = env[s] + math.fsum([terms[i](new) - old[i] for i in changed])
+                    moved[s] = env[s] + sum_of(self.exact)([terms[i](new) - old[i]
+                                                            for i in changed])
                 sides.append(moved)
             self._nudged[b] = (h, sides[0], sides[1])
         return self._nudged[b]
@@ -239,7 +241,7 @@ class Point:
         old = self._terms.get(s)
         if old is None:
             old = self._terms[s] = [None] * len(self.graph.terms[s])
-        here = _Env(self.env)
+        here = _Env(self.env, self.exact)
         for i in wanted:
             if old[i] is None:
                 old[i] = self.graph.terms[s][i](here)
@@ -263,10 +265,10 @@ class Point:
 class _Moved:
     """The point after a nudge: the moved values over the point's own."""
 
-    __slots__ = ("moved", "env")
+    __slots__ = ("moved", "env", "exact")
 
-    def __init__(self, moved: dict, env: dict) -> None:
-        self.moved, self.env = moved, env
+    def __init__(self, moved: dict, env: dict, exact: bool) -> None:
+        self.moved, self.env, self.exact = moved, env, exact
 
     def value(self, symbol: sp.Symbol) -> float:
         moved = self.moved.get(symbol)
@@ -276,10 +278,10 @@ class _Moved:
 class _Env:
     """A bare point for re-evaluating forward nodes (no partials inside definitions)."""
 
-    __slots__ = ("env",)
+    __slots__ = ("env", "exact")
 
-    def __init__(self, env: dict) -> None:
-        self.env = env
+    def __init__(self, env: dict, exact: bool) -> None:
+        self.env, self.exact = env, exact
 
     def value(self, symbol: sp.Symbol) -> float:
         return self.env[symbol]
