@@ -7,13 +7,13 @@ derivation whose results the page prints. A point where a side sits on a kink (R
 skips that comparison; an equation that is never compared is not counted as verified.
 
 Symbolic equations are evaluated at two random points, or at one for a network of more than
-``LARGE`` parameters, whose every nudge recomputes a graph of that size (10 000 parameters:
-a second point cost about a second). One point still separates a false equation: two
-different analytic expressions agree only on a set of measure zero, which a random point
-misses with probability 1; the second point adds a second chance for piecewise functions
-(ReLU), whose pieces a point meets one at a time. Pages of every size are built by the same
-code, audited at two points on every smaller network, and the example's lines keep the
-example.
+``LARGE`` parameters, or of more than ``SMOOTH`` whose functions have no kink: there every
+nudge recomputes a large graph (10 000 parameters: a second point cost about a second; 151:
+a third of the page's audit). One point still separates a false equation: two different
+analytic expressions agree only on a set of measure zero, which a random point misses with
+probability 1. The second point is a second chance for piecewise functions (ReLU, Huber),
+whose pieces a point meets one at a time; pages of every size are built by the same code and
+audited at two points on every smaller network; the example's lines keep the example.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ import sympy as sp
 from ..calculus import LOSS, Network, for_sample, role_of
 from ..errors import CheckFailed
 from ..numbers import WorkedExample
+from ..registry import ActivationFunction
 from .evaluate import OUTSIDE, Graph, Point, compile_expr
 from .lines import LARGE
 from .model import Document, Equation
@@ -37,6 +38,8 @@ from .quantities import BATCH_LOSS, sample_loss, sample_nodes
 __all__ = ["AuditReport", "FalseEquation", "Graphs", "audit"]
 
 RANDOM_POINTS = 2
+SMOOTH = 100        # parameters above which a network without kinks gets one random point
+_KINKS = (sp.Piecewise, sp.Heaviside, sp.Abs, sp.sign, sp.Max, sp.Min)
 DRAWS = 50          # tries for a random point inside a formula's domain
 
 class FalseEquation(CheckFailed):
@@ -142,6 +145,20 @@ def _value(expr: Any, point: Point, compiled: dict) -> float:
     return known[0]
 
 
+def _points(network: Network) -> int:
+    """Random points per symbolic equation (see the module's doc)."""
+    size = len(network.parameters)
+    if size > LARGE:
+        return 1
+    if size <= SMOOTH:
+        return RANDOM_POINTS
+    nodes = [e for _, e in sample_nodes(network)]
+    functions = {(f.func, f.args[1:]) for e in nodes for f in e.atoms(ActivationFunction)}
+    kinked = any(e.has(*_KINKS) for e in nodes) or any(
+        f(sp.Symbol("u"), *options).elementary().has(*_KINKS) for f, options in functions)
+    return RANDOM_POINTS if kinked else 1
+
+
 def _shown(value: Any) -> str:
     return mpmath.nstr(value, 9) if isinstance(value, mpmath.mpf) else f"{value:.9g}"
 
@@ -189,7 +206,7 @@ def audit(document: Document, network: Network, worked: WorkedExample | None, *,
     graphs = Graphs(network) if graphs is None else graphs
     rng = random.Random(seed)
     random_points: dict[int | None, list[Point]] = {}
-    per = RANDOM_POINTS if len(network.parameters) <= LARGE else 1
+    per = _points(network)
     verified = at_example = 0
     compiled: dict = {}
     for where, display in document.displays():

@@ -146,9 +146,9 @@ class Graph:
                     todo.append(u)
         return sorted(seen, key=self._position.__getitem__)
 
-    def plan(self, b: sp.Symbol) -> list[tuple[sp.Symbol, list[int] | None]]:
-        """What a nudge of ``b`` recomputes, in forward order: each node it moves, with the
-        terms of a long sum that read a moved value (None: the whole node). The same at every
+    def plan(self, b: sp.Symbol) -> list[tuple[sp.Symbol, Closure | None, list[int]]]:
+        """What a nudge of ``b`` recomputes, in forward order: each node it moves, with its
+        closure, or for a long sum (None) the terms that read a moved value. The same at every
         point, so it is made once per graph."""
         if b not in self._plans:
             down = self.downstream(b)
@@ -156,10 +156,10 @@ class Graph:
             for u in (b, *down):
                 for s in self.users.get(u, ()):
                     moved_parents.setdefault(s, set()).add(u)
-            plan: list[tuple[sp.Symbol, list[int] | None]] = []
+            plan: list[tuple[sp.Symbol, Closure | None, list[int]]] = []
             for s in down:
                 index = self.term_of.get(s)
-                plan.append((s, None if index is None else sorted(
+                plan.append((s, self.closures[s], []) if index is None else (s, None, sorted(
                     {i for u in moved_parents[s] for i in index.get(u, ())})))
             self._plans[b] = plan
         return self._plans[b]
@@ -218,34 +218,40 @@ class Point:
         """(h, the values moved by b + h, by b − h): each nudge keeps only what it moved, and a
         long sum moves by its changed terms only."""
         if b not in self._nudged:
-            graph, env = self.graph, self.env
+            graph, env, exact = self.graph, self.env, self.exact
             h = 1e-5 * max(1.0, abs(env[b]))
             plan = graph.plan(b)
+            # a long sum's value here and its changed terms' (closure, value here): both steps'
+            sums = [None if whole is not None else (env[s], self._old_terms(s, changed))
+                    for s, whole, changed in plan]
+            total = sum_of(exact)
             sides = []
             for step in (h, -h):
                 moved = {b: env[b] + step}       # only what the nudge changes
-                new = _Moved(moved, env, self.exact)
-                for s, changed in plan:
-                    if changed is None:
-                        moved[s] = graph.closures[s](new)
-                        continue
-                    terms, old = graph.terms[s], self._old_terms(s, changed)
-                    moved[s] = env[s] + sum_of(self.exact)([terms[i](new) - old[i]
-                                                            for i in changed])
+                new = _Moved(moved, env, exact)
+                for (s, whole, _), before in zip(plan, sums):
+                    if whole is not None:
+                        moved[s] = whole(new)
+                    else:
+                        here, terms = before
+                        moved[s] = here + total([t(new) - v for t, v in terms])
                 sides.append(moved)
             self._nudged[b] = (h, sides[0], sides[1])
         return self._nudged[b]
 
-    def _old_terms(self, s: sp.Symbol, wanted: list[int]) -> list[float | None]:
-        """The terms of the long sum ``s`` at this point (each evaluated once, when asked)."""
+    def _old_terms(self, s: sp.Symbol, wanted: list[int]) -> list[tuple[Closure, float]]:
+        """Some terms of the long sum ``s``: each closure with its value at this point (each
+        evaluated once, when first asked)."""
         old = self._terms.get(s)
         if old is None:
             old = self._terms[s] = [None] * len(self.graph.terms[s])
-        here = _Env(self.env, self.exact)
+        here, closures = _Env(self.env, self.exact), self.graph.terms[s]
+        out = []
         for i in wanted:
             if old[i] is None:
-                old[i] = self.graph.terms[s][i](here)
-        return old
+                old[i] = closures[i](here)
+            out.append((closures[i], old[i]))
+        return out
 
     def partial(self, a: sp.Symbol, b: sp.Symbol) -> float:
         """∂a/∂b: NaN at a kink (the one-sided differences disagree)."""
