@@ -63,6 +63,12 @@ def sample_loss(n: int) -> sp.Symbol:
     return sp.Symbol(f"L__{n}")
 
 
+def _plain_factor(a: Any) -> bool:
+    """A factor ``StrPrinter`` puts in a product's numerator as printed (a sum bracketed)."""
+    return isinstance(a, _PLAIN_FACTORS) or isinstance(a, sp.Pow) and \
+        isinstance(a.exp, sp.Integer) and a.exp > 0
+
+
 def name_of(symbol: sp.Symbol, output_layer: int) -> str:
     """The ASCII name of a network symbol (``w_2_1_1``; the output layer's a is ``yhat``)."""
     role = role_of(symbol)
@@ -120,13 +126,24 @@ class TextPrinter(Memoized, StrPrinter):
         return super()._print_Function(expr, **kwargs)
 
     def _print_Mul(self, expr: sp.Mul) -> str:
-        """A product of symbols, ∂s and sums as ``StrPrinter`` prints it (factors joined by
-        ``*``, sums in parentheses) without its general machinery: pages print thousands."""
+        """A product of symbols, ∂s, sums and positive integer powers, after an integer, as
+        ``StrPrinter`` prints it (``-2*x*(a + b)``) without its general machinery: pages print
+        thousands."""
         args = expr.args
-        if all(isinstance(a, _PLAIN_FACTORS) for a in args):
-            return "*".join(f"({self._print(a)})" if isinstance(a, sp.Add) else self._print(a)
-                            for a in args)
-        return super()._print_Mul(expr)
+        first = args[0]
+        sign = lead = ""
+        if isinstance(first, sp.Integer) and first is not sp.S.One:
+            sign, lead = ("-" if first < 0 else ""), ("" if abs(first) == 1 else
+                                                     f"{abs(first)}*")
+            args = args[1:]
+        if not args or not all(_plain_factor(a) for a in args):
+            return super()._print_Mul(expr)
+        return sign + lead + "*".join(f"({self._print(a)})" if isinstance(a, sp.Add)
+                                      else self._print(a) for a in args)
+
+    def _print_AppliedUndef(self, expr: Any) -> str:
+        """``partial(A, B)`` as ``StrPrinter`` prints a function (no argument bracketed)."""
+        return f"{expr.func.__name__}({', '.join(self._print(a) for a in expr.args)})"
 
     def _print_Add(self, expr: sp.Add, order: Any = None) -> str:
         """A sum as ``StrPrinter`` prints it with ``order="none"`` (a term printed with a
