@@ -59,11 +59,27 @@ def test_the_loss_agrees_with_torch_log_softmax() -> None:
     assert deltas == pytest.approx(z.grad.tolist(), abs=1e-300)
 
 
-def test_check_passes_and_the_page_renders_with_every_equation_audited(tmp_path) -> None:
+# an input of 1 000 makes the logits 1 000 and -1 000 (was a bad spec before the exact audit)
+FAR_INPUT = """\
+inputs: 1
+layers:
+  - {units: 2, activation: softmax}
+loss: cross_entropy
+example:
+  x: 1000
+  y: [1, 0]
+  init: [{W: [[1], [-1]]}]
+"""
+
+
+@pytest.mark.parametrize(("text", "loss"), [(FAR, 1000.0), (FAR_INPUT, 0.0)],
+                         ids=["weights", "input"])
+def test_check_passes_and_the_page_renders_with_every_equation_audited(tmp_path, text: str,
+                                                                       loss: float) -> None:
     """The page's audit evaluates the example where float64 overflows (e^1000) in mpmath's
     numbers (issue 20): the page is written, not refused, and no equation goes unchecked."""
     spec = tmp_path / "far.yaml"
-    spec.write_text(FAR)
+    spec.write_text(text)
     checked = subprocess.run([installed_cli(), "check", str(spec)], capture_output=True,
                              text=True, timeout=120)
     assert checked.returncode == 0, checked.stderr
@@ -74,7 +90,7 @@ def test_check_passes_and_the_page_renders_with_every_equation_audited(tmp_path)
     assert rendered.returncode == 0, rendered.stderr
     assert "Traceback" not in rendered.stderr
     page = json.loads((out / "far.json").read_text())
-    assert page["loss"]["value"] == pytest.approx(1000.0, rel=1e-15)
+    assert page["loss"]["value"] == pytest.approx(loss, rel=1e-15, abs=1e-300)
     assert page["verified"]["equations"] == len(page["equations"]) > 0
     markdown = (out / "far.md").read_text()
     assert f"{len(page['equations'])} equations on this page evaluated" in markdown

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import sympy as sp
@@ -93,7 +94,10 @@ class Context:
         closure = self._compiled.get(expr)
         if closure is None:
             closure = compile_expr(sp.sympify(expr), memo=self._compiled)
-        return float(closure(point))      # a number for the page (mpmath's at a far point)
+        value = float(closure(point))     # a number for the page (mpmath's at a far point)
+        if not math.isfinite(value):      # past float64: the page could not print it
+            raise OverflowError("math range error")
+        return value
 
     def gradient(self, index: int) -> Gradient:
         return self.derivation.gradients[index]
