@@ -24,17 +24,15 @@ from derive.pipeline import run_text
 
 from .conftest import installed_cli
 
-FAR = """\
-inputs: 2
-layers:
-  - {units: 3, activation: softmax}
-loss: cross_entropy
-example:
-  x: [1.0, 0.0]
-  y: [0, 1, 0]
-  init:
-    - {W: [[1000, 0], [0, 0], [-1000, 0]], b: [0, 0, 0]}
-"""
+
+def _softmax(inputs: int, x: str, y: list[int], init: str) -> str:
+    """One softmax layer with cross-entropy and the given example."""
+    return (f"inputs: {inputs}\nlayers:\n  - {{units: {len(y)}, activation: softmax}}\n"
+            f"loss: cross_entropy\nexample:\n  x: {x}\n  y: {y}\n  init: {init}\n")
+
+
+FAR = _softmax(2, "[1.0, 0.0]", [0, 1, 0],
+               "[{W: [[1000, 0], [0, 0], [-1000, 0]], b: [0, 0, 0]}]")
 
 
 def test_logits_1000_apart_give_the_finite_loss_and_gradients() -> None:
@@ -60,16 +58,7 @@ def test_the_loss_agrees_with_torch_log_softmax() -> None:
 
 
 # an input of 1 000 makes the logits 1 000 and -1 000 (was a bad spec before the exact audit)
-FAR_INPUT = """\
-inputs: 1
-layers:
-  - {units: 2, activation: softmax}
-loss: cross_entropy
-example:
-  x: 1000
-  y: [1, 0]
-  init: [{W: [[1], [-1]]}]
-"""
+FAR_INPUT = _softmax(1, "1000", [1, 0], "[{W: [[1], [-1]]}]")
 
 
 @pytest.mark.parametrize(("text", "loss"), [(FAR, 1000.0), (FAR_INPUT, 0.0)],
