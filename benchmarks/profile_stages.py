@@ -58,7 +58,9 @@ TIMERS = [
     ("derive.verify.checking", "_symbolic", "  check: symbolic gradients at points", False),
     ("derive.verify.checking", "_symbolic_float", "  check: symbolic gradients at points (float64)", False),
     ("derive.verify.claims", "verify_claims", "  check: claims", False),
-    ("derive.formats.documents", "render", "render: render (total)", True),
+    ("derive.formats.documents", "render_pages", "render: render_pages (total)", True),
+    ("derive.document.build", "build_document", "  render: build_document (sections + audit)", False),
+    ("derive.document.audit", "audit", "  render: audit (every equation evaluated)", False),
     ("derive.formats.page", "page_context", "  render: page_context (printing)", False),
     ("derive.formats.json_page", "json_document", "  render: json_document (printing)", False),
     ("derive.write", "write_outputs", "write: write_outputs", True),
@@ -70,10 +72,7 @@ def spec_path(arg: str, tmp: Path, tree: str | None = None) -> tuple[Path, bool]
     if not arg.startswith("net:"):
         return Path(arg), False
     sys.path.insert(0, str(HERE))
-    from run import Net, use_tree  # noqa: PLC0415 - benchmarks/run.py, only when generating
-
-    if tree:
-        use_tree(Path(tree).resolve())   # so the size limits are read from that tree
+    from run import Net  # noqa: PLC0415 - benchmarks/run.py, only when generating
 
     sizes = [int(s) for s in arg[4:].split("-")]
     net = Net(f"net {arg[4:]}", sizes[0], tuple(sizes[1:-1]), outputs=sizes[-1])

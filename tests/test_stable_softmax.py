@@ -7,26 +7,32 @@ form (δ = ŷ − y, L = log Σ exp z − z_y) and PyTorch's float64 log_softmax
 
 from __future__ import annotations
 
+import json
 import math
+import re
 import subprocess
+from dataclasses import replace
 
 import pytest
 
+from derive.calculus import LOSS
+from derive.document import FalseEquation, audit, build_document
+from derive.document.lines import line, number
+from derive.document.model import Display, Section, plain
+from derive.formats.page import Page
 from derive.pipeline import run_text
 
 from .conftest import installed_cli
 
-FAR = """\
-inputs: 2
-layers:
-  - {units: 3, activation: softmax}
-loss: cross_entropy
-example:
-  x: [1.0, 0.0]
-  y: [0, 1, 0]
-  init:
-    - {W: [[1000, 0], [0, 0], [-1000, 0]], b: [0, 0, 0]}
-"""
+
+def _softmax(inputs: int, x: str, y: list[int], init: str) -> str:
+    """One softmax layer with cross-entropy and the given example."""
+    return (f"inputs: {inputs}\nlayers:\n  - {{units: {len(y)}, activation: softmax}}\n"
+            f"loss: cross_entropy\nexample:\n  x: {x}\n  y: {y}\n  init: {init}\n")
+
+
+FAR = _softmax(2, "[1.0, 0.0]", [0, 1, 0],
+               "[{W: [[1000, 0], [0, 0], [-1000, 0]], b: [0, 0, 0]}]")
 
 
 def test_logits_1000_apart_give_the_finite_loss_and_gradients() -> None:
@@ -51,19 +57,48 @@ def test_the_loss_agrees_with_torch_log_softmax() -> None:
     assert deltas == pytest.approx(z.grad.tolist(), abs=1e-300)
 
 
-def test_check_passes_and_render_refuses_in_one_line(tmp_path) -> None:
+# an input of 1 000 makes the logits 1 000 and -1 000 (was a bad spec before the exact audit)
+FAR_INPUT = _softmax(1, "1000", [1, 0], "[{W: [[1], [-1]]}]")
+
+
+@pytest.mark.parametrize(("text", "loss"), [(FAR, 1000.0), (FAR_INPUT, 0.0)],
+                         ids=["weights", "input"])
+def test_check_passes_and_the_page_renders_with_every_equation_audited(tmp_path, text: str,
+                                                                       loss: float) -> None:
+    """The page's audit evaluates the example where float64 overflows (e^1000) in mpmath's
+    numbers (issue 20): the page is written, not refused, and no equation goes unchecked."""
     spec = tmp_path / "far.yaml"
-    spec.write_text(FAR)
+    spec.write_text(text)
     checked = subprocess.run([installed_cli(), "check", str(spec)], capture_output=True,
                              text=True, timeout=120)
     assert checked.returncode == 0, checked.stderr
     assert checked.stdout.startswith(f"{spec}: ok:")
-    # the page's audit computes in float64 (derive/document): refused, never a traceback
-    rendered = subprocess.run([installed_cli(), "render", str(spec), "-o", str(tmp_path / "o")],
+    out = tmp_path / "o"
+    rendered = subprocess.run([installed_cli(), str(spec), "-o", str(out), "--format", "all"],
                               capture_output=True, text=True, timeout=120)
-    assert rendered.returncode == 2 and "Traceback" not in rendered.stderr
-    assert len(rendered.stderr.splitlines()) == 1
-    assert not (tmp_path / "o").exists()
+    assert rendered.returncode == 0, rendered.stderr
+    assert "Traceback" not in rendered.stderr
+    page = json.loads((out / "far.json").read_text())
+    assert page["loss"]["value"] == pytest.approx(loss, rel=1e-15, abs=1e-300)
+    assert page["verified"]["equations"] == len(page["equations"]) > 0
+    markdown = (out / "far.md").read_text()
+    assert f"{len(page['equations'])} equations on this page evaluated" in markdown
+    assert not re.search(r"\b(inf|nan)\b", markdown)
+    assert (out / "far.tex").exists()
+
+
+def test_a_false_line_at_a_far_example_is_still_caught() -> None:
+    """The exact evaluation is an audit, not a pass: a wrong loss at that example fails."""
+    result = run_text(FAR, "far.yaml")
+    document, _ = build_document(result.derivation, result.worked, result.report,
+                                 Page(result.derivation, result.worked).printer)
+    wrong = Display((line([("L", LOSS), number(999.0, 6)], at="example"),))
+    bad = replace(document, sections=(Section(plain("x"), (wrong,)),))
+    with pytest.raises(FalseEquation):
+        audit(bad, result.derivation.network, result.worked)
+    right = Display((line([("L", LOSS), number(1000.0, 6)], at="example"),))
+    good = replace(document, sections=(Section(plain("x"), (right,)),))
+    assert audit(good, result.derivation.network, result.worked).equations == 1
 
 
 def test_a_big_net_in_float64_takes_logits_far_apart_too() -> None:

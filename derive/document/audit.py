@@ -5,6 +5,15 @@ the example (to within the digits printed). Each ``partial(A, B)`` and δ is a c
 difference through the forward graph (``evaluate``), so the audit is independent of the
 derivation whose results the page prints. A point where a side sits on a kink (ReLU at 0)
 skips that comparison; an equation that is never compared is not counted as verified.
+
+Symbolic equations are evaluated at two random points, or at one for a network of more than
+``LARGE`` parameters, or of more than ``SMOOTH`` whose functions have no kink: there every
+nudge recomputes a large graph (10 000 parameters: a second point cost about a second; 151:
+a third of the page's audit). One point still separates a false equation: two different
+analytic expressions agree only on a set of measure zero, which a random point misses with
+probability 1. The second point is a second chance for piecewise functions (ReLU, Huber),
+whose pieces a point meets one at a time; pages of every size are built by the same code and
+audited at two points on every smaller network; the example's lines keep the example.
 """
 
 from __future__ import annotations
@@ -14,18 +23,23 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
+import mpmath
 import sympy as sp
 
 from ..calculus import LOSS, Network, for_sample, role_of
 from ..errors import CheckFailed
 from ..numbers import WorkedExample
+from ..registry import ActivationFunction
 from .evaluate import OUTSIDE, Graph, Point, compile_expr
+from .lines import LARGE
 from .model import Document, Equation
 from .quantities import BATCH_LOSS, sample_loss, sample_nodes
 
-__all__ = ["AuditReport", "FalseEquation", "audit"]
+__all__ = ["AuditReport", "FalseEquation", "Graphs", "audit"]
 
 RANDOM_POINTS = 2
+SMOOTH = 100        # parameters above which a network without kinks gets one random point
+_KINKS = (sp.Piecewise, sp.Heaviside, sp.Abs, sp.sign, sp.Max, sp.Min)
 DRAWS = 50          # tries for a random point inside a formula's domain
 
 class FalseEquation(CheckFailed):
@@ -39,36 +53,48 @@ class AuditReport:
     points: int           # random points per symbolic equation
 
 
-class _Graphs:
-    """One-sample and batch graphs of a network, made when an equation asks for them."""
+class Graphs:
+    """One-sample and batch graphs of a network, and the example's points on them, each made
+    once per page when first asked for (the page's builders and the audit share them)."""
 
     def __init__(self, network: Network) -> None:
         self.network = network
         self._made: dict[int | None, Graph] = {}
-
-    def nodes(self, n: int | None) -> list[tuple[sp.Symbol, sp.Expr]]:
-        net = self.network
-        per = sample_nodes(net)
-        if n is None:
-            return per
-        out = []
-        for k in range(n):
-            out += [(_in_sample(s, k), _in_sample(e, k)) for s, e in per]
-        scale = sp.Rational(net.spec.batch_scale(n))
-        out.append((BATCH_LOSS, scale * sp.Add(*(sample_loss(k) for k in range(n)))))
-        return out
+        self._examples: dict[int | None, Point] = {}
 
     def __getitem__(self, n: int | None) -> Graph:
         if n not in self._made:
-            self._made[n] = Graph(self.nodes(n))
+            per = sample_nodes(self.network)
+            if n is None:
+                self._made[n] = Graph(per)
+            else:
+                scale = sp.Rational(self.network.spec.batch_scale(n))
+                total = scale * sp.Add(*(sample_loss(k) for k in range(n)))
+                self._made[n] = Graph(per, copies=[_InSample(k) for k in range(n)],
+                                      then=[(BATCH_LOSS, total)])
         return self._made[n]
 
+    def example(self, worked: WorkedExample, n: int | None) -> Point:
+        """The example's point (its first sample for n = None) before any update."""
+        if n not in self._examples:
+            self._examples[n] = Point(self[n], _example_leaves(self.network, worked, n))
+        return self._examples[n]
 
-def _in_sample(expr: Any, k: int) -> Any:
-    """Sample k's copy of one sample's expression: its x, y, z, a, δ, its loss (``L__k``)
-    and its softmax sums (``S_l__k``)."""
-    own = {s: sp.Symbol(f"{s.name}__{k}") for s in expr.free_symbols if role_of(s) is None}
-    return for_sample(expr.xreplace(own), k)
+
+class _InSample(dict):
+    """Sample k's names for one sample's symbols, made when first read: its x, y, z, a, δ,
+    its loss (``L__k``) and its softmax sums (``S_l__k``); parameters keep theirs."""
+
+    def __init__(self, k: int) -> None:
+        super().__init__()
+        self.k = k
+
+    def __missing__(self, s: sp.Symbol) -> sp.Symbol:
+        role = role_of(s)
+        own = sp.Symbol(f"{s.name}__{self.k}") if role is None else \
+            for_sample(s, self.k) if role.per_sample else s
+        self[s] = own
+        return own
 
 
 def _random_leaves(network: Network, n: int | None, rng: random.Random) -> dict:
@@ -101,15 +127,40 @@ def _close(a: float, b: float, rel: float, absolute: float) -> bool:
 
 def _value(expr: Any, point: Point, compiled: dict) -> float:
     """A side's value; NaN (no comparison) where a nudge leaves a function's domain.
-    ``compiled``: each expression's closure, made once for all the points of a run."""
-    try:
-        closure = compiled[expr]
-    except KeyError:
-        closure = compiled[expr] = compile_expr(sp.sympify(expr))
-    try:
-        return closure(point)
-    except OUTSIDE:
-        return math.nan
+    ``compiled``: each expression's closure, made once for all the points of a run; each
+    distinct side is evaluated once per point (pages repeat sides), with its rounding noise."""
+    known = point.sides.get(expr)
+    if known is None:
+        closure = compiled.get(expr)
+        if closure is None:
+            closure = compile_expr(sp.sympify(expr), memo=compiled)
+        before, point.noise = point.noise, 0.0
+        try:
+            value = closure(point)
+        except OUTSIDE:
+            value = math.nan
+        known = point.sides[expr] = (value, point.noise)
+        point.noise = before
+    point.noise = max(point.noise, known[1])
+    return known[0]
+
+
+def _points(network: Network) -> int:
+    """Random points per symbolic equation (see the module's doc)."""
+    size = len(network.parameters)
+    if size > LARGE:
+        return 1
+    if size <= SMOOTH:
+        return RANDOM_POINTS
+    nodes = [e for _, e in sample_nodes(network)]
+    functions = {(f.func, f.args[1:]) for e in nodes for f in e.atoms(ActivationFunction)}
+    kinked = any(e.has(*_KINKS) for e in nodes) or any(
+        f(sp.Symbol("u"), *options).elementary().has(*_KINKS) for f, options in functions)
+    return RANDOM_POINTS if kinked else 1
+
+
+def _shown(value: Any) -> str:
+    return mpmath.nstr(value, 9) if isinstance(value, mpmath.mpf) else f"{value:.9g}"
 
 
 def _random_point(graph: Graph, network: Network, n: int | None, rng: random.Random) -> Point:
@@ -142,19 +193,20 @@ def _compare(eq: Equation, point: Point, where: str, latex: str, compiled: dict)
             if math.isnan(a) or math.isnan(b):
                 continue
             if not _close(a, b, rel, max(absolute, 1e-12) + point.noise):
-                raise FalseEquation(where, f"equal sides ({a:.9g} on the left)",
-                                    got_text=f"{b:.9g} in {latex[:100]}", stage="audit")
+                raise FalseEquation(where, f"equal sides ({_shown(a)} on the left)",
+                                    got_text=f"{_shown(b)} in {latex[:100]}", stage="audit")
             compared = True
     return compared
 
 
 def audit(document: Document, network: Network, worked: WorkedExample | None, *,
-          seed: int = 0) -> AuditReport:
-    """Evaluate every equation of ``document``; raise ``FalseEquation`` at the first false one."""
-    graphs = _Graphs(network)
+          seed: int = 0, graphs: Graphs | None = None) -> AuditReport:
+    """Evaluate every equation of ``document``; raise ``FalseEquation`` at the first false one.
+    ``graphs``: the page's own (its example points already evaluated), else made here."""
+    graphs = Graphs(network) if graphs is None else graphs
     rng = random.Random(seed)
     random_points: dict[int | None, list[Point]] = {}
-    example_points: dict[int | None, Point] = {}
+    per = _points(network)
     verified = at_example = 0
     compiled: dict = {}
     for where, display in document.displays():
@@ -166,19 +218,17 @@ def audit(document: Document, network: Network, worked: WorkedExample | None, *,
             if eq.at == "example":
                 if worked is None:
                     continue
-                if n not in example_points:
-                    example_points[n] = Point(graphs[n], _example_leaves(network, worked, n))
-                points = [example_points[n]]
+                points = [graphs.example(worked, n)]
             else:
                 if n not in random_points:
                     random_points[n] = [_random_point(graphs[n], network, n, rng)
-                                        for _ in range(RANDOM_POINTS)]
+                                        for _ in range(per)]
                 points = random_points[n]
             results = [_compare(eq, point, where, line.latex, compiled) for point in points]
             if any(results):
                 verified += 1
                 at_example += eq.at == "example"
-    return AuditReport(equations=verified, example_lines=at_example, points=RANDOM_POINTS)
+    return AuditReport(equations=verified, example_lines=at_example, points=per)
 
 
 compare_equation = _compare     # a typed-layer page's audit (tensor_audit) compares the same way

@@ -51,7 +51,7 @@ def build_document(derivation: Derivation, worked: WorkedExample | None, report:
     body = _sections(c, pictures or {})
     draft = Document(title=spec.title, about=spec.about,
                      banner=Callout("note", plain(""), ()), sections=tuple(body))
-    checked = audit(draft, derivation.network, worked, seed=report.seed)
+    checked = audit(draft, derivation.network, worked, seed=report.seed, graphs=c.graphs)
     document = replace(draft, banner=banner(c, checked),
                        sections=(*draft.sections, checking_section(c, checked)))
     return document, checked

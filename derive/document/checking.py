@@ -45,7 +45,7 @@ def banner(c: Context, audit: AuditReport) -> Callout:
     numbers = "" if not audit.example_lines else \
         f" ({audit.example_lines} of them with the example's numbers)"
     text = (f"{count(audit.equations, 'equation')} on this page evaluated at "
-            f"{audit.points} random points and the example{numbers}; "
+            f"{count(audit.points, 'random point')} and the example{numbers}; "
             + _gradient_verdict(c) + _claims_verdict(c) + ".")
     ok = not r.disagreements and all(cl.passed for cl in r.claims)
     title = "Derived and checked by machine" if ok else \
@@ -95,14 +95,14 @@ def checking_section(c: Context, audit: AuditReport) -> Section:
     point = c.example_point()
     if point is not None:
         theta = c.network.parameters[0]
-        g = point.partial(LOSS, theta)
+        g = float(point.partial(LOSS, theta))
         if g == g:
             blocks.append(Text() + "For " + math(c.tex(theta)) + " at the example (h = 10⁻⁵ "
                           "in double precision): " + math(rf"\frac{{\partial {loss}}}"
                           rf"{{\partial {c.tex(theta)}}} \approx {g:.6g}") + ".")
     blocks.append(Text() + "This page was checked three ways. Every displayed equation ("
-                  f"{audit.equations}) was evaluated on both sides at {audit.points} random "
-                  "points and at the example, each ∂ by central differences through the graph. "
+                  f"{audit.equations}) was evaluated on both sides at "
+                  f"{count(audit.points, 'random point')} and at the example, each ∂ by central differences through the graph. "
                   f"Every gradient value ({r.compared} comparisons, points: "
                   f"{', '.join(r.points)}) was compared with {len(r.oracles) or 1} independent "
                   f"computation(s), largest relative difference {r.max_rel_error:.2g}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import sympy as sp
@@ -10,13 +11,12 @@ from ..calculus import LOSS, Derivation, Gradient, Network, Printer
 from ..numbers import WorkedExample
 from ..registry import NOTATIONS, Notation, matrix_symbol
 from ..verify import CheckReport
-from .evaluate import Graph, Point, compile_expr
-from .lines import CORNER
-from .quantities import sample_nodes
+from .audit import Graphs
+from .evaluate import Point, compile_expr
+from .lines import CORNER, LARGE
 
 __all__ = ["Context"]
 
-LARGE = 1_000       # parameters above which the page's vector and matrix sides hold 2 x 2
 
 
 @dataclass(slots=True)
@@ -26,10 +26,12 @@ class Context:
     report: CheckReport
     printer: Printer                # the render's own: the JSON and pictures print with it
     notation: Notation = field(init=False)
-    _example: Point | None = field(init=False, default=None)
+    graphs: Graphs = field(init=False)       # the audit's too: each graph compiled once
+    _compiled: dict = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.notation = NOTATIONS[self.network.spec.notation]
+        self.graphs = Graphs(self.network)
 
     @property
     def network(self) -> Network:
@@ -84,20 +86,18 @@ class Context:
 
     def example_point(self) -> Point | None:
         """The example's first sample before any update, as floats (None without an example)."""
-        if self.worked is None:
-            return None
-        if self._example is None:
-            network, first = self.network, self.worked.first
-            leaves = {p: float(v) for p, v in zip(network.parameters, first.parameters)}
-            env = first.forwards[0].env
-            leaves.update({s: float(env[s]) for s in (*network.x, *network.y)})
-            self._example = Point(Graph(sample_nodes(network)), leaves)
-        return self._example
+        return None if self.worked is None else self.graphs.example(self.worked, None)
 
     def at_example(self, expr: object) -> float:
         point = self.example_point()
         assert point is not None
-        return compile_expr(sp.sympify(expr))(point)
+        closure = self._compiled.get(expr)
+        if closure is None:
+            closure = compile_expr(sp.sympify(expr), memo=self._compiled)
+        value = float(closure(point))     # a number for the page (mpmath's at a far point)
+        if not math.isfinite(value):      # past float64: the page could not print it
+            raise OverflowError("math range error")
+        return value
 
     def gradient(self, index: int) -> Gradient:
         return self.derivation.gradients[index]

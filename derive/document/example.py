@@ -78,7 +78,7 @@ def _dead_after_update(c: Context) -> list[str]:
         for j, z in enumerate(layer.z):
             if float(first.forwards[0].env[z]) > 0 and all(p.env[z] <= 0 for p in after):
                 notes.append(f"After the first update, z of ReLU unit {j + 1} in layer "
-                             f"{layer.number} is {after[0].env[z]:.4g} ≤ 0: its output and "
+                             f"{layer.number} is {float(after[0].env[z]):.4g} ≤ 0: its output and "
                              "gradient are now 0, so it stops learning (a dead ReLU) unless "
                              "another sample revives it.")
     return notes

@@ -14,10 +14,11 @@ from ..numerals import format_number
 from .model import Display, Equation, Line
 from .quantities import PARTIAL
 
-__all__ = ["CORNER", "Side", "display", "line", "number", "numbers_product", "side", "sides"]
+__all__ = ["CORNER", "LARGE", "Side", "display", "line", "number", "numbers_product", "side", "sides"]
 
 Side = tuple[str, Any]       # (LaTeX, SymPy side)
 CORNER = 6     # a vector or matrix side holds at most this many rows and columns (Context)
+LARGE = 1_000  # parameters above which sides hold a 2 x 2 corner and the audit one random point
 
 
 def side(obj: Any) -> Any:

@@ -12,6 +12,7 @@ from types import MappingProxyType
 from typing import Any
 
 import sympy as sp
+from sympy.core.function import AppliedUndef
 from sympy.printing.str import StrPrinter
 
 from ..calculus import LOSS, Memoized, Network, delta_symbol, role_of
@@ -25,6 +26,9 @@ PARTIAL = sp.Function("partial")     # partial(A, B): ∂A/∂B through the grap
 BATCH_LOSS = sp.Symbol("L_batch")
 
 _PREFIX = MappingProxyType({"W": "w"})      # the name's letter where it is not the kind
+_PLAIN_FACTORS = (sp.Symbol, AppliedUndef, sp.Add)     # printed without StrPrinter's Mul rules
+_ARGUMENT = sp.Symbol("⟨z⟩")     # stands for an activation's argument in its printed form
+_PLAIN_TERMS = (sp.Symbol, sp.Number, sp.Mul, sp.Pow, AppliedUndef)   # none binds looser than +
 
 
 def layer_nodes(layer: Any) -> list[tuple[sp.Symbol, sp.Expr]]:
@@ -57,6 +61,12 @@ def shared_sum(layer: int, sample: int | None = None) -> sp.Symbol:
 def sample_loss(n: int) -> sp.Symbol:
     """Sample n's loss in a batch equation (``L__n``)."""
     return sp.Symbol(f"L__{n}")
+
+
+def _plain_factor(a: Any) -> bool:
+    """A factor ``StrPrinter`` puts in a product's numerator as printed (a sum bracketed)."""
+    return isinstance(a, _PLAIN_FACTORS) or isinstance(a, sp.Pow) and \
+        isinstance(a.exp, sp.Integer) and a.exp > 0
 
 
 def name_of(symbol: sp.Symbol, output_layer: int) -> str:
@@ -92,6 +102,7 @@ class TextPrinter(Memoized, StrPrinter):
         super().__init__({"order": "none", "full_prec": False})
         self.output_layer = output_layer
         self._memo: dict[object, str] = {}
+        self._elementary: dict[tuple, str] = {}
 
     def _print_Symbol(self, expr: sp.Symbol) -> str:
         return name_of(expr, self.output_layer)
@@ -100,8 +111,50 @@ class TextPrinter(Memoized, StrPrinter):
         """An activation in elementary functions (SymPy's printers skip a Function subclass's
         own bases when they look for a method, so the check is here)."""
         if isinstance(expr, ActivationFunction):
-            return self._print(expr.elementary())
+            z, *options = expr.args
+            if not isinstance(z, sp.Symbol) or not all(o.is_Number for o in options):
+                return self._print(expr.elementary())
+            # of a symbol: the form is printed once per function and options, then the
+            # symbol's name put in (SymPy builds 1/(1 + exp(-z)) slowly, and a page has
+            # one per unit; with one symbol in it, its name changes no order of terms)
+            key = (type(expr), tuple(options))
+            form = self._elementary.get(key)
+            if form is None:
+                form = self._elementary[key] = self._print(
+                    type(expr)(_ARGUMENT, *options).elementary())
+            return form.replace(_ARGUMENT.name, self._print(z))
         return super()._print_Function(expr, **kwargs)
+
+    def _print_Mul(self, expr: sp.Mul) -> str:
+        """A product of symbols, ∂s, sums and positive integer powers, after an integer, as
+        ``StrPrinter`` prints it (``-2*x*(a + b)``) without its general machinery: pages print
+        thousands."""
+        args = expr.args
+        first = args[0]
+        sign = lead = ""
+        if isinstance(first, sp.Integer) and first is not sp.S.One:
+            sign, lead = ("-" if first < 0 else ""), ("" if abs(first) == 1 else
+                                                     f"{abs(first)}*")
+            args = args[1:]
+        if not args or not all(_plain_factor(a) for a in args):
+            return super()._print_Mul(expr)
+        return sign + lead + "*".join(f"({self._print(a)})" if isinstance(a, sp.Add)
+                                      else self._print(a) for a in args)
+
+    def _print_AppliedUndef(self, expr: Any) -> str:
+        """``partial(A, B)`` as ``StrPrinter`` prints a function (no argument bracketed)."""
+        return f"{expr.func.__name__}({', '.join(self._print(a) for a in expr.args)})"
+
+    def _print_Add(self, expr: sp.Add, order: Any = None) -> str:
+        """A sum as ``StrPrinter`` prints it with ``order="none"`` (a term printed with a
+        leading minus is subtracted; none of these terms binds looser than ``+``)."""
+        if order is not None or not all(isinstance(t, _PLAIN_TERMS) for t in expr.args):
+            return super()._print_Add(expr, order=order)
+        parts = []
+        for term in expr.args:
+            text = self._print(term)
+            parts += ["-", text[1:]] if text.startswith("-") else ["+", text]
+        return ("" if parts[0] == "+" else "-") + " ".join(parts[1:])
 
     def _print_Abs(self, expr: sp.Abs) -> str:
         u = self._print(expr.args[0])
@@ -119,16 +172,18 @@ def text_of(expr: Any, output_layer: int) -> Any:
     return TextPrinter(output_layer).side(expr)
 
 
-def graph_entries(network: Network, latex: dict[sp.Symbol, str]) -> list[dict[str, Any]]:
-    """One sample's quantities in forward order, as the JSON ``graph``."""
+def graph_entries(network: Network, latex: dict[sp.Symbol, str],
+                  text: TextPrinter | None = None) -> list[dict[str, Any]]:
+    """One sample's quantities in forward order, as the JSON ``graph`` (``text``: the page's
+    printer of sides, whose memo the equations share)."""
     last = len(network.layers)
-    text = TextPrinter(last)
+    text = TextPrinter(last) if text is None else text
     entries: list[dict[str, Any]] = []
 
     def add(symbol: sp.Symbol, role: str, definition: Any) -> None:
-        entries.append({"name": name_of(symbol, last), "latex": latex.get(symbol, str(symbol)),
-                        "role": role, "definition": None if definition is None
-                        else text.side(definition)})
+        shown = latex[symbol] if symbol in latex else str(symbol)    # str() only if needed
+        entries.append({"name": name_of(symbol, last), "latex": shown, "role": role,
+                        "definition": None if definition is None else text.side(definition)})
 
     for x in network.x:
         add(x, "input", None)

@@ -22,10 +22,9 @@ def _float(value: mpmath.mpf | None) -> float | None:
     return None if value is None else float(value)
 
 
-def _equations(document: Document, output_layer: int) -> list[dict[str, Any]]:
+def _equations(document: Document, text: TextPrinter) -> list[dict[str, Any]]:
     """Every displayed equation with its block (page order), printed LaTeX and sides."""
     out = []
-    text = TextPrinter(output_layer)
     for block, (_, display) in enumerate(document.displays()):
         for line, latex in printed_rows(display):
             eq = line.equation
@@ -77,6 +76,7 @@ def json_document(page: Page, report: CheckReport, document: Document,
     """The public JSON contract (../shared/SPEC.md), plus added fields."""
     derivation, worked, p = page.derivation, page.worked, page.printer
     network = derivation.network
+    text = TextPrinter(len(network.layers))      # the graph's and the equations' sides
     trains = trained(network)
     parameters = []
     updated = worked.updated if worked else None
@@ -113,8 +113,8 @@ def json_document(page: Page, report: CheckReport, document: Document,
         "notation": page.notation.name, "reduction": network.spec.reduction,
         **_optimizer(page), **_custom_functions(page),
         "generator": {"name": "derive-backprop", "version": __version__},
-        "graph": graph_entries(network, p.symbol_names),
-        "equations": _equations(document, len(network.layers)),
+        "graph": graph_entries(network, p.symbol_names, text),
+        "equations": _equations(document, text),
         "verified": {"equations": audited.equations, "example_lines": audited.example_lines,
                      "random_points": audited.points, "gradients": report.compared,
                      "claims": len(report.claims)},

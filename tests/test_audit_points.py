@@ -1,0 +1,83 @@
+"""How many random points the page audit uses, and that one point still catches a false line.
+
+Above 100 parameters a network without kinks is audited at one random point (each nudge
+recomputes a large graph); a network with a kink (ReLU, Huber) keeps two up to 1 000
+parameters, where every network gets one. The count is in the banner and the JSON.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import pytest
+import sympy as sp
+
+from derive import build_network, check, derive, load_spec, work_example
+from derive.calculus import LOSS
+from derive.document import FalseEquation, audit, build_document
+from derive.document.lines import line
+from derive.document.model import Display, Section, plain
+from derive.formats.page import Page
+
+from .conftest import installed_cli
+
+
+def _spec(hidden: int, activation: str) -> str:
+    return (f"title: {activation} {hidden}\ninputs: 2\nlayers:\n"
+            f"  - {{units: {hidden}, activation: {activation}}}\n"
+            f"  - {{units: {hidden}, activation: {activation}}}\n"
+            f"  - {{units: 1, activation: linear}}\nloss: squared_error\n"
+            f"example:\n  x: [0.5, -0.8]\n  y: [0.3]\n  init: {{seed: 0, scheme: uniform}}\n")
+
+
+def _built(hidden: int, activation: str):
+    spec = load_spec(_spec(hidden, activation), "net.yaml")
+    derivation = derive(build_network(spec))
+    worked = work_example(derivation)
+    report = check(derivation, worked)
+    return derivation, worked, build_document(derivation, worked, report,
+                                              Page(derivation, worked).printer)
+
+
+@pytest.mark.parametrize(("hidden", "activation", "points"), [
+    (2, "sigmoid", 2),         # 19 parameters: every small page keeps two points
+    (10, "sigmoid", 1),        # 151, smooth
+    (10, "tanh", 1),
+    (10, "relu", 2),           # 151 with a kink
+    (10, "leaky_relu", 2),
+])
+def test_the_number_of_random_points(hidden: int, activation: str, points: int) -> None:
+    _, _, (_, report) = _built(hidden, activation)
+    assert report.points == points
+
+
+def test_one_point_still_catches_a_false_equation_on_a_large_smooth_network() -> None:
+    derivation, worked, (document, report) = _built(10, "sigmoid")
+    assert report.points == 1
+    network = derivation.network
+    w = network.parameters[0]
+    for wrong in (sp.Integer(2) * LOSS, LOSS + w * 1e-3, LOSS * (1 + w ** 2)):
+        tampered = replace(document, sections=(Section(plain("Tampered"), (
+            Display((line([("L", LOSS), ("x", wrong)]),)),)),))
+        with pytest.raises(FalseEquation) as caught:
+            audit(tampered, network, worked)
+        assert "Tampered" in str(caught.value)
+    honest = replace(document, sections=(Section(plain("Honest"), (
+        Display((line([("L", LOSS), ("L", LOSS * 1)]),)),)),))
+    assert audit(honest, network, worked).equations == 1
+
+
+def test_the_banner_and_json_say_one_random_point(tmp_path) -> None:
+    import subprocess
+
+    spec = tmp_path / "net.yaml"
+    spec.write_text(_spec(10, "sigmoid"))
+    done = subprocess.run([installed_cli(), str(spec), "-o", str(tmp_path / "o"), "--format",
+                           "all"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    page = json.loads((tmp_path / "o" / "net.json").read_text())
+    assert page["verified"]["random_points"] == 1
+    assert page["verified"]["equations"] == len(page["equations"])
+    markdown = (tmp_path / "o" / "net.md").read_text()
+    assert "evaluated at 1 random point and the example" in markdown
