@@ -15,14 +15,14 @@ from .page import Page
 from .page_printers import printed_rows
 
 
-__all__ = ["json_document"]
+__all__ = ["equations_of", "json_document"]
 
 
 def _float(value: mpmath.mpf | None) -> float | None:
     return None if value is None else float(value)
 
 
-def _equations(document: Document, text: TextPrinter) -> list[dict[str, Any]]:
+def equations_of(document: Document, text: TextPrinter) -> list[dict[str, Any]]:
     """Every displayed equation with its block (page order), printed LaTeX and sides."""
     out = []
     for block, (_, display) in enumerate(document.displays()):
@@ -114,7 +114,7 @@ def json_document(page: Page, report: CheckReport, document: Document,
         **_optimizer(page), **_custom_functions(page),
         "generator": {"name": "derive-backprop", "version": __version__},
         "graph": graph_entries(network, p.symbol_names, text),
-        "equations": _equations(document, text),
+        "equations": equations_of(document, text),
         "verified": {"equations": audited.equations, "example_lines": audited.example_lines,
                      "random_points": audited.points, "gradients": report.compared,
                      "claims": len(report.claims)},

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import json
 
+from ..document import Document, TextPrinter
 from ..document.tensor_build import build_tensor_document
+from ..document.tensor_page import TensorTex
 from ..tensor import Model, TensorCheck, TensorWorked
 from .escape import escape_json, escape_latex, page_meta_title
+from .json_page import equations_of
 from .page_printers import LatexPrinter, MarkdownPrinter
 from .templating import template
 from .tensor_pictures import tensor_pictures
@@ -15,10 +18,33 @@ from .tensor_pictures import tensor_pictures
 __all__ = ["tensor_files", "tensor_json"]
 
 
-def tensor_json(model: Model, worked: TensorWorked, check: TensorCheck, equations: int) -> dict:
-    """The page's numbers at full precision (docs/layers.md describes the fields)."""
+def _graph(model: Model, tex: TensorTex, text: TextPrinter) -> list[dict]:
+    """Every node of the batch in forward order, as SPEC.md v1.1's ``graph`` (the whole
+    batch: a typed layer may couple samples, so the names carry theirs); a node's role is its
+    tensor's kind: input, target, parameter, value or loss."""
+    definitions = dict(model.graph.definitions)
+    out, seen = [], set()
+    for tensor in model.graph.tensors:
+        for s in tensor.symbols:
+            if s in seen:               # a flatten's nodes are its input's
+                continue
+            seen.add(s)
+            definition = definitions.get(s)
+            out.append({"name": s.name, "latex": tex.symbol(s), "role": tensor.kind,
+                        "definition": None if definition is None else text.side(definition)})
+    return out
+
+
+def tensor_json(model: Model, worked: TensorWorked, check: TensorCheck, equations: int,
+                document: Document | None = None) -> dict:
+    """The page's numbers at full precision, with its graph and every displayed equation
+    (docs/layers.md describes the fields)."""
     spec = model.spec
-    return {
+    text = TextPrinter(0)
+    mathematics = {} if document is None else {
+        "graph": _graph(model, TensorTex(model), text),
+        "equations": equations_of(document, text)}
+    return {**mathematics,
         "title": spec.title, "kind": "layers", "input_shape": list(spec.shape),
         "loss": spec.loss.name, "reduction": spec.reduction, "samples": model.graph.samples,
         "layers": [{"type": r.spec.type, "output_shape": list(r.output.sample_shape),
@@ -50,7 +76,7 @@ def tensor_files(model: Model, worked: TensorWorked, check: TensorCheck, *, stem
         out[f"{stem}.tex"] = template("tex", "latex/page.tex.j2").render(
             title=escape_latex(title), body=LatexPrinter().body(document))
     if "json" in formats:
-        text = json.dumps(tensor_json(model, worked, check, equations), indent=2,
+        text = json.dumps(tensor_json(model, worked, check, equations, document), indent=2,
                           sort_keys=True, ensure_ascii=False)
         out[f"{stem}.json"] = escape_json(text) + "\n"
     book = template("tex", "latex/chapter.tex.j2").render(
