@@ -8,12 +8,14 @@ import json
 
 from ..circuit import CircuitDerivation
 from .circuit_document import circuit_document
-from .circuit_picture import circuit_svg
+from .circuit_picture import circuit_picture, circuit_svg
 from .escape import escape_json, escape_latex, page_meta_title
 from .page_printers import LatexPrinter, MarkdownPrinter
 from .templating import template
 
 __all__ = ["circuit_files", "circuit_json", "circuit_latex", "circuit_markdown"]
+
+_PICTURE = "circuit.svg"     # the LaTeX's figure: its name only keys the drawing
 
 
 def circuit_json(result: CircuitDerivation, title: str) -> dict:
@@ -31,10 +33,11 @@ def circuit_markdown(result: CircuitDerivation, title: str, picture: str) -> str
 
 
 def circuit_latex(result: CircuitDerivation, title: str) -> str:
-    """The page as a standalone LaTeX article (the picture's numbers as the wires' table)."""
-    document = circuit_document(result, title, "")
+    """The page as a standalone LaTeX article, the circuit drawn in TikZ."""
+    document = circuit_document(result, title, _PICTURE)
+    printer = LatexPrinter(pictures={_PICTURE: circuit_picture(result, title)})
     return template("tex", "latex/page.tex.j2").render(title=escape_latex(title),
-                                                       body=LatexPrinter().body(document))
+                                                       body=printer.body(document))
 
 
 def circuit_files(result: CircuitDerivation, title: str, stem: str) -> dict[str, str]:
