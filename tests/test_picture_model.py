@@ -115,8 +115,8 @@ def test_tikz_labels_are_the_symbols_latex() -> None:
     for latex in (r"$w^{(2)}_{11}$", r"$a^{(1)}_{1}$", r"$\hat{y}_{3}$", r"$x_{1}$"):
         assert latex in tikz
     paths = tikz_text(pictures["p/paths-w1-1-1.svg"])
-    assert r"$\sigma\left(z^{(1)}_{1}\right) \left(1 - \sigma\left(z^{(1)}_{1}\right)\right)$" \
-        in paths
+    assert r"$\sigma\left(z^{(1)}_{1}\right)$\\" in paths          # σ′ in two lines
+    assert r"$\cdot \left(1 - \sigma\left(z^{(1)}_{1}\right)\right)$" in paths
 
 
 # --------------------------------------------------------------------------- review points
@@ -151,15 +151,19 @@ def test_no_box_without_softmax(path: Path) -> None:
 
 def test_each_arrow_of_a_chain_carries_its_local_derivative() -> None:
     """3Blue1Brown's chain: x, σ′ as σ(z)(1 − σ(z)), w, …, −2(y − a), as the derivation's
-    factors say (written out here by hand)."""
+    factors say (written out here by hand); the long chain snakes over two rows."""
     network, derivation, _ = built(EXAMPLES / "sigmoid-chain-one-node-layers.yaml")
     gradient = next(g for g in derivation.gradients if g.parameter == network.layers[0].W[0][0])
     root = parse(path_svg(gradient, symbol_labels(network)))
     labels = ["".join(g.itertext()) for g in root.iter(NS + "g")
               if g.get("class") == "edge-label"]
-    sigma = [f"σ(z⁽{n}⁾₁)(1 − σ(z⁽{n}⁾₁))" for n in "¹²³"]
-    assert labels == ["x", sigma[0], "w⁽²⁾₁₁", sigma[1], "w⁽³⁾₁₁", sigma[2], "−2(y − a⁽³⁾₁)"]
+    sigma = [f"σ(z⁽{n}⁾₁)· (1 − σ(z⁽{n}⁾₁))" for n in "¹²³"]    # each in two lines
+    assert sorted(labels) == sorted(["x", sigma[0], "w⁽²⁾₁₁", sigma[1], "w⁽³⁾₁₁", sigma[2],
+                                     "−2(y − a⁽³⁾₁)"])
     assert "product of the local derivatives" in "".join(root.itertext())
+    rows = {float(g.find(NS + "rect").get("y", "")) for g in root.iter(NS + "g")  # type: ignore[union-attr]
+            if "step" in g.get("class", "")}
+    assert len(rows) == 2 and int(root.get("width", "")) <= 820
 
 
 # --------------------------------------------------------------------------- pdflatex

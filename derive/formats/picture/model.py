@@ -104,7 +104,9 @@ class Polyline:
 @dataclass(frozen=True, slots=True)
 class Plate:
     """Lines of text (words, colour, size) centred on a white plate of ``w`` x ``h`` centred
-    at (x, y), turned ``angle`` degrees clockwise with the edge it labels."""
+    at (x, y), turned ``angle`` degrees clockwise with the edge it labels. ``grow``: the
+    side it keeps when typeset text is taller than measured ("up": its bottom stays clear of
+    the line below it, "down": its top clear of the node above it; None: its centre)."""
 
     x: float
     y: float
@@ -113,6 +115,7 @@ class Plate:
     h: float
     lines: tuple[tuple[Words, str, float], ...]
     cls: str | None = None
+    grow: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

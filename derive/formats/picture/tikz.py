@@ -9,6 +9,7 @@ sizes shrink with it, so the drawing keeps its proportions. Text is the ``Words`
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from functools import singledispatch
 from types import MappingProxyType
@@ -132,12 +133,18 @@ def _(shape: Polyline, pen: Pen) -> Iterator[str]:
 
 @_shape.register
 def _(shape: Plate, pen: Pen) -> Iterator[str]:
-    lines = [f"{{\\color{{{pen.colour(colour)}}}{pen.font(size)} {words.tex}}}"
-             for words, colour, size in shape.lines]
+    lines = [f"\\color{{{pen.colour(colour)}}}{pen.font(size)} {words.tex}"
+             for words, colour, size in shape.lines]     # no "{{": see tests/test_hostile.py
     options = ["fill=white", "fill opacity=0.9", "text opacity=1", f"inner sep={pen.pt(1.5)}",
                f"font={pen.font(max(size for _, _, size in shape.lines))}",
                f"rounded corners={pen.pt(3)}", "align=center", *_turn(shape.angle)]
-    yield _node(pen, options, shape.x, shape.y, "\\\\".join(lines))
+    x, y = shape.x, shape.y
+    if shape.grow is not None:          # pinned at the measured plate's bottom or top edge
+        sign = 1 if shape.grow == "up" else -1
+        turn = math.radians(shape.angle)
+        x, y = x - sign * math.sin(turn) * shape.h / 2, y + sign * math.cos(turn) * shape.h / 2
+        options.append("anchor=south" if shape.grow == "up" else "anchor=north")
+    yield _node(pen, options, x, y, "\\\\".join(lines))
 
 
 @_shape.register

@@ -165,7 +165,7 @@ def _node(kind: str, x: float, y: float, label: Words, value: object | None,
         title=label.text + (f" = {value_text(value)}" if value is not None else ""), label=label,
         label_size=size, outside=outside, label_colour=INK)]
     if value is not None:
-        parts.append(Plate([(value_words(value), MUTED, 11)]).at(x, y + _R + 9, 0))
+        parts.append(Plate([(value_words(value), MUTED, 11)]).at(x, y + _R + 9, 0, grow="down"))
     return Group("node highlight" if marked else "node", tuple(parts))
 
 

@@ -9,6 +9,7 @@ through the δ of each later layer instead (the recursion).
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Mapping, Sequence
 
 import sympy as sp
@@ -20,11 +21,13 @@ from ..picture.svg import svg_text
 from .geometry import offset, place, rect
 from .labels import Labels, formula_words, label_words, prose, text_width
 from .palette import FILLS, INK, MUTED, STROKES
+from .path_layout import BOX_H, MARGIN, arrow_ends, layout
 from .plates import Plate
 
 __all__ = ["path_picture", "path_svg"]
 
-_BOX_H, _PATH_ROW, _PATH_GAP, _MARGIN, _LABEL = 28.0, 48.0, 72.0, 20.0, 12.0
+_LABEL = 12.0       # the local derivatives' font size
+_ONE_LINE = 16      # characters: a local derivative this long or shorter keeps one line
 Item = tuple[object, Words, str]  # (key, words, kind) of one node of a chain
 Node = tuple[Item, ...]           # a node of the drawing: the chain up to it (L: itself alone)
 
@@ -43,32 +46,51 @@ def path_picture(gradient: Gradient, labels: Labels, printer: Printer | None = N
         printer = Printer({"symbol_names": dict(names)} if names is not None else None)
     chains = _chains(gradient, labels)
     places, edges = _tree(chains)
-    factors = {key: Plate([(formula_words(printer.doprint(f.value)), INK, _LABEL)])
+    factors = {key: Plate([(formula_words(part), INK, _LABEL)
+                           for part in _halves(printer.doprint(f.value))])
                for key, f in _factors(gradient).items()}
     width = max(text_width(item[1].text, 13) for chain in chains for item in chain) + 20
-    columns = 1 + max(c for c, _ in places.values())
-    gaps = [_PATH_GAP] * columns
-    for source, target in edges:
+    fan_in = len(chains) > 1
+
+    def need(source: Node, target: Node) -> float:
+        """Into L from several boxes, a label has the arrow's first half only."""
         plate = factors.get((source[-1][0], target[-1][0]))
-        if plate is not None:      # a slanted arrow has less room; into L, half the arrow
-            halved = target[-1][2] == "loss" and len(chains) > 1
-            slanted = places[source][1] != places[target][1]
-            column = places[source][0]
-            gaps[column] = max(gaps[column], plate.width * (2 if halved else 1)
-                               * (1.5 if slanted else 1) + 24)
-    lefts = [_MARGIN + sum(gaps[:c]) + c * width for c in range(columns)]
-    at = {key: (lefts[col] + width / 2, _MARGIN + _BOX_H / 2 + row * _PATH_ROW)
-          for key, (col, row) in places.items()}
-    shapes = _path_edges(edges, at, width, factors, len(chains) > 1)
+        halved = fan_in and target[-1][2] == "loss"
+        return 0.0 if plate is None else plate.width * (2 if halved else 1)
+
+    at = layout(places, edges, width, need, snake=not fan_in)
+    shapes = _path_edges(edges, at, width, factors, fan_in)
     shapes += [_box(*at[key], width, key[-1][1], key[-1][2]) for key in places]
     caption = _caption(gradient, chains, labels)
-    bottom = _MARGIN + _BOX_H + (len(chains) - 1) * _PATH_ROW + 26
-    shapes.append(Text(_MARGIN, bottom, caption, MUTED, size=12))
-    right = max(lefts[-1] + width, _MARGIN + text_width(caption.text, 12))
+    bottom = max(y for _, y in at.values()) + BOX_H / 2 + 26
+    shapes.append(Text(MARGIN, bottom, caption, MUTED, size=12))
+    right = max(max(x for x, _ in at.values()) + width / 2, MARGIN + text_width(caption.text, 12))
     theta, loss = labels[gradient.parameter], labels[LOSS]
     desc = "; ".join(" → ".join(item[1].text for item in chain) for chain in chains)
-    return Picture(right + _MARGIN, bottom + 14, f"How {theta} reaches {loss}", desc,
+    return Picture(right + MARGIN, bottom + 14, f"How {theta} reaches {loss}", desc,
                    tuple(shapes))
+
+
+def _halves(latex: str) -> list[str]:
+    r"""A long factor in two lines, split where it is a product or a sum at its top level
+    (``σ(z)`` / ``· (1 − σ(z))``), as evenly as it goes; a short one in one line."""
+    if len(formula_words(latex).text) <= _ONE_LINE:
+        return [latex]
+    depth, spots = 0, []
+    for match in re.finditer(r"\\left.|\\right.|\\begin|\\end|[{}]| (?=\\left\(|[-+] )",
+                             latex):
+        token = match.group()
+        if token == " ":
+            if depth == 0:
+                spots.append(match.start())
+        else:
+            depth += 1 if token[0] == "{" or token.startswith((r"\begin", r"\left")) else -1
+    if not spots:
+        return [latex]
+    cut = min(spots, key=lambda i: abs(len(formula_words(latex[:i]).text)
+                                       - len(formula_words(latex[i + 1:]).text)))
+    rest = latex[cut + 1:]
+    return [latex[:cut], rest if rest[0] in "+-" else r"\cdot " + rest]
 
 
 def _factors(gradient: Gradient) -> dict[tuple[object, object], Factor]:
@@ -138,7 +160,7 @@ def _tree(chains: Sequence[Node]) -> tuple[dict[Node, tuple[int, float]], list[t
 
 def _box(x: float, y: float, width: float, words: Words, kind: str) -> Group:
     return Group(f"step {kind}", (
-        Rect(x - width / 2, y - _BOX_H / 2, width, _BOX_H, FILLS[kind], STROKES[kind],
+        Rect(x - width / 2, y - BOX_H / 2, width, BOX_H, FILLS[kind], STROKES[kind],
              2.5 if kind in ("param", "loss") else 1.5, rx=7),
         Text(x, y + 4.5, words, INK, anchor="middle")))
 
@@ -149,22 +171,32 @@ def _path_edges(edges: Sequence[tuple[Node, Node]], at: Mapping[Node, tuple[floa
     """Arrows between the boxes, each arrow's local derivative written above it (``fan_in``:
     the arrows into L meet, so their labels go on their first halves)."""
     arrows: list[Shape] = []
-    segments, texts = [], []
+    segments, texts, beside = [], [], []
     for source, target in edges:
         (x0, y0), (x1, y1) = at[source], at[target]
-        if target[-1][2] == "loss":  # spread the arrowheads along L's side
-            y1 += max(-_BOX_H / 2 + 5, min(_BOX_H / 2 - 5, (y0 - y1) * 0.12))
-        arrows.append(Line(x0 + width / 2, y0, x1 - width / 2 - 1, y1, MUTED, 1.4, head=True))
+        if target[-1][2] == "loss" and abs(x1 - x0) >= 1:  # spread the heads along L's side
+            y1 += max(-BOX_H / 2 + 5, min(BOX_H / 2 - 5, (y0 - y1) * 0.12))
+        start_x, start_y, end_x, end_y = arrow_ends(x0, y0, x1, y1, width)
+        arrows.append(Line(start_x, start_y, end_x, end_y, MUTED, 1.4, head=True))
         plate = factors.get((source[-1][0], target[-1][0]))
-        if plate is not None:
-            start, end = (x0 + width / 2, y0), (x1 - width / 2, y1)
-            if fan_in and target[-1][2] == "loss":
-                end = ((start[0] + end[0]) / 2, (start[1] + end[1]) / 2)
-            texts.append(plate)
-            segments.append((offset((*start, *end), 10), plate.width, plate.height))
-    blocked = [rect(x, y, 0, width, _BOX_H) for x, y in at.values()]
-    return arrows + [text.at(*spot, cls="edge-label")
-                     for spot, text in zip(place(segments, blocked), texts)]
+        if plate is None:
+            continue
+        if abs(x1 - x0) < 1:    # down to the next row: upright, beside it on the inner side
+            side = -1 if x0 > sum(x for x, _ in at.values()) / len(at) else 1
+            beside.append(plate.at(x0 + side * (plate.width / 2 + 8), (start_y + end_y) / 2, 0,
+                                   cls="edge-label"))
+            continue
+        if fan_in and target[-1][2] == "loss":
+            end_x, end_y = (start_x + end_x) / 2, (start_y + end_y) / 2
+        if end_x < start_x:                 # a backward row: the label reads left to right
+            start_x, start_y, end_x, end_y = end_x, end_y, start_x, start_y
+        texts.append(plate)
+        segments.append((offset((start_x, start_y, end_x, end_y), plate.height / 2 + 1.5),
+                         plate.width, plate.height))
+    blocked = [rect(x, y, 0, width, BOX_H) for x, y in at.values()]
+    blocked += [rect(p.x, p.y, 0, p.w, p.h) for p in beside]
+    return arrows + beside + [text.at(*spot, cls="edge-label", grow="up")
+                              for spot, text in zip(place(segments, blocked), texts)]
 
 
 def _caption(gradient: Gradient, chains: Sequence[Node], labels: Labels) -> Words:

@@ -27,6 +27,8 @@ class Plate:
         self.width = max(text_width(words.text, size) for words, _, size in lines) + 6
         self.height = sum(size * 1.2 for _, _, size in lines) + 3
 
-    def at(self, x: float, y: float, angle: float, cls: str | None = None) -> model.Plate:
-        """The plate centred at (x, y), turned by ``angle`` degrees."""
-        return model.Plate(x, y, angle, self.width, self.height, self.lines, cls)
+    def at(self, x: float, y: float, angle: float, cls: str | None = None,
+           grow: str | None = None) -> model.Plate:
+        """The plate centred at (x, y), turned by ``angle`` degrees (``grow``: see
+        ``model.Plate``)."""
+        return model.Plate(x, y, angle, self.width, self.height, self.lines, cls, grow)
