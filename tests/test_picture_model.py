@@ -220,3 +220,41 @@ def test_the_latex_page_draws_every_figure_of_the_web_page(tmp_path: Path) -> No
         shown = subprocess.run([text, str(tex.with_suffix(".pdf")), "-"], capture_output=True,
                                text=True, check=True).stdout
         assert "One path:" in shown and "product of the local derivatives" in shown
+
+
+# --------------------------------------------------------------------------- the circuit
+
+
+STAGED_NEURON = {"inputs": {"w0": 2, "x0": -1, "w1": -3, "x1": -2, "w2": -3},
+                 "nodes": {"a": "w0*x0", "b": "w1*x1", "c": "a + b", "d": "c + w2",
+                           "f": "sigmoid(d)"}, "output": "f"}
+
+
+def test_the_circuit_keeps_its_numbers_apart_and_draws_them_in_tikz() -> None:
+    """cs231n's staged neuron: every wire's value and gradient on a plate that meets no box
+    and no other plate; the same numbers and the names' LaTeX in TikZ."""
+    from derive.circuit import derive_circuit
+    from derive.formats.circuit_picture import circuit_picture
+    from derive.formats.svg.geometry import overlap, rect
+
+    result = derive_circuit(STAGED_NEURON)
+    picture = circuit_picture(result, "neuron")
+    root = parse(svg_text(picture))
+    found = []
+    for group in root.iter(NS + "g"):
+        if group.get("class") == "wire":
+            turn = re.fullmatch(r"translate\((\S+) (\S+)\)(?: rotate\((\S+)\))?",
+                                group.get("transform", ""))
+            plate = group.find(NS + "rect")
+            assert turn is not None and plate is not None
+            found.append(rect(float(turn[1]), float(turn[2]), float(turn[3] or 0),
+                              float(plate.get("width", "")), float(plate.get("height", ""))))
+    boxes = [rect(float(r.get("x", "")) + 60, float(r.get("y", "")) + 22, 0, 120, 44)
+             for r in root.iter(NS + "rect") if r.get("width") == "120"]
+    assert len(found) == 2 * (len(result.edges) + 1) and len(boxes) == 10
+    assert not any(overlap(a, b) for i, a in enumerate(found) for b in found[i + 1:] + boxes)
+    texts = "".join(root.itertext())
+    tikz = tikz_text(picture)
+    for number in ("-0.196612", "0.393224", "-0.589836", "0.731059"):
+        assert number in texts and f"${number}$" in tikz
+    assert "$w_{0}$" in tikz and r"$\sigma\left(d\right)$" in tikz

@@ -13,10 +13,12 @@ from .circuit_tex import CircuitTex
 from .escape import escape_latex
 from .picture.model import Line, Picture, Rect, Shape, Text, Words
 from .picture.svg import svg_text
+from .svg.geometry import offset, place, rect
+from .svg.plates import Plate
 
 __all__ = ["circuit_picture", "circuit_svg"]
 
-_COLUMN, _ROW, _BOX_W, _BOX_H, _MARGIN, _LONGEST = 190, 80, 120, 44, 30, 18
+_COLUMN, _ROW, _BOX_W, _BOX_H, _MARGIN, _LONGEST = 210, 80, 120, 44, 30, 18
 _GREEN, _RED, _INK, _WIRE, _FILL = "#1a7f37", "#cf222e", "#222222", "#444444", "#f6f8fa"
 
 
@@ -39,11 +41,16 @@ def _number(value: object) -> Words:
 
 
 def _wire(x1: float, y1: float, x2: float, y2: float, value: object, grad: object
-          ) -> list[Shape]:
-    mx, my = (x1 + x2) / 2, (y1 + y2) / 2
-    return [Line(x1, y1, x2, y2, _WIRE, head=True),
-            Text(mx, my - 6, _number(value), _GREEN, anchor="middle"),
-            Text(mx, my + 15, _number(grad), _RED, anchor="middle")]
+          ) -> tuple[Line, list[tuple[Plate, str, tuple]]]:
+    """The wire, and its value's plate above it and its gradient's below it, each with the
+    segment it may slide along (``geometry.place``: clear of the boxes and other plates)."""
+    plates = []
+    for number, colour, side in ((value, _GREEN, "up"), (grad, _RED, "down")):
+        plate = Plate([(_number(number), colour, 12.0)])
+        by = (plate.height / 2 + 1) * (1 if side == "up" else -1)
+        plates.append((plate, side, (offset((x1, y1, x2 - 10, y2), by), plate.width,
+                                     plate.height)))
+    return Line(x1, y1, x2, y2, _WIRE, head=True), plates
 
 
 def _box(tex: CircuitTex, result: CircuitDerivation, name: str, x: float, y: float
@@ -65,21 +72,26 @@ def _box(tex: CircuitTex, result: CircuitDerivation, name: str, x: float, y: flo
 
 
 def circuit_picture(result: CircuitDerivation, title: str) -> Picture:
-    """Wires with their values and gradients, a box per node, the output's wire out."""
+    """Wires with their values and gradients, a box per node, the output's wire out: the
+    numbers on white plates along their wire (turned with it), where they meet nothing."""
     tex = CircuitTex(result)
     spots = _layout(result)
-    shapes: list[Shape] = []
-    for edge in result.edges:
-        (px, py), (cx, cy) = spots[edge.parent], spots[edge.child]
-        shapes += _wire(px + _BOX_W, py + _BOX_H / 2, cx - 1, cy + _BOX_H / 2,
-                        result.quantity(edge.parent).value, edge.contribution)
-    for quantity in result.quantities:
-        shapes += _box(tex, result, quantity.name, *spots[quantity.name])
+    wires = [_wire(spots[e.parent][0] + _BOX_W, spots[e.parent][1] + _BOX_H / 2,
+                   spots[e.child][0] - 1, spots[e.child][1] + _BOX_H / 2,
+                   result.quantity(e.parent).value, e.contribution) for e in result.edges]
     out = result.output
     ox, oy = spots[out.name]
-    shapes += _wire(ox + _BOX_W, oy + _BOX_H / 2, ox + _BOX_W + 70, oy + _BOX_H / 2,
-                    out.value, 1)
-    width = max(x for x, _ in spots.values()) + _BOX_W + 90 + _MARGIN
+    wires.append(_wire(ox + _BOX_W, oy + _BOX_H / 2, ox + _BOX_W + 80, oy + _BOX_H / 2,
+                       out.value, 1))
+    boxes = [rect(x + _BOX_W / 2, y + _BOX_H / 2, 0, _BOX_W + 4, _BOX_H + 4)
+             for x, y in spots.values()]
+    plates = [plate for _, two in wires for plate in two]
+    shapes: list[Shape] = [line for line, _ in wires]
+    for quantity in result.quantities:
+        shapes += _box(tex, result, quantity.name, *spots[quantity.name])
+    shapes += [plate.at(*spot, cls="wire", grow=side) for (plate, side, _), spot in
+               zip(plates, place([segment for *_, segment in plates], boxes))]
+    width = max(x for x, _ in spots.values()) + _BOX_W + 100 + _MARGIN
     height = max(y for _, y in spots.values()) + _BOX_H + _MARGIN + 10
     return Picture(width, height, title, "The circuit: forward values in green above each "
                    "wire, gradients in red below it", tuple(shapes))

@@ -42,7 +42,7 @@ class Pen:
 
     def font(self, size: float, bold: bool = False) -> str:
         return (rf"\fontsize{{{self.pt(size)}}}{{{self.pt(size * 1.2)}}}\selectfont"
-                + (r"\bfseries" if bold else ""))
+                + (r"\bfseries\boldmath" if bold else ""))
 
     def stroke(self, colour: str | None, width: float | None, dash: str | None) -> list[str]:
         """The options that draw an outline (none: ``colour`` None)."""
