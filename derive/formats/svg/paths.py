@@ -53,10 +53,8 @@ def path_picture(gradient: Gradient, labels: Labels, printer: Printer | None = N
     fan_in = len(chains) > 1
 
     def need(source: Node, target: Node) -> float:
-        """Into L from several boxes, a label has the arrow's first half only."""
         plate = factors.get((source[-1][0], target[-1][0]))
-        halved = fan_in and target[-1][2] == "loss"
-        return 0.0 if plate is None else plate.width * (2 if halved else 1)
+        return 0.0 if plate is None else plate.width
 
     at = layout(places, edges, width, need, snake=not fan_in)
     shapes = _path_edges(edges, at, width, factors, fan_in)
@@ -169,7 +167,7 @@ def _path_edges(edges: Sequence[tuple[Node, Node]], at: Mapping[Node, tuple[floa
                 width: float, factors: Mapping[tuple[object, object], Plate],
                 fan_in: bool) -> list[Shape]:
     """Arrows between the boxes, each arrow's local derivative written above it (``fan_in``:
-    the arrows into L meet, so their labels go on their first halves)."""
+    the arrows into L meet, so their labels stand upright where the arrows leave)."""
     arrows: list[Shape] = []
     segments, texts, beside = [], [], []
     for source, target in edges:
@@ -186,8 +184,10 @@ def _path_edges(edges: Sequence[tuple[Node, Node]], at: Mapping[Node, tuple[floa
             beside.append(plate.at(x0 + side * (plate.width / 2 + 8), (start_y + end_y) / 2, 0,
                                    cls="edge-label"))
             continue
-        if fan_in and target[-1][2] == "loss":
-            end_x, end_y = (start_x + end_x) / 2, (start_y + end_y) / 2
+        if fan_in and target[-1][2] == "loss":  # where the arrows into L part: upright
+            beside.append(plate.at(start_x + plate.width / 2 + 4,
+                                   start_y - plate.height / 2 - 2, 0, cls="edge-label"))
+            continue
         if end_x < start_x:                 # a backward row: the label reads left to right
             start_x, start_y, end_x, end_y = end_x, end_y, start_x, start_y
         texts.append(plate)
