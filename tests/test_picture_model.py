@@ -188,7 +188,8 @@ def _compile(tex: Path) -> str:
 
 
 def test_each_picture_compiles_on_its_own_with_tikz_and_amsmath(tmp_path: Path) -> None:
-    """Standalone: a picture needs tikz (and amsmath for the page's \\operatorname)."""
+    """Standalone: a picture needs tikz (and amsmath for the page's \\operatorname), in an
+    article and, where texlive-latex-extra is installed, in ``standalone``'s tikz mode."""
     _have_tikz()
     pictures = [*pictures_of(EXAMPLES / "softmax-cross-entropy-3-classes.yaml").values(),
                 every_shape(Words("#1 & 50% {x}", escape_latex("#1 & 50% {x}")))]
@@ -198,6 +199,18 @@ def test_each_picture_compiles_on_its_own_with_tikz_and_amsmath(tmp_path: Path) 
                    f"\\begin{{document}}\n{body}\n\\end{{document}}\n", encoding="utf-8")
     _compile(tex)
     assert tex.with_suffix(".pdf").stat().st_size > 1000
+    if not subprocess.run([shutil.which("kpsewhich") or "kpsewhich", "standalone.cls"],
+                          capture_output=True, text=True).stdout.strip():
+        return                                          # texlive-latex-extra is not here
+    alone = tmp_path / "alone.tex"       # one page per picture, cropped to it
+    alone.write_text("\\documentclass[tikz]{standalone}\n\\usepackage{amsmath}\n"
+                     f"\\begin{{document}}\n{body}\n\\end{{document}}\n", encoding="utf-8")
+    _compile(alone)
+    info = shutil.which("pdfinfo")
+    if info is not None:
+        pages = subprocess.run([info, str(alone.with_suffix(".pdf"))], capture_output=True,
+                               text=True, check=True).stdout
+        assert re.search(rf"^Pages:\s+{len(pictures)}$", pages, re.M)
 
 
 def test_the_latex_page_draws_every_figure_of_the_web_page(tmp_path: Path) -> None:
