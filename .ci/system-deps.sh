@@ -3,12 +3,13 @@
 #   chromium         headless browser that Playwright drives (never `playwright install`),
 #                    fonts-dejavu-core so its screenshots show the page's text
 #   texlive-*        pdflatex with amsmath, geometry, booktabs, longtable (latex-base,
-#                    latex-recommended), T1 fonts (fonts-recommended) and lmodern
+#                    latex-recommended), T1 fonts (fonts-recommended), lmodern, and tikz
+#                    for the pages' pictures (texlive-pictures)
 #   poppler-utils    pdftoppm, to turn a PDF page into a PNG to look at
 # Idempotent: when every package is already installed it returns at once.
 set -euo pipefail
 packages=(chromium fonts-dejavu-core texlive-latex-base texlive-latex-recommended texlive-fonts-recommended
-          lmodern poppler-utils)
+          texlive-pictures lmodern poppler-utils)
 missing=()
 for package in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then

@@ -219,7 +219,9 @@ def test_path_branches_where_a_hidden_unit_feeds_several() -> None:
     assert sorted(b for b in boxes if b.startswith("ŷ")) == ["ŷ₁", "ŷ₂", "ŷ₃"]
     edge_labels = ["".join(g.itertext()) for g in root.iter(NS + "g")
                    if g.get("class") == "edge-label"]
-    assert sorted(edge_labels) == ["w⁽²⁾₁₁", "w⁽²⁾₂₁", "w⁽²⁾₃₁"]
+    outputs = [(f"σ(z⁽²⁾{j})· (1 − σ(z⁽²⁾{j}))", f"ŷ{j} − y{j}") for j in "₁₂₃"]  # two lines
+    assert sorted(edge_labels) == sorted(["x₁", "σ(z⁽¹⁾₁)· (1 − σ(z⁽¹⁾₁))", "w⁽²⁾₁₁", "w⁽²⁾₂₁",
+                                          "w⁽²⁾₃₁", *itertools.chain(*outputs)])
     assert "3 paths" in texts(root)[-1]
 
 

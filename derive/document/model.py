@@ -80,7 +80,8 @@ class Table:
 
 @dataclass(frozen=True, slots=True)
 class Figure:
-    """A picture beside the page (``path`` relative to it); LaTeX shows the caption only."""
+    """A picture beside the page (``path`` relative to it, an SVG); the LaTeX page draws the
+    same picture in TikZ (derive/formats/figures.py)."""
 
     path: str
     caption: Text

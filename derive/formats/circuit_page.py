@@ -11,13 +11,15 @@ from ..circuit import CircuitDerivation
 from ..document.circuit_audit import audit_circuit_page
 from ..document.model import plain
 from .circuit_document import circuit_document
-from .circuit_picture import circuit_svg
+from .circuit_picture import circuit_picture, circuit_svg
 from .escape import escape_json, escape_latex, page_meta_title
 from .page_printers import LatexPrinter, MarkdownPrinter
 from .templating import template
 
 __all__ = ["circuit_chapter", "circuit_files", "circuit_json", "circuit_latex",
            "circuit_markdown"]
+
+_PICTURE = "circuit.svg"     # the LaTeX's figure: its name only keys the drawing
 
 
 def circuit_json(result: CircuitDerivation, title: str) -> dict:
@@ -46,10 +48,11 @@ def circuit_markdown(result: CircuitDerivation, title: str, picture: str) -> str
 
 
 def circuit_latex(result: CircuitDerivation, title: str) -> str:
-    """The page as a standalone LaTeX article (the picture's numbers as the wires' table)."""
-    document = _audited(result, title, "")
+    """The page as a standalone LaTeX article, the circuit drawn in TikZ."""
+    document = _audited(result, title, _PICTURE)
+    printer = LatexPrinter(pictures={_PICTURE: circuit_picture(result, title)})
     return template("tex", "latex/page.tex.j2").render(title=escape_latex(title),
-                                                       body=LatexPrinter().body(document))
+                                                       body=printer.body(document))
 
 
 def circuit_files(result: CircuitDerivation, title: str, stem: str) -> dict[str, str]:
@@ -64,6 +67,7 @@ def circuit_files(result: CircuitDerivation, title: str, stem: str) -> dict[str,
 
 def circuit_chapter(result: CircuitDerivation, title: str) -> str:
     """The page as a chapter of the course's LaTeX book."""
-    document = _audited(result, title, "")
+    document = _audited(result, title, _PICTURE)
+    printer = LatexPrinter(book=True, pictures={_PICTURE: circuit_picture(result, title)})
     return template("tex", "latex/chapter.tex.j2").render(
-        title=escape_latex(title), body=LatexPrinter(book=True).body(document))
+        title=escape_latex(title), body=printer.body(document))

@@ -15,10 +15,11 @@ from ..numbers import WorkedExample
 from ..verify import CheckReport
 from ..document import build_document
 from .escape import escape_json, escape_latex, escape_markdown, page_meta_title
-from .figures import picture_files
+from .figures import page_pictures
 from .json_page import json_document
 from .page import Page
 from .page_printers import LatexPrinter, MarkdownPrinter
+from .picture.svg import svg_text
 from .templating import template
 
 
@@ -31,7 +32,8 @@ FORMATS = ("md", "tex", "json")
 
 def render(derivation: Derivation, worked: WorkedExample | None, report: CheckReport, *,
            stem: str, formats: tuple[str, ...] = ("md",)) -> dict[str, str]:
-    """File name -> text for each requested format (pictures go with the Markdown page)."""
+    """File name -> text for each requested format (SVG pictures go with the Markdown page;
+    the LaTeX page draws them in TikZ)."""
     return render_pages(derivation, worked, report, stem=stem, formats=formats)[0]
 
 
@@ -42,23 +44,24 @@ def render_pages(derivation: Derivation, worked: WorkedExample | None, report: C
     once before any format is printed (``FalseEquation``)."""
     out: dict[str, str] = {}
     page = Page(derivation, worked)
-    files, links = picture_files(page, stem) if "md" in formats else ({}, {})
+    drawn, links = page_pictures(page, stem) if {"md", "tex"} & set(formats) or chapter \
+        else ({}, {})
     document, audited = _document(derivation, worked, report, page.printer, pictures=links)
     if "md" in formats:
         out[f"{stem}.md"] = MarkdownPrinter().page(document,
                                                    page_meta_title(derivation.network.spec.title))
-        out.update(files)
+        out.update((name, svg_text(picture)) for name, picture in drawn.items())
     if "tex" in formats:
         out[f"{stem}.tex"] = template("tex", "latex/page.tex.j2").render(
             title=escape_latex(derivation.network.spec.title),
-            body=LatexPrinter().body(document))
+            body=LatexPrinter(pictures=drawn).body(document))
     if "json" in formats:
         data = json_document(page, report, document, audited)
         out[f"{stem}.json"] = escape_json(json.dumps(data, indent=2, sort_keys=True,
                                                      ensure_ascii=False)) + "\n"
     book = template("tex", "latex/chapter.tex.j2").render(
         title=escape_latex(derivation.network.spec.title),
-        body=LatexPrinter(book=True).body(document)) if chapter else ""
+        body=LatexPrinter(book=True, pictures=drawn).body(document)) if chapter else ""
     return out, book
 
 

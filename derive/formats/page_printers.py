@@ -7,10 +7,13 @@ formats show the same mathematics and the JSON's equation LaTeX is what the page
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from ..document import Callout, Details, Display, Document, Figure, Line, Section, Table, Text
 from .escape import escape_latex, escape_markdown
+from .picture.model import Picture
+from .picture.tikz import tikz_text
 from .texbreak import break_align
 
 __all__ = ["SCREEN_ONLY", "LatexPrinter", "MarkdownPrinter", "printed_rows"]
@@ -112,8 +115,10 @@ class MarkdownPrinter(_Printer):
 class LatexPrinter(_Printer):
     """A standalone article (or a book chapter): the same blocks, every box printed open."""
 
-    def __init__(self, *, book: bool = False) -> None:
+    def __init__(self, *, book: bool = False, pictures: Mapping[str, Picture] | None = None
+                 ) -> None:
         self.book = book
+        self.pictures = pictures or {}
 
     escape = staticmethod(escape_latex)
     strong = r"\textbf{{{}}}"
@@ -132,9 +137,13 @@ class LatexPrinter(_Printer):
                           *rows, r"\bottomrule", r"\end{longtable}"])
 
     def print_Figure(self, figure: Figure) -> str:
-        """Nothing: the pictures are SVG beside the web page, which pdflatex cannot read (and
-        the LaTeX must not depend on whether the Markdown was asked for too)."""
-        return ""
+        """The figure's picture as TikZ (the drawing of the SVG beside the web page, so the
+        page needs no file beside it) and its caption; nothing for a picture not drawn."""
+        picture = self.pictures.get(figure.path)
+        if picture is None:
+            return ""
+        return ("\\begin{center}\n" + tikz_text(picture) + "\n\n"
+                + rf"{{\small {self.print_Text(figure.caption)}}}" + "\n\\end{center}")
 
     def print_Details(self, details: Details) -> str:
         return rf"\paragraph{{{self.print_Text(details.title)}}}" + "\n\n" + \

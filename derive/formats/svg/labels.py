@@ -17,8 +17,11 @@ import sympy as sp
 
 from ...calculus import Network, symbol_names
 from ...registry import Notation
+from ..escape import escape_latex
+from ..picture.model import Words
 
-__all__ = ["Labels", "symbol_labels", "text_width", "unicode_label", "value_text"]
+__all__ = ["Labels", "formula_words", "label_words", "prose", "symbol_labels", "text_width",
+           "unicode_label", "value_text", "value_words"]
 
 Labels = Mapping[sp.Symbol, str]
 
@@ -32,6 +35,9 @@ _NAMED = MappingProxyType({"alpha": "α", "beta": "β", "gamma": "γ", "delta": 
 _ACCENTS = MappingProxyType({"hat": "\u0302", "bar": "\u0304", "tilde": "\u0303", "vec": "\u20d7", "dot": "\u0307"})
 _WRAPPERS = frozenset({"mathrm", "mathit", "mathbf", "mathsf", "text", "operatorname"})
 _SPACES = MappingProxyType({",": " ", ";": " ", " ": " ", "!": ""})
+_TIGHT = ((r"\(\s+", "("), (r"\s+\)", ")"), (r"\)\s+\(", ")("), (r"^−\s+", "−"),
+          (r"(\d)\s+\(", r"\1("))     # a formula's spaces that plain text does without
+_DROPPED = frozenset({"left", "right", "big", "Big", "bigl", "bigr", "Bigl", "Bigr"})
 _PLAIN = MappingProxyType({"{": "", "}": "", "'": "′", "~": " "})
 
 
@@ -83,11 +89,49 @@ def _command(latex: str, i: int) -> tuple[str, int]:
         char = latex[i:i + 1]
         return _SPACES.get(char, char), i + 1
     end = i + len(name)
+    if name in _DROPPED:
+        return "", end
+    if name == "frac":
+        top, end = _group(latex, end)
+        bottom, end = _group(latex, end)
+        return f"{_operand(unicode_label(top))}/{_operand(unicode_label(bottom))}", end
     if name in _ACCENTS or name in _WRAPPERS:
         group, end = _group(latex, end)
         inner = unicode_label(group)
         return (inner[:1] + _ACCENTS[name] + inner[1:] if name in _ACCENTS else inner), end
     return _NAMED.get(name, name), end
+
+
+def _operand(text: str) -> str:
+    """A numerator or denominator written on one line: in parentheses when it has a space."""
+    return f"({text})" if " " in text.strip() else text
+
+
+def prose(text: str) -> Words:
+    """Prose a picture writes: as it is, and escaped for LaTeX."""
+    return Words(text, escape_latex(text))
+
+
+def formula_words(latex: str) -> Words:
+    r"""A formula (a factor's value, a name): plain text with true minus signs, and as math."""
+    text = " ".join(unicode_label(latex).split()).replace("-", "−")
+    for pattern, by in _TIGHT:
+        text = re.sub(pattern, by, text)
+    return Words(text, f"${latex}$")
+
+
+def label_words(labels: Labels, symbol: sp.Symbol) -> Words:
+    """A symbol's label and its LaTeX; labels with no LaTeX behind them (made by hand) are
+    shown as text in LaTeX too."""
+    tex = getattr(labels, "tex", None)
+    return Words(labels[symbol], f"${tex(symbol)}$" if tex is not None else
+                 escape_latex(labels[symbol]))
+
+
+def value_words(value: object) -> Words:
+    """A worked number (``value_text``) and the same digits as math."""
+    text = value_text(value)
+    return Words(text, f"${text.replace('−', '-')}$")
 
 
 def symbol_labels(network: Network, notation: Notation | None = None,
@@ -106,6 +150,15 @@ class _Labels(Mapping[sp.Symbol, str]):
     def __init__(self, names: Mapping[sp.Symbol, str]) -> None:
         self._names = names
         self._made: dict[sp.Symbol, str] = {}
+
+    @property
+    def names(self) -> Mapping[sp.Symbol, str]:
+        """The LaTeX names the labels are made from (a printer of formulas takes them)."""
+        return self._names
+
+    def tex(self, symbol: sp.Symbol) -> str:
+        """The symbol's LaTeX, which the label is made from."""
+        return self._names[symbol]
 
     def __getitem__(self, symbol: sp.Symbol) -> str:
         label = self._made.get(symbol)

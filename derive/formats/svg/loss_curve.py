@@ -7,11 +7,12 @@ from types import MappingProxyType
 import math
 from collections.abc import Callable, Sequence
 
-from .labels import text_width, value_text
-from .markup import Sheet, coordinate
+from ..picture.model import Circle, Line, Picture, Polyline, Text, Words
+from ..picture.svg import svg_text
+from .labels import prose, text_width, value_text
 from .palette import BLUE, GRID, INK, MUTED
 
-__all__ = ["loss_curve_svg"]
+__all__ = ["loss_curve_picture", "loss_curve_svg"]
 
 _PLOT = (72.0, 60.0, 536.0, 264.0)  # left, top, right, bottom of the plotting area
 _MODES = MappingProxyType({"batch": "the whole batch's loss after k updates",
@@ -19,6 +20,11 @@ _MODES = MappingProxyType({"batch": "the whole batch's loss after k updates",
 
 
 def loss_curve_svg(losses: Sequence[object], *, mode: str) -> str:
+    """``loss_curve_picture`` as SVG."""
+    return svg_text(loss_curve_picture(losses, mode=mode))
+
+
+def loss_curve_picture(losses: Sequence[object], *, mode: str) -> Picture:
     """The loss after 0, 1, …, K updates: one point per loss, joined, on round-number axes.
 
     Raises:
@@ -29,7 +35,6 @@ def loss_curve_svg(losses: Sequence[object], *, mode: str) -> str:
     values = [float(v) for v in losses]  # type: ignore[arg-type]
     if not all(math.isfinite(v) for v in values):
         raise ValueError("loss_curve_svg: expected finite losses")
-    sheet = Sheet()
     left, top, right, bottom = _PLOT
     y_ticks, decimals = _ticks(min(values), max(values), 5)
     x_ticks, _ = _ticks(0, max(len(values) - 1, 1), 8)
@@ -41,23 +46,20 @@ def loss_curve_svg(losses: Sequence[object], *, mode: str) -> str:
     def y_at(v: float) -> float:
         return bottom - (bottom - top) * (v - y_ticks[0]) / (y_ticks[-1] - y_ticks[0])
 
-    parts = _axes(sheet, x_ticks, y_ticks, decimals, x_at, y_at)
-    points = [(x_at(i), y_at(v)) for i, v in enumerate(values)]
-    parts.append(sheet.tag("polyline", {"points": " ".join(f"{coordinate(x)},{coordinate(y)}"
-                                                           for x, y in points),
-                                        "fill": "none", "stroke": BLUE, "stroke-width": 2}))
+    shapes = _axes(x_ticks, y_ticks, decimals, x_at, y_at)
+    points = tuple((x_at(i), y_at(v)) for i, v in enumerate(values))
+    shapes.append(Polyline(points, BLUE, 2))
     radius = 3.5 if len(values) <= 60 else 2.0
-    parts += [sheet.titled("circle", {"class": "point", "cx": x, "cy": y, "r": radius,
-                                      "fill": BLUE}, f"step {i}: loss {value_text(v)}")
-              for i, ((x, y), v) in enumerate(zip(points, values))]
+    shapes += [Circle(x, y, radius, BLUE, cls="point", title=f"step {i}: loss {value_text(v)}")
+               for i, ((x, y), v) in enumerate(zip(points, values))]
     steps = len(values) - 1
     heading = f"Loss over {steps} step{'s' if steps != 1 else ''} ({mode})"
     note = f"Point k: {_MODES[mode]}."
-    parts += [sheet.text(left, 22, heading, font_weight="bold", fill=INK),
-              sheet.text(left, 40, note, font_size=12, fill=MUTED)]
+    shapes += [Text(left, 22, prose(heading), INK, bold=True),
+               Text(left, 40, prose(note), MUTED, size=12)]
     desc = f"{note} Losses: " + ", ".join(value_text(v) for v in values[:50])
-    return sheet.document(max(right + 24, left + text_width(note, 12) + 16), bottom + 48,
-                          heading, desc, parts)
+    return Picture(max(right + 24, left + text_width(note, 12) + 16), bottom + 48,
+                   heading, desc, tuple(shapes))
 
 
 def _nice_step(span: float, count: int) -> float:
@@ -78,32 +80,28 @@ def _ticks(low: float, high: float, count: int) -> tuple[list[float], int]:
     return [i * step for i in range(first, last + 1)], decimals
 
 
-def _tick_text(value: float, decimals: int) -> str:
+def _tick_words(value: float, decimals: int) -> Words:
     text = f"{value:.{decimals}f}"
-    return "0" if float(text) == 0 else text.replace("-", "−")
+    text = "0" if float(text) == 0 else text
+    return Words(text.replace("-", "−"), f"${text}$")
 
 
-def _axes(sheet: Sheet, x_ticks: Sequence[float], y_ticks: Sequence[float], decimals: int,
-          x_at: Callable[[float], float], y_at: Callable[[float], float]) -> list[str]:
+def _axes(x_ticks: Sequence[float], y_ticks: Sequence[float], decimals: int,
+          x_at: Callable[[float], float], y_at: Callable[[float], float]) -> list:
     """Grid lines and round-number ticks, the axes and their names."""
     left, top, right, bottom = _PLOT
-    parts = []
+    shapes: list = []
     for v in y_ticks:
         y = y_at(v)
-        parts += [sheet.tag("line", {"x1": left, "y1": y, "x2": right, "y2": y, "stroke": GRID}),
-                  sheet.text(left - 8, y + 4, _tick_text(v, decimals), text_anchor="end",
-                             font_size=11, fill=MUTED)]
+        shapes += [Line(left, y, right, y, GRID),
+                   Text(left - 8, y + 4, _tick_words(v, decimals), MUTED, size=11, anchor="end")]
     for t in x_ticks:
         x = x_at(t)
-        parts += [sheet.tag("line", {"x1": x, "y1": bottom, "x2": x, "y2": bottom + 5,
-                                     "stroke": MUTED}),
-                  sheet.text(x, bottom + 18, str(int(t)), text_anchor="middle", font_size=11,
-                             fill=MUTED)]
-    corner = f"{coordinate(left)},{coordinate(top)} {coordinate(left)},{coordinate(bottom)} "
-    parts += [sheet.tag("polyline", {"points": corner + f"{coordinate(right)},{coordinate(bottom)}",
-                                     "fill": "none", "stroke": MUTED, "stroke-width": 1.2}),
-              sheet.text((left + right) / 2, bottom + 38, "step (updates so far)",
-                         text_anchor="middle", font_size=12, fill=MUTED),
-              sheet.text(18, (top + bottom) / 2, "loss", text_anchor="middle", font_size=12,
-                         fill=MUTED, transform=f"rotate(-90 18 {coordinate((top + bottom) / 2)})")]
-    return parts
+        shapes += [Line(x, bottom, x, bottom + 5, MUTED),
+                   Text(x, bottom + 18, prose(str(int(t))), MUTED, size=11, anchor="middle")]
+    shapes += [Polyline(((left, top), (left, bottom), (right, bottom)), MUTED, 1.2),
+               Text((left + right) / 2, bottom + 38, prose("step (updates so far)"), MUTED,
+                    size=12, anchor="middle"),
+               Text(18, (top + bottom) / 2, prose("loss"), MUTED, size=12, anchor="middle",
+                    rotate=-90)]
+    return shapes

@@ -11,18 +11,20 @@ from collections.abc import Iterable, Mapping, Sequence
 import sympy as sp
 
 from ...calculus import LOSS, Network, role_of
+from ..picture.model import Circle, Group, Line, Picture, Rect, Shape, Text, Words
+from ..picture.svg import svg_text
 from .geometry import Box, place, rect
-from .labels import Labels, text_width, value_text
-from .markup import Sheet
+from .labels import Labels, label_words, prose, text_width, value_text, value_words
 from .palette import EDGE, FILLS, INK, MUTED, STROKES, VERMILLION
 from .plates import Plate
 
-__all__ = ["network_svg", "path_highlight"]
+__all__ = ["network_picture", "network_svg", "path_highlight"]
 
 _R, _ROW, _TOP = 22.0, 80.0, 56.0
 _MAX_UNITS = 10      # wider layers: the first 8 units, an ellipsis, the last unit
 _MAX_LABELLED = 16   # write every weight of a layer on its edge up to this many drawn edges
 _MAX_VALUED = 8      # and its worked value too up to this many
+_COUPLING_ROOM = 40.0  # below the units: a softmax layer's box and its two lines
 Edge = tuple[sp.Symbol, sp.Symbol, sp.Symbol]  # (weight or target y, source, target)
 Column = tuple[str, str, str, tuple[sp.Symbol | None, ...]]  # heading, subheading, kind, units
 
@@ -50,11 +52,17 @@ def path_highlight(network: Network, parameter: sp.Symbol) -> frozenset[sp.Symbo
 
 def network_svg(network: Network, labels: Labels, *, values: Mapping | None = None,
                 highlight: Iterable[sp.Symbol] = ()) -> str:
+    """``network_picture`` as SVG."""
+    return svg_text(network_picture(network, labels, values=values, highlight=highlight))
+
+
+def network_picture(network: Network, labels: Labels, *, values: Mapping | None = None,
+                    highlight: Iterable[sp.Symbol] = ()) -> Picture:
     """Units in layers, weights on edges; ``highlight`` (see ``path_highlight``) marks paths.
 
     ``values`` maps symbols to worked numbers (a forward pass's ``env``, plus L if wanted).
+    A softmax layer's units sit in one dashed box: each of its outputs depends on every z.
     """
-    sheet = Sheet()
     marked = _as_nodes(network, highlight)
     columns = _columns(network)
     drawn = {s for *_, symbols in columns for s in symbols if s is not None}
@@ -65,26 +73,48 @@ def network_svg(network: Network, labels: Labels, *, values: Mapping | None = No
     rows = max(len(symbols) for *_, symbols in columns)
     pos, parts, blocked = {}, [], [rect(0, 0, 0, 4 * xs[-1], 2 * _TOP)]
     for x, (heading, sub, _, symbols) in zip(xs, columns):
-        parts += [sheet.text(x, 20, heading, text_anchor="middle", font_weight="bold", fill=INK),
-                  sheet.text(x, 37, sub, text_anchor="middle", font_size=12, fill=MUTED)]
+        parts += [Text(x, 20, prose(heading), INK, anchor="middle", bold=True),
+                  Text(x, 37, prose(sub), MUTED, size=12, anchor="middle")]
         for r, symbol in enumerate(symbols):
             y = _TOP + (rows - len(symbols) + 1) * _ROW / 2 + r * _ROW
             if symbol is None:
-                parts.append(sheet.text(x, y + 7, "⋮", text_anchor="middle", font_size=22,
-                                        fill=MUTED))
+                parts.append(Text(x, y + 7, Words("⋮", r"$\vdots$"), MUTED, size=22,
+                                  anchor="middle"))
                 continue
             pos[symbol] = (x, y)
             blocked.append(rect(x, y + 7, 0, 2 * _R + 4, 2 * _R + 18))
-    nodes = [_node(sheet, kind, *pos[s], labels[s],
-                   value_text(values[s]) if values is not None and s in values else None,
+    coupled = _coupled(network, columns, xs, pos)
+    nodes = [_node(kind, *pos[s], label_words(labels, s),
+                   values[s] if values is not None and s in values else None,
                    s in marked)
              for *_, kind, symbols in columns for s in symbols if s is not None]
-    body = [*_edge_lines(sheet, edges, pos, labels, values, marked),
-            *_edge_labels(sheet, edges, pos, texts, blocked), *parts, *nodes]
+    body = [*coupled, *_edge_lines(edges, pos, labels, values, marked),
+            *_edge_labels(edges, pos, texts, blocked), *parts, *nodes]
     width = xs[-1] + max(_R + 24, text_width(columns[-1][1], 12) / 2 + 12)
     sizes = "-".join(str(n) for n in (len(network.x), *(layer.units for layer in network.layers)))
     title = f"The network of “{network.spec.title}”: {sizes} units"
-    return sheet.document(width, _TOP + rows * _ROW + 24, title, _describe(network, labels), body)
+    height = _TOP + rows * _ROW + 24 + (_COUPLING_ROOM if coupled else 0)
+    return Picture(width, height, title, _describe(network, labels), tuple(body))
+
+
+def _coupled(network: Network, columns: Sequence[Column], xs: Sequence[float],
+             pos: Mapping) -> list[Shape]:
+    """A dashed box around each softmax layer's units, named under it: every output of the
+    layer depends on every unit's z (the graph the path pictures draw)."""
+    shapes: list[Shape] = []
+    for layer, x, (*_, symbols) in zip(network.layers, xs[1:], columns[1:]):
+        if not layer.activation.vector:
+            continue
+        ys = [pos[s][1] for s in symbols if s is not None]
+        top, bottom = min(ys) - _R - 8, max(ys) + _R + 26
+        name = layer.activation.name.replace("_", " ")
+        shapes += [Rect(x - _R - 14, top, 2 * _R + 28, bottom - top, "#ffffff", MUTED, 1.2,
+                        rx=10, dash="5 4"),
+                   Text(x, bottom + 14, prose(f"{name}: each output"), MUTED, size=11,
+                        anchor="middle"),
+                   Text(x, bottom + 27, prose("depends on every z"), MUTED, size=11,
+                        anchor="middle")]
+    return shapes
 
 
 def _as_nodes(network: Network, highlight: Iterable[sp.Symbol]) -> frozenset[sp.Symbol]:
@@ -124,36 +154,31 @@ def _edges(network: Network, drawn: set[sp.Symbol]) -> list[list[Edge]]:
     return into + [[(y, a, LOSS) for y, a in zip(network.y, network.output.a) if a in drawn]]
 
 
-def _node(sheet: Sheet, kind: str, x: float, y: float, label: str, value: str | None,
-          marked: bool) -> str:
+def _node(kind: str, x: float, y: float, label: Words, value: object | None,
+          marked: bool) -> Group:
     """A unit: a circle with its symbol inside (long input names go to its left)."""
-    room, natural = 2 * _R - 6, text_width(label, 13)
+    room, natural = 2 * _R - 6, text_width(label.text, 13)
     outside = kind == "input" and natural > room
     size = 13.0 if outside or natural <= room else max(8.0, 13 * room / natural)
-    parts = [sheet.titled("circle", {"cx": x, "cy": y, "r": _R, "fill": FILLS[kind],
-                                     "stroke": VERMILLION if marked else STROKES[kind],
-                                     "stroke-width": 3 if marked else 1.5},
-                          label + (f" = {value}" if value is not None else "")),
-             sheet.text(x - _R - 6 if outside else x, y + size * 0.35, label, font_size=size,
-                        text_anchor="end" if outside else "middle", fill=INK)]
+    parts: list[Shape] = [Circle(
+        x, y, _R, FILLS[kind], VERMILLION if marked else STROKES[kind], 3 if marked else 1.5,
+        title=label.text + (f" = {value_text(value)}" if value is not None else ""), label=label,
+        label_size=size, outside=outside, label_colour=INK)]
     if value is not None:
-        parts.append(Plate([(value, MUTED, 11)]).draw(sheet, x, y + _R + 9, 0))
-    return sheet.tag("g", {"class": "node highlight" if marked else "node"}, "".join(parts))
+        parts.append(Plate([(value_words(value), MUTED, 11)]).at(x, y + _R + 9, 0, grow="down"))
+    return Group("node highlight" if marked else "node", tuple(parts))
 
 
-def _edge_lines(sheet: Sheet, edges: Sequence[Edge], pos: Mapping, labels: Labels,
-                values: Mapping | None, marked: frozenset) -> list[str]:
+def _edge_lines(edges: Sequence[Edge], pos: Mapping, labels: Labels,
+                values: Mapping | None, marked: frozenset) -> list[Line]:
     """Plain edges first, highlighted ones on top; each names its weight in a <title>."""
     out = []
     for key, source, target in sorted(edges, key=lambda e: e[0] in marked):
         hot = key in marked
         value = f" = {value_text(values[key])}" if values is not None and key in values else ""
         (x0, y0), (x1, y1) = pos[source], pos[target]
-        out.append(sheet.titled("line", {"class": "edge highlight" if hot else "edge",
-                                         "x1": x0, "y1": y0, "x2": x1, "y2": y1,
-                                         "stroke": VERMILLION if hot else EDGE,
-                                         "stroke-width": 3 if hot else 1.2},
-                                labels[key] + value))
+        out.append(Line(x0, y0, x1, y1, VERMILLION if hot else EDGE, 3 if hot else 1.2,
+                        cls="edge highlight" if hot else "edge", title=labels[key] + value))
     return out
 
 
@@ -167,18 +192,18 @@ def _edge_texts(into: Sequence[Sequence[Edge]], labels: Labels, values: Mapping 
         for key, _, _ in edges:
             if count <= _MAX_LABELLED or (key in marked and hot <= _MAX_UNITS):
                 valued = values is not None and key in values and count <= _MAX_VALUED
-                texts[key] = Plate([(labels[key], INK, 12)] + (
-                    [(value_text(values[key]), MUTED, 11)] if valued else []))  # type: ignore[index]
+                texts[key] = Plate([(label_words(labels, key), INK, 12)] + (
+                    [(value_words(values[key]), MUTED, 11)] if valued else []))  # type: ignore[index]
     return texts
 
 
-def _edge_labels(sheet: Sheet, edges: Sequence[Edge], pos: Mapping,
-                 texts: Mapping[sp.Symbol, Plate], blocked: list[Box]) -> list[str]:
+def _edge_labels(edges: Sequence[Edge], pos: Mapping,
+                 texts: Mapping[sp.Symbol, Plate], blocked: list[Box]) -> list[Shape]:
     """The edges' texts, each placed along its edge clear of nodes and other labels."""
     chosen = [(key, s, t) for key, s, t in edges if key in texts]
     segments = [((*pos[s], *pos[t]), texts[key].width, texts[key].height)
                 for key, s, t in chosen]
-    return [texts[key].draw(sheet, *spot, **{"class": "edge-label"})
+    return [texts[key].at(*spot, cls="edge-label")
             for spot, (key, _, _) in zip(place(segments, blocked), chosen)]
 
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ..picture import model
+from ..picture.model import Words
 from .labels import text_width
-from .markup import Sheet, coordinate
 
 __all__ = ["Line", "Plate"]
 
-Line = tuple[str, str, float]  # (text, colour, font size): one line of a label
+Line = tuple[Words, str, float]  # (words, colour, font size): one line of a label
 
 
 class Plate:
@@ -23,21 +24,11 @@ class Plate:
 
     def __init__(self, lines: Sequence[Line]) -> None:
         self.lines = tuple(lines)
-        self.width = max(text_width(text, size) for text, _, size in lines) + 6
+        self.width = max(text_width(words.text, size) for words, _, size in lines) + 6
         self.height = sum(size * 1.2 for _, _, size in lines) + 3
 
-    def draw(self, sheet: Sheet, x: float, y: float, angle: float, **attrs: object) -> str:
-        """Centred lines on the plate centred at (x, y), turned by ``angle`` degrees."""
-        w, h = self.width, self.height
-        turn = (f"translate({coordinate(x)} {coordinate(y)})"
-                + (f" rotate({coordinate(angle)})" if round(angle, 1) else ""))
-        parts = [sheet.tag("rect", {"x": -w / 2, "y": -h / 2, "width": w, "height": h,
-                                    "rx": 3, "fill": "#ffffff", "fill-opacity": 0.9})]
-        baseline = -h / 2 + 1.5
-        for text, colour, size in self.lines:
-            baseline += size * 1.2
-            parts.append(sheet.text(0, baseline - size * 0.27, text, fill=colour,
-                                    font_size=size))
-        return sheet.tag("g", {**attrs, "transform": turn, "text-anchor": "middle"},
-                         "".join(parts))
-
+    def at(self, x: float, y: float, angle: float, cls: str | None = None,
+           grow: str | None = None) -> model.Plate:
+        """The plate centred at (x, y), turned by ``angle`` degrees (``grow``: see
+        ``model.Plate``)."""
+        return model.Plate(x, y, angle, self.width, self.height, self.lines, cls, grow)
