@@ -59,21 +59,14 @@ def sum_latex(ctx: TensorContext, terms: Sequence[tuple[float, float]], shown: i
     return " + ".join(parts)
 
 
-def _none(ctx: TensorContext, record: LayerRecord) -> tuple:
-    return ()
-
-
 def _lessons() -> MappingProxyType:
+    """One entry per layer type (imported here: each lesson module imports this one)."""
+    from .lesson_batchnorm import LESSON as BATCHNORM
+    from .lesson_conv import LESSON as CONV
     from .lesson_dense import DENSE, FLATTEN
-    found = {"dense": DENSE, "flatten": FLATTEN}
-    for module, names in (("lesson_conv", ("conv1d", "conv2d")), ("lesson_rnn", ("rnn",)),
-                          ("lesson_batchnorm", ("batchnorm",))):
-        try:
-            lesson = __import__(f"{__package__}.{module}", fromlist=["LESSON"]).LESSON
-        except ImportError:         # a layer type whose lesson has not landed: its numbers only
-            lesson = Lesson(_none, _none)
-        found.update({name: lesson for name in names})
-    return MappingProxyType(found)
+    from .lesson_rnn import LESSON as RNN
+    return MappingProxyType({"dense": DENSE, "flatten": FLATTEN, "conv1d": CONV,
+                             "conv2d": CONV, "rnn": RNN, "batchnorm": BATCHNORM})
 
 
 LESSONS = _lessons()

@@ -22,17 +22,13 @@ def _graph(model: Model, tex: TensorTex, text: TextPrinter) -> list[dict]:
     """Every node of the batch in forward order, as SPEC.md v1.1's ``graph`` (the whole
     batch: a typed layer may couple samples, so the names carry theirs); a node's role is its
     tensor's kind: input, target, parameter, value or loss."""
-    definitions = dict(model.graph.definitions)
-    out, seen = [], set()
-    for tensor in model.graph.tensors:
-        for s in tensor.symbols:
-            if s in seen:               # a flatten's nodes are its input's
-                continue
-            seen.add(s)
-            definition = definitions.get(s)
-            out.append({"name": s.name, "latex": tex.symbol(s), "role": tensor.kind,
-                        "definition": None if definition is None else text.side(definition)})
-    return out
+    kinds = {s: t.kind for t in reversed(model.graph.tensors) for s in t.symbols}
+    leaves = [s for t in model.graph.tensors if t.kind in ("input", "target", "parameter")
+              for s in t.symbols]
+    nodes = [(s, None) for s in leaves] + list(model.graph.definitions)  # definitions' order:
+    return [{"name": s.name, "latex": tex.symbol(s), "role": kinds[s],  # an RNN interleaves
+             "definition": None if definition is None else text.side(definition)}
+            for s, definition in nodes]
 
 
 def tensor_json(model: Model, worked: TensorWorked, check: TensorCheck, equations: int,

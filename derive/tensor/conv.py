@@ -92,11 +92,6 @@ def _conv(builder: Builder, site: Site, a: Tensor, rank: int) -> Tensor:
     return activate(builder, site, builder.values("z", "z", (g.out_channels,) + g.out, z))
 
 
-def _unsupported(builder, site, a):  # type: ignore[no-untyped-def]
-    """The placeholders rnn.py and batchnorm.py import until their entries land."""
-    raise site.error("type", "a layer type this version builds", repr(site.layer.type))
-
-
 def _conv1d(builder: Builder, site: Site, a: Tensor) -> Tensor:
     """z_{o,i} = b_o + Σ_c Σ_p W_{o,c,p} x_{c,i·s+p−pad} (torch.nn.Conv1d), then g."""
     return _conv(builder, site, a, 1)

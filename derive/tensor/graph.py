@@ -145,6 +145,20 @@ class Builder:
         self.tensors.append(tensor)
         return tensor
 
+    def declare(self, base: str, latex: str, shape: tuple[int, ...]) -> Tensor:
+        """Layer l's batched tensor whose nodes the caller defines itself (``define``), in
+        an order of its own: a recurrence interleaves two tensors step by step."""
+        name, latex = f"{base}{self.layer}", f"{latex}^{{({self.layer})}}"
+        full = (self.samples,) + shape
+        symbols = tuple(sp.Symbol(_name(name, i, True), real=True) for i in row_major(full))
+        tensor = Tensor(name, latex, full, symbols, "value", True, self.layer)
+        self.tensors.append(tensor)
+        return tensor
+
+    def define(self, symbol: sp.Symbol, expr: sp.Expr) -> None:
+        """A declared node's definition (every node it reads defined before it)."""
+        self.definitions.append((symbol, expr))
+
     def add(self, tensor: Tensor) -> Tensor:
         """A tensor of nodes already defined (a reshape)."""
         self.tensors.append(tensor)
