@@ -22,10 +22,10 @@ from derive.formats.picture import (Circle, Group, Line, Picture, Plate, Polylin
                                     Words, svg_text, tikz_text)
 from derive.formats.svg import network_svg, path_svg, symbol_labels
 
-from .conftest import EXAMPLES
+from .conftest import EXAMPLES, NETWORK_EXAMPLES
 from .test_pictures import NS, built, parse
 
-SPECS = sorted(EXAMPLES.glob("*.yaml"))
+SPECS = list(NETWORK_EXAMPLES)     # the network pictures
 IDS = [p.stem for p in SPECS]
 
 

@@ -15,7 +15,8 @@ from .structure import read_bias
 from .yaml_nodes import Node, ScalarNode, node_line
 
 __all__ = ["CLAIM_KEYS", "LAYER_KEYS", "MAX_FORMULA", "check_combinations", "check_size",
-           "read_claims", "read_inputs", "read_layers", "read_title", "read_trainable"]
+           "layer_items", "read_claims", "read_inputs", "read_layers", "read_title",
+           "read_trainable"]
 
 LAYER_KEYS = ("units", "activation", "bias", "trainable", "name", "add")
 CLAIM_KEYS = ("parameter", "formula", "syntax", "expect", "note")
@@ -54,17 +55,22 @@ def read_inputs(reader: Reader, node: Node | None, limits: Limits) -> tuple[str,
     return tuple(n for n in names if n) if all(names) else None
 
 
-def read_layers(reader: Reader, node: Node | None,
-                limits: Limits) -> tuple[LayerSpec, ...] | None:
+def layer_items(reader: Reader, node: Node | None, limits: Limits) -> list[Node] | None:
+    """The ``layers:`` list's item nodes (a plain or a typed-layer spec's), its length checked."""
     if node is None:
         return None
     items = reader.nonempty_sequence(node, "layers", "a list of layers",
                                      "at least one layer (the output layer)")
+    if items is not None and len(items) > limits.layers:
+        reader.fail(node, "layers", f"at most {limits.layers} layers", hint=LIMIT_HINT)
+    return items
+
+
+def read_layers(reader: Reader, node: Node | None,
+                limits: Limits) -> tuple[LayerSpec, ...] | None:
+    items = layer_items(reader, node, limits)
     if items is None:
         return None
-    if len(items) > limits.layers:
-        reader.fail(node, "layers", f"at most {limits.layers} layers",
-                    hint=LIMIT_HINT)
     layers = []
     for i, item in enumerate(items):
         key = f"layers[{i}]"

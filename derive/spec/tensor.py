@@ -17,7 +17,7 @@ from ..errors import SpecErrors
 from ..registry import ACTIVATIONS, LOSSES
 from .model import LIMIT_HINT, Choice, Limits
 from .reader import Reader
-from .sections import read_title, read_trainable
+from .sections import layer_items, read_title, read_trainable
 from .structure import read_regularization
 from .tensor_example import MAX_SIZE, TensorExample, read_tensor_example
 from .yaml_nodes import MappingNode, Node, ScalarNode, SequenceNode, compose
@@ -166,14 +166,9 @@ def _read_option(reader: Reader, node: Node, key: str, name: str) -> object:
 
 def _read_layers(reader: Reader, node: Node | None,
                  limits: Limits) -> tuple[TensorLayer, ...] | None:
-    if node is None:
-        return None
-    items = reader.nonempty_sequence(node, "layers", "a list of layers",
-                                     "at least one layer (the output layer)")
+    items = layer_items(reader, node, limits)
     if items is None:
         return None
-    if len(items) > limits.layers:
-        reader.fail(node, "layers", f"at most {limits.layers} layers", hint=LIMIT_HINT)
     out: list[TensorLayer | None] = []
     for i, item in enumerate(items):
         key = f"layers[{i}]"
