@@ -11,7 +11,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from .registry import ACTIVATIONS, INIT_SCHEMES, LOSSES, NOTATIONS, OPTIMIZERS
-from .tensor import LAYERS
 
 __all__ = ["PLAIN", "catalog_lines"]
 
@@ -59,15 +58,21 @@ PLAIN: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     )),
 )
 
-SECTIONS = (  # (kind, heading, where a spec names it, entries)
-    ("activation", "activations", "a layer's activation:", ACTIVATIONS),
-    ("loss", "losses", "loss:", LOSSES),
-    ("optimizer", "optimizers", "example.optimizer:", OPTIMIZERS),
-    ("init scheme", "init schemes", "example.init: {seed: 0, scheme: ...}", INIT_SCHEMES),
-    ("notation", "notations", "notation:", tuple(NOTATIONS.values())),
-    ("layer type", "layer types (docs/layers.md)", "a layer's type: over inputs: {shape: [...]}",
-     LAYERS),
-)
+
+def sections() -> tuple[tuple[str, str, str, Any], ...]:
+    """(kind, heading, where a spec names it, entries) per registry; the layer types are
+    loaded here, only when the catalog is printed (a plain run never reads them)."""
+    from .tensor import LAYERS
+
+    return (
+        ("activation", "activations", "a layer's activation:", ACTIVATIONS),
+        ("loss", "losses", "loss:", LOSSES),
+        ("optimizer", "optimizers", "example.optimizer:", OPTIMIZERS),
+        ("init scheme", "init schemes", "example.init: {seed: 0, scheme: ...}", INIT_SCHEMES),
+        ("notation", "notations", "notation:", tuple(NOTATIONS.values())),
+        ("layer type", "layer types (docs/layers.md)",
+         "a layer's type: over inputs: {shape: [...]}", LAYERS),
+    )
 
 
 def _options(entry: Any) -> str:
@@ -83,10 +88,10 @@ def _line(kind: str, entry: Any) -> str:
     return f"  {entry.name:<20} {text}{_options(entry)}"
 
 
-def catalog_lines(sections: Iterable[tuple[str, str, str, Any]] = SECTIONS) -> list[str]:
+def catalog_lines(chosen: Iterable[tuple[str, str, str, Any]] | None = None) -> list[str]:
     """The legend, then per registry a heading naming the spec key and one line per name."""
     lines = list(LEGEND)
-    for kind, heading, key, entries in sections:
+    for kind, heading, key, entries in sections() if chosen is None else chosen:
         lines += ["", f"{heading} ({key})"]
         lines += [_line(kind, entry) for entry in entries]
     return lines

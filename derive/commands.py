@@ -15,15 +15,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from .errors import CheckFailed, DeriveError, SpecError
 from .pipeline import GraphResult, Options, Result, oracle_methods, run, run_text
 from .display import NAME_RULE, decoded_name, display_name, name_problem
-from .site import (Lesson, build_book, build_site, check_book, check_target, course_specs,
-                   stale_files, with_manifest)
 from .spec import LIMIT_HINT, Limits, load, load_graph
 from .write import safe_stem, write_outputs
+
+if TYPE_CHECKING:       # the site's modules load when a course or a folder is asked for
+    from .site import Lesson
 
 __all__ = ["STDIN", "STDIN_NAME", "InvalidSpecs", "against_lines", "check_failed",
            "checks_failed", "clashing_stems", "counted", "implementation", "options_from_flags",
@@ -106,6 +107,8 @@ def unprinted(files: dict[str, str | bytes]) -> list[str]:
 def write_site(files: dict[str, str | bytes], target: Path) -> tuple[list[Path], list[str]]:
     """The site's files and their manifest written into ``target``, the files the last run's
     manifest lists and this one no longer writes removed: (written, removed)."""
+    from .site import stale_files, with_manifest
+
     files = with_manifest(files)
     stale = stale_files(target, files)
     return write_outputs(files, target, remove=stale), stale
@@ -122,6 +125,8 @@ def spec_paths(arguments: Sequence[str], *, folders: bool = True) -> list[str]:
     for argument in arguments:
         folder = Path(argument)
         if folders and argument != STDIN and folder.is_dir():
+            from .site import course_specs
+
             inside = course_specs(folder)
             if not inside:
                 raise SpecError("SPEC", "a folder with .yaml or .yml specs",
@@ -216,6 +221,8 @@ def against_lines(result: Result, options: Options, target: str | None,
 def site_specs(specs_dir: str, out: str, *, book: str | None, title: str | None,
                force: bool) -> list[Path]:
     """``site``'s arguments checked before any work: the specs under ``specs_dir``."""
+    from .site import check_book, check_target, course_specs
+
     if title is not None and name_problem(title):
         raise SpecError("--title", NAME_RULE, title, hint=name_problem(title) or "",
                         stage="derive-backprop")
@@ -233,6 +240,8 @@ def write_course(results: Sequence[Lesson | str], specs_dir: str, out: str, *,
                  book: str | None, title: str | None) -> tuple[list[str], DeriveError | None]:
     """The site (and book) of a course's derived specs written: the lines that say what was
     written and removed, and the error the run ends with when a spec disagrees."""
+    from .site import Lesson, build_book, build_site
+
     errors = [result for result in results if isinstance(result, str)]
     if errors:
         raise InvalidSpecs(errors)

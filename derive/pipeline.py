@@ -14,22 +14,21 @@ import stat
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .calculus import Derivation, build_network, derive
-from .circuit import CircuitDerivation, derive_circuit
 from .display import decoded_name, display_name
 from .errors import DeriveError, NumericError, SpecError
-from .formats import circuit_files, render_pages
-from .formats.circuit_page import circuit_chapter
-from .formats.numpy_module import numpy_module
+from .formats import render_pages
 from .numbers import Engines, WorkedExample, work_example
-from .site import Lesson, page_path
 from .spec import LIMIT_HINT, GraphSpec, Limits, Spec, load, load_graph
 from .spec.tensor import TensorSpec, load_tensor
 from .verify import CheckReport, check
-from .workers import run_in_workers
 from .write import safe_stem
+
+if TYPE_CHECKING:    # the circuit, site and worker modules load when a run needs them
+    from .circuit import CircuitDerivation
+    from .site import Lesson
 
 __all__ = ["GraphResult", "Options", "Result", "TensorResult", "run_graph", "run_tensor", "oracle_methods", "read_spec", "run", "run_course", "run_spec",
            "run_text"]
@@ -191,6 +190,9 @@ def run_text(text: str, path: str, options: Options = Options(), *,
 
 def run_graph(graph: GraphSpec, path: str, options: Options = Options()) -> GraphResult:
     """A scalar computational graph: forward values, reverse mode, its page."""
+    from .circuit import derive_circuit
+    from .formats.circuit_page import circuit_chapter, circuit_files
+
     circuit = derive_circuit(graph.graph, file=path, lines=dict(graph.lines))
     stem = options.stem if options.stem is not None else safe_stem(Path(path).stem)
     files = circuit_files(circuit, graph.title, stem)
@@ -241,6 +243,8 @@ def run_spec(spec: Spec, path: str, options: Options = Options()) -> Result:
                                   formats=options.formats, chapter=options.chapter) \
         if options.formats or options.chapter else ({}, "")
     if "numpy" in options.formats:      # not a page: the reference implementation in NumPy
+        from .formats.numpy_module import numpy_module
+
         files = {**files, f"{stem}.py": numpy_module(spec)}
     return Result(path=path, derivation=derivation, worked=worked, report=report,
                   files=dict(files), chapter=chapter)
@@ -263,6 +267,8 @@ def _course_lesson(path: str, source: str, page: str, options: Options) -> Lesso
 
     A ``DeriveError``'s fields may not survive pickling back to the parent: send the text.
     """
+    from .site import Lesson
+
     try:
         result = run(path, replace(options, formats=("md",), stem=page.rpartition("/")[2]))
     except DeriveError as exc:
@@ -285,6 +291,8 @@ def _course_lesson(path: str, source: str, page: str, options: Options) -> Lesso
 
 def _circuit_lesson(result: GraphResult, source: str, page: str) -> Lesson:
     """A ``graph:`` spec's lesson: a circuit of scalar nodes, every gradient exact."""
+    from .site import Lesson
+
     nodes = len(result.circuit.circuit.nodes)
     return Lesson(source=source, page=page, title=result.title, passed=True, compared=0,
                   max_abs_error=0.0, parameters=0, architecture="circuit",
@@ -296,6 +304,8 @@ def _circuit_lesson(result: GraphResult, source: str, page: str) -> Lesson:
 
 def _tensor_lesson(result: TensorResult, source: str, page: str) -> Lesson:
     """A typed-layer spec's lesson: its shapes from input to output stand for the units."""
+    from .site import Lesson
+
     model, check = result.model, result.check
     shapes = [model.x.sample_shape] + [r.output.sample_shape for r in model.layers]
     return Lesson(source=source, page=page, title=model.spec.title, passed=check.passed,
@@ -310,6 +320,9 @@ def run_course(root: Path, specs: Sequence[Path], options: Options, *, jobs: int
                progress: Callable[[int], object] = lambda done: None) -> list[Lesson | str]:
     """Every spec under ``root`` as a ``Lesson`` (or its error's text), in spec order, in
     ``jobs`` worker processes; ``progress(1)`` after each spec."""
+    from .site import page_path
+    from .workers import run_in_workers
+
     tasks = []
     for path in specs:
         inside = path.relative_to(root)

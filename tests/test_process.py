@@ -35,6 +35,26 @@ def test_the_entry_module_imports_no_stage() -> None:
     assert out == []
 
 
+def test_a_network_run_loads_no_other_kind_of_spec(tmp_path: Path) -> None:
+    """A plain network spec, all formats: the typed-layer, circuit, course and worker modules
+    stay unloaded (each costs start-up time: benchmarks/PROFILE.md), and so does ``Add``'s
+    first import past SymPy's (``sympy.tensor.tensor`` is SymPy's own, paid by any sum)."""
+    out = fresh(f"""
+        import json, sys
+        from derive.cli import main
+        try:
+            main(["{ROOT / 'examples' / 'nine-derivatives-2-2-1-linear.yaml'}", "-o",
+                  "{tmp_path}", "--format", "all", "-q"])
+        except SystemExit as exc:
+            assert exc.code in (0, None), exc.code
+        print(json.dumps(sorted(m for m in sys.modules if m.startswith(
+            ("derive.tensor", "derive.circuit", "derive.site", "derive.workers",
+             "derive.formats.circuit", "derive.formats.tensor", "multiprocessing")))))
+    """)
+    assert out == []
+    assert (tmp_path / "nine-derivatives-2-2-1-linear.json").is_file()
+
+
 def test_public_names_still_come_from_the_package() -> None:
     import derive
     from derive.calculus import build_network

@@ -75,7 +75,9 @@ class Prover:
 
 def _equal(left: sp.Expr, right: sp.Expr, relations: dict[sp.Symbol, sp.Expr]) -> bool:
     """Before ``cancel``, its cheap half: over one denominator, a numerator that expands to 0
-    already decides (4x faster on BCE's)."""
+    already decides (4x faster on BCE's); the same canonical form needs none of it."""
+    if left == right:
+        return True
     difference = sp.expand(left - right)
     if difference == 0:
         return True

@@ -17,9 +17,17 @@ from __future__ import annotations
 from .documents import (
     FORMATS, mathjax_config, page_css, render, render_book, render_chapter, render_pages,
     render_site)
-from .circuit_page import circuit_files
 from .escape import escape_latex, escape_markdown
 from .flavors import plain_markdown
 
 __all__ = ["circuit_files", "FORMATS", "mathjax_config", "page_css", "render", "render_book", "render_chapter", "render_pages", "render_site", "escape_latex",
            "escape_markdown", "plain_markdown"]
+
+
+def __getattr__(name: str) -> object:
+    """``circuit_files``, loaded on first use: a network's run never draws a circuit."""
+    if name == "circuit_files":
+        from .circuit_page import circuit_files
+
+        return circuit_files
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

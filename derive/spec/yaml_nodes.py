@@ -11,9 +11,9 @@ re-exported so that the rest of the package reads nodes without importing yaml.
 
 from __future__ import annotations
 
-from typing import Any
-
+import functools
 import re
+from typing import Any
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -107,8 +107,12 @@ def _line_at(text: str, position: int) -> int:
     return len(_BREAKS.findall(text, 0, position)) + 1
 
 
+@functools.lru_cache(maxsize=1)
 def compose(text: str, file: str) -> Node | None:
     """The document's node tree (None for an empty document).
+
+    The last text's tree is kept: a run asks for it three times (is it a ``graph:`` spec, a
+    typed one, a plain one), and no reader changes a node. A refused text is not kept.
 
     Raises:
         SpecErrors: one line, for a hidden line break or any YAML-level problem.
