@@ -75,7 +75,8 @@ def run_in_workers(func: Callable[..., Any], tasks: Sequence[tuple], names: Sequ
                     process.join()
                     raise WorkerDied(names[index], process.exitcode) from None
                 process.join()
-                receive.close()
+                process.close()         # its finalizer now, not in a collection a signal
+                receive.close()         # may interrupt ("Exception ignored in ...")
                 del running[index]
                 done(1)
         return results
@@ -94,4 +95,5 @@ def _stop(workers: Any) -> None:
         if process.is_alive():
             process.kill()
             process.join()
+        process.close()
         receive.close()

@@ -29,7 +29,7 @@ import sympy as sp
 from ..calculus import LOSS, Network, for_sample, role_of
 from ..errors import CheckFailed
 from ..numbers import WorkedExample
-from ..registry import ActivationFunction
+from ..verify.points import SMOOTH, has_kinks
 from .evaluate import OUTSIDE, Graph, Point, compile_expr
 from .lines import LARGE
 from .model import Document, Equation
@@ -38,8 +38,6 @@ from .quantities import BATCH_LOSS, sample_loss, sample_nodes
 __all__ = ["AuditReport", "FalseEquation", "Graphs", "audit"]
 
 RANDOM_POINTS = 2
-SMOOTH = 100        # parameters above which a network without kinks gets one random point
-_KINKS = (sp.Piecewise, sp.Heaviside, sp.Abs, sp.sign, sp.Max, sp.Min)
 DRAWS = 50          # tries for a random point inside a formula's domain
 
 class FalseEquation(CheckFailed):
@@ -150,13 +148,7 @@ def _points(network: Network) -> int:
     size = len(network.parameters)
     if size > LARGE:
         return 1
-    if size <= SMOOTH:
-        return RANDOM_POINTS
-    nodes = [e for _, e in sample_nodes(network)]
-    functions = {(f.func, f.args[1:]) for e in nodes for f in e.atoms(ActivationFunction)}
-    kinked = any(e.has(*_KINKS) for e in nodes) or any(
-        f(sp.Symbol("u"), *options).elementary().has(*_KINKS) for f, options in functions)
-    return RANDOM_POINTS if kinked else 1
+    return 1 if size > SMOOTH and not has_kinks(network) else RANDOM_POINTS
 
 
 def _shown(value: Any) -> str:

@@ -11,6 +11,9 @@ from .context import Context
 from .forward import count
 from .model import Callout, Section, Text, math, plain, strong
 
+_ORACLE_NAMES = MappingProxyType({"finite_difference": "central finite differences",
+                                  "torch": "PyTorch's autograd in float64"})
+
 __all__ = ["banner", "checking_section", "claims_section"]
 
 _VERDICTS = MappingProxyType({"proved": "proved equal", "equal at points":
@@ -100,12 +103,15 @@ def checking_section(c: Context, audit: AuditReport) -> Section:
             blocks.append(Text() + "For " + math(c.tex(theta)) + " at the example (h = 10⁻⁵ "
                           "in double precision): " + math(rf"\frac{{\partial {loss}}}"
                           rf"{{\partial {c.tex(theta)}}} \approx {g:.6g}") + ".")
-    blocks.append(Text() + "This page was checked three ways. Every displayed equation ("
+    oracles = " and ".join(_ORACLE_NAMES.get(m, m) for m in r.methods) or "finite differences"
+    blocks.append(Text() + f"This page was checked {'three' if r.claims else 'two'} ways. "
+                  "Every displayed equation ("
                   f"{audit.equations}) was evaluated on both sides at "
-                  f"{count(audit.points, 'random point')} and at the example, each ∂ by central differences through the graph. "
-                  f"Every gradient value ({r.compared} comparisons, points: "
-                  f"{', '.join(r.points)}) was compared with {len(r.oracles) or 1} independent "
-                  f"computation(s), largest relative difference {r.max_rel_error:.2g}"
-                  + (f"; {r.skipped} comparison(s) at a kink skipped" if r.skipped else "") +
-                  ". Each claim was proved or disproved symbolically.")
+                  f"{count(audit.points, 'random point')} and at the example, each ∂ by central "
+                  f"differences through the graph. Every gradient value ({r.compared} "
+                  f"comparisons, points: {', '.join(r.points)}) was compared with {oracles}, "
+                  f"largest relative difference {r.max_rel_error:.2g}"
+                  + (f"; {count(r.skipped, 'comparison')} at a kink skipped" if r.skipped
+                     else "") + "."
+                  + (" Each claim was proved or disproved symbolically." if r.claims else ""))
     return Section(plain("How this was checked"), tuple(blocks))
