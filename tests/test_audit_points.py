@@ -81,3 +81,38 @@ def test_the_banner_and_json_say_one_random_point(tmp_path) -> None:
     assert page["verified"]["equations"] == len(page["equations"])
     markdown = (tmp_path / "o" / "net.md").read_text()
     assert "evaluated at 1 random point and the example" in markdown
+
+
+def _elu_point(z_value: float):
+    """ELU after an identity node, at z: its second derivative jumps at 0."""
+    from derive.document.evaluate import Graph, Point
+    from derive.registry import ACTIVATIONS
+
+    x, z, a = sp.symbols("x z a")
+    graph = Graph([(z, x), (a, ACTIVATIONS["elu"].value((z,), 0, alpha=1.0))])
+    return Point(graph, {x: z_value}), z, a
+
+
+@pytest.mark.parametrize("z_value", [1.2e-7, 0.0, -3e-6])
+def test_a_true_line_beside_a_kink_of_a_higher_derivative_passes(z_value: float) -> None:
+    """ELU′ = 1 at z = 0⁺ is true, but a 10⁻⁵ central difference across 0 gives
+    1 − h/4 (a miss of 2.5e-6, over the audit's 1e-6): the second look, 100 times narrower,
+    agrees (hypothesis found such a point)."""
+    from derive.document.audit import _compare
+    from derive.document.model import Equation
+    from derive.document.quantities import PARTIAL
+
+    point, z, a = _elu_point(z_value)
+    assert abs(point.partial(a, z) - 1) > 1e-6          # the first look misses
+    slope = 1 if z_value > 0 else sp.exp(z_value)
+    assert _compare(Equation(sides=(PARTIAL(a, z), slope)), point, "here", "elu'", {})
+
+
+def test_the_second_look_still_stops_a_false_line_beside_a_kink() -> None:
+    from derive.document.audit import _compare
+    from derive.document.model import Equation
+    from derive.document.quantities import PARTIAL
+
+    point, z, a = _elu_point(1.2e-7)
+    with pytest.raises(FalseEquation, match="0.99999756"):
+        _compare(Equation(sides=(PARTIAL(a, z), sp.Float(1.0001))), point, "here", "elu'", {})
