@@ -120,8 +120,8 @@ class TensorResult:
 
     def problems(self) -> list[str]:
         return [f"{self.path}: check: dL/d{d.parameter} at {d.point}: expected {d.numeric!r} "
-                f"(finite difference), got {d.symbolic!r} (reverse mode)"
-                for d in self.check.disagreements]
+                f"({'torch.autograd' if d.oracle == 'torch' else 'finite difference'}), "
+                f"got {d.symbolic!r} (reverse mode)" for d in self.check.disagreements]
 
     def failures(self) -> tuple[int, int]:
         return len(self.check.disagreements), 0
@@ -129,7 +129,7 @@ class TensorResult:
     def summary(self) -> str:
         c = self.check
         return (f"ok: {c.compared} comparison{'' if c.compared == 1 else 's'} "
-                f"(finite_difference), largest error {c.max_rel_error:.2g}")
+                f"({', '.join(c.methods)}), largest error {c.max_rel_error:.2g}")
 
 
 def read_spec(path: str, *, max_bytes: int | None = None) -> str:
@@ -216,7 +216,7 @@ def run_tensor(spec: TensorSpec, path: str, options: Options = Options()) -> Ten
     evaluator = Evaluator(model.graph)
     try:
         worked = work_model(model, evaluator)
-        check = check_model(model, evaluator, seed=options.seed)
+        check = check_model(model, evaluator, seed=options.seed, methods=options.methods)
     except (NumericError, ArithmeticError, ValueError) as exc:
         got = exc.got_text if isinstance(exc, NumericError) else str(exc)
         raise NumericError("example", "numbers float64 can hold", got_text=got,

@@ -146,7 +146,11 @@ def _checking(ctx: TensorContext, equations: int) -> Section:
               "with a central finite difference of the loss, ")
         + math(r"\bigl(\mathcal{L}(\theta + h) - \mathcal{L}(\theta - h)\bigr) / 2h")
         + plain(" with ") + math(r"h = 10^{-5} \max(1, |\theta|)")
-        + plain(f", at the example and at 2 random points: {check.compared} comparisons, the "
+        + plain(f", at the example and at 2 random points"
+                + (f", and with PyTorch's autograd of the same layers written with torch's own "
+                   f"functions, in float64 ({check.torch_compared} of the comparisons)"
+                   if check.torch_compared else "")
+                + f": {check.compared} comparisons, the "
                 f"largest relative error {check.max_rel_error:.1e}. Every displayed equation "
                 f"({equations}) was evaluated at random points, each ∂ by finite differences "
                 f"through the graph, before this page was written."),))
@@ -157,7 +161,8 @@ def banner(ctx: TensorContext, equations: int) -> Callout:
     verdict = "success" if check.passed else "danger"
     return Callout(verdict, plain("Derived and checked by machine"), (
         plain(f"{equations} equations verified; {check.compared} gradients agree with finite "
-              f"differences" + (f" ({check.skipped} at a kink not compared)"
+              f"differences" + (" and PyTorch" if check.torch_compared else "")
+              + (f" ({check.skipped} at a kink not compared)"
                                 if check.skipped else "") + "."),))
 
 

@@ -53,6 +53,7 @@ def tensor_json(model: Model, worked: TensorWorked, check: TensorCheck, equation
         "losses": list(worked.losses),
         "verified": {"equations": equations, "gradients": check.compared,
                      "skipped_at_kinks": check.skipped, "max_rel_error": check.max_rel_error,
+                     "oracles": list(check.methods), "against_torch": check.torch_compared,
                      "passed": check.passed},
     }
 

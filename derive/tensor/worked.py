@@ -16,6 +16,7 @@ from .reverse import Evaluator
 __all__ = ["Disagreement", "TensorCheck", "TensorWorked", "check_model", "work_model"]
 
 TOLERANCE = 1e-6        # relative, as float64 finite differences allow
+TORCH_TOLERANCE = 1e-9  # relative: two float64 computations of the same gradient
 RANDOM_POINTS = 2
 
 
@@ -36,6 +37,7 @@ class Disagreement:
     point: str
     symbolic: float
     numeric: float
+    oracle: str = "finite_difference"
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +46,8 @@ class TensorCheck:
     skipped: int                         # at a kink (the one-sided differences disagree)
     max_rel_error: float
     disagreements: tuple[Disagreement, ...]
+    methods: tuple[str, ...] = ("finite_difference",)
+    torch_compared: int = 0              # of ``compared``: against torch.autograd
 
     @property
     def passed(self) -> bool:
@@ -97,9 +101,12 @@ def _points(model: Model, seed: int) -> list[tuple[str, dict[sp.Symbol, float]]]
     return out
 
 
-def check_model(model: Model, evaluator: Evaluator, seed: int = 0) -> TensorCheck:
-    """Every parameter's reverse-mode gradient against a central difference of L."""
-    compared = skipped = 0
+def check_model(model: Model, evaluator: Evaluator, seed: int = 0,
+                methods: tuple[str, ...] = ("finite_difference",)) -> TensorCheck:
+    """Every parameter's reverse-mode gradient against a central difference of L, and with
+    ``"torch"`` in ``methods`` against torch.autograd of the same layers written in torch
+    (``torch_oracle``), at the example and at seeded random points."""
+    compared = skipped = against_torch = 0
     worst, wrong = 0.0, []
     for name, leaves in _points(model, seed):
         env = evaluator.forward(leaves)
@@ -120,4 +127,27 @@ def check_model(model: Model, evaluator: Evaluator, seed: int = 0) -> TensorChec
                 worst = max(worst, error)
                 if error > TOLERANCE + noise or not math.isfinite(symbolic):
                     wrong.append(Disagreement(s.name, name, symbolic, numeric))
-    return TensorCheck(compared, skipped, worst, tuple(wrong))
+        if "torch" in methods:
+            found = _against_torch(model, leaves, grads, name)
+            against_torch += found[0]
+            worst = max(worst, found[1])
+            wrong += found[2]
+    return TensorCheck(compared + against_torch, skipped, worst, tuple(wrong),
+                       methods=("finite_difference", *(m for m in methods if m == "torch")),
+                       torch_compared=against_torch)
+
+
+def _against_torch(model: Model, leaves: dict, grads: dict, name: str
+                   ) -> tuple[int, float, list[Disagreement]]:
+    """(comparisons, largest relative error, disagreements) of reverse mode and torch."""
+    from .torch_oracle import torch_gradients
+
+    worst, wrong = 0.0, []
+    theirs = torch_gradients(model, leaves)
+    for s, value in theirs.items():
+        ours = grads.get(s, 0.0)
+        error = abs(ours - value) / max(1.0, abs(value))
+        worst = max(worst, error)
+        if not error <= TORCH_TOLERANCE:
+            wrong.append(Disagreement(s.name, name, ours, value, "torch"))
+    return len(theirs), worst, wrong
