@@ -6,6 +6,8 @@ from __future__ import annotations
 from types import MappingProxyType
 
 from ..calculus import LOSS
+from ..numbers import MPMATH
+from ..verify.points import check_precision
 from .audit import AuditReport
 from .context import Context
 from .forward import count
@@ -103,7 +105,9 @@ def checking_section(c: Context, audit: AuditReport) -> Section:
             blocks.append(Text() + "For " + math(c.tex(theta)) + " at the example (h = 10⁻⁵ "
                           "in double precision): " + math(rf"\frac{{\partial {loss}}}"
                           rf"{{\partial {c.tex(theta)}}} \approx {g:.6g}") + ".")
-    oracles = " and ".join(_ORACLE_NAMES.get(m, m) for m in r.methods) or "finite differences"
+    digits = " computed in 50-digit arithmetic" if check_precision(c.network) is MPMATH else ""
+    oracles = " and ".join(_ORACLE_NAMES.get(m, m) + (digits if m == "finite_difference" else "")
+                           for m in r.methods) or "finite differences"
     blocks.append(Text() + f"This page was checked {'three' if r.claims else 'two'} ways. "
                   "Every displayed equation ("
                   f"{audit.equations}) was evaluated on both sides at "
