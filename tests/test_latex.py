@@ -112,6 +112,24 @@ def test_escape_latex_specials_and_unicode() -> None:
         r"Café – \ensuremath{\sigma}(z) \ensuremath{\leq} \ensuremath{\Omega} "
         r"\texttt{[U+1F600]}")
     assert escape_latex("e\u0301") == "é"                       # NFC before the table
+    assert escape_latex("h = 10⁻⁵, x₁, W⁽¹⁾") == (                # pages write these
+        r"h = 10\textsuperscript{\textminus}\textsuperscript{5}, x\textsubscript{1}, "
+        r"W\textsuperscript{(}¹\textsuperscript{)}")
+
+
+def test_no_latex_page_shows_a_code_point_instead_of_a_character() -> None:
+    """Every page's own prose (not a spec's name) is typeset: ``[U+…]`` is for hostile
+    input only (h = 10⁻⁵ printed as 10[U+207B][U+2075] on every page before)."""
+    for tex in sorted((ROOT / "output").glob("*.tex")):
+        assert "[U+" not in tex.read_text(encoding="utf-8"), tex.name
+
+
+def test_typed_pages_draw_their_pictures_in_tikz() -> None:
+    """The conv and batch-norm lessons' pictures, one drawing with the SVG beside the page."""
+    for stem, words in (("convolution-2d-kernel-gradient", "outputs per sample read"),
+                        ("batch-normalization-three-paths", "the sum of its three paths")):
+        tex = (ROOT / "output" / f"{stem}.tex").read_text(encoding="utf-8")
+        assert tex.count(r"\begin{tikzpicture}") == 1 and words in tex, stem
 
 
 # --------------------------------------------------------------------------- pdflatex

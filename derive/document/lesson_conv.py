@@ -209,17 +209,18 @@ def _input_blocks(ctx: TensorContext, cv: Conv, letters: Letters) -> list[Block]
                    for row in grid),
              tuple(tuple(sp.Add(*(W * partial(ctx, z) for W, z in cv.input_terms(0, 0, u)))
                          for u in row[:SHOWN]) for row in grid))
-    said = ("An input value is read by every kernel entry whose window covers it, so its "
-            "gradient sums the kernel times δ over those outputs. ")
+    said = plain("An input value is read by every kernel entry whose window covers it, so its "
+                 "gradient sums the kernel times δ over those outputs. ")
     if all(s == 1 for s in cv.g.stride):
-        said += ("With stride 1 that is a “full” convolution: pad δ with "
-                 + _pad_text(cv.g) + "; call it δ̃) and slide the kernel over it, "
-                 + ("turned by 180° (its rows and columns reversed):" if cv.rank == 2
-                    else "reversed:"))
+        said += (plain("With stride 1 that is a “full” convolution: pad δ with "
+                       + _pad_text(cv.g) + "; call it ") + math(r"\tilde{\delta}")
+                 + plain(") and slide the kernel over it, "
+                         + ("turned by 180° (its rows and columns reversed):" if cv.rank == 2
+                            else "reversed:")))
     else:
-        said += ("With a stride, δ is spread out first (s − 1 zeros between its entries): "
-                 "only the whole indices below are outputs, the rest add nothing:")
-    blocks: list[Block] = [plain(said), Display((Line(latex.input, Equation(sides)),))]
+        said += plain("With a stride, δ is spread out first (s − 1 zeros between its entries): "
+                      "only the whole indices below are outputs, the rest add nothing:")
+    blocks: list[Block] = [said, Display((Line(latex.input, Equation(sides)),))]
     if all(s == 1 for s in cv.g.stride) and fits(cv.g.kernel):
         kgrid = index_rows(cv.g.kernel)
         flip = lambda p: cv.W.at(0, 0, *(k - 1 - q for k, q in zip(cv.g.kernel, p)))  # noqa: E731

@@ -4,18 +4,20 @@ Three grids of sample 1: the input channel (its zero padding drawn as a pale rin
 kernel with the chosen weight marked, and δ of the output channel. The inputs the weight
 multiplies and the outputs it adds into are shaded and outlined (thickness as well as
 colour), each cell with its number, so the weight's gradient, Σ δ × input over the shaded
-pairs, can be added up from the picture. The first pair is outlined in ink.
+pairs, can be added up from the picture. The first pair is outlined in ink. One drawing
+of the picture model: SVG beside the web page, TikZ in the LaTeX page.
 """
 
 from __future__ import annotations
 
 from itertools import product
 
+from ..document.conv_parts import conv_of
 from ..numerals import format_number
 from ..tensor import LayerRecord, Model, TensorWorked
-from ..document.conv_parts import conv_of
+from .escape import escape_latex
+from .picture.model import Picture, Rect, Shape, Text, Words
 from .svg.labels import unicode_label
-from .svg.markup import Sheet
 from .svg.palette import EDGE, FILLS, GRID, INK, MUTED, ORANGE, STROKES
 
 __all__ = ["conv_pictures"]
@@ -54,33 +56,35 @@ class _Grid:
         return self.x + (c + 0.5) * self.cell, self.y + (r + 0.5) * self.cell
 
 
-def _draw(sheet: Sheet, grid: _Grid, title: str, text: dict, marked: set,
-          kind: str, pale: set | None = None) -> list[str]:
+def _number(value: float, digits: int) -> Words:
+    text = format_number(value, digits)
+    return Words(text, f"${text.replace('−', '-')}$")
+
+
+def _draw(grid: _Grid, title: Words, text: dict, marked: set, kind: str,
+          pale: set | None = None) -> list[Shape]:
     """A grid: cells (marked ones filled and outlined thick), numbers when they fit."""
-    parts = [sheet.text(grid.x, grid.y - 10, title, fill=INK, font_size=12)]
+    shapes: list[Shape] = [Text(grid.x, grid.y - 10, title, INK, size=12)]
     numbers = grid.cell >= 30
     for r, c in product(range(grid.rows), range(grid.cols)):
-        x, y = grid.x + c * grid.cell, grid.y + r * grid.cell
         on = (r, c) in marked
         ring = pale is not None and (r, c) in pale
-        parts.append(sheet.tag("rect", {
-            "x": x, "y": y, "width": grid.cell, "height": grid.cell,
-            "fill": FILLS[kind] if on else ("#fafafa" if ring else "#ffffff"),
-            "stroke": STROKES[kind] if on else (GRID if ring else EDGE),
-            "stroke_width": 2.5 if on else 1}))
+        shapes.append(Rect(grid.x + c * grid.cell, grid.y + r * grid.cell, grid.cell,
+                           grid.cell, FILLS[kind] if on else ("#fafafa" if ring else "#ffffff"),
+                           STROKES[kind] if on else (GRID if ring else EDGE),
+                           2.5 if on else 1))
         if numbers and (r, c) in text:
             cx, cy = grid.centre(r, c)
-            parts.append(sheet.text(cx, cy + 4, text[(r, c)], text_anchor="middle",
-                                    font_size=10, fill=INK if not ring else MUTED))
-    return parts
+            shapes.append(Text(cx, cy + 4, text[(r, c)], INK if not ring else MUTED, size=10,
+                               anchor="middle"))
+    return shapes
 
 
-def conv_pictures(model: Model, worked: TensorWorked, record: LayerRecord) -> dict[str, str]:
-    """``{conv<l>-weight: svg}``: the first kernel entry's inputs and outputs, sample 1."""
+def conv_pictures(model: Model, worked: TensorWorked, record: LayerRecord) -> dict[str, Picture]:
+    """``{conv<l>-weight: picture}``: the first kernel entry's inputs and outputs, sample 1."""
     cv = conv_of(model.spec, record)
     W, z, a, g, rank = cv.W, cv.z, cv.a_in, cv.g, cv.rank
     digits = min(model.spec.example.digits, 2)
-    number = lambda v: format_number(v, digits)  # noqa: E731
     pad = _at(g.padding)
     rows, cols = _cells(tuple(n + 2 * p for n, p in zip(g.size, g.padding)))
     krows, kcols = _cells(g.kernel)
@@ -95,37 +99,40 @@ def conv_pictures(model: Model, worked: TensorWorked, record: LayerRecord) -> di
     read = {_shift(_at(g.source(i, p0)), pad) for i in touched}      # type: ignore[arg-type]
     padded = {(r, c) for r, c in product(range(rows), range(cols))
               if not (pad[0] <= r < rows - pad[0] and pad[1] <= c < cols - pad[1])}
-    values = {(r, c): "0" for r, c in padded}
+    values = {(r, c): Words("0", "$0$") for r, c in padded}
     for index in product(*(range(n) for n in g.size)):
-        values[_shift(_at(index), pad)] = number(worked.values[a.at(0, 0, *index)])
-    deltas = {_at(i): number(worked.grads.get(z.at(0, 0, *i), 0.0))
+        values[_shift(_at(index), pad)] = _number(worked.values[a.at(0, 0, *index)], digits)
+    deltas = {_at(i): _number(worked.grads.get(z.at(0, 0, *i), 0.0), digits)
               for i in cv.positions()}
-    weights = {_at(p): number(worked.values[W.at(0, 0, *p)])
-               for p in cv.offsets()}
-    w_label = unicode_label(W.latex) + "₁,₁"
-    a_label = unicode_label(a.latex)
-    sheet = Sheet()
-    parts = _draw(sheet, inputs, f"input {a_label}, channel 1", values, read, "unit", padded)
-    parts += _draw(sheet, kernel, f"kernel {w_label}", weights, {(0, 0)}, "param")
-    parts += _draw(sheet, outputs, f"δ{unicode_label(z.latex)[1:]} = ∂L/∂z, channel 1", deltas, {_at(i) for i in touched}, "output")
+    weights = {_at(p): _number(worked.values[W.at(0, 0, *p)], digits) for p in cv.offsets()}
+    w_one = Words(unicode_label(W.latex) + "₁,₁", f"${W.latex}_{{1,1}}$")
+    delta = Words(f"δ{unicode_label(z.latex)[1:]} = ∂L/∂z",
+                  rf"$\delta{z.latex[1:]} = \partial L / \partial z$")
+    shapes = _draw(inputs, Words("input ", "input ") + Words(unicode_label(a.latex),
+                                                            f"${a.latex}$")
+                   + Words(", channel 1", ", channel 1"), values, read, "unit", padded)
+    shapes += _draw(kernel, Words("kernel ", "kernel ") + w_one, weights, {(0, 0)}, "param")
+    shapes += _draw(outputs, delta + Words(", channel 1", ", channel 1"), deltas,
+                    {_at(i) for i in touched}, "output")
     if touched:         # the first pair, outlined in ink
         for grid, (r, c) in ((inputs, _shift(_at(g.source(touched[0], p0)), pad)),  # type: ignore[arg-type]
                              (outputs, _at(touched[0]))):
-            parts.append(sheet.tag("rect", {"x": grid.x + c * cell, "y": grid.y + r * cell,
-                                            "width": cell, "height": cell, "fill": "none",
-                                            "stroke": INK, "stroke_width": 3.5}))
+            shapes.append(Rect(grid.x + c * cell, grid.y + r * cell, cell, cell, None, INK,
+                               3.5))
     height = top + max(inputs.height, outputs.height) + 40
-    parts.append(sheet.text(MARGIN, height - 12, f"{len(touched)} outputs per sample read "
-                            f"{unicode_label(W.latex)}₁,₁,{','.join('₁' * rank)}; "
-                            "its gradient is Σ δ × input over the shaded pairs (the first pair outlined)", fill=ORANGE,
-                            font_size=11))
+    note = (f"{len(touched)} outputs per sample read ",
+            f"; its gradient is Σ δ × input over the shaded pairs (the first pair outlined)")
+    every = ",".join("₁" * (rank + 2))
+    shapes.append(Text(MARGIN, height - 12, Words(
+        note[0] + unicode_label(W.latex) + every + note[1],
+        escape_latex(note[0]) + f"${W.latex}_{{{','.join('1' * (rank + 2))}}}$"
+        + r"; its gradient is $\sum \delta \times$ input over the shaded pairs (the first pair "
+          "outlined)"), ORANGE, size=11))
     width = outputs.x + outputs.width + MARGIN
-    name = f"conv{record.number}-weight"
-    return {name: sheet.document(max(width, 420.0), height, f"Layer {record.number}: which "
-                                 "outputs one weight touches",
-                                 f"The first kernel entry of layer {record.number} multiplies "
-                                 f"{len(read)} inputs into {len(touched)} outputs of sample 1.",
-                                 parts)}
+    return {f"conv{record.number}-weight": Picture(
+        max(width, 420.0), height, f"Layer {record.number}: which outputs one weight touches",
+        f"The first kernel entry of layer {record.number} multiplies {len(read)} inputs into "
+        f"{len(touched)} outputs of sample 1.", tuple(shapes))}
 
 
 def _shift(cell: tuple[int, int], pad: tuple[int, int]) -> tuple[int, int]:

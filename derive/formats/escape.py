@@ -72,6 +72,13 @@ _TEX_SYMBOLS = MappingProxyType({
     "\u2248": r"\ensuremath{\approx}", "\u2260": r"\ensuremath{\neq}",
     "\u2264": r"\ensuremath{\leq}", "\u2265": r"\ensuremath{\geq}",
     "\u2299": r"\ensuremath{\odot}", "\u22c5": r"\ensuremath{\cdot}",
+    # subscript and superscript digits and brackets (x₁, W⁽¹⁾): small raised or lowered text
+    **{chr(0x2080 + d): rf"\textsubscript{{{d}}}" for d in range(10)},
+    **{chr(code): rf"\textsuperscript{{{d}}}"
+       for d, code in enumerate((0x2070, 0xB9, 0xB2, 0xB3, *range(0x2074, 0x207A)))},
+    "\u207a": r"\textsuperscript{+}", "\u207b": r"\textsuperscript{\textminus}",
+    "\u207d": r"\textsuperscript{(}", "\u207e": r"\textsuperscript{)}",
+    "\u208d": r"\textsubscript{(}", "\u208e": r"\textsubscript{)}",
 })
 
 

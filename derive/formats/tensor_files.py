@@ -13,7 +13,8 @@ from .escape import escape_json, escape_latex, page_meta_title
 from .json_page import equations_of
 from .page_printers import LatexPrinter, MarkdownPrinter
 from .templating import template
-from .tensor_pictures import tensor_pictures
+from .picture.svg import svg_text
+from .tensor_pictures import tensor_drawings
 
 __all__ = ["tensor_files", "tensor_json"]
 
@@ -62,20 +63,24 @@ def tensor_files(model: Model, worked: TensorWorked, check: TensorCheck, *, stem
                  formats: tuple[str, ...], seed: int = 0,
                  chapter: bool = False) -> tuple[dict[str, str], str]:
     """(the files asked for, the course book's chapter or ""); the pictures go with the
-    Markdown page."""
+    Markdown page as SVG files and into the LaTeX as TikZ (one drawing each)."""
     document, _, equations = build_tensor_document(model, worked, check, stem=stem, seed=seed)
     title = model.spec.title
     out: dict[str, str] = {}
+    drawn = tensor_drawings(model, worked, stem) if {"md", "tex"} & set(formats) or chapter \
+        else {}
+    figures = {"/".join(path.split("/")[-2:]): picture for path, picture in drawn.items()}
     if "md" in formats:
         out[f"{stem}.md"] = MarkdownPrinter().page(document, page_meta_title(title))
-        out.update(tensor_pictures(model, worked, stem))
+        out.update((path, svg_text(picture)) for path, picture in drawn.items())
     if "tex" in formats:
         out[f"{stem}.tex"] = template("tex", "latex/page.tex.j2").render(
-            title=escape_latex(title), body=LatexPrinter().body(document))
+            title=escape_latex(title), body=LatexPrinter(pictures=figures).body(document))
     if "json" in formats:
         text = json.dumps(tensor_json(model, worked, check, equations, document), indent=2,
                           sort_keys=True, ensure_ascii=False)
         out[f"{stem}.json"] = escape_json(text) + "\n"
     book = template("tex", "latex/chapter.tex.j2").render(
-        title=escape_latex(title), body=LatexPrinter(book=True).body(document)) if chapter else ""
+        title=escape_latex(title), body=LatexPrinter(book=True, pictures=figures).body(document)) \
+        if chapter else ""
     return out, book

@@ -65,13 +65,14 @@ class Circle:
 
 @dataclass(frozen=True, slots=True)
 class Rect:
-    """A rectangle with corner (x, y), rounded by ``rx``, dashed where ``dash`` is set."""
+    """A rectangle with corner (x, y), rounded by ``rx``, dashed where ``dash`` is set;
+    ``fill`` None: an outline only."""
 
     x: float
     y: float
     w: float
     h: float
-    fill: str
+    fill: str | None
     stroke: str | None = None
     width: float | None = None
     rx: float = 0.0

@@ -64,7 +64,8 @@ def _(shape: Circle, sheet: Sheet) -> str:
 @_shape.register
 def _(shape: Rect, sheet: Sheet) -> str:
     return sheet.tag("rect", _given(x=shape.x, y=shape.y, width=shape.w, height=shape.h,
-                                    rx=shape.rx or None, fill=shape.fill, stroke=shape.stroke,
+                                    rx=shape.rx or None, fill=shape.fill or "none",
+                                    stroke=shape.stroke,
                                     stroke_width=shape.width, stroke_dasharray=shape.dash))
 
 

@@ -106,10 +106,12 @@ def _(shape: Circle, pen: Pen) -> Iterator[str]:
 
 @_shape.register
 def _(shape: Rect, pen: Pen) -> Iterator[str]:
-    options = [f"fill={pen.colour(shape.fill)}", *pen.stroke(shape.stroke, shape.width, shape.dash)]
+    options = [*([f"fill={pen.colour(shape.fill)}"] if shape.fill is not None else []),
+               *pen.stroke(shape.stroke, shape.width, shape.dash)]
     if shape.rx:
         options.append(f"rounded corners={pen.pt(shape.rx)}")
-    yield (f"\\filldraw[{', '.join(options)}] {_at(shape.x, shape.y)} rectangle "
+    command = "filldraw" if shape.fill is not None else "draw"
+    yield (f"\\{command}[{', '.join(options)}] {_at(shape.x, shape.y)} rectangle "
            f"{_at(shape.x + shape.w, shape.y + shape.h)};")
 
 
