@@ -115,6 +115,10 @@ def test_escape_latex_specials_and_unicode() -> None:
     assert escape_latex("h = 10⁻⁵, x₁, W⁽¹⁾") == (                # pages write these
         r"h = 10\textsuperscript{\textminus}\textsuperscript{5}, x\textsubscript{1}, "
         r"W\textsuperscript{(}¹\textsuperscript{)}")
+    # a letter under an accent with no precomposed form, or one outside T1: a text accent
+    assert escape_latex("x\u0302₁ ẑ δ\u0303") == (
+        r"\^{x}\textsubscript{1} \^{z} \~{\ensuremath{\delta}}")
+    assert escape_latex("\u0302x") == r"\texttt{[U+0302]}x"      # nothing to sit on
 
 
 def test_no_latex_page_shows_a_code_point_instead_of_a_character() -> None:

@@ -82,18 +82,40 @@ _TEX_SYMBOLS = MappingProxyType({
 })
 
 
+_UNSHOWN = r"\texttt{[U+"      # a character pdflatex cannot set, shown as its code point
+
+
 def _tex_char(char: str) -> str:
     code = ord(char)
     if char in _TEX_SPECIAL:
         return _TEX_SPECIAL[char]
     if any(low <= code <= high for low, high in _TEX_TEXT):
         return char
-    return _TEX_SYMBOLS.get(char, rf"\texttt{{[U+{code:04X}]}}")
+    return _TEX_SYMBOLS.get(char, rf"{_UNSHOWN}{code:04X}]}}")
+
+
+# combining marks NFC leaves on a letter with no precomposed form (x̂, ẑ₁): LaTeX's text accents
+_ACCENTS = MappingProxyType({"\u0300": "`", "\u0301": "'", "\u0302": "^", "\u0303": "~",
+                             "\u0304": "=", "\u0306": "u", "\u0307": ".", "\u0308": '"',
+                             "\u030a": "r", "\u030c": "v"})
 
 
 def escape_latex(text: str) -> str:
     """Text shown literally by pdflatex: TeX specials as commands, any Unicode without an error."""
-    return "".join(_tex_char(c) for c in unicodedata.normalize("NFC", text))
+    out: list[str] = []
+    for char in unicodedata.normalize("NFC", text):
+        accent = _ACCENTS.get(char)
+        if accent is not None and out:
+            out[-1] = f"\\{accent}{{{out[-1]}}}"
+            continue
+        tex = _tex_char(char)
+        parts = unicodedata.normalize("NFD", char)
+        if tex.startswith(_UNSHOWN) and len(parts) > 1 and all(p in _ACCENTS for p in parts[1:]):
+            tex = _tex_char(parts[0])       # ẑ: z under its accent
+            for mark in parts[1:]:
+                tex = f"\\{_ACCENTS[mark]}{{{tex}}}"
+        out.append(tex)
+    return "".join(out)
 
 
 _BARS = re.compile(r"\\left\||\\right\||\\\||\|")
