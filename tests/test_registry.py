@@ -422,3 +422,30 @@ def test_init_scheme_ranges() -> None:
     xavier = [INIT_SCHEMES["xavier_uniform"].draw(rng, 3, 5) for _ in range(500)]
     assert all(-limit <= v <= limit for v in xavier)
     assert max(xavier) > 0.9 * limit and min(xavier) < -0.9 * limit
+
+
+@pytest.mark.parametrize(("written", "kind", "meant"), [
+    ("ReLU", "activation", "relu"), ("Leaky-ReLU", "activation", "leaky_relu"),
+    ("identity", "activation", "linear"), ("mse", "loss", "squared_error"),
+    ("MAE", "loss", "absolute_error"), ("bce", "loss", "binary_cross_entropy"),
+    ("CrossEntropy", "loss", "cross_entropy"), ("smooth_l1", "loss", "huber"),
+])
+def test_a_name_in_another_case_or_tool_is_refused_with_the_right_guess(
+        written: str, kind: str, meant: str) -> None:
+    """Never accepted (a spec names one thing one way), but the error line says which."""
+    from derive.errors import SpecErrors
+    from derive.spec import load
+
+    layer = f"{{units: 1, activation: {written if kind == 'activation' else 'sigmoid'}}}"
+    loss = written if kind == "loss" else "squared_error"
+    with pytest.raises(SpecErrors) as caught:
+        load(f"inputs: 1\nlayers:\n  - {layer}\nloss: {loss}\n", "s.yaml")
+    assert f"got '{written}'; did you mean '{meant}'?" in str(caught.value)
+
+
+def test_aliases_name_no_entry_and_point_at_one() -> None:
+    for registry in (ACTIVATIONS, LOSSES):
+        aliases = registry.aliases()
+        assert not set(aliases) & set(registry.names())
+        assert all(a == a.casefold() for a in aliases)
+        assert sum(len(getattr(e, "aliases", ())) for e in registry) == len(aliases)

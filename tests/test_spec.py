@@ -358,9 +358,15 @@ def test_misspelled_loss_and_top_key_have_hints() -> None:
 
 
 def test_unknown_name_far_from_any_choice_has_no_hint() -> None:
-    err = only_error(BASE.replace("loss: squared_error", "loss: mse"))
+    err = only_error(BASE.replace("loss: squared_error", "loss: banana"))
     assert err.hint == ""
-    assert str(err) == f"{FILE}:4: loss: expected one of {LOSS_CHOICES}, got 'mse'"
+    assert str(err) == f"{FILE}:4: loss: expected one of {LOSS_CHOICES}, got 'banana'"
+
+
+def test_another_tools_name_is_refused_with_ours_as_the_guess() -> None:
+    err = only_error(BASE.replace("loss: squared_error", "loss: mse"))
+    assert str(err) == (f"{FILE}:4: loss: expected one of {LOSS_CHOICES}, got 'mse'; "
+                        "did you mean 'squared_error'?")
 
 
 def test_misspelled_words_in_example() -> None:
@@ -410,7 +416,8 @@ def test_several_problems_are_all_reported_sorted_by_line() -> None:
         "did you mean 'relu'?",
         f"{FILE}:6: layers[0].bias: expected true, false or shared, got 'maybe'",
         f"{FILE}:7: reduction: expected one of mean, sum, got 'avg'",
-        f"{FILE}:8: loss: expected one of {LOSS_CHOICES}, got 'mse'",
+        f"{FILE}:8: loss: expected one of {LOSS_CHOICES}, got 'mse'; "
+        "did you mean 'squared_error'?",
     ])
     # the aggregate carries the first problem's fields and the exit code of bad input
     assert (err.file, err.line, err.key) == (FILE, 1, "titl")

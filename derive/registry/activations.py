@@ -36,7 +36,8 @@ class Activation(Entry):
 
     @classmethod
     def of(cls, function: type[ActivationFunction], *, formula: str, torch: Callable[..., Any],
-           note: tuple[str, ...] = (), options: tuple[Option, ...] = ()) -> Activation:
+           note: tuple[str, ...] = (), options: tuple[Option, ...] = (),
+           aliases: tuple[str, ...] = ()) -> Activation:
         """The entry of ``function``: its name, LaTeX, form and derivative come from the class.
 
         Options become the class's extra arguments, in order, as SymPy Floats.
@@ -48,7 +49,7 @@ class Activation(Entry):
                    form=lambda z, **values: applied(z, values),
                    derivative=lambda z, **values: applied(z, values).fdiff(),
                    note=note, options=options, torch=torch, function=function,
-                   custom=getattr(function, "custom", None))
+                   custom=getattr(function, "custom", None), aliases=aliases)
 
     def value(self, z: tuple[sp.Expr, ...], j: int, **options: float) -> sp.Expr:
         """a_j as a function of the layer's z (all of them for a vector activation)."""
@@ -57,8 +58,10 @@ class Activation(Entry):
 
 ACTIVATIONS: Registry[Activation] = Registry("activation", (
     Activation(name="linear", latex="", formula="g(z) = z",
-               form=lambda z: z, derivative=lambda z: sp.S.One, torch=lambda t, z: z),
-    Activation.of(sigmoid, formula="g(z) = 1 / (1 + exp(-z))", torch=lambda t, z: t.sigmoid(z)),
+               form=lambda z: z, derivative=lambda z: sp.S.One, torch=lambda t, z: z,
+               aliases=("identity", "none")),
+    Activation.of(sigmoid, formula="g(z) = 1 / (1 + exp(-z))", torch=lambda t, z: t.sigmoid(z),
+                  aliases=("logistic",)),
     Activation(name="tanh", latex=r"\tanh", formula="g(z) = tanh(z)",
                form=sp.tanh, derivative=lambda z: 1 - sp.tanh(z) ** 2,
                torch=lambda t, z: t.tanh(z)),
@@ -68,6 +71,7 @@ ACTIVATIONS: Registry[Activation] = Registry("activation", (
     Activation.of(leaky_relu, formula="g(z) = z if z > 0 else slope * z",
                   options=(Option("slope", 0.01, "a number >= 0", lambda v: v >= 0),),
                   torch=lambda t, z, slope: t.nn.functional.leaky_relu(z, slope),
+                  aliases=("leakyrelu", "lrelu"),
                   note=("LeakyReLU is not differentiable at 0; like PyTorch we take the slope "
                         "there: ", r"\operatorname{LeakyReLU}'(0) = \text{slope}", ".")),
     Activation.of(softplus, formula="g(z) = log(1 + exp(z))",

@@ -44,7 +44,8 @@ LOSSES: Registry[Loss] = Registry("loss", (
     Loss(name="squared_error", formula="sum_j (y_j - yhat_j)^2",
          form=lambda yhat, y: (y - yhat) ** 2,
          derivative=lambda yhat, y: sp.Mul(-2, y - yhat, evaluate=False),
-         torch=lambda t, yhat, y: (y - yhat) ** 2),
+         torch=lambda t, yhat, y: (y - yhat) ** 2,
+         aliases=("mse", "l2", "sse", "mean_squared_error", "sum_squared_error")),
     Loss(name="half_squared_error", formula="1/2 sum_j (yhat_j - y_j)^2",
          form=lambda yhat, y: _half((yhat - y) ** 2),
          derivative=lambda yhat, y: yhat - y, torch=lambda t, yhat, y: 0.5 * (yhat - y) ** 2),
@@ -53,17 +54,20 @@ LOSSES: Registry[Loss] = Registry("loss", (
          form=lambda yhat, y: -(y * sp.log(yhat) + (1 - y) * sp.log(1 - yhat)),
          derivative=lambda yhat, y: -y / yhat + (1 - y) / (1 - yhat),
          target_range=(0.0, 1.0), requires_output=("sigmoid", "softmax"),
-         torch=lambda t, yhat, y: -(y * t.log(yhat) + (1 - y) * t.log(1 - yhat))),
+         torch=lambda t, yhat, y: -(y * t.log(yhat) + (1 - y) * t.log(1 - yhat)),
+         aliases=("bce", "log_loss", "logistic")),
     Loss(name="cross_entropy", formula="-sum_j y_j log(yhat_j)   (softmax output, targets sum to 1)",
          form=lambda yhat, y: -y * sp.log(yhat),
          derivative=lambda yhat, y: -y / yhat,
          target_range=(0.0, 1.0), requires_output=("softmax",), targets_sum_to_one=True,
-         torch=lambda t, yhat, y: -y * t.log(yhat)),
+         torch=lambda t, yhat, y: -y * t.log(yhat),
+         aliases=("ce", "crossentropy", "categorical_cross_entropy", "nll")),
     Loss(name="absolute_error", formula="sum_j |y_j - yhat_j|",
          form=lambda yhat, y: sp.Abs(y - yhat),
          derivative=lambda yhat, y: sp.sign(yhat - y), torch=lambda t, yhat, y: (y - yhat).abs(),
          note=("The absolute value is not differentiable at 0; like PyTorch we take ",
-               r"\operatorname{sgn}(0) = 0", ".")),
+               r"\operatorname{sgn}(0) = 0", "."),
+         aliases=("mae", "l1", "mean_absolute_error")),
     Loss(name="huber", formula="1/2 (yhat - y)^2 if |yhat - y| <= delta else delta (|yhat - y| - delta/2)",
          form=lambda yhat, y, delta: sp.Piecewise(
              (_half((yhat - y) ** 2), sp.LessThan(sp.Abs(yhat - y), sp.Float(delta))),
@@ -73,7 +77,8 @@ LOSSES: Registry[Loss] = Registry("loss", (
              (sp.Float(delta) * sp.sign(yhat - y), True)),
          options=(Option("delta", 1.0, "a number > 0", lambda v: v > 0),),
          torch=lambda t, yhat, y, delta: t.nn.functional.huber_loss(
-             yhat, y, reduction="none", delta=delta)),
+             yhat, y, reduction="none", delta=delta),
+         aliases=("smooth_l1", "huber_loss")),
 ))
 
 

@@ -31,6 +31,8 @@ class Entry:
     format can typeset it its own way; ``torch`` is the same function in PyTorch,
     for the second oracle. ``custom`` is set on an entry a spec gave by formula
     (``formulas.Custom``: the formula and its derivative, for the page to print).
+    ``aliases`` are names other tools use (mse, bce): never accepted, only the guess an
+    error line offers.
     """
 
     name: str
@@ -41,6 +43,7 @@ class Entry:
     options: tuple[Option, ...] = ()
     torch: Callable[..., Any] | None = None
     custom: Any = None
+    aliases: tuple[str, ...] = ()
 
 
 class _Named(Protocol):
@@ -73,3 +76,8 @@ class Registry(Generic[T]):
 
     def names(self) -> tuple[str, ...]:
         return tuple(sorted(self._entries))
+
+    def aliases(self) -> dict[str, str]:
+        """Another tool's name -> the entry's (for an error's guess only)."""
+        return {alias: entry.name for entry in self._entries.values()
+                for alias in getattr(entry, "aliases", ())}

@@ -18,15 +18,29 @@ def shorten(value: str) -> str:
     return repr(value)
 
 
-def closest(word: str, choices: tuple[str, ...] | list[str]) -> str | None:
-    """The choice ``word`` is most likely a misspelling of, or None when none is close."""
+def _folded(word: str) -> str:
+    return word.casefold().replace("-", "_").replace(" ", "_")
+
+
+def closest(word: str, choices: tuple[str, ...] | list[str],
+            aliases: dict[str, str] | None = None) -> str | None:
+    """The choice ``word`` is most likely meant as, or None when none is close: the same
+    name in other letters' case or with - for _ (ReLU, X), another tool's name for it
+    (``aliases``: mse), or a misspelling."""
     import difflib  # only on the error path
 
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return close[0] if close else None
+    folded = {_folded(c): c for c in choices}
+    key = _folded(word)
+    if key in folded:
+        return folded[key]
+    if aliases and key in aliases:
+        return aliases[key]
+    close = difflib.get_close_matches(key, list(folded), n=1, cutoff=0.6)
+    return folded[close[0]] if close else None
 
 
-def did_you_mean(word: str, choices: tuple[str, ...] | list[str]) -> str:
+def did_you_mean(word: str, choices: tuple[str, ...] | list[str],
+                 aliases: dict[str, str] | None = None) -> str:
     """The hint naming the closest choice, or ``""`` when none is close."""
-    guess = closest(word, choices)
+    guess = closest(word, choices, aliases)
     return f"did you mean {guess!r}?" if guess else ""

@@ -225,6 +225,7 @@ class Reader:
         if value is None or value not in registry:
             shown = shorten(value) if value is not None else _describe(node)
             self.fail(node, key, f"one of {', '.join(registry.names())}", got=shown,
-                      hint=did_you_mean(str(value), registry.names()))
+                      hint=did_you_mean(value, registry.names(), registry.aliases())
+                      if value is not None else "")
             return None
         return registry[value]
