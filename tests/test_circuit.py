@@ -168,6 +168,10 @@ def test_page_files_json_markdown_and_picture() -> None:
     files = circuit_files(derive_circuit(ADD_MUL), "A <circuit>", "out/add")
     assert sorted(files) == ["out/add.json", "out/add.md", "out/add.tex", "out/add/circuit.svg"]
     document = __import__("json").loads(files["out/add.json"])
+    # v1.1 adds the page's mathematics (graph, equations) beside SPEC.md's graph-spec keys
+    mathematics = {key: document.pop(key) for key in ("graph", "equations")}
+    assert [n["name"] for n in mathematics["graph"]][:5] == ["x", "y", "z", "q", "f"]
+    assert all(e["at"] == "example" for e in mathematics["equations"])
     assert document == {"title": "A <circuit>", "output": "f", "value": -12.0, "nodes": [
         {"name": "x", "value": -2.0, "grad": -4.0, "definition": None},
         {"name": "y", "value": 5.0, "grad": -4.0, "definition": None},
@@ -197,9 +201,9 @@ def test_every_equation_of_a_circuit_page_is_audited_and_a_false_one_stops_it() 
     result = derive_circuit({"inputs": {"x": -2, "y": 5, "z": -4},
                              "nodes": {"q": "x + y", "f": "q * z"}, "output": "f"})
     document = circuit_document(result, "t", "p.svg")
-    # 5 forward values, 4 local derivatives, 4 backward rows (∂f/∂f = 1 states no claim)
-    assert audit_circuit_page(document, result) == 13
-    assert "the 13 equations below were evaluated" in circuit_markdown(result, "t", "p.svg")
+    # 5 forward values, 4 local derivatives, 5 backward rows (∂f/∂f = 1 among them)
+    assert audit_circuit_page(document, result) == 14
+    assert "the 14 equations below were evaluated" in circuit_markdown(result, "t", "p.svg")
     backward = document.sections[-1]
     line = next(l for b in backward.blocks if isinstance(b, Display) for l in b.lines
                 if l.equation is not None)

@@ -12,7 +12,7 @@ from .evaluate import Graph, Point
 from .model import Document
 from .quantities import PARTIAL
 
-__all__ = ["audit_circuit_page", "local"]
+__all__ = ["audit_circuit_page", "local", "local_nodes"]
 
 
 def _local_name(child: str, parent: str) -> str:
@@ -26,7 +26,7 @@ def local(child: str, parent: str) -> sp.Expr:
                    sp.Symbol(parent, real=True))
 
 
-def _local_nodes(result: CircuitDerivation) -> list[tuple[sp.Symbol, sp.Expr]]:
+def local_nodes(result: CircuitDerivation) -> list[tuple[sp.Symbol, sp.Expr]]:
     """A node per wire: the child's formula with its other parents frozen at their values."""
     values = {sp.Symbol(q.name, real=True): sp.Float(float(q.value)) for q in result.quantities}
     out = []
@@ -43,7 +43,7 @@ def audit_circuit_page(document: Document, result: CircuitDerivation) -> int:
     """The number of equations compared; ``FalseEquation`` at the first false one."""
     circuit = result.circuit
     graph = Graph([(n.symbol, n.formula.expr) for n in circuit.nodes if n.formula is not None]
-                  + _local_nodes(result))
+                  + local_nodes(result))
     point = Point(graph, {sp.Symbol(name, real=True): float(value)
                           for name, value in circuit.inputs.items()})
     compiled: dict = {}

@@ -83,7 +83,9 @@ def _product(tex: CircuitTex, out: str, edges: tuple[Edge, ...], numbers: bool) 
 def _row(tex: CircuitTex, result: CircuitDerivation, q: Quantity) -> Line | None:
     out = result.output.name
     if q.name == out:
-        return Line(rf"{tex.partial(out, out)} &= 1")
+        return Line(rf"{tex.partial(out, out)} &= 1", _at_example(PARTIAL(_symbol(out),
+                                                                          _symbol(out)),
+                                                                  sp.Integer(1)))
     edges = result.edges_out_of(q.name)
     if not edges:
         return None     # a quantity the output does not use: no gradient flows to it
