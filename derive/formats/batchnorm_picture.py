@@ -12,6 +12,7 @@ from ..numerals import format_number
 from ..tensor import LayerRecord, Model, TensorWorked
 from ..tensor.batchnorm import EPS
 from .picture.model import Line, Picture, Rect, Shape, Text, Words
+from .svg.labels import number_words
 from .svg.palette import BLUE, EDGE, FILLS, INK, MUTED, ORANGE, STROKES, VERMILLION
 
 __all__ = ["batchnorm_paths"]
@@ -34,11 +35,7 @@ def _arrow(a: tuple[float, float], b: tuple[float, float], colour: str,
 def _box(x: float, y: float, name: Words, value: str, kind: str) -> list[Shape]:
     return [Rect(x, y, _W, _H, FILLS[kind], STROKES[kind], rx=6),
             Text(x + _W / 2, y + 17, name, INK, anchor="middle", bold=True),
-            Text(x + _W / 2, y + 32, _math(value), MUTED, size=11, anchor="middle")]
-
-
-def _math(text: str) -> Words:
-    return Words(text, f"${text.replace('−', '-')}$")
+            Text(x + _W / 2, y + 32, number_words(value), MUTED, size=11, anchor="middle")]
 
 
 def _names(k: int) -> tuple[Words, Words, Words]:
@@ -100,7 +97,7 @@ def batchnorm_paths(model: Model, worked: TensorWorked, record: LayerRecord
     for k, ((kind, words), value) in enumerate(zip(legend, carried)):
         shapes += [Rect(_LEFT + k * 190, 14, 14, 6, paths[kind]),
                    Text(_LEFT + k * 190 + 20, 21, words + Words(": ", ": ")
-                        + _math(number(value)), INK)]
+                        + number_words(number(value)), INK)]
     total = number(sum(carried))
     bottom = spots["var"][1] + _H + 24
     note = Words(f"∂L/∂x₁ = {total}, the sum of its three paths",

@@ -17,7 +17,7 @@ from ..numerals import format_number
 from ..tensor import LayerRecord, Model, TensorWorked
 from .escape import escape_latex
 from .picture.model import Picture, Rect, Shape, Text, Words
-from .svg.labels import unicode_label
+from .svg.labels import number_words, unicode_label
 from .svg.palette import EDGE, FILLS, GRID, INK, MUTED, ORANGE, STROKES
 
 __all__ = ["conv_pictures"]
@@ -57,8 +57,7 @@ class _Grid:
 
 
 def _number(value: float, digits: int) -> Words:
-    text = format_number(value, digits)
-    return Words(text, f"${text.replace('−', '-')}$")
+    return number_words(format_number(value, digits))
 
 
 def _draw(grid: _Grid, title: Words, text: dict, marked: set, kind: str,

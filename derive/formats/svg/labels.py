@@ -20,8 +20,8 @@ from ...registry import Notation
 from ..escape import escape_latex
 from ..picture.model import Words
 
-__all__ = ["Labels", "formula_words", "label_words", "prose", "symbol_labels", "text_width",
-           "unicode_label", "value_text", "value_words"]
+__all__ = ["Labels", "formula_words", "label_words", "number_words", "prose", "symbol_labels",
+           "text_width", "unicode_label", "value_text", "value_words"]
 
 Labels = Mapping[sp.Symbol, str]
 
@@ -128,10 +128,14 @@ def label_words(labels: Labels, symbol: sp.Symbol) -> Words:
                  escape_latex(labels[symbol]))
 
 
+def number_words(text: str) -> Words:
+    """A number as written (true minus signs) and the same digits as math."""
+    return Words(text, f"${text.replace('−', '-')}$")
+
+
 def value_words(value: object) -> Words:
     """A worked number (``value_text``) and the same digits as math."""
-    text = value_text(value)
-    return Words(text, f"${text.replace('−', '-')}$")
+    return number_words(value_text(value))
 
 
 def symbol_labels(network: Network, notation: Notation | None = None,
