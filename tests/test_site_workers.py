@@ -20,11 +20,12 @@ from .conftest import installed_cli
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists() or sys.platform != "linux",
                                 reason="lists processes from /proc (Linux)")
 
-# slow enough to be caught running: the page's audit of a 40-unit softmax takes seconds
+# slow enough to be caught running: a 120-unit softmax page takes about a second in a worker
+# (40 units, once seconds, became fast enough to end before the test's kill)
 SLOW = """\
 inputs: 3
 layers:
-  - {{units: 40, activation: softmax}}
+  - {{units: 120, activation: softmax}}
 loss: cross_entropy
 example:
   x: [0.5, -0.25, {x}]
@@ -37,7 +38,7 @@ def _course(root: Path, count: int = 2) -> Path:
     course.mkdir()
     for n in range(count):
         (course / f"lesson{n}.yaml").write_text(
-            SLOW.format(x=0.125 * (n + 1), y=", ".join(["1"] + ["0"] * 39)))
+            SLOW.format(x=0.125 * (n + 1), y=", ".join(["1"] + ["0"] * 119)))
     return course
 
 
