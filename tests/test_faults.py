@@ -65,11 +65,13 @@ def old_set(folder: Path) -> Path:
 def in_process(argv: list[str], monkeypatch: pytest.MonkeyPatch) -> int:
     """Run the installed command's ``console_main`` here; return its exit code."""
     monkeypatch.setattr(sys, "argv", ["derive-backprop", *argv])
+    threshold = gc.get_threshold()
     try:
         with pytest.raises(SystemExit) as ended:
             console_main()
     finally:
         gc.unfreeze()
+        gc.set_threshold(*threshold)
     return ended.value.code
 
 

@@ -13,9 +13,12 @@ import os
 import re
 import shutil
 import subprocess
+import unicodedata
 from pathlib import Path
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from derive.formats import escape_latex
 from derive.formats.texbreak import break_align
@@ -225,3 +228,16 @@ def test_pdflatex_compiles_the_course_book(tmp_path: Path) -> None:
     assert wide == [], f"book.tex: overfull boxes of {wide} pt"
     assert "Label(s) may have changed" not in log
     save_page_png(book.with_suffix(".pdf"), 2, "book-contents")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=40)
+       | st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=0x2300), max_size=40))
+def test_escape_latex_is_its_characters_escaped_one_by_one(text: str) -> None:
+    """The ASCII shortcuts give what the character-by-character rule gives (accents aside:
+    a combining mark joins the letter before it)."""
+    from derive.formats.escape import _ACCENTS, _tex_char
+
+    normal = unicodedata.normalize("NFC", text)
+    assume(not any(c in _ACCENTS or len(unicodedata.normalize("NFD", c)) > 1 for c in normal))
+    assert escape_latex(text) == "".join(_tex_char(c) for c in normal)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from derive.process import console_main
+from derive.process import GC_THRESHOLD, console_main
 
 from .conftest import ROOT
 
@@ -72,14 +72,17 @@ def test_console_main_exits_like_main_and_leaves_the_heap_frozen(
     (tmp_path / "bad.yaml").write_text("inputs: [x]\nlayers: []\nloss: nope\n")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(sys, "argv", ["derive-backprop", *argv])
+    threshold = gc.get_threshold()
     try:
         gc.unfreeze()
         with pytest.raises(SystemExit) as exit_info:
             console_main()
         assert exit_info.value.code == code
         assert gc.get_freeze_count() > 0 and gc.isenabled()
+        assert gc.get_threshold() == GC_THRESHOLD
     finally:
         gc.unfreeze()
+        gc.set_threshold(*threshold)
 
 
 def test_module_entry_runs_the_command(tmp_path: Path) -> None:

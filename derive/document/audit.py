@@ -46,6 +46,8 @@ class FalseEquation(CheckFailed):
 
 @dataclass(frozen=True, slots=True)
 class AuditReport:
+    """What the page audit compared: the counts the banner and JSON report."""
+
     equations: int        # equations compared at least once
     example_lines: int    # of them, lines with the example's numbers
     points: int           # random points per symbolic equation

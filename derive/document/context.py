@@ -21,6 +21,8 @@ __all__ = ["Context"]
 
 @dataclass(slots=True)
 class Context:
+    """What every section builder reads, made once per page."""
+
     derivation: Derivation
     worked: WorkedExample | None
     report: CheckReport

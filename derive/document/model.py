@@ -74,6 +74,8 @@ class Display:
 
 @dataclass(frozen=True, slots=True)
 class Table:
+    """A table of text cells: a header row and body rows."""
+
     header: tuple[Text, ...]
     rows: tuple[tuple[Text, ...], ...]
 
@@ -111,6 +113,8 @@ Block = Text | Display | Table | Figure | Details | Callout
 
 @dataclass(frozen=True, slots=True)
 class Section:
+    """A titled run of blocks; level 2 is a page section, 3 a subsection."""
+
     title: Text
     blocks: tuple[Block, ...]
     level: int = 2
@@ -119,6 +123,8 @@ class Section:
 
 @dataclass(frozen=True, slots=True)
 class Document:
+    """One page, printed by every format: its title, banner and sections."""
+
     title: str
     about: str
     banner: Callout

@@ -100,10 +100,18 @@ _ACCENTS = MappingProxyType({"\u0300": "`", "\u0301": "'", "\u0302": "^", "\u030
                              "\u030a": "r", "\u030c": "v"})
 
 
+_ASCII_TEX = str.maketrans(dict(_TEX_SPECIAL))
+
+
 def escape_latex(text: str) -> str:
     """Text shown literally by pdflatex: TeX specials as commands, any Unicode without an error."""
+    if text.isascii() and text.isprintable():      # most prose: one table lookup per character
+        return text.translate(_ASCII_TEX)
     out: list[str] = []
     for char in unicodedata.normalize("NFC", text):
+        if " " <= char <= "~":
+            out.append(_TEX_SPECIAL.get(char, char))
+            continue
         accent = _ACCENTS.get(char)
         if accent is not None and out:
             out[-1] = f"\\{accent}{{{out[-1]}}}"

@@ -74,6 +74,8 @@ class FormulaError(SpecError):
 
 @dataclass(frozen=True)
 class Token:
+    """One token of a formula, with its column for the error line."""
+
     kind: str   # number, name, op or end
     text: str
     column: int  # 1-based

@@ -56,6 +56,8 @@ class TensorLayer:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TensorSpec:
+    """A spec of typed layers (dense, conv, rnn, batch norm), as read."""
+
     title: str
     about: str = ""
     shape: tuple[int, ...]                    # one sample's input

@@ -97,6 +97,8 @@ class Line:
 
 @dataclass(frozen=True, slots=True)
 class Polyline:
+    """An open line through points (a loss curve, its axes)."""
+
     points: tuple[tuple[float, float], ...]
     stroke: str
     width: float | None = None
