@@ -116,3 +116,39 @@ def test_the_second_look_still_stops_a_false_line_beside_a_kink() -> None:
     point, z, a = _elu_point(1.2e-7)
     with pytest.raises(FalseEquation, match="0.99999756"):
         _compare(Equation(sides=(PARTIAL(a, z), sp.Float(1.0001))), point, "here", "elu'", {})
+
+
+_ELU_AT_ITS_KINK = ("title: A drawn network\ninputs: 1\nlayers:\n"
+                    "  - {units: 1, activation: {name: elu, alpha: 0.5}, bias: false}\n"
+                    "loss: half_squared_error\nexample:\n  x: [[1.0]]\n  y: [[0.0]]\n"
+                    "  init:\n    - {W: [[0.0]]}\n")
+
+
+def test_a_zero_gradient_exactly_at_a_kink_of_the_second_derivative_passes() -> None:
+    """Hypothesis found it: w = 0 puts z on ELU's kink (α = 0.5: L'' jumps from 1/4 to 1),
+    where ∂L/∂w = 0 is true and every printed term is 0. The central difference is
+    h·(1 − 1/4)/4 = 1.9e-6 off at h = 1e-5 and 100 times less at h = 1e-7: the second
+    look sees the mismatch shrink with the step, as only a difference's own error does."""
+    spec = load_spec(_ELU_AT_ITS_KINK, "net.yaml")
+    derivation = derive(build_network(spec))
+    worked = work_example(derivation)
+    document, report = build_document(derivation, worked, check(derivation, worked),
+                                      Page(derivation, worked).printer)
+    assert report.equations > 0
+
+
+def test_a_false_line_at_that_kink_still_stops_the_run() -> None:
+    """The same point, the same shapes: a line 1e-4 off does not shrink with the step."""
+    from derive.document.audit import _compare
+    from derive.document.evaluate import Graph, Point
+    from derive.document.model import Equation
+    from derive.document.quantities import PARTIAL
+    from derive.registry import ACTIVATIONS
+
+    x, z, a, loss = sp.symbols("x z a L")
+    graph = Graph([(z, x), (a, ACTIVATIONS["elu"].value((z,), 0, alpha=0.5)), (loss, a ** 2 / 2)])
+    point = Point(graph, {x: 0.0})
+    assert _compare(Equation(sides=(PARTIAL(loss, z), 0), at="example"), point, "here", "", {})
+    with pytest.raises(FalseEquation, match="here"):
+        _compare(Equation(sides=(PARTIAL(loss, z), sp.Float(1e-4)), at="example"), point,
+                 "here", "", {})
