@@ -118,6 +118,32 @@ def test_every_format_renders_a_custom_function(tmp_path: Path) -> None:
     assert json.loads((tmp_path / "out" / "custom.json").read_text())["check"]["passed"]
 
 
+
+@pytest.mark.parametrize("text", (*ACTIVATION_FORMULAS, "abs(z)"))
+@pytest.mark.parametrize("w", [0.7, 0.0])      # 0: z on the kink of |z|
+def test_every_formula_activation_makes_an_audited_page(text: str, w: float,
+                                                        tmp_path: Path) -> None:
+    """The page derives g' step by step from the formula, with z real as every network
+    quantity is: |z|' is sign z. (SymPy's derivative of |z| for a complex z, in re and im,
+    once reached the page and stopped the run with an internal error.)"""
+    spec = {"title": "formula", "inputs": 1, "loss": "squared_error",
+            "layers": [{"units": 1, "activation": {"name": "g", "formula": text}},
+                       {"units": 1, "activation": "linear"}],
+            "example": {"x": [[1.0]], "y": [[0.3]],
+                        "init": [{"W": [[w]], "b": [0.0]}, {"W": [[0.5]], "b": [0.0]}]}}
+    loaded = derive.load(spec)
+    page, document = loaded.markdown(), loaded.json()
+    compared, shown = document["verified"]["equations"], len(document["equations"])
+    at_kinks = document["verified"]["equations_at_kinks"]      # no slope there to compare
+    assert compared + at_kinks == shown and compared > 0
+    assert (f"{at_kinks} on a kink at the example left uncompared" in page) == (at_kinks > 0)
+    if w:
+        assert at_kinks == 0
+    assert r"\operatorname{re}" not in page and r"\operatorname{im}" not in page
+    if text == "abs(z)":
+        assert r"\operatorname{sign}{\left(z^{(1)}_{1} \right)}" in page
+
+
 BAD = [
     ('{name: swish, formula: "z*sigmod(z)"}', "layers[0].activation.formula: expected one of "
      "the functions exp, log, sqrt, abs, tanh, sigmoid, softplus, sin, cos, cosh, sinh at "

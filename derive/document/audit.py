@@ -51,6 +51,7 @@ class AuditReport:
     equations: int        # equations compared at least once
     example_lines: int    # of them, lines with the example's numbers
     points: int           # random points per symbolic equation
+    at_kinks: int = 0     # equations never compared: every side met a kink (no slope there)
 
 
 class Graphs:
@@ -231,7 +232,7 @@ def audit(document: Document, network: Network, worked: WorkedExample | None, *,
     rng = random.Random(seed)
     random_points: dict[int | None, list[Point]] = {}
     per = _points(network)
-    verified = at_example = 0
+    verified = at_example = at_kinks = 0
     compiled: dict = {}
     for where, display in document.displays():
         for line in display.lines:
@@ -252,7 +253,10 @@ def audit(document: Document, network: Network, worked: WorkedExample | None, *,
             if any(results):
                 verified += 1
                 at_example += eq.at == "example"
-    return AuditReport(equations=verified, example_lines=at_example, points=per)
+            else:
+                at_kinks += 1
+    return AuditReport(equations=verified, example_lines=at_example, points=per,
+                       at_kinks=at_kinks)
 
 
 compare_equation = _compare     # a typed-layer page's audit (tensor_audit) compares the same way

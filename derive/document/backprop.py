@@ -11,7 +11,7 @@ from .context import Context
 from .forward import LARGE_LAYER, words
 from .lines import display, line, sides
 from .model import Callout, Line, Section, Text, math, plain
-from .quantities import PARTIAL, elementary
+from .quantities import PARTIAL, elementary, real_derivative
 
 __all__ = ["derivatives_section", "delta_section", "summary_box"]
 
@@ -162,7 +162,7 @@ def _activation_lines(c: Context) -> list[Line]:
         parts = sides(c.printer, Partial(a, z))
         parts.append((rf"\frac{{\partial}}{{\partial {c.tex(z)}}}\left({c.tex(g)}\right)",
                       PARTIAL(a, z)))
-        written = sp.diff(elementary(g), z)
+        written = real_derivative(elementary(g), z)
         textbook = layer.derivative(0)
         if not written.has(sp.Heaviside, sp.Piecewise, sp.DiracDelta, sp.Max) \
                 and written != textbook and g != elementary(g):

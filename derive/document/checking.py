@@ -44,13 +44,21 @@ def _claims_verdict(c: Context) -> str:
     return f"; {expected} of {count(len(claims), 'claim')} checked as expected"
 
 
+def _kinks(audit: AuditReport) -> str:
+    """The equations the audit could not compare: each sits on a kink at the example."""
+    if not audit.at_kinks:
+        return ""
+    return f" and {audit.at_kinks} on a kink at the example left uncompared (no slope there)"
+
+
 def banner(c: Context, audit: AuditReport) -> Callout:
     """Three separate verdicts: equations, gradient values, claims."""
     r = c.report
     numbers = "" if not audit.example_lines else \
         f" ({audit.example_lines} of them with the example's numbers)"
     text = (f"{count(audit.equations, 'equation')} on this page evaluated at "
-            f"{count(audit.points, 'random point')} and the example{numbers}; "
+            f"{count(audit.points, 'random point')} and the example{numbers}"
+            + _kinks(audit) + "; "
             + _gradient_verdict(c) + _claims_verdict(c) + ".")
     ok = not r.disagreements and all(cl.passed for cl in r.claims)
     title = "Derived and checked by machine" if ok else \
@@ -86,6 +94,15 @@ def claims_section(c: Context) -> Section | None:
     return Section(plain("Common mistakes, checked"), tuple(blocks))
 
 
+def _equations_sentence(audit: AuditReport) -> str:
+    where = (f"on both sides at {count(audit.points, 'random point')} and at the example, each ∂ "
+             "by central differences through the graph")
+    if not audit.at_kinks:
+        return f"Every displayed equation ({audit.equations}) was evaluated {where}."
+    return (f"Every displayed equation was evaluated {where}: {audit.equations} compared"
+            f"{_kinks(audit)}.")
+
+
 def checking_section(c: Context, audit: AuditReport) -> Section:
     r = c.report
     loss = c.loss
@@ -109,10 +126,7 @@ def checking_section(c: Context, audit: AuditReport) -> Section:
     oracles = " and ".join(_ORACLE_NAMES.get(m, m) + (digits if m == "finite_difference" else "")
                            for m in r.methods) or "finite differences"
     blocks.append(Text() + f"This page was checked {'three' if r.claims else 'two'} ways. "
-                  "Every displayed equation ("
-                  f"{audit.equations}) was evaluated on both sides at "
-                  f"{count(audit.points, 'random point')} and at the example, each ∂ by central "
-                  f"differences through the graph. Every gradient value ({r.compared} "
+                  + _equations_sentence(audit) + f" Every gradient value ({r.compared} "
                   f"comparisons, points: {', '.join(r.points)}) was compared with {oracles}, "
                   f"largest relative difference {r.max_rel_error:.2g}"
                   + (f"; {count(r.skipped, 'comparison')} at a kink skipped" if r.skipped

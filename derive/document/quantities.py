@@ -19,8 +19,7 @@ from ..calculus import LOSS, Memoized, Network, delta_symbol, role_of
 from ..registry import ActivationFunction
 
 __all__ = ["BATCH_LOSS", "PARTIAL", "TextPrinter", "graph_entries", "layer_nodes", "name_of",
-           "sample_loss", "sample_nodes", "shared_sum",
-           "text_of"]
+           "real_derivative", "sample_loss", "sample_nodes", "shared_sum", "text_of"]
 
 PARTIAL = sp.Function("partial")     # partial(A, B): ∂A/∂B through the graph
 BATCH_LOSS = sp.Symbol("L_batch")
@@ -82,6 +81,13 @@ def name_of(symbol: sp.Symbol, output_layer: int) -> str:
     else:
         base = "_".join([_PREFIX.get(role.kind, role.kind), str(role.layer), *one])
     return base + (f"__{role.sample}" if role.sample is not None else "")
+
+
+def real_derivative(expr: sp.Expr, symbol: sp.Symbol) -> sp.Expr:
+    """d expr / d symbol, the symbol a real number as every network quantity is: |z|′ = sign z
+    (SymPy differentiates |z| of a complex z into re and im)."""
+    real = sp.Dummy(str(symbol), real=True)
+    return sp.diff(expr.xreplace({symbol: real}), real).xreplace({real: symbol})
 
 
 def elementary(expr: sp.Expr) -> sp.Expr:

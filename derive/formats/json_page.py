@@ -116,6 +116,7 @@ def json_document(page: Page, report: CheckReport, document: Document,
         "graph": graph_entries(network, p.symbol_names, text),
         "equations": equations_of(document, text),
         "verified": {"equations": audited.equations, "example_lines": audited.example_lines,
-                     "random_points": audited.points, "gradients": report.compared,
+                     "random_points": audited.points,
+                     "equations_at_kinks": audited.at_kinks, "gradients": report.compared,
                      "claims": len(report.claims)},
     }
