@@ -62,8 +62,8 @@ def test_a_correct_large_network_passes(text: str) -> None:
 
 def test_a_small_network_with_a_huge_target_passes() -> None:
     """50 digits, a loss of 10^30: a step of 10^-20 leaves 10^-25·L of rounding, more than
-    the output-2 weights' gradients (about 1); a wider step with Richardson's extrapolation
-    is used instead."""
+    the output-2 weights' gradients (about 1); that difference is taken again in more
+    digits."""
     derivation, report = run(SMALL_HUGE)
     assert len(derivation.network.parameters) <= MPMATH_PARAMETERS
     assert report.passed, report.disagreements[:3]
@@ -76,7 +76,7 @@ def test_smooth_parameters_are_never_skipped_as_kinks() -> None:
 
 @pytest.mark.parametrize("text", [HUGE_TARGET, SMALL_HUGE], ids=["float64", "50-digit"])
 def test_a_wrong_gradient_is_still_caught(text: str) -> None:
-    """One gradient off by 0.1 %: the 50-digit redo (or wider step) confirms it, the report
+    """One gradient off by 0.1 %: the 50-digit redo (or more digits) confirms it, the report
     names it."""
     derivation, _ = run(text)
     g = derivation.gradients[-1]

@@ -3,6 +3,8 @@ what the numbers say (a gradient that shrinks through the layers, a saturated or
 
 from __future__ import annotations
 
+from math import isfinite
+
 import sympy as sp
 
 from ..numbers import trained
@@ -36,13 +38,16 @@ def _shrinking(c: Context) -> list[str]:
     squashing = any(layer.activation.name in ("sigmoid", "tanh") for layer in net.layers[:-1])
     if len(by_layer) < 2 or by_layer[1] == 0 or not squashing:
         return []
-    ratio = by_layer[len(net.layers)] / by_layer[1]
+    last = len(net.layers)
+    ratio = by_layer[last] / by_layer[1]
     if ratio < SHRINK:
         return []
     sigmoid = any(layer.activation.name == "sigmoid" for layer in net.layers[:-1])
-    return [f"The largest weight gradient is {ratio:.3g} times smaller in layer 1 than in "
-            f"layer {len(net.layers)}: each layer back multiplies the error by a weight and by "
-            "its activation's derivative" + (", and σ′ is at most ¼" if sigmoid else "") +
+    smaller = (f"is {ratio:.3g} times smaller in layer 1 than in layer {last}"
+               if isfinite(ratio) else      # past float range: say both
+               f"is {by_layer[1]:.3g} in layer 1 and {by_layer[last]:.3g} in layer {last}")
+    return [f"The largest weight gradient {smaller}: each layer back multiplies the error by a "
+            "weight and by its activation's derivative" + (", and σ′ is at most ¼" if sigmoid else "") +
             ", so the error shrinks on its way back (the vanishing gradient)."]
 
 

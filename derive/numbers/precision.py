@@ -12,10 +12,12 @@ context): importing the package changes no global.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 import math
 import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from fractions import Fraction
 from types import MappingProxyType
 from typing import Any, ParamSpec, TypeVar
@@ -30,7 +32,7 @@ from ..numerals import show_number
 
 __all__ = ["DIGITS", "FLOAT64", "FLOAT_MAX", "MPMATH", "SHARED_FLOAT64", "NonFinite", "Precision",
            "decimal",
-           "exact_in_float_range", "exact_sum", "in_float_range", "precise"]
+           "exact_in_float_range", "exact_sum", "in_float_range", "more_digits", "precise"]
 
 DIGITS = 50
 _BITS = dps_to_prec(DIGITS)
@@ -41,18 +43,35 @@ _R = TypeVar("_R")
 
 
 def precise(func: Callable[_P, _R]) -> Callable[_P, _R]:
-    """``func`` run with mpmath at DIGITS digits (and the caller's precision restored after).
+    """``func`` run with mpmath at DIGITS digits (and the caller's precision restored after),
+    whatever precision the caller's mpmath has; inside ``more_digits``, at those.
 
     Every public function that computes with mpf values wears it; nested calls skip the
     context switch.
     """
     @functools.wraps(func)
     def run(*args: _P.args, **kwargs: _P.kwargs) -> _R:
-        if mpmath.mp.prec == _BITS:
+        bits = _WORKING_BITS.get()
+        if mpmath.mp.prec == bits:
             return func(*args, **kwargs)
-        with mpmath.workdps(DIGITS):
+        with mpmath.workprec(bits):
             return func(*args, **kwargs)
     return run
+
+
+_WORKING_BITS: contextvars.ContextVar[int] = contextvars.ContextVar("working_bits", default=_BITS)
+
+
+@contextlib.contextmanager
+def more_digits(digits: int) -> Iterator[None]:
+    """Every ``precise`` function inside computes at ``digits`` digits: the check's difference
+    of a loss too large for 50 (its rounding would swamp the slope)."""
+    token = _WORKING_BITS.set(dps_to_prec(digits))
+    try:
+        with mpmath.workdps(digits):
+            yield
+    finally:
+        _WORKING_BITS.reset(token)
 
 
 class NonFinite(NumericError):

@@ -19,7 +19,7 @@ import sympy as sp
 
 from ..calculus import Derivation, Network
 from ..numbers import FLOAT64, MPMATH, Engine, NonFinite, Precision, Sweep, penalty_change
-from ..numbers.precision import SHARED_FLOAT64
+from ..numbers.precision import DIGITS, SHARED_FLOAT64, more_digits
 from .points import Point, compared_parameters
 from .report import TOLERANCE, Tally
 
@@ -44,6 +44,7 @@ def _float_step(value: float) -> float:
 
 
 STEP = MPMATH.decimal(1e-20)
+MAX_DIGITS = 1_000       # for one difference of a loss too large for 50 (within float range: ~400)
 # float64: errors near 1e-10, a kink (ReLU at 0) opens a gap of ~1e-3 or more; a loss
 # is computed to ~64 ulps (a long sum), so its difference is good to 64 ε |L| / h
 _FLOAT = Differences(step=_float_step, tolerance=MPMATH.decimal(1e-6), kink=1e-3,
@@ -143,13 +144,16 @@ class _Comparison:
         return central
 
     def _wider(self, index: int, point: Point, sweeps: list[Sweep], excess: object) -> object:
-        """A 50-digit difference whose rounding is ``excess`` times too large (a loss of
-        10^30): a step 30·excess times wider, its h² error removed by Richardson's
-        extrapolation from the step twice as wide, (4·D(h) − D(2h)) / 3."""
-        h = STEP * 30 * excess
-        near, *_ = finite_difference(self.derivation, point, index, sweeps, h)
-        far, *_ = finite_difference(self.derivation, point, index, sweeps, 2 * h)
-        return near + (near - far) / 3
+        """A 50-digit difference whose rounding is ``excess`` times too large (a loss of 10^30,
+        a weight of 10^150), taken again in as many more digits as that needs. (A wider step
+        stops being small next to the parameter: from a loss of 10^300 a weight's slope of
+        ¼ is 10^-300 of the loss, which no step in 50 digits resolves.)"""
+        digits = DIGITS + int(mpmath.ceil(mpmath.log10(excess))) + 10
+        if digits > MAX_DIGITS:
+            raise _Untrusted
+        with more_digits(digits):
+            central, *_ = finite_difference(self.derivation, point, index, sweeps)
+        return +central        # back in 50 digits
 
     def _redo(self, index: int, engine: Engine) -> object | None:
         if engine.precision is MPMATH:
