@@ -149,3 +149,14 @@ def test_a_softmax_layer_costs_linear_time_per_pass(monkeypatch: pytest.MonkeyPa
     passes = 2 * len(derivation.network.parameters) * len(report.points)
     assert report.passed
     assert len(calls) < 4 * units * passes     # quadratic: ~units² per pass
+
+
+def test_a_loss_near_1e300_is_differenced_in_more_digits() -> None:
+    """Weights of 1e300 and 1e150: the loss is near 1e300, and a weight's slope of 1/4 is
+    1e-300 of it. A 50-digit difference of it is 0 at any step (a wider step only makes the
+    square of the step swamp the slope); the check takes it again in about 350 digits, and
+    a right derivation passes (it once reported three false disagreements)."""
+    from .test_fuzz import HUGE
+
+    derivation, report = run(HUGE)
+    assert report.passed and report.compared > 0, report.disagreements[:3]

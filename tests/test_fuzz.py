@@ -226,6 +226,14 @@ def test_mutated_spec_loads_or_fails_located(text: str) -> None:
     _load_or_located_error(text)
 
 
+def _moderate(worked) -> bool:  # type: ignore[no-untyped-def]
+    """Every number of the example's first forward pass 0 or between 1e-8 and 1e8."""
+    if worked is None:
+        return True
+    values = [abs(float(v)) for f in worked.first.forwards for v in f.env.values()]
+    return all(v == 0 or 1e-8 <= v <= 1e8 for v in values)
+
+
 # hypothesis found it: weights of 1e300 and 1e150 make a loss near 1e300, where a weight's slope
 # of 1/4 is 1e-300 of the loss (the check took 50-digit differences of it and reported a
 # false disagreement), and a layer-1 gradient 1e434 times smaller (the page said "inf times")
@@ -240,9 +248,11 @@ HUGE = ("title: Fuzz base\ninputs: [iq, cgpa]\nlayers:\n  - {units: 2, activatio
 @given(renumbered())
 @example(HUGE)
 def test_mutated_spec_runs_through_or_fails_cleanly(text: str) -> None:
-    """Small limits keep each run short; what loads is derived, worked, checked, rendered,
-    and the check finds nothing wrong (the derivation is right whatever the numbers: a
-    disagreement would be the check's own mistake)."""
+    """Small limits keep each run short; what loads is derived, worked, checked, rendered.
+    Where the example's numbers are moderate the check finds nothing wrong (the derivation
+    is right whatever the numbers: a disagreement there would be the check's own mistake).
+    Far out, 50 digits may not hold the example itself (x = 1e200 + 1e100 minus y = 1e200
+    is 0 to 50 digits, not 1e100): the check may then say so, in one line."""
     spec = _load_or_located_error(text, SMALL)
     if spec is None:
         return
@@ -254,7 +264,8 @@ def test_mutated_spec_runs_through_or_fails_cleanly(text: str) -> None:
     except DeriveError as err:
         assert err.exit_code in (1, 2) and "\n" not in str(err), str(err)
         return
-    assert not report.disagreements, report.disagreements[:3]
+    if _moderate(worked):
+        assert not report.disagreements, report.disagreements[:3]
     for name, content in files.items():
         if isinstance(content, str):
             assert not NON_FINITE.search(content), (name, NON_FINITE.search(content))
