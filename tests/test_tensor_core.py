@@ -161,3 +161,52 @@ def test_the_installed_command_writes_the_same_files_twice(tmp_path, cli_path) -
     check = subprocess.run([cli_path, "check", str(path)], capture_output=True, text=True,
                            timeout=120)
     assert check.returncode == 0 and ": ok: 51 comparisons" in check.stdout
+
+
+_ON_THE_KINK = """title: t
+inputs: {shape: [1, 3, 3]}
+layers:
+  - {type: conv2d, channels: 1, kernel: 2, activation: ACT}
+  - {type: flatten}
+  - {type: dense, units: 1}
+loss: LOSS
+example:
+  x: [[[[0.1, 0.2, 0.0], [0.0, 0.3, 0.2], [0.2, 0.1, 0.0]]]]
+  y: [[Y]]
+  init:
+    - {W: [[[[0.0, 0.0], [0.0, 0.0]]]], b: [0.0]}
+    - {}
+    - {W: [[0.5, 0.5, 0.5, 0.5]], b: [0.0]}
+"""
+
+
+@pytest.mark.parametrize(("act", "loss", "y"), [
+    ("relu", "squared_error", "0"),              # every z = 0: L'' jumps across b = 0
+    ("tanh", "{name: huber, delta: 0.5}", "0.5"),  # the residual exactly δ
+    ("{name: leaky_relu, slope: 0.2}", "{name: huber, delta: 0.5}", "0.5"),
+])
+def test_a_right_gradient_on_a_kink_of_the_second_derivative_passes(act, loss, y) -> None:  # type: ignore[no-untyped-def]
+    """∂L/∂b = 0 is right here, but a central difference with h = 1e-5 is h·ΔL''/4 off
+    (2e-5 for the ReLU, over the 1e-6 tolerance). The check looks again 100 times narrower,
+    where only a difference's own error shrinks, and passes (it once failed such pages)."""
+    text = _ON_THE_KINK.replace("ACT", act).replace("LOSS", loss).replace("Y", y)
+    model = build_model(load_tensor(text, "kink.yaml", default_title="t"))
+    check = check_model(model, Evaluator(model.graph))
+    assert check.passed and check.compared > 0, check.disagreements[:2]
+
+
+def test_a_wrong_gradient_on_that_kink_still_fails() -> None:
+    """The second look accepts only a mismatch that shrinks with the step."""
+    text = _ON_THE_KINK.replace("ACT", "relu").replace("LOSS", "squared_error").replace("Y", "0")
+    model = build_model(load_tensor(text, "kink.yaml", default_title="t"))
+    bias = model.graph.parameters[1].symbols[0]
+    assert bias.name == "b1_1"          # the conv's bias
+
+    class Wrong(Evaluator):
+        def backward(self, env):  # type: ignore[no-untyped-def]
+            grads = dict(super().backward(env))
+            grads[bias] = grads.get(bias, 0.0) + 1e-3
+            return grads
+
+    check = check_model(model, Wrong(model.graph))
+    assert not check.passed and {d.parameter for d in check.disagreements} == {bias.name}
