@@ -186,8 +186,9 @@ def check_command(specs: tuple[str, ...], against: str | None, seed: int, no_lim
 @click.option("--seed", type=int, default=0, show_default=True,
               help="The same seed gives the same variants, byte for byte.")
 @click.option("-o", "--out", required=True, help="Output folder.")
+@click.option("-q", "--quiet", is_flag=True, help="Do not list the files written.")
 def exercises_command(spec: str, variants: int | None, roster: str | None, seed: int,
-                      out: str) -> None:
+                      out: str, quiet: bool) -> None:
     """Per-student variants of SPEC's example: questions, solutions, answers.csv, moodle.xml."""
     from .exercises import exercise_files, read_exercise, read_roster, roster_csv
     from .pipeline import read_spec
@@ -198,6 +199,7 @@ def exercises_command(spec: str, variants: int | None, roster: str | None, seed:
         raise SpecError("--variants", "either --variants N or --roster FILE",
                         got_text="both" if variants else "neither", stage="exercises")
     text = read_spec(spec)
+    _network_only(text, spec)
     base_spec = load(text, spec, default_title=Path(spec).stem)
     mapping = plain_mapping(text)
     exercise = read_exercise(mapping.pop("exercise", None), spec)
@@ -206,7 +208,23 @@ def exercises_command(spec: str, variants: int | None, roster: str | None, seed:
     if students:
         files["roster.csv"] = roster_csv(students)
     for written in write_outputs(files, Path(out)):
-        click.echo(f"wrote {written}", err=True)
+        if not quiet:
+            click.echo(f"wrote {written}", err=True)
+
+
+def _network_only(text: str, spec: str) -> None:
+    """Exercises vary a network's example: a circuit or a typed-layer lesson is refused in
+    one line, not read as a network with wrong keys."""
+    from .spec.graph import is_graph_spec
+    from .spec.tensor import is_tensor_spec
+    from .spec.yaml_nodes import compose
+
+    root = compose(text, spec)
+    kind = ("a graph: spec (a circuit)" if is_graph_spec(root) else
+            "a typed-layer spec (conv, rnn, batch norm)" if is_tensor_spec(root) else None)
+    if kind is not None:
+        raise SpecError("(spec)", "a network spec (dense layers of units): exercises vary "
+                        "a network's example", got_text=kind, file=spec, stage="exercises")
 
 
 @cli.command("grade")

@@ -139,3 +139,29 @@ def test_a_bad_exercise_section_is_one_line_and_exit_2(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "exercise.decimals: expected a whole number from 0 to 6" in result.stderr
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize(("name", "kind"), [
+    ("cs231n-circuit-add-multiply", "a graph: spec (a circuit)"),
+    ("rnn-backprop-through-time", "a typed-layer spec (conv, rnn, batch norm)"),
+    ("convolution-2d-kernel-gradient", "a typed-layer spec (conv, rnn, batch norm)"),
+])
+def test_a_circuit_or_typed_lesson_is_refused_in_one_line(name: str, kind: str,
+                                                          tmp_path: Path) -> None:
+    """Not read as a network with wrong keys ("layers[1].type: expected one of activation,
+    ...", two lines about a valid spec): one line saying what exercises take."""
+    result = CliRunner().invoke(cli, ["exercises", str(EXAMPLES / f"{name}.yaml"), "--variants",
+                                      "2", "-o", str(tmp_path / "o")])
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].endswith(
+        f"expected a network spec (dense layers of units): exercises vary a network's "
+        f"example, got {kind}"), lines
+    assert not (tmp_path / "o").exists()
+
+
+def test_quiet_lists_no_files(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["exercises", str(SPEC), "--variants", "1", "-q", "-o",
+                                      str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    assert "wrote" not in result.stderr and (tmp_path / "o" / "answers.csv").is_file()

@@ -14,7 +14,7 @@ from .reader import Reader
 from .sections import read_title
 from .yaml_nodes import MappingNode, Node, ScalarNode, SequenceNode, compose, node_line
 
-__all__ = ["GraphSpec", "load_graph"]
+__all__ = ["GraphSpec", "is_graph_spec", "load_graph"]
 
 GRAPH_TOP_KEYS = ("title", "about", "graph", "order")
 
@@ -31,11 +31,16 @@ class GraphSpec:
     lines: tuple[tuple[str, int], ...] = field(default=(), compare=False)
 
 
+def is_graph_spec(root: Node | None) -> bool:
+    """A mapping with ``graph:`` at its top level."""
+    return isinstance(root, MappingNode) and any(
+        isinstance(k, ScalarNode) and k.value == "graph" for k, _ in root.value)
+
+
 def load_graph(text: str, file: str, *, default_title: str) -> GraphSpec | None:
     """The spec as a ``GraphSpec`` when its top level has ``graph:``; None otherwise."""
     root = compose(text, file)
-    if not isinstance(root, MappingNode) or not any(
-            isinstance(k, ScalarNode) and k.value == "graph" for k, _ in root.value):
+    if not is_graph_spec(root):
         return None
     reader = Reader(file)
     top = reader.mapping(root, "", GRAPH_TOP_KEYS, required=("graph",))
