@@ -20,7 +20,7 @@ from derive.document import FalseEquation, audit, build_document
 from derive.document.lines import line, number
 from derive.document.model import Display, Section, plain
 from derive.formats.page import Page
-from derive.pipeline import run_text
+from derive.pipeline import Options, run_text
 
 from .conftest import installed_cli
 
@@ -115,3 +115,22 @@ def test_a_big_net_in_float64_takes_logits_far_apart_too() -> None:
     result = run_text(spec, "far30.yaml")
     assert result.passed, result.problems()
     assert math.isclose(float(result.worked.losses[0]), 1000.0 + math.log1p(28 * math.exp(-1000)))
+
+
+# a saturated sigmoid under BCE: z = 40 puts ŷ = 1 − 4e-18, which float64 and 53-bit mpmath
+# round to 1, so the page's log(1 − ŷ) was log 0 and the valid spec refused ("math domain
+# error in it"); a teacher shows saturation with numbers like these
+SATURATED_BCE = ("inputs: 2\nlayers:\n  - {units: 2, activation: tanh}\n"
+                 "  - {units: 1, activation: sigmoid}\nloss: binary_cross_entropy\n"
+                 "example:\n  x: [[1.0, -1.0], [0.5, 2.0]]\n  y: [[1], [0]]\n  init:\n"
+                 "    - {W: [[40, 0.0], [0.0, 1.0]], b: [0.0, 0.0]}\n"
+                 "    - {W: [[40, 1.0]], b: [0.0]}\n")
+
+
+def test_a_saturated_sigmoid_under_bce_is_audited_in_50_digits() -> None:
+    """The audit evaluates a point float64 cannot in mpmath at the check's 50 digits."""
+    result = run_text(SATURATED_BCE, "saturated.yaml", Options(formats=("md", "json")))
+    assert result.passed
+    page = json.loads(result.files["saturated.json"])
+    assert page["verified"]["equations"] == len(page["equations"]) > 0
+    assert not re.search(r"\b(inf|nan)\b", result.files["saturated.md"])

@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 from ..calculus import Derivation, Printer
-from ..numbers import WorkedExample
+from ..numbers import WorkedExample, precise
 from ..verify import CheckReport
 from .audit import AuditReport, audit
 from .backprop import delta_section, derivatives_section, summary_box
@@ -41,11 +41,14 @@ def _sections(c: Context, pictures: dict[str, Any]) -> list[Section]:
     return sections
 
 
+@precise
 def build_document(derivation: Derivation, worked: WorkedExample | None, report: CheckReport,
                    printer: Printer, *, pictures: dict[str, Any] | None = None
                    ) -> tuple[Document, AuditReport]:
     """The page as data, every equation on it evaluated (``FalseEquation`` if one is false);
-    ``printer``: the render's, in the spec's notation."""
+    ``printer``: the render's, in the spec's notation. A point float64 cannot evaluate is
+    evaluated in mpmath's numbers at the check's 50 digits (``precise``): a sigmoid at
+    z = 40 is 1 − 4e-18, which 53 bits round to 1, and BCE's log(1 − ŷ) is then log 0."""
     c = Context(derivation, worked, report, printer)
     spec = derivation.network.spec
     body = _sections(c, pictures or {})
