@@ -102,7 +102,7 @@ def test_the_page_shows_three_paths_the_formula_and_the_picture(tmp_path) -> Non
 ])
 def test_the_lesson_is_audited_on_other_shapes(text: str) -> None:
     model, worked, check = _model(text)
-    document, _, equations = build_tensor_document(model, worked, check, stem="s")
-    assert check.passed and equations >= 25
+    document, _, audited = build_tensor_document(model, worked, check, stem="s")
+    assert check.passed and audited.equations >= 25
     figures = [b for s in document.sections for b in s.blocks if isinstance(b, Figure)]
     assert [f.path for f in figures] == ["s/batchnorm-1-paths.svg"]

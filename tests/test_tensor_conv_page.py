@@ -78,11 +78,11 @@ CASES = {
 def test_every_equation_of_the_lesson_holds(name: str) -> None:
     inputs, layers, samples = CASES[name]
     model, worked, check = _run(_with_targets(inputs, layers, samples))
-    document, _, equations = build_tensor_document(model, worked, check, stem="out/case")
+    document, _, audited = build_tensor_document(model, worked, check, stem="out/case")
     titles = [t for s in document.sections for _, t in s.title.segments]
     convs = sum(layer["type"].startswith("conv") for layer in layers)
     assert sum("conv" in t and "gradients" in t for t in titles) == convs
-    assert equations >= 9 * convs
+    assert audited.equations >= 9 * convs and audited.at_kinks == 0
     pictures = tensor_pictures(model, worked, "out/case")
     assert len(pictures) == convs
     for svg in pictures.values():

@@ -104,8 +104,8 @@ def test_the_page_audit_refuses_a_false_equation() -> None:
     model = build_model(load_tensor(SPEC, "s.yaml", default_title="t"))
     evaluator = Evaluator(model.graph)
     worked, check = work_model(model, evaluator), check_model(model, evaluator)
-    document, _, equations = build_tensor_document(model, worked, check, stem="s")
-    assert equations >= 10
+    document, _, audited = build_tensor_document(model, worked, check, stem="s")
+    assert audited.equations >= 10 and audited.at_kinks == 0
     W = model.graph.tensor("W2")
     z = model.graph.tensor("z2")
     # ∂L/∂W_11 with one sample's term left out (a classic slip): caught at a random point
@@ -210,3 +210,25 @@ def test_a_wrong_gradient_on_that_kink_still_fails() -> None:
 
     check = check_model(model, Wrong(model.graph))
     assert not check.passed and {d.parameter for d in check.disagreements} == {bias.name}
+
+
+def test_a_typed_page_counts_the_equations_a_kink_leaves_uncompared() -> None:
+    """A constant batch under batch norm and a ReLU: every x̂ is 0, on the kink. The page
+    said "Every displayed equation (31)" while it showed 42; the banner, "How this was
+    checked" and the JSON now count the 11 left uncompared."""
+    from derive.pipeline import Options, run_text
+
+    text = ("title: bn\ninputs: {shape: [2]}\nlayers:\n  - {type: dense, units: 2}\n"
+            "  - {type: batchnorm, activation: relu}\n  - {type: dense, units: 1}\n"
+            "loss: squared_error\nexample:\n  x: [[1.0, 1.0], [1.0, 1.0], [1.0, 1.0]]\n"
+            "  y: [[1.0], [0.0], [0.5]]\n  init:\n"
+            "    - {W: [[0.4, -0.3], [0.1, 0.5]], b: [0.1, -0.1]}\n    - {}\n"
+            "    - {W: [[0.6, -0.8]], b: [0.2]}\n")
+    result = run_text(text, "bn.yaml", Options(formats=("md", "json")))
+    verified = json.loads(result.files["bn.json"])["verified"]
+    shown = len(json.loads(result.files["bn.json"])["equations"])
+    at_kinks = verified["equations_at_kinks"]
+    assert at_kinks > 0 and verified["equations"] + at_kinks == shown
+    page = result.files["bn.md"]
+    assert f"{verified['equations']} equations verified and {at_kinks} on a kink" in page
+    assert f": {verified['equations']} compared and {at_kinks} on a kink" in page

@@ -35,7 +35,7 @@ from .lines import LARGE
 from .model import Document, Equation
 from .quantities import BATCH_LOSS, sample_loss, sample_nodes
 
-__all__ = ["AuditReport", "FalseEquation", "Graphs", "audit"]
+__all__ = ["AuditReport", "FalseEquation", "Graphs", "audit", "kinks_phrase"]
 
 RANDOM_POINTS = 2
 DRAWS = 50          # tries for a random point inside a formula's domain
@@ -116,6 +116,14 @@ def _example_leaves(network: Network, worked: WorkedExample, n: int | None) -> d
         for s in (*network.x, *network.y):
             leaves[for_sample(s, k) if n is not None else s] = float(forward.env[s])
     return leaves
+
+
+def kinks_phrase(report: AuditReport) -> str:
+    """The equations the audit could not compare, for a verdict: each sits on a kink at the
+    example (every ∂ in it a NaN: the one-sided differences disagree)."""
+    if not report.at_kinks:
+        return ""
+    return f" and {report.at_kinks} on a kink at the example left uncompared (no slope there)"
 
 
 def _flat(value: Any) -> list[Any]:

@@ -8,7 +8,7 @@ from types import MappingProxyType
 from ..calculus import LOSS
 from ..numbers import MPMATH
 from ..verify.points import check_precision
-from .audit import AuditReport
+from .audit import AuditReport, kinks_phrase
 from .context import Context
 from .forward import count
 from .model import Callout, Section, Text, math, plain, strong
@@ -44,13 +44,6 @@ def _claims_verdict(c: Context) -> str:
     return f"; {expected} of {count(len(claims), 'claim')} checked as expected"
 
 
-def _kinks(audit: AuditReport) -> str:
-    """The equations the audit could not compare: each sits on a kink at the example."""
-    if not audit.at_kinks:
-        return ""
-    return f" and {audit.at_kinks} on a kink at the example left uncompared (no slope there)"
-
-
 def banner(c: Context, audit: AuditReport) -> Callout:
     """Three separate verdicts: equations, gradient values, claims."""
     r = c.report
@@ -58,7 +51,7 @@ def banner(c: Context, audit: AuditReport) -> Callout:
         f" ({audit.example_lines} of them with the example's numbers)"
     text = (f"{count(audit.equations, 'equation')} on this page evaluated at "
             f"{count(audit.points, 'random point')} and the example{numbers}"
-            + _kinks(audit) + "; "
+            + kinks_phrase(audit) + "; "
             + _gradient_verdict(c) + _claims_verdict(c) + ".")
     ok = not r.disagreements and all(cl.passed for cl in r.claims)
     title = "Derived and checked by machine" if ok else \
@@ -100,7 +93,7 @@ def _equations_sentence(audit: AuditReport) -> str:
     if not audit.at_kinks:
         return f"Every displayed equation ({audit.equations}) was evaluated {where}."
     return (f"Every displayed equation was evaluated {where}: {audit.equations} compared"
-            f"{_kinks(audit)}.")
+            f"{kinks_phrase(audit)}.")
 
 
 def checking_section(c: Context, audit: AuditReport) -> Section:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 
 from ..tensor import Model
-from .audit import FalseEquation, compare_equation
+from .audit import AuditReport, FalseEquation, compare_equation
 from .evaluate import OUTSIDE, Graph, Point
 from .model import Document
 
@@ -35,14 +35,15 @@ def _random(model: Model, graph: Graph, rng: random.Random) -> Point:
                         got_text=f"none in {DRAWS} draws", stage="audit")
 
 
-def audit_tensor_page(document: Document, model: Model, *, seed: int = 0) -> int:
-    """The number of equations compared; ``FalseEquation`` at the first false one."""
+def audit_tensor_page(document: Document, model: Model, *, seed: int = 0) -> AuditReport:
+    """What was compared (as a network page's ``audit`` reports it); ``FalseEquation`` at
+    the first false one."""
     graph = Graph(list(model.graph.definitions))
     rng = random.Random(seed)
     example = Point(graph, model.values())
     randoms = [_random(model, graph, rng) for _ in range(RANDOM_POINTS)]
     compiled: dict = {}
-    verified = 0
+    verified = at_example = at_kinks = 0
     for where, display in document.displays():
         for line in display.lines:
             eq = line.equation
@@ -51,4 +52,8 @@ def audit_tensor_page(document: Document, model: Model, *, seed: int = 0) -> int
             points = [example] if eq.at == "example" else randoms
             if any([compare_equation(eq, p, where, line.latex, compiled) for p in points]):
                 verified += 1
-    return verified
+                at_example += eq.at == "example"
+            else:
+                at_kinks += 1
+    return AuditReport(equations=verified, example_lines=at_example, points=RANDOM_POINTS,
+                       at_kinks=at_kinks)

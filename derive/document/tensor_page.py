@@ -16,6 +16,7 @@ import sympy as sp
 from ..numerals import format_number
 from ..tensor import LayerRecord, Model, Tensor, TensorCheck, TensorWorked
 from ..registry import OPTIMIZERS
+from .audit import AuditReport, kinks_phrase
 from .model import Callout, Details, Document, Section, Table, Text, math, plain
 
 __all__ = ["TensorContext", "TensorTex", "tensor_document"]
@@ -138,7 +139,7 @@ def _training(ctx: TensorContext) -> Section:
                                                    rows)))
 
 
-def _checking(ctx: TensorContext, equations: int) -> Section:
+def _checking(ctx: TensorContext, audited: AuditReport) -> Section:
     check = ctx.check
     return Section(plain("How this was checked"), (
         plain("Every gradient was computed by reverse mode over the graph of the whole batch "
@@ -151,28 +152,35 @@ def _checking(ctx: TensorContext, equations: int) -> Section:
                    f"functions, in float64 ({check.torch_compared} of the comparisons)"
                    if check.torch_compared else "")
                 + f": {check.compared} comparisons, the "
-                f"largest relative error {check.max_rel_error:.1e}. Every displayed equation "
-                f"({equations}) was evaluated at random points, each ∂ by finite differences "
-                f"through the graph, before this page was written."),))
+                f"largest relative error {check.max_rel_error:.1e}. " + _equations(audited)),))
 
 
-def banner(ctx: TensorContext, equations: int) -> Callout:
+def _equations(audited: AuditReport) -> str:
+    where = "at random points, each ∂ by finite differences through the graph"
+    if not audited.at_kinks:
+        return (f"Every displayed equation ({audited.equations}) was evaluated {where}, before "
+                "this page was written.")
+    return (f"Every displayed equation was evaluated {where}, before this page was written: "
+            f"{audited.equations} compared{kinks_phrase(audited)}.")
+
+
+def banner(ctx: TensorContext, audited: AuditReport) -> Callout:
     check = ctx.check
     verdict = "success" if check.passed else "danger"
     return Callout(verdict, plain("Derived and checked by machine"), (
-        plain(f"{equations} equations verified; {check.compared} gradients agree with finite "
+        plain(f"{audited.equations} equations verified{kinks_phrase(audited)}; {check.compared} gradients agree with finite "
               f"differences" + (" and PyTorch" if check.torch_compared else "")
               + (f" ({check.skipped} at a kink not compared)"
                                 if check.skipped else "") + "."),))
 
 
 def tensor_document(ctx: TensorContext, forward: tuple[Section, ...],
-                    backward: tuple[Section, ...], equations: int) -> Document:
+                    backward: tuple[Section, ...], audited: AuditReport) -> Document:
     """The page from its parts (the lessons are built by ``lessons``)."""
     spec = ctx.model.spec
-    return Document(title=spec.title, about=spec.about, banner=banner(ctx, equations),
+    return Document(title=spec.title, about=spec.about, banner=banner(ctx, audited),
                     sections=(_shapes(ctx), *forward, *backward, _gradients(ctx),
-                              _training(ctx), _checking(ctx, equations)))
+                              _training(ctx), _checking(ctx, audited)))
 
 
 def sample_count(record: LayerRecord) -> int:

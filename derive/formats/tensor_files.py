@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from ..document import Document, TextPrinter
+from ..document import AuditReport, Document, TextPrinter
 from ..document.tensor_build import build_tensor_document
 from ..document.tensor_page import TensorTex
 from ..tensor import Model, TensorCheck, TensorWorked
@@ -32,7 +32,7 @@ def _graph(model: Model, tex: TensorTex, text: TextPrinter) -> list[dict]:
             for s, definition in nodes]
 
 
-def tensor_json(model: Model, worked: TensorWorked, check: TensorCheck, equations: int,
+def tensor_json(model: Model, worked: TensorWorked, check: TensorCheck, audited: AuditReport,
                 document: Document | None = None) -> dict:
     """The page's numbers at full precision, with its graph and every displayed equation
     (docs/layers.md describes the fields)."""
@@ -52,7 +52,8 @@ def tensor_json(model: Model, worked: TensorWorked, check: TensorCheck, equation
                         "final": worked.final[s]}
                        for t in model.graph.parameters for s in t.symbols],
         "losses": list(worked.losses),
-        "verified": {"equations": equations, "gradients": check.compared,
+        "verified": {"equations": audited.equations, "equations_at_kinks": audited.at_kinks,
+                     "gradients": check.compared,
                      "skipped_at_kinks": check.skipped, "max_rel_error": check.max_rel_error,
                      "oracles": list(check.methods), "against_torch": check.torch_compared,
                      "passed": check.passed},
@@ -64,7 +65,7 @@ def tensor_files(model: Model, worked: TensorWorked, check: TensorCheck, *, stem
                  chapter: bool = False) -> tuple[dict[str, str], str]:
     """(the files asked for, the course book's chapter or ""); the pictures go with the
     Markdown page as SVG files and into the LaTeX as TikZ (one drawing each)."""
-    document, _, equations = build_tensor_document(model, worked, check, stem=stem, seed=seed)
+    document, _, audited = build_tensor_document(model, worked, check, stem=stem, seed=seed)
     title = model.spec.title
     out: dict[str, str] = {}
     drawn = tensor_drawings(model, worked, stem) if {"md", "tex"} & set(formats) or chapter \
@@ -77,7 +78,7 @@ def tensor_files(model: Model, worked: TensorWorked, check: TensorCheck, *, stem
         out[f"{stem}.tex"] = template("tex", "latex/page.tex.j2").render(
             title=escape_latex(title), body=LatexPrinter(pictures=figures).body(document))
     if "json" in formats:
-        text = json.dumps(tensor_json(model, worked, check, equations, document), indent=2,
+        text = json.dumps(tensor_json(model, worked, check, audited, document), indent=2,
                           sort_keys=True, ensure_ascii=False)
         out[f"{stem}.json"] = escape_json(text) + "\n"
     book = template("tex", "latex/chapter.tex.j2").render(
