@@ -59,9 +59,13 @@ def _saturated(c: Context) -> list[str]:
             continue
         for j, z in enumerate(layer.z):
             slope = abs(c.at_example(layer.derivative(j)))
-            if slope < SATURATED:
-                notes.append(f"Unit {j + 1} of layer {layer.number} is saturated: its "
-                             f"activation's slope is {slope:.2g} at z = {float(env[z]):.4g}, so "
+            here = f"its activation's slope is {slope:.2g} at z = {float(env[z]):.4g}"
+            if slope == 0:      # ReLU at z < 0: not saturated, off
+                notes.append(f"Unit {j + 1} of layer {layer.number} passes no error back: "
+                             f"{here}, so the weights into it get no gradient from this "
+                             "sample.")
+            elif slope < SATURATED:
+                notes.append(f"Unit {j + 1} of layer {layer.number} is saturated: {here}, so "
                              "almost no error flows back through it.")
     return notes
 
