@@ -80,3 +80,29 @@ def test_nothing_is_said_where_nothing_happens() -> None:
                              {"units": 1, "activation": "linear"}], 0.5, 0.3,
                             [{"W": [[0.4]], "b": [0.1]}, {"W": [[0.7]], "b": [0.0]}]))
     assert notes == ""
+
+
+def _slow(optimizer: str, **extra) -> tuple[str, dict]:
+    spec = _spec([{"units": 1, "activation": "sigmoid"}, {"units": 1, "activation": "linear"}],
+                 1.0, 0.9, [{"W": [[0.4]], "b": [0.1]}, {"W": [[0.7]], "b": [0.0]}],
+                 learning_rate=0.0001, steps=3, optimizer=optimizer)
+    return _notes({**spec, **extra})
+
+
+def test_a_slow_loss_under_sgd_is_explained_by_eta_times_the_gradient() -> None:
+    notes, page = _slow("sgd")
+    largest = max(abs(p["grad"]) for p in page["parameters"])
+    assert (f"the largest gradient is {largest:.3g}, so a step moves a parameter by at most "
+            f"η·{largest:.3g} = {1e-4 * largest:.3g}") in notes
+
+
+def test_a_slow_loss_under_adam_momentum_or_decay_says_how_far_the_step_went() -> None:
+    """Adam's first step is about η whatever the gradient, momentum's grows, weight decay
+    adds λw: "at most η·g" would be false there; the page gives the measured move."""
+    for optimizer, extra in (("adam", {}), ("momentum", {}),
+                             ("sgd", {"regularization": {"l2": 0.5}})):
+        notes, page = _slow(optimizer, **extra)
+        moved = max(abs(p["updated"] - p["value"]) for p in page["parameters"])
+        assert f"the first update moved no parameter by more than {moved:.3g} (η = 0.0001" \
+            in notes, (optimizer, notes)
+        assert "at most η·" not in notes

@@ -103,10 +103,19 @@ def _slow(c: Context) -> list[str]:
     largest = max(abs(float(g)) for g in worked.first.gradients)
     rate = worked.learning_rate
     sigmoid = any(layer.activation.name == "sigmoid" for layer in c.network.layers)
+    sigmoid_note = "every sigmoid on the way back multiplies by σ′ ≤ ¼" if sigmoid else ""
+    if worked.first.state or c.network.spec.l2:     # a step is not η·g: say what it was
+        assert worked.updated is not None
+        moved = max(abs(float(a) - float(b)) for a, b in zip(worked.updated, worked.initial))
+        why = (f"the first update moved no parameter by more than {moved:.3g} (η = {rate:g}, "
+               f"the largest gradient {largest:.3g}"
+               + (f"; {sigmoid_note})" if sigmoid else ")"))
+    else:
+        why = (f"the largest gradient is {largest:.3g}, so a step moves a parameter by at "
+               f"most η·{largest:.3g} = {rate * largest:.3g}"
+               + (f" ({sigmoid_note})" if sigmoid else ""))
     return [f"Over {len(worked.steps)} steps the loss falls by only "
-            f"{100 * (first - last) / abs(first):.2g} %: the largest gradient is {largest:.3g}, "
-            f"so a step moves a parameter by at most η·{largest:.3g} = {rate * largest:.3g}"
-            + (" (every sigmoid on the way back multiplies by σ′ ≤ ¼)" if sigmoid else "") +
+            f"{100 * (first - last) / abs(first):.2g} %: {why}"
             ". The loss curve's axis spans only that small range, which makes the drop look "
             "larger than it is."]
 
