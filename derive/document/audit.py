@@ -29,13 +29,15 @@ import sympy as sp
 from ..calculus import LOSS, Network, for_sample, role_of
 from ..errors import CheckFailed
 from ..numbers import WorkedExample
+from ..numbers.second_look import own_error
 from ..verify.points import SMOOTH, has_kinks
 from .evaluate import OUTSIDE, Graph, Point, compile_expr
 from .lines import LARGE
 from .model import Document, Equation
 from .quantities import BATCH_LOSS, sample_loss, sample_nodes
 
-__all__ = ["AuditReport", "FalseEquation", "Graphs", "audit", "kinks_phrase"]
+__all__ = ["AuditReport", "FalseEquation", "Graphs", "audit", "equations_sentence",
+           "kinks_phrase"]
 
 RANDOM_POINTS = 2
 DRAWS = 50          # tries for a random point inside a formula's domain
@@ -126,6 +128,14 @@ def kinks_phrase(report: AuditReport) -> str:
     return f" and {report.at_kinks} on a kink at the example left uncompared (no slope there)"
 
 
+def equations_sentence(report: AuditReport, how: str) -> str:
+    """'Every displayed equation (N) was evaluated ``how``.', with the kinks when any."""
+    if not report.at_kinks:
+        return f"Every displayed equation ({report.equations}) was evaluated {how}."
+    return (f"Every displayed equation was evaluated {how}: {report.equations} compared"
+            f"{kinks_phrase(report)}.")
+
+
 def _flat(value: Any) -> list[Any]:
     return [e for row in value for e in row] if isinstance(value, tuple) else [value]
 
@@ -177,19 +187,13 @@ def _random_point(graph: Graph, network: Network, n: int | None, rng: random.Ran
                         got_text=f"none in {DRAWS} draws", stage="audit")
 
 
-SHRINK = 25     # a second look's mismatch this many times smaller: a difference's own error
-
-
 def _compare(eq: Equation, point: Point, where: str, latex: str, compiled: dict) -> bool:
     """True when compared (every pair agreed), False when every pair met a kink.
 
-    A mismatch is looked at again with differences 100 times narrower (``Point.finer``)
-    before it stops the run. A difference's own error shrinks with its step (100 times
-    next to a kink of a higher derivative, 10 000 times elsewhere); a false line's does not.
-    So a pair passes the second look when it agrees there, or when its mismatch came out
-    at least ``SHRINK`` times smaller: what is left of it is under the first step's own
-    error, which the audit cannot see past (ELU's ∂L/∂w = 0 at z = 0 exactly, where the
-    second derivative jumps, is 1.9e-6 off at h = 1e-5 and 1.9e-8 off at h = 1e-7).
+    A mismatch is looked at again with narrower differences (``Point.finer``) before it
+    stops the run, and a pair passes when it agrees there or its mismatch shrank as a
+    difference's own error does (``numbers.second_look``: ELU's ∂L/∂w = 0 at z = 0 exactly,
+    where the second derivative jumps, is 1.9e-6 off at h = 1e-5 and 1.9e-8 at h = 1e-7).
     """
     pairs = _pairs(eq, point, where, latex, compiled)
     wrong = [i for i, (a, b, allowed) in enumerate(pairs) if not _close_pair(a, b, allowed)]
@@ -199,7 +203,7 @@ def _compare(eq: Equation, point: Point, where: str, latex: str, compiled: dict)
     for i in wrong:
         a, b, allowed = pairs[i]
         a2, b2, allowed2 = again[i]
-        if not (_close_pair(a2, b2, allowed2) or abs(a2 - b2) * SHRINK <= abs(a - b)):
+        if not (_close_pair(a2, b2, allowed2) or own_error(a - b, a2 - b2)):
             raise FalseEquation(where, f"equal sides ({_shown(a)} on the left)",
                                 got_text=f"{_shown(b)} in {latex[:100]}", stage="audit")
     return True

@@ -8,7 +8,7 @@ from types import MappingProxyType
 from ..calculus import LOSS
 from ..numbers import MPMATH
 from ..verify.points import check_precision
-from .audit import AuditReport, kinks_phrase
+from .audit import AuditReport, equations_sentence, kinks_phrase
 from .context import Context
 from .forward import count
 from .model import Callout, Section, Text, math, plain, strong
@@ -87,15 +87,6 @@ def claims_section(c: Context) -> Section | None:
     return Section(plain("Common mistakes, checked"), tuple(blocks))
 
 
-def _equations_sentence(audit: AuditReport) -> str:
-    where = (f"on both sides at {count(audit.points, 'random point')} and at the example, each ∂ "
-             "by central differences through the graph")
-    if not audit.at_kinks:
-        return f"Every displayed equation ({audit.equations}) was evaluated {where}."
-    return (f"Every displayed equation was evaluated {where}: {audit.equations} compared"
-            f"{kinks_phrase(audit)}.")
-
-
 def checking_section(c: Context, audit: AuditReport) -> Section:
     r = c.report
     loss = c.loss
@@ -118,8 +109,10 @@ def checking_section(c: Context, audit: AuditReport) -> Section:
     digits = " computed in 50-digit arithmetic" if check_precision(c.network) is MPMATH else ""
     oracles = " and ".join(_ORACLE_NAMES.get(m, m) + (digits if m == "finite_difference" else "")
                            for m in r.methods) or "finite differences"
+    how = (f"on both sides at {count(audit.points, 'random point')} and at the example, "
+           "each ∂ by central differences through the graph")
     blocks.append(Text() + f"This page was checked {'three' if r.claims else 'two'} ways. "
-                  + _equations_sentence(audit) + f" Every gradient value ({r.compared} "
+                  + equations_sentence(audit, how) + f" Every gradient value ({r.compared} "
                   f"comparisons, points: {', '.join(r.points)}) was compared with {oracles}, "
                   f"largest relative difference {r.max_rel_error:.2g}"
                   + (f"; {count(r.skipped, 'comparison')} at a kink skipped" if r.skipped

@@ -17,6 +17,7 @@ import mpmath
 import sympy as sp
 
 from ..calculus import LOSS, pre_activation_symbol, role_of
+from ..numbers.second_look import NARROWER
 from ..registry import ActivationFunction
 from .arithmetic import EXACT, FLOAT, real, sum_of
 from .quantities import PARTIAL, sample_loss
@@ -217,14 +218,15 @@ class Point:
         raise KeyError(symbol)
 
     def finer(self) -> Point:
-        """The same point with differences 100 times narrower: a second look at a mismatch.
+        """The same point with differences ``NARROWER`` times narrower: a second look at a
+        mismatch (``numbers.second_look``).
 
         A difference across a kink of a higher derivative (ELU's second at 0, Huber's at δ)
         is off by O(h), not O(h²), and a step of 10⁻⁵ can miss by more than the audit's
         1e-6 there; narrowed, that error shrinks 100 times, while a false equation's stays.
         """
         finer = Point(self.graph, self.env, evaluate=False, exact=self.exact, loss=self.loss)
-        finer.step = self.step / 100
+        finer.step = self.step / NARROWER
         return finer
 
     def _nudge(self, b: sp.Symbol) -> tuple[float, dict, dict]:

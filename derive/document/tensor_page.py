@@ -16,7 +16,7 @@ import sympy as sp
 from ..numerals import format_number
 from ..tensor import LayerRecord, Model, Tensor, TensorCheck, TensorWorked
 from ..registry import OPTIMIZERS
-from .audit import AuditReport, kinks_phrase
+from .audit import AuditReport, equations_sentence, kinks_phrase
 from .model import Callout, Details, Document, Section, Table, Text, math, plain
 
 __all__ = ["TensorContext", "TensorTex", "tensor_document"]
@@ -152,26 +152,20 @@ def _checking(ctx: TensorContext, audited: AuditReport) -> Section:
                    f"functions, in float64 ({check.torch_compared} of the comparisons)"
                    if check.torch_compared else "")
                 + f": {check.compared} comparisons, the "
-                f"largest relative error {check.max_rel_error:.1e}. " + _equations(audited)),))
-
-
-def _equations(audited: AuditReport) -> str:
-    where = "at random points, each ∂ by finite differences through the graph"
-    if not audited.at_kinks:
-        return (f"Every displayed equation ({audited.equations}) was evaluated {where}, before "
-                "this page was written.")
-    return (f"Every displayed equation was evaluated {where}, before this page was written: "
-            f"{audited.equations} compared{kinks_phrase(audited)}.")
+                f"largest relative error {check.max_rel_error:.1e}. "
+                + equations_sentence(audited, "at random points, each ∂ by finite differences "
+                                     "through the graph, before this page was written")),))
 
 
 def banner(ctx: TensorContext, audited: AuditReport) -> Callout:
     check = ctx.check
     verdict = "success" if check.passed else "danger"
     return Callout(verdict, plain("Derived and checked by machine"), (
-        plain(f"{audited.equations} equations verified{kinks_phrase(audited)}; {check.compared} gradients agree with finite "
-              f"differences" + (" and PyTorch" if check.torch_compared else "")
-              + (f" ({check.skipped} at a kink not compared)"
-                                if check.skipped else "") + "."),))
+        plain(f"{audited.equations} equations verified{kinks_phrase(audited)}; "
+              f"{check.compared} gradients agree with finite differences"
+              + (" and PyTorch" if check.torch_compared else "")
+              + (f" ({check.skipped} at a kink not compared)" if check.skipped else "")
+              + "."),))
 
 
 def tensor_document(ctx: TensorContext, forward: tuple[Section, ...],

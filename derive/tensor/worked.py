@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from ..numbers.second_look import NARROWER, own_error
 from ..registry import OPTIMIZERS
 from .build import Model
 from .reverse import Evaluator
@@ -101,7 +102,7 @@ def _points(model: Model, seed: int) -> list[tuple[str, dict[sp.Symbol, float]]]
     return out
 
 
-SHRINK = 25     # a second look's mismatch this many times smaller: the difference's own error
+STEP = 1e-5         # h = STEP · max(1, |θ|)
 
 
 def _central(evaluator: Evaluator, env: dict, s: sp.Symbol, value: float, base: float,
@@ -133,19 +134,18 @@ def check_model(model: Model, evaluator: Evaluator, seed: int = 0,
         grads, base = evaluator.backward(env), env[model.graph.loss]
         for t in model.graph.parameters:
             for s in t.symbols:
-                numeric = _central(evaluator, env, s, leaves[s], base, 1e-5)
+                numeric = _central(evaluator, env, s, leaves[s], base, STEP)
                 if numeric is None:
                     skipped += 1            # a kink: no derivative to compare with
                     continue
                 symbolic = grads.get(s, 0.0)
-                noise = 1e-13 * max(1.0, abs(base)) / (1e-5 * max(1.0, abs(leaves[s])))
+                noise = 1e-13 * max(1.0, abs(base)) / (STEP * max(1.0, abs(leaves[s])))
                 error, own = _relative(symbolic, numeric), False
                 if error > TOLERANCE + noise and math.isfinite(symbolic):
-                    # a second look 100 times narrower: a difference's own error shrinks with
-                    # its step (100 times next to a kink of L'': ReLU's z = 0 exactly)
-                    finer = _central(evaluator, env, s, leaves[s], base, 1e-7)
-                    own = finer is not None and abs(symbolic - finer) * SHRINK <= abs(
-                        symbolic - numeric)
+                    # the second look: next to a kink of L'' (ReLU's z = 0 exactly) a
+                    # difference is O(h) off, and a narrower one shows it
+                    finer = _central(evaluator, env, s, leaves[s], base, STEP / NARROWER)
+                    own = finer is not None and own_error(symbolic - numeric, symbolic - finer)
                     if own:
                         error = _relative(symbolic, finer)
                 compared += 1

@@ -131,7 +131,7 @@ class _Comparison:
         if not rounding <= allowed:
             if engine.precision is not MPMATH:
                 return self._redo(index, engine)
-            return self._wider(index, point, sweeps, rounding / allowed)
+            return self._in_more_digits(index, point, sweeps, rounding / allowed)
         if self.kinks and abs(ahead - behind) > differences.kink * max(1, abs(central)):
             # a kink's gap stays as h shrinks; a smooth loss's (h·f'') shrinks with it
             h = differences.step(point.forwards[0].env[self.derivation.network.parameters[index]])
@@ -143,7 +143,8 @@ class _Comparison:
             return self._redo(index, engine)     # confirmed in 50 digits before it is reported
         return central
 
-    def _wider(self, index: int, point: Point, sweeps: list[Sweep], excess: object) -> object:
+    def _in_more_digits(self, index: int, point: Point, sweeps: list[Sweep],
+                        excess: object) -> object:
         """A 50-digit difference whose rounding is ``excess`` times too large (a loss of 10^30,
         a weight of 10^150), taken again in as many more digits as that needs. (A wider step
         stops being small next to the parameter: from a loss of 10^300 a weight's slope of
