@@ -83,9 +83,15 @@ def name_of(symbol: sp.Symbol, output_layer: int) -> str:
     return base + (f"__{role.sample}" if role.sample is not None else "")
 
 
+# What differentiates differently for a complex argument than for a real one.
+_COMPLEX_PARTS = (sp.Abs, sp.sign, sp.re, sp.im, sp.arg, sp.conjugate)
+
+
 def real_derivative(expr: sp.Expr, symbol: sp.Symbol) -> sp.Expr:
     """d expr / d symbol, the symbol a real number as every network quantity is: |z|′ = sign z
     (SymPy differentiates |z| of a complex z into re and im)."""
+    if not expr.has(*_COMPLEX_PARTS):       # the same in both calculi; no assumption queries
+        return sp.diff(expr, symbol)
     real = sp.Dummy(str(symbol), real=True)
     return sp.diff(expr.xreplace({symbol: real}), real).xreplace({real: symbol})
 
