@@ -154,11 +154,11 @@ def check_command(specs: tuple[str, ...], against: str | None, seed: int, no_lim
     paths = spec_paths(specs)
     text = _stdin_text(paths, options)
     failed: list[Any] = []
-    invalid: list[str] = []
+    invalid: list[DeriveError] = []
     for path in paths:
         results, errors = run_each([path], options, text)
-        for message in errors if len(paths) > 1 else ():
-            click.echo(message, err=True)
+        for error in errors if len(paths) > 1 else ():
+            click.echo(str(error), err=True)
         invalid += errors
         for result in results:
             lines = result.problems()

@@ -49,11 +49,14 @@ def options_from_flags(seed: int, no_limits: bool, oracle: str, **rest: Any) -> 
 
 
 class InvalidSpecs(DeriveError):
-    """Every invalid spec of a run, each with its own line(s) (exit 2)."""
+    """Every spec of a run that ended in an error, each with its own line(s): exit 2 when
+    one is invalid input, else the errors' own code (1: a page's false equation)."""
 
-    def __init__(self, messages: list[str]) -> None:
-        super().__init__("SPEC", "valid specs", got_text=f"{len(messages)} invalid")
-        self.messages = messages
+    def __init__(self, errors: Sequence[DeriveError]) -> None:
+        super().__init__("SPEC", "valid specs", got_text=f"{len(errors)} invalid")
+        self.messages = [str(error) for error in errors]
+        self.exit_code = min((error.exit_code for error in errors), default=2,
+                             key=lambda code: code != 2)
 
     def __str__(self) -> str:
         return "\n".join(self.messages)
@@ -68,19 +71,21 @@ def check_failed(result: Result | GraphResult) -> CheckFailed:
 
 
 def checks_failed(arguments: Sequence[str], failed: Sequence[Result | GraphResult],
-                  total: int, *, invalid: Sequence[str] = ()) -> DeriveError:
-    """The last line of a run with invalid (exit 2) or disagreeing specs (exit 1): it counts
-    them and names the failing ones and the arguments that held them. A single spec that is
-    invalid gets its own message alone."""
-    if invalid:
-        if total == 1:
-            return InvalidSpecs(list(invalid))
+                  total: int, *, invalid: Sequence[DeriveError] = ()) -> DeriveError:
+    """The last line of a run with invalid (exit 2) or disagreeing specs (exit 1; a page
+    whose audit found a false equation among them): it counts them and names the failing
+    ones and the arguments that held them. A single spec that ended in an error gets its
+    own message alone."""
+    if invalid and total == 1:
+        return InvalidSpecs(list(invalid))
+    bad_input = [error for error in invalid if error.exit_code == 2]
+    if bad_input:
         return SpecError("specs", "valid specs", file=" ".join(arguments),
-                         got_text=f"{counted(len(invalid), 'invalid spec')} of {total}")
-    names = ", ".join(str(result.path) for result in failed[:5]) + \
-        (f" and {len(failed) - 5} more" if len(failed) > 5 else "")
+                         got_text=f"{counted(len(bad_input), 'invalid spec')} of {total}")
+    paths = [str(result.path) for result in failed] + [str(error.file) for error in invalid]
+    names = ", ".join(paths[:5]) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
     return CheckFailed("specs", "every symbolic gradient equal to every oracle and every claim "
-                       "true", got_text=f"{counted(len(failed), 'failing spec')} of {total}: "
+                       "true", got_text=f"{counted(len(paths), 'failing spec')} of {total}: "
                        f"{names}", file=" ".join(arguments))
 
 
@@ -177,13 +182,14 @@ def clashing_stems(paths: Sequence[str], stems: Sequence[str]) -> None:
 
 
 def run_each(paths: Sequence[str], options: Options, stdin: str = ""
-             ) -> tuple[list[Result | GraphResult], list[str]]:
-    """Every spec run: the results of the valid ones and the message of each invalid one.
+             ) -> tuple[list[Result | GraphResult], list[DeriveError]]:
+    """Every spec run: the results of the valid ones and the error of each other one, which
+    names its file (a page's false equation knows only its section).
 
     ``stdin``: the text of ``-``, already read.
     """
     results: list[Result | GraphResult] = []
-    errors: list[str] = []
+    errors: list[DeriveError] = []
     for path in paths:
         try:
             if path == STDIN:
@@ -193,10 +199,13 @@ def run_each(paths: Sequence[str], options: Options, stdin: str = ""
             else:
                 results.append(run(path, options))
         except DeriveError as exc:
-            errors.append(str(exc))
+            if exc.file is None:
+                exc.file = STDIN_NAME if path == STDIN else path
+            errors.append(exc)
     if "numpy" in options.formats:
-        errors += [f"{r.path}: --format numpy: expected a network spec (layers:), got a "
-                   f"graph: spec" for r in results if isinstance(r, GraphResult)]
+        errors += [SpecError("--format numpy", "a network spec (layers:)",
+                             got_text="a graph: spec", file=str(r.path))
+                   for r in results if isinstance(r, GraphResult)]
     return results, errors
 
 

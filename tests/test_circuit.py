@@ -202,7 +202,7 @@ def test_every_equation_of_a_circuit_page_is_audited_and_a_false_one_stops_it() 
                              "nodes": {"q": "x + y", "f": "q * z"}, "output": "f"})
     document = circuit_document(result, "t", "p.svg")
     # 5 forward values, 4 local derivatives, 5 backward rows (∂f/∂f = 1 among them)
-    assert audit_circuit_page(document, result) == 14
+    assert audit_circuit_page(document, result).equations == 14
     assert "the 14 equations below were evaluated" in circuit_markdown(result, "t", "p.svg")
     backward = document.sections[-1]
     line = next(l for b in backward.blocks if isinstance(b, Display) for l in b.lines
@@ -213,3 +213,23 @@ def test_every_equation_of_a_circuit_page_is_audited_and_a_false_one_stops_it() 
         backward, blocks=(Display((wrong,)),)),))
     with pytest.raises(FalseEquation):
         audit_circuit_page(tampered, result)
+
+
+def test_a_chain_through_a_tie_is_left_uncompared_not_called_false() -> None:
+    """Found by a circuit fuzz: n0 = max(x0, x0), n1 = min(n0, x0), n2 = max(n0, n1) tie
+    everywhere. Each tie splits the gradient as torch does, so the page's ∂n3/∂n0 is the
+    convention's -0.676, while n3 moves with n0 at slope -0.901: the audit called the
+    upstream × local equation false and the run ended (exit 2, no file named). Its sides
+    sit on kinks at the inputs: it is counted and said, as a network page says its kinks."""
+    from derive.formats.circuit_page import circuit_files
+
+    result = derive_circuit({"inputs": {"x0": -1.47},
+                             "nodes": {"n0": "max(x0, x0)", "n1": "min(n0, x0)",
+                                       "n2": "max(n0, n1)", "n3": "sqrt(n2^2 + 0.5)"},
+                             "output": "n3"})
+    slope = -1.47 / math.sqrt(1.47 ** 2 + 0.5)
+    assert result.quantity("n0").grad == pytest.approx(0.75 * slope, rel=1e-12)
+    assert result.quantity("x0").grad == pytest.approx(slope, rel=1e-12)
+    page = circuit_files(result, "ties", "ties")["ties.md"]
+    assert "on a kink at the inputs left uncompared (no slope there)" in page
+    assert "the equations below were evaluated at the circuit's inputs" in page

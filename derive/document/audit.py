@@ -120,12 +120,12 @@ def _example_leaves(network: Network, worked: WorkedExample, n: int | None) -> d
     return leaves
 
 
-def kinks_phrase(report: AuditReport) -> str:
-    """The equations the audit could not compare, for a verdict: each sits on a kink at the
-    example (every ∂ in it a NaN: the one-sided differences disagree)."""
+def kinks_phrase(report: AuditReport, at: str = "the example") -> str:
+    """The equations the audit could not compare, for a verdict: each sits on a kink ``at``
+    the point (a ∂ in it a NaN: the one-sided differences disagree)."""
     if not report.at_kinks:
         return ""
-    return f" and {report.at_kinks} on a kink at the example left uncompared (no slope there)"
+    return f" and {report.at_kinks} on a kink at {at} left uncompared (no slope there)"
 
 
 def equations_sentence(report: AuditReport, how: str) -> str:
@@ -188,7 +188,7 @@ def _random_point(graph: Graph, network: Network, n: int | None, rng: random.Ran
 
 
 def _compare(eq: Equation, point: Point, where: str, latex: str, compiled: dict) -> bool:
-    """True when compared (every pair agreed), False when every pair met a kink.
+    """True when compared (every pair agreed), False when a side met a kink there.
 
     A mismatch is looked at again with narrower differences (``Point.finer``) before it
     stops the run, and a pair passes when it agrees there or its mismatch shrank as a
@@ -196,6 +196,11 @@ def _compare(eq: Equation, point: Point, where: str, latex: str, compiled: dict)
     where the second derivative jumps, is 1.9e-6 off at h = 1e-5 and 1.9e-8 at h = 1e-7).
     """
     pairs = _pairs(eq, point, where, latex, compiled)
+    if any(math.isnan(a) or math.isnan(b) for a, b, _ in pairs):
+        # a side with no slope here (a kink): the numbers printed beside it follow the
+        # kink's convention (ReLU'(0) = 0, a tie of max split evenly), not a slope that
+        # exists, so no side of this equation is compared at this point
+        return False
     wrong = [i for i, (a, b, allowed) in enumerate(pairs) if not _close_pair(a, b, allowed)]
     if not wrong:
         return any(not math.isnan(a) and not math.isnan(b) for a, b, _ in pairs)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import sympy as sp
 
 from ..circuit import CircuitDerivation
-from .audit import compare_equation
+from .audit import AuditReport, compare_equation
 from .evaluate import Graph, Point
 from .model import Document
 from .quantities import PARTIAL
@@ -39,18 +39,23 @@ def local_nodes(result: CircuitDerivation) -> list[tuple[sp.Symbol, sp.Expr]]:
     return out
 
 
-def audit_circuit_page(document: Document, result: CircuitDerivation) -> int:
-    """The number of equations compared; ``FalseEquation`` at the first false one."""
+def audit_circuit_page(document: Document, result: CircuitDerivation) -> AuditReport:
+    """What was compared at the circuit's inputs (its only point); ``FalseEquation`` at the
+    first false equation. An equation with a side on a kink there (a tie of max or min,
+    |u| at 0) is counted in ``at_kinks``: the convention's numbers have no slope to meet."""
     circuit = result.circuit
     graph = Graph([(n.symbol, n.formula.expr) for n in circuit.nodes if n.formula is not None]
                   + local_nodes(result))
     point = Point(graph, {sp.Symbol(name, real=True): float(value)
                           for name, value in circuit.inputs.items()})
     compiled: dict = {}
-    verified = 0
+    verified = at_kinks = 0
     for where, display in document.displays():
         for line in display.lines:
-            if line.equation is not None and compare_equation(
-                    line.equation, point, where, line.latex, compiled):
+            if line.equation is None:
+                continue
+            if compare_equation(line.equation, point, where, line.latex, compiled):
                 verified += 1
-    return verified
+            else:
+                at_kinks += 1
+    return AuditReport(equations=verified, example_lines=0, points=0, at_kinks=at_kinks)

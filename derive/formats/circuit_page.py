@@ -9,6 +9,7 @@ from dataclasses import replace
 
 from ..circuit import CircuitDerivation
 from ..document import Document, TextPrinter
+from ..document.audit import kinks_phrase
 from ..document.circuit_audit import audit_circuit_page, local_nodes
 from ..document.model import plain
 from .circuit_document import circuit_document
@@ -54,10 +55,13 @@ def _graph(result: CircuitDerivation, text: TextPrinter) -> list[dict]:
 def _audited(result: CircuitDerivation, title: str, picture: str) -> Document:
     """The page's document, every equation evaluated first (``FalseEquation``: exit 1)."""
     document = circuit_document(result, title, picture)
-    count = audit_circuit_page(document, result)
-    said = plain(f"Checked by machine: the {count} equations below were evaluated at the "
-                 "circuit's inputs, each derivative by finite differences through its "
-                 "formulas, before this page was written.")
+    report = audit_circuit_page(document, result)
+    how = ("at the circuit's inputs, each derivative by finite differences through its "
+           "formulas, before this page was written")
+    said = plain(f"Checked by machine: the {report.equations} equations below were "
+                 f"evaluated {how}." if not report.at_kinks else
+                 f"Checked by machine: the equations below were evaluated {how}: "
+                 f"{report.equations} compared{kinks_phrase(report, 'the inputs')}.")
     return replace(document, banner=replace(document.banner,
                                             blocks=document.banner.blocks + (said,)))
 
