@@ -22,6 +22,8 @@ import numpy as np
 from .api import Result, as_numpy
 from .calculus import Network
 from .errors import SpecError
+from .process import Stopped
+from .spec.quoting import shorten
 from .numbers import Engine, FLOAT64
 
 __all__ = ["Finding", "check_implementation", "load_function"]
@@ -97,14 +99,33 @@ def _call(function: Callable[..., Any], params: dict, x: np.ndarray,
           y: np.ndarray) -> dict[str, np.ndarray]:
     try:
         got = function({k: v.copy() for k, v in params.items()}, x.copy(), y.copy())
-    except Exception as exc:  # noqa: BLE001 - the user's code: report it as one line
+    except Stopped:
+        raise
+    except (Exception, SystemExit) as exc:  # noqa: BLE001 - the user's code: one line
+        what = (f"it called sys.exit({exc.code!r})" if isinstance(exc, SystemExit)
+                else f"it raised {type(exc).__name__}: {exc}")
         raise SpecError("--against", "a function that returns a dict of gradients",
-                        got_text=f"it raised {type(exc).__name__}: {exc}", stage="check") from None
+                        got_text=what, stage="check") from None
     if not isinstance(got, dict):
         raise SpecError("--against", "a dict of gradients (W1, b1, ...)",
                         got_text=type(got).__name__, stage="check")
-    return {str(name): np.asarray(as_numpy(value), dtype=np.float64)
-            for name, value in got.items()}
+    return {str(name): _real_array(str(name), value) for name, value in got.items()}
+
+
+def _real_array(name: str, value: Any) -> np.ndarray:
+    """A returned gradient as float64 numbers, or one line saying what it is instead."""
+    array = np.asarray(as_numpy(value))
+    if array.dtype.kind in "biuf":
+        return array.astype(np.float64)
+    if array.dtype.kind != "c":
+        try:
+            return array.astype(np.float64)
+        except (TypeError, ValueError):
+            pass
+    got = "complex numbers" if array.dtype.kind == "c" else \
+        f"{type(value).__name__} {shorten(str(value))}"
+    raise SpecError("--against", f"real numbers for each gradient, {name} among them",
+                    got_text=f"{name} = {got}", stage="check")
 
 
 def _close(a: np.ndarray, b: np.ndarray) -> bool:
@@ -113,7 +134,8 @@ def _close(a: np.ndarray, b: np.ndarray) -> bool:
 
 def _error(cases: list) -> float:
     errors = [float(np.max(np.abs(have - want) / np.maximum(1.0, np.abs(want))))
-              for have, want, _ in cases if have is not None and have.shape == want.shape]
+              for have, want, _ in cases if have is not None and have.shape == want.shape
+              and np.all(np.isfinite(have))]
     return max(errors, default=float("inf"))
 
 
@@ -126,6 +148,10 @@ def _diagnose(name: str, cases: list) -> str:
         if have.shape == want.T.shape:
             return f"transposed: shape {have.shape}, expected {want.shape}"
         return f"shape {have.shape}, expected {want.shape}"
+    broken = sum(int(np.sum(~np.isfinite(h))) for h, _, _ in cases)
+    if broken:
+        size = sum(h.size for h, _, _ in cases)
+        return f"{broken} of its {size} numbers at the {len(cases)} points not finite (nan or inf)"
     if all(_close(h, w.T) for h, w, _ in cases) and want.ndim == 2:
         return "transposed (the gradient of Wᵀ, not W)"
     for mutation in cases[0][2]:

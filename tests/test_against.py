@@ -66,3 +66,28 @@ def test_a_bad_target_is_one_line_and_exit_2(spec: str) -> None:
         out = CliRunner().invoke(cli, ["check", spec, "--against", target])
         assert out.exit_code == 2, out.output
         assert len(out.stderr.strip().splitlines()) == 1 and "Traceback" not in out.output
+
+
+@pytest.mark.parametrize(("function", "got"), [
+    ("calls_exit", "it called sys.exit(3)"),
+    ("returns_text", "W1 = str '0.5x'"),
+    ("returns_objects", "W1 = ndarray '[<object object at"),
+    ("returns_complex", "2 = complex numbers"),
+])
+def test_an_unusable_return_or_exit_is_one_line_and_exit_2(spec: str, function: str,
+                                                            got: str) -> None:
+    """These ended the run with exit 70 (an internal error), exit 3 with no word, or a
+    NumPy ComplexWarning and a comparison of the real parts."""
+    out = _check(spec, function)
+    assert out.exit_code == 2, out.output
+    assert len(out.stderr.strip().splitlines()) == 1 and got in out.stderr, out.stderr
+    assert "Warning" not in out.output
+
+
+def test_non_finite_gradients_are_named_as_such(spec: str) -> None:
+    out = _check(spec, "returns_nan")
+    assert out.exit_code == 1, out.output
+    lines = [line for line in out.stdout.splitlines() if "--against" in line]
+    assert len(lines) == 4
+    assert all("of its" in line and "not finite (nan or inf)" in line
+               and "largest relative error" not in line for line in lines), lines

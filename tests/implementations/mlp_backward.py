@@ -49,3 +49,24 @@ def missing_mean(params, x, y):
 
 def wrong_layer_delta(params, x, y):
     return _backward(params, x, y, bug="layer")
+
+
+# Unusable returns and endings, as a first attempt may produce them (tests/test_against.py).
+def calls_exit(params, x, y):
+    raise SystemExit(3)
+
+
+def returns_text(params, x, y):
+    return {name: "0.5" + "x" for name in params}
+
+
+def returns_objects(params, x, y):
+    return {name: np.array([object()]) for name in params}
+
+
+def returns_complex(params, x, y):
+    return {name: value * 0 + 1j for name, value in correct(params, x, y).items()}
+
+
+def returns_nan(params, x, y):
+    return {name: value * np.nan for name, value in correct(params, x, y).items()}
