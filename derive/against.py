@@ -19,11 +19,10 @@ from typing import Any
 
 import numpy as np
 
-from .api import Result, as_numpy
+from .api import Result, real_array
 from .calculus import Network
 from .errors import SpecError
 from .process import Stopped
-from .spec.quoting import shorten
 from .numbers import Engine, FLOAT64
 
 __all__ = ["Finding", "check_implementation", "load_function"]
@@ -109,23 +108,8 @@ def _call(function: Callable[..., Any], params: dict, x: np.ndarray,
     if not isinstance(got, dict):
         raise SpecError("--against", "a dict of gradients (W1, b1, ...)",
                         got_text=type(got).__name__, stage="check")
-    return {str(name): _real_array(str(name), value) for name, value in got.items()}
-
-
-def _real_array(name: str, value: Any) -> np.ndarray:
-    """A returned gradient as float64 numbers, or one line saying what it is instead."""
-    array = np.asarray(as_numpy(value))
-    if array.dtype.kind in "biuf":
-        return array.astype(np.float64)
-    if array.dtype.kind != "c":
-        try:
-            return array.astype(np.float64)
-        except (TypeError, ValueError):
-            pass
-    got = "complex numbers" if array.dtype.kind == "c" else \
-        f"{type(value).__name__} {shorten(str(value))}"
-    raise SpecError("--against", f"real numbers for each gradient, {name} among them",
-                    got_text=f"{name} = {got}", stage="check")
+    return {str(name): real_array(value, "--against", f"real numbers for each gradient, {name} "
+                                  "among them", "check") for name, value in got.items()}
 
 
 def _close(a: np.ndarray, b: np.ndarray) -> bool:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import SpecError
+from .spec.quoting import shorten
 from .formats import plain_markdown
 from .numbers import work_example
 from .api_pages import GraphPage, TensorPage, page_file, pictures
@@ -27,7 +28,9 @@ from .spec import Example, LayerInit, Spec, target_problem
 if TYPE_CHECKING:
     import numpy
 
-__all__ = ["GraphPage", "Result", "TensorPage", "as_numpy", "load"]
+__all__ = ["GraphPage", "Result", "TensorPage", "as_numpy", "load", "real_array"]
+
+_GRADIENTS = "derive.Result.gradients"      # where a bad argument of gradients() is named
 
 _FORMATS = ("md", "tex", "json")
 
@@ -218,6 +221,9 @@ class Result:
         spec = self.spec
         network = self._run.derivation.network
         base = spec.example
+        if params is not None and not isinstance(params, Mapping):
+            raise SpecError("params", "a dict of arrays (W1, b1, ...)",
+                            got_text=type(params).__name__, stage=_GRADIENTS)
         params = dict(params) if params is not None else (
             self.parameters() if base is not None else None)
         if params is None or x is None and base is None or y is None and base is None:
@@ -231,39 +237,64 @@ class Result:
         xs = _samples(x, "x", len(network.x)) if x is not None else base.x
         ys = _samples(y, "y", len(network.y)) if y is not None else base.y
         if len(xs) != len(ys):
-            raise SpecError("y", f"{len(xs)} samples, as many as x", got_text=f"{len(ys)}",
-                            stage="derive.Result.gradients")
+            raise SpecError("y", f"as many samples as x ({len(xs)})", got_text=f"{len(ys)}",
+                            stage=_GRADIENTS)
         problem = target_problem(network.loss.name, ys)
         if problem is not None:
-            raise SpecError("y", problem[0], got_text=problem[1], stage="derive.Result.gradients")
+            raise SpecError("y", problem[0], got_text=problem[1], stage=_GRADIENTS)
         rate = base.learning_rate if base is not None else 0.1
         return replace(spec, example=Example(x=xs, y=ys, init=tuple(inits), learning_rate=rate,
                                              steps=1, mode="batch"))
 
 
-def _array(params: Mapping[str, Any], name: str, shape: tuple[int, ...]) -> numpy.ndarray:
+def real_array(value: Any, key: str, expected: str, stage: str) -> numpy.ndarray:
+    """A user's array (NumPy, torch, nested lists) as float64 numbers, or one ``SpecError``
+    saying what it holds instead (text, objects, complex numbers: never a silent cast)."""
     import numpy as np
 
+    array = np.asarray(as_numpy(value))
+    if array.dtype.kind in "biuf":
+        return array.astype(np.float64)
+    if array.dtype.kind != "c":
+        try:
+            return array.astype(np.float64)
+        except (TypeError, ValueError):
+            pass
+    got = "complex numbers" if array.dtype.kind == "c" else \
+        f"{type(value).__name__} {shorten(str(value))}"
+    raise SpecError(key, expected, got_text=got, stage=stage)
+
+
+def _unusable(array: numpy.ndarray, shape_ok: bool) -> str | None:
+    """What is wrong with an array of numbers: its shape, or entries that are not finite."""
+    import numpy as np
+
+    if not shape_ok:
+        return f"shape {array.shape}"
+    broken = int(np.sum(~np.isfinite(array)))
+    return f"{broken} of its {array.size} numbers not finite (nan or inf)" if broken else None
+
+
+def _array(params: Mapping[str, Any], name: str, shape: tuple[int, ...]) -> numpy.ndarray:
+    expected = f"a finite array of shape {shape}"
     if name not in params:
         raise SpecError(f"params.{name}", f"an array of shape {shape}", got_text="nothing",
-                        stage="derive.Result.gradients")
-    value = np.asarray(as_numpy(params[name]), dtype=np.float64)
-    if value.shape != shape or not np.all(np.isfinite(value)):
-        raise SpecError(f"params.{name}", f"a finite array of shape {shape}",
-                        got_text=f"shape {value.shape}", stage="derive.Result.gradients")
+                        stage=_GRADIENTS)
+    value = real_array(params[name], f"params.{name}", expected, _GRADIENTS)
+    problem = _unusable(value, value.shape == shape)
+    if problem:
+        raise SpecError(f"params.{name}", expected, got_text=problem, stage=_GRADIENTS)
     return value
 
 
 def _samples(value: Any, name: str, width: int) -> tuple[tuple[float, ...], ...]:
-    import numpy as np
-
-    array = np.asarray(as_numpy(value), dtype=np.float64)
+    expected = f"a finite array of shape (N, {width}), N at least 1"
+    array = real_array(value, name, expected, _GRADIENTS)
     if array.ndim == 1:
         array = array[None, :]
-    if array.ndim != 2 or array.shape[1] != width or not len(array) \
-            or not np.all(np.isfinite(array)):
-        raise SpecError(name, f"a finite array of shape (N, {width})",
-                        got_text=f"shape {array.shape}", stage="derive.Result.gradients")
+    problem = _unusable(array, array.ndim == 2 and array.shape[1] == width and len(array) > 0)
+    if problem:
+        raise SpecError(name, expected, got_text=problem, stage=_GRADIENTS)
     return tuple(tuple(row) for row in array.tolist())
 
 

@@ -52,11 +52,11 @@ class InvalidSpecs(DeriveError):
     """Every spec of a run that ended in an error, each with its own line(s): exit 2 when
     one is invalid input, else the errors' own code (1: a page's false equation)."""
 
-    def __init__(self, errors: Sequence[DeriveError]) -> None:
+    def __init__(self, errors: Sequence[DeriveError | str]) -> None:
         super().__init__("SPEC", "valid specs", got_text=f"{len(errors)} invalid")
         self.messages = [str(error) for error in errors]
-        self.exit_code = min((error.exit_code for error in errors), default=2,
-                             key=lambda code: code != 2)
+        codes = [getattr(error, "exit_code", 2) for error in errors]   # a site worker's text: 2
+        self.exit_code = 2 if 2 in codes or not codes else min(codes)
 
     def __str__(self) -> str:
         return "\n".join(self.messages)

@@ -272,6 +272,7 @@ def _course_lesson(path: str, source: str, page: str, options: Options) -> Lesso
     try:
         result = run(path, replace(options, formats=("md",), stem=page.rpartition("/")[2]))
     except DeriveError as exc:
+        exc.file = exc.file if exc.file is not None else path   # a false equation: its page
         return str(exc)
     if isinstance(result, GraphResult):
         return _circuit_lesson(result, source, page)

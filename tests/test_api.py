@@ -182,3 +182,24 @@ def test_a_dict_may_hold_numpy_arrays_and_nothing_stranger() -> None:
     spec["example"]["x"] = object()
     with pytest.raises(derive.SpecError, match="source: expected a dict of numbers"):
         derive.load(spec)
+
+
+@pytest.mark.parametrize(("arguments", "got"), [
+    ({"x": [[float("nan")], [1.0]], "y": [[0.0], [1.0]]},
+     "x: expected a finite array of shape (N, 1), N at least 1, got 1 of its 2 numbers not "
+     "finite (nan or inf)"),
+    ({"x": [["a"]]}, "x: expected a finite array of shape (N, 1), N at least 1, got list "),
+    ({"x": [[1j]], "y": [[0.0]]}, "got complex numbers"),
+    ({"params": [1, 2]}, "params: expected a dict of arrays (W1, b1, ...), got list"),
+    ({"params": {"W1": [[float("inf")]], "b1": [0.0], "W2": [[1.0]], "b2": [0.0]}},
+     "params.W1: expected a finite array of shape (1, 1), got 1 of its 1 numbers not finite"),
+    ({"x": [[1.0], [2.0]]}, "y: expected as many samples as x (2), got 1"),
+])
+def test_gradients_refuse_what_is_not_finite_real_numbers_by_name(arguments: dict,
+                                                                  got: str) -> None:
+    """NaN was refused as 'got shape (1, 2)', text raised NumPy's ValueError, a complex x was
+    cast to its real part with a ComplexWarning, a list of params a TypeError."""
+    r = derive.load(RELU)
+    with pytest.raises(derive.SpecError) as caught:
+        r.gradients(**arguments)
+    assert got in str(caught.value)
