@@ -240,7 +240,7 @@ def grade_command(key: str, answers: str, out: str | None) -> None:
         click.echo(graded, nl=False)
     else:
         write_outputs({Path(out).name: graded}, Path(out).parent)
-    click.echo(f"graded {count} answers: {right} right", err=True)
+    click.echo(f"graded {counted(count, 'answer')}: {right} right", err=True)
 
 
 @cli.command("site")

@@ -245,3 +245,41 @@ def test_an_unreadable_answer_file_or_key_is_one_line(made: Path, tmp_path: Path
     result = CliRunner().invoke(cli, ["grade", str(bad_key), str(tmp_path / "latin.csv")])
     assert (result.exit_code, result.stderr) == (
         2, f"{bad_key}:2: answer: expected a number, got 'abc'\n")
+
+
+def test_a_spreadsheets_csv_with_a_bom_and_crlf_is_graded(made: Path, tmp_path: Path) -> None:
+    """Excel's and LibreOffice's "CSV UTF-8" starts with a byte-order mark: the header was
+    refused as '\\ufeffvariant,...'."""
+    loss = _key(made)[0]["answer"]
+    answers = tmp_path / "class.csv"
+    answers.write_bytes(f"\ufeffvariant,quantity,answer\r\n1,loss,{float(loss):.4f}\r\n"
+                        .encode("utf-8"))
+    result = CliRunner().invoke(cli, ["grade", str(made), str(answers)])
+    assert result.exit_code == 0, result.output
+    assert [g["correct"] for g in csv.DictReader(io.StringIO(result.stdout))] == ["yes"]
+    assert result.stderr == "graded 1 answer: 1 right\n"
+
+
+def test_every_unknown_variant_and_quantity_is_its_own_line(made: Path, tmp_path: Path) -> None:
+    answers = tmp_path / "class.csv"
+    answers.write_text("variant,quantity,answer\n7,loss,1\n1,loss,1\n1,lss,1\n9,grad,2\n")
+    result = CliRunner().invoke(cli, ["grade", str(made), str(answers)])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"{answers}:2: variant: expected a variant of the key (1 … 3), got '7'",
+        f"{answers}:4: quantity: expected a quantity of variant 1 in the key, like loss, "
+        "got 'lss'",
+        f"{answers}:5: variant: expected a variant of the key (1 … 3), got '9'"]
+
+
+def test_text_that_a_spreadsheet_would_run_is_written_inert(made: Path) -> None:
+    """A student's '=HYPERLINK(...)' or '@SUM(...)' reached the graded CSV as it was, a
+    formula for the teacher's spreadsheet to run; numbers, negative ones too, stay as typed."""
+    code, graded = _grade(made, [("=cmd|' /C calc'!A0", "1", "loss", "-0.5"),
+                                 ("Ada", "1", "loss", "=HYPERLINK(\"http://x\")"),
+                                 ("+Bob", "1", "loss", "@SUM(A1)"),
+                                 ("Eve", "1", "loss", "\u22120.5")])
+    assert code == 0
+    assert [(g["student"], g["answer"]) for g in graded] == [
+        ("'=cmd|' /C calc'!A0", "-0.5"), ("Ada", "'=HYPERLINK(\"http://x\")"),
+        ("'+Bob", "'@SUM(A1)"), ("Eve", "\u22120.5")]

@@ -15,7 +15,7 @@ import math
 from collections.abc import Callable
 from pathlib import Path
 
-from ..errors import SpecError
+from ..errors import SpecError, SpecErrors
 from ..pipeline import read_spec
 from ..spec import load
 from .formulas import Verdict, grade_formulas, spec_derivation
@@ -70,7 +70,7 @@ def _rows(text: str, file: str, required: tuple[str, ...]) -> list[tuple[int, di
 
 def _read(path: Path, what: str) -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8-sig")     # a spreadsheet's "CSV UTF-8" has a BOM
     except (OSError, UnicodeDecodeError) as exc:
         raise SpecError(what, "a readable UTF-8 CSV file", got_text=type(exc).__name__,
                         file=str(path)) from None
@@ -112,27 +112,51 @@ def grade_answers(key_path: str, answers_path: str) -> tuple[str, int, int]:
     key = _key(key_file)
     rows = _rows(_read(Path(answers_path), "ANSWERS"), answers_path,
                  ("variant", "quantity", "answer"))
-    variants = sorted({v for v, _ in key}, key=lambda v: (len(v), v))
-    for line, row in rows:
-        variant, quantity = row["variant"].strip(), row["quantity"].strip()
-        if variant not in variants:
-            raise SpecError("variant", f"a variant of the key ({variants[0]} … {variants[-1]})"
-                            if variants else "a key with answers", got_text=repr(variant),
-                            file=answers_path, line=line)
-        if (variant, quantity) not in key:
-            raise SpecError("quantity", f"a quantity of variant {variant} in the key, like "
-                            f"{next(q for v, q in key if v == variant)}",
-                            got_text=repr(quantity), file=answers_path, line=line)
+    problems = _unknown(rows, key, answers_path)
+    if problems:
+        raise SpecErrors(problems)
     verdicts = _verdicts(rows, key, _specs(key_file.parent))
     stream = io.StringIO()
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(_HEADER)
     for (_, row), verdict in zip(rows, verdicts):
         variant, quantity = row["variant"].strip(), row["quantity"].strip()
-        writer.writerow([row.get("student", ""), variant, quantity, row["answer"],
+        writer.writerow([_inert(row.get("student", "")), variant, quantity, _inert(row["answer"]),
                          key[variant, quantity][0], "yes" if verdict.correct else "no",
                          verdict.feedback])
     return stream.getvalue(), len(rows), sum(v.correct for v in verdicts)
+
+
+def _unknown(rows: list[tuple[int, dict[str, str]]], key: dict[tuple[str, str], KeyRow],
+             file: str) -> list[SpecError]:
+    """A line for each answer whose variant or quantity the key does not have."""
+    variants = sorted({v for v, _ in key}, key=lambda v: (len(v), v))
+    problems = []
+    for line, row in rows:
+        variant, quantity = row["variant"].strip(), row["quantity"].strip()
+        if variant not in variants:
+            problems.append(SpecError(
+                "variant", f"a variant of the key ({variants[0]} … {variants[-1]})"
+                if variants else "a key with answers", got_text=repr(variant), file=file,
+                line=line))
+        elif (variant, quantity) not in key:
+            problems.append(SpecError(
+                "quantity", f"a quantity of variant {variant} in the key, like "
+                f"{next(q for v, q in key if v == variant)}", got_text=repr(quantity),
+                file=file, line=line))
+    return problems
+
+
+def _inert(cell: str) -> str:
+    """A student's text as a spreadsheet shows it, never runs it: a cell that starts like a
+    formula (= + - @) and is not a number gets a leading apostrophe (OWASP's CSV injection)."""
+    if cell[:1] not in ("=", "+", "-", "@", "\t", "\r"):
+        return cell
+    try:
+        float(cell.replace("\u2212", "-"))
+        return cell
+    except ValueError:
+        return "'" + cell
 
 
 def _verdicts(rows: list[tuple[int, dict[str, str]]], key: dict[tuple[str, str], KeyRow],
