@@ -177,9 +177,12 @@ def check_command(specs: tuple[str, ...], against: str | None, seed: int, no_lim
         raise checks_failed(specs, failed, len(paths), invalid=invalid)
 
 
+MAX_VARIANTS = 500      # one class's worth: each variant is a derived, checked spec
+
+
 @cli.command("exercises")
 @click.argument("spec")
-@click.option("--variants", type=click.IntRange(min=1, max=500), default=None,
+@click.option("--variants", type=click.IntRange(min=1, max=MAX_VARIANTS), default=None,
               help="How many variants to draw.")
 @click.option("--roster", type=click.Path(exists=True, dir_okay=False), default=None,
               help="A file with one student per line: a variant each.")
@@ -194,7 +197,7 @@ def exercises_command(spec: str, variants: int | None, roster: str | None, seed:
     from .pipeline import read_spec
     from .spec import dump_spec, load, plain_mapping
 
-    students = read_roster(roster) if roster else None
+    students = read_roster(roster, most=MAX_VARIANTS) if roster else None
     if (variants is None) == (students is None):
         raise SpecError("--variants", "either --variants N or --roster FILE",
                         got_text="both" if variants else "neither", stage="exercises")

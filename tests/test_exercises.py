@@ -165,3 +165,38 @@ def test_quiet_lists_no_files(tmp_path: Path) -> None:
                                       str(tmp_path / "o")])
     assert result.exit_code == 0, result.output
     assert "wrote" not in result.stderr and (tmp_path / "o" / "answers.csv").is_file()
+
+
+def test_a_roster_from_a_spreadsheet_is_read_and_written_safely(tmp_path: Path) -> None:
+    """A byte-order mark and CRLF are read; a name a spreadsheet would run as a formula is
+    written inert to roster.csv."""
+    roster = tmp_path / "class.txt"
+    roster.write_bytes("\ufeffAda Lovelace\r\n=HYPERLINK(\"x\")\r\n".encode("utf-8"))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["exercises", str(SPEC), "--roster", str(roster),
+                                      "-o", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    assert (out / "roster.csv").read_text() == (
+        'variant,student\n1,Ada Lovelace\n2,"\'=HYPERLINK(""x"")"\n')
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("Ada\nAlan\n\nAda\nAlan\n", ["{r}:4: --roster: expected each student once (first on line "
+                                  "1), got 'Ada'",
+                                  "{r}:5: --roster: expected each student once (first on line "
+                                  "2), got 'Alan'"]),
+    ("".join(f"s{n}\n" for n in range(501)),
+     ["{r}: --roster: expected at most 500 students (a variant each), got 501"]),
+])
+def test_a_roster_with_a_name_twice_or_too_many_is_refused(tmp_path: Path, text: str,
+                                                           message: list[str]) -> None:
+    """A name twice got two variants (its grades would mix them); 10 000 names made 10 000
+    derived specs, past --variants' limit of 500."""
+    roster = tmp_path / "class.txt"
+    roster.write_text(text)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["exercises", str(SPEC), "--roster", str(roster),
+                                      "-o", str(out)])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [m.format(r=roster) for m in message]
+    assert not out.exists()

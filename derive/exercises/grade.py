@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import SpecError, SpecErrors
+from ..formats.escape import escape_csv_cell
 from ..pipeline import read_spec
 from ..spec import load
 from .formulas import Verdict, grade_formulas, spec_derivation
@@ -121,7 +122,7 @@ def grade_answers(key_path: str, answers_path: str) -> tuple[str, int, int]:
     writer.writerow(_HEADER)
     for (_, row), verdict in zip(rows, verdicts):
         variant, quantity = row["variant"].strip(), row["quantity"].strip()
-        writer.writerow([_inert(row.get("student", "")), variant, quantity, _inert(row["answer"]),
+        writer.writerow([escape_csv_cell(row.get("student", "")), variant, quantity, escape_csv_cell(row["answer"]),
                          key[variant, quantity][0], "yes" if verdict.correct else "no",
                          verdict.feedback])
     return stream.getvalue(), len(rows), sum(v.correct for v in verdicts)
@@ -145,18 +146,6 @@ def _unknown(rows: list[tuple[int, dict[str, str]]], key: dict[tuple[str, str], 
                 f"{next(q for v, q in key if v == variant)}", got_text=repr(quantity),
                 file=file, line=line))
     return problems
-
-
-def _inert(cell: str) -> str:
-    """A student's text as a spreadsheet shows it, never runs it: a cell that starts like a
-    formula (= + - @) and is not a number gets a leading apostrophe (OWASP's CSV injection)."""
-    if cell[:1] not in ("=", "+", "-", "@", "\t", "\r"):
-        return cell
-    try:
-        float(cell.replace("\u2212", "-"))
-        return cell
-    except ValueError:
-        return "'" + cell
 
 
 def _verdicts(rows: list[tuple[int, dict[str, str]]], key: dict[tuple[str, str], KeyRow],

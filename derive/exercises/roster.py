@@ -6,24 +6,37 @@ import csv
 import io
 from pathlib import Path
 
-from ..errors import SpecError
+from ..errors import SpecError, SpecErrors
+from ..formats.escape import escape_csv_cell
+from ..spec.quoting import shorten
 
 __all__ = ["read_roster", "roster_csv"]
 
 
-def read_roster(path: str) -> list[str]:
-    """The students named in ``path`` (one per line, blank lines skipped)."""
+def read_roster(path: str, *, most: int) -> list[str]:
+    """The students named in ``path`` (one per line, blank lines skipped; at most ``most``,
+    each once: a name twice would get two variants, and its grades would mix them)."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = Path(path).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise SpecError("--roster", "a readable UTF-8 file", got_text=type(exc).__name__,
                         file=path) from None
-    names = ["".join(c for c in line.strip() if c.isprintable()) for line in text.splitlines()]
-    names = [name for name in names if name]
-    if not names:
+    lines = [(n, "".join(c for c in line.strip() if c.isprintable()))
+             for n, line in enumerate(text.splitlines(), start=1)]
+    lines = [(n, name) for n, name in lines if name]
+    if not lines:
         raise SpecError("--roster", "a file with one student per line", got_text="no names",
                         file=path)
-    return names
+    if len(lines) > most:
+        raise SpecError("--roster", f"at most {most} students (a variant each)",
+                        got_text=str(len(lines)), file=path)
+    first: dict[str, int] = {}
+    twice = [SpecError("--roster", f"each student once (first on line {first[name]})",
+                       got_text=shorten(name), file=path, line=n)
+             for n, name in lines if first.setdefault(name, n) != n]
+    if twice:
+        raise SpecErrors(twice)
+    return [name for _, name in lines]
 
 
 def roster_csv(names: list[str]) -> str:
@@ -31,5 +44,5 @@ def roster_csv(names: list[str]) -> str:
     stream = io.StringIO()
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(["variant", "student"])
-    writer.writerows((n, name) for n, name in enumerate(names, start=1))
+    writer.writerows((n, escape_csv_cell(name)) for n, name in enumerate(names, start=1))
     return stream.getvalue()

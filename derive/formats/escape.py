@@ -10,7 +10,7 @@ import unicodedata
 from types import MappingProxyType
 
 
-__all__ = ["escape_json", "escape_markdown", "escape_latex", "page_meta_title"]
+__all__ = ["escape_csv_cell", "escape_json", "escape_markdown", "escape_latex", "page_meta_title"]
 
 
 _MD_SPECIAL = frozenset("\\`*_{}[]<>#|$&~^")
@@ -19,6 +19,19 @@ _MD_SPECIAL = frozenset("\\`*_{}[]<>#|$&~^")
 _TEX_SPECIAL = MappingProxyType({"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&",
                 "#": r"\#", "%": r"\%", "_": r"\_", "^": r"\^{}", "~": r"\textasciitilde{}",
                 "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}"})
+
+
+def escape_csv_cell(cell: str) -> str:
+    """A person's text in a CSV cell that a spreadsheet shows and never runs: a cell that
+    starts like a formula (= + - @, a tab or a return) and is not a number gets a leading
+    apostrophe (OWASP's CSV injection); numbers, negative ones too, stay as typed."""
+    if cell[:1] not in ("=", "+", "-", "@", "\t", "\r"):
+        return cell
+    try:
+        float(cell)
+        return cell
+    except ValueError:
+        return "'" + cell
 
 
 def escape_json(text: str) -> str:
