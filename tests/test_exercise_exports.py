@@ -252,3 +252,20 @@ def test_the_section_the_server_embeds_reads_back_the_same() -> None:
     exercise = read_exercise(section["exercise"], "spec.yaml")
     assert exercise.formulas == ("w^{(2)}_{11}",) and exercise.ask == ("loss", "grad", "updated")
     assert read_exercise(exercise.as_mapping(), "spec.yaml") == exercise
+
+
+def _moodle_split(path: str) -> list[str]:
+    """Moodle's qformat_default::split_category_path, in Python: a single / separates, // is a
+    slash in a name, names are trimmed (moodle/question/format.php)."""
+    import re
+    return [part.replace("//", "/").strip() for part in re.split(r"(?<!/)/(?!/)", path)]
+
+
+@pytest.mark.parametrize("title", ["Week 1/2: backprop", "/leading", "trailing/", "a // b",
+                                   "plain  title"])
+def test_a_title_with_slashes_is_one_moodle_category(title: str) -> None:
+    """'Week 1/2: backprop' made two nested categories, 'Week 1' and '2: backprop'."""
+    from derive.exercises.moodle import category_path
+
+    assert _moodle_split(category_path(title)) == ["$course$", "derive-backprop",
+                                                   " ".join(title.split())]

@@ -4,6 +4,7 @@ answer per variant, ``::title::text{#value:tolerance}``, every special character
 from __future__ import annotations
 
 from .key import Answer, numeric
+from .moodle import category_path
 from .sheets import numbers_latex
 from .variants import Variant
 
@@ -30,6 +31,6 @@ def _question(variant: Variant, answer: Answer, digits: int) -> str:
 
 def gift(title: str, rows: list[tuple[Variant, list]], digits: int) -> str:
     """The whole set in a category; questions separated by a blank line, as GIFT requires."""
-    category = " ".join(f"$course$/derive-backprop/{title}".split())
+    category = category_path(title)
     return f"$CATEGORY: {category}\n\n" + "\n".join(
         _question(v, a, digits) for v, answered in rows for a in numeric(answered))

@@ -10,7 +10,7 @@ from .key import Answer, numeric
 from .sheets import numbers_latex
 from .variants import Variant
 
-__all__ = ["moodle_xml"]
+__all__ = ["category_path", "moodle_xml"]
 
 
 def _cdata(text: str) -> str:
@@ -34,8 +34,17 @@ def _question(variant: Variant, answered: list[Answer], digits: int) -> str:
             f"    <penalty>0.3333333</penalty>\n    <hidden>0</hidden>\n  </question>\n")
 
 
+def category_path(title: str) -> str:
+    """Moodle's question category ``$course$/derive-backprop/TITLE``, the title one category
+    whatever its slashes: Moodle splits a path at a single ``/`` and reads ``//`` as a slash
+    in a name (``qformat_default::split_category_path``), and trims each name's spaces."""
+    name = " ".join(title.split()).replace("/", "//")
+    name = (" " + name if name.startswith("/") else name) + (" " if name.endswith("/") else "")
+    return f"$course$/derive-backprop/{name}"
+
+
 def moodle_xml(title: str, rows: list[tuple[Variant, list[Answer]]], digits: int) -> str:
-    category = escape(f"$course$/derive-backprop/{title}")
+    category = escape(category_path(title))
     head = ('<?xml version="1.0" encoding="UTF-8"?>\n<quiz>\n'
             f'  <question type="category">\n    <category><text>{category}</text></category>\n'
             f"  </question>\n")
