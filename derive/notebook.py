@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from .api import load
-from .errors import DeriveError
+from .errors import DeriveError, SpecError
+from .spec.quoting import shorten
 
 __all__ = ["backprop", "register"]
 
@@ -18,14 +19,24 @@ def backprop(line: str, cell: str) -> Any:
     """``%%backprop [seed]``: the cell's spec -> its ``Result`` (displayed as the page)."""
     from IPython.display import display
 
-    seed = int(line.strip()) if line.strip().isdigit() else 0
     try:
+        seed = _seed(line)
         result = load(cell if "\n" in cell else cell + "\n", seed=seed)
     except DeriveError as exc:         # one line, as the command line prints it
         display({"text/plain": str(exc)}, raw=True)
         return None
     display(result)
     return None
+
+
+def _seed(line: str) -> int:
+    """The magic's one option, the check's seed (0 by default); anything else is refused,
+    never silently ignored (``%%backprop --format json`` once drew the default)."""
+    text = line.strip()
+    if text and not (text.isascii() and text.isdigit()):
+        raise SpecError("%%backprop", "an optional seed, a whole number (%%backprop 7)",
+                        got_text=shorten(text), stage="notebook")
+    return int(text) if text else 0
 
 
 def register(ipython: Any) -> None:

@@ -27,7 +27,7 @@ def test_a_backprop_cell_and_a_result_display_their_page_in_a_real_kernel() -> N
     bad = "inputs: 1\nlayers:\n  - {units: 1, activation: sigmod}\nloss: squared_error\n"
     ran = _run(["%load_ext derive", "%%backprop\n" + spec,
                 f"import derive\nderive.load({str(EXAMPLES / 'relu-worked-example-1-1-1.yaml')!r})",
-                "%%backprop\n" + bad])
+                "%%backprop\n" + bad, "%%backprop --format json\n" + spec])
     for cell in ran.cells[1:3]:
         shown = _outputs(cell)
         assert shown, cell["outputs"]
@@ -38,3 +38,8 @@ def test_a_backprop_cell_and_a_result_display_their_page_in_a_real_kernel() -> N
     error = _outputs(ran.cells[3])
     assert error and "did you mean 'sigmoid'" in error[0]["data"]["text/plain"]
     assert not any(o["output_type"] == "error" for o in ran.cells[3]["outputs"])
+    wrong_option = _outputs(ran.cells[4])
+    assert wrong_option and wrong_option[0]["data"]["text/plain"] == (
+        "notebook: %%backprop: expected an optional seed, a whole number (%%backprop 7), got "
+        "'--format json'")       # it was silently ignored: the default seed, as if not written
+    assert not any(o["output_type"] == "error" for o in ran.cells[4]["outputs"])
