@@ -6,8 +6,10 @@
           notation: nielsen       # print every page in this notation
           oracle: finite_difference
 
-At build time every ``.yaml``/``.yml`` spec there is derived, checked and rendered (page and
-pictures as generated files; the spec itself is not published). The plugin adds what the
+At build time every ``.yaml``/``.yml`` spec there (a network, a ``graph:`` circuit or typed
+layers) is derived, checked and rendered (page and pictures as generated files; the spec
+itself is not published); a check or claim that fails is a warning per problem, which
+``mkdocs build --strict`` makes an error. The plugin adds what the
 pages need when it is missing (admonition, pymdownx.details, pymdownx.superfences,
 pymdownx.arithmatex in generic mode, the MathJax settings and the bundled MathJax 3), and
 says in one line what is incompatible. Under ``mkdocs serve`` MkDocs watches docs_dir and
@@ -32,9 +34,9 @@ from mkdocs.structure.files import File, Files
 
 from .errors import DeriveError
 from .formats import mathjax_config, page_css
-from .pipeline import Options, oracle_methods, read_spec, run_spec, run_tensor
+from .pipeline import Options, oracle_methods, read_spec, run_graph, run_spec, run_tensor
 from .site import mathjax_files
-from .spec import Limits, load
+from .spec import Limits, load, load_graph
 from .spec.tensor import load_tensor
 from .write import safe_stem
 
@@ -123,8 +125,12 @@ class DeriveBackpropPlugin(BasePlugin[DeriveBackpropConfig]):
         try:
             options = Options(methods=oracle_methods(self.config.oracle), formats=("md",),
                               stem=stem)
-            typed = load_tensor(text, spec_file.abs_src_path, default_title=source.stem)
-            if typed is not None:       # typed layers: one notation of their own
+            graph = load_graph(text, spec_file.abs_src_path, default_title=source.stem)
+            typed = None if graph is not None else load_tensor(
+                text, spec_file.abs_src_path, default_title=source.stem)
+            if graph is not None:       # a scalar circuit (cs231n): its own page
+                result = run_graph(graph, spec_file.abs_src_path, options)
+            elif typed is not None:     # typed layers: one notation of their own
                 result = run_tensor(typed, spec_file.abs_src_path, options)
             else:
                 spec = load(text, spec_file.abs_src_path, default_title=source.stem)
@@ -134,6 +140,9 @@ class DeriveBackpropPlugin(BasePlugin[DeriveBackpropConfig]):
         except DeriveError as exc:
             raise PluginError(f"derive-backprop: {exc}") from None
         self.runs += 1
+        if not result.passed:           # the page says so too; --strict stops the build
+            for line in result.problems():
+                get_plugin_logger("derive-backprop").warning("%s", line)
         folder = source.parent
         return {str(folder / name): content for name, content in result.files.items()}
 

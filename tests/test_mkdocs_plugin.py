@@ -99,6 +99,35 @@ def test_a_bad_spec_fails_the_build_with_one_line(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+def test_a_circuit_spec_becomes_a_page_too(tmp_path: Path) -> None:
+    """A ``graph:`` spec (cs231n's circuits) stopped the build: the plugin read every spec
+    as a network ('graph: expected one of about, claims, ...')."""
+    need(_has("mkdocs") and _has("pymdownx"), "mkdocs and pymdown-extensions (extra [site])")
+    root = _project(tmp_path)
+    shutil.copy(EXAMPLES / "cs231n-circuit-add-multiply.yaml",
+                root / "docs" / "specs" / "circuit.yaml")
+    result = _build(root)
+    assert result.returncode == 0, result.stderr
+    page = root / "site" / "specs" / "circuit" / "index.html"
+    assert "a scalar computational graph" in page.read_text(encoding="utf-8").lower()
+    assert (root / "site" / "specs" / "circuit" / "circuit.svg").is_file()
+
+
+def test_a_failing_claim_is_a_warning_that_stops_a_strict_build(tmp_path: Path) -> None:
+    """Its page was published without a word at build time."""
+    need(_has("mkdocs") and _has("pymdownx"), "mkdocs and pymdown-extensions (extra [site])")
+    root = _project(tmp_path)
+    wrong = (EXAMPLES / "output-and-hidden-layers-sigmoid.yaml").read_text(encoding="utf-8")
+    (root / "docs" / "specs" / "wrong.yaml").write_text(
+        wrong.replace("expect: different", "expect: equal"), encoding="utf-8")
+    result = _build(root)
+    assert result.returncode != 0
+    warnings = [l for l in result.stderr.splitlines() if l.startswith("WARNING")]
+    assert len(warnings) == 1 and "wrong.yaml" in warnings[0] and "claim" in warnings[0], \
+        result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_arithmatex_without_generic_is_refused_in_one_line(tmp_path: Path) -> None:
     need(_has("mkdocs") and _has("pymdownx"), "mkdocs and pymdown-extensions (extra [site])")
     root = _project(tmp_path, STOCK + "markdown_extensions:\n  - pymdownx.arithmatex:\n"
