@@ -137,8 +137,17 @@ def test_bad_formula_is_one_line_with_the_column(text: str, column: int, got: st
     ({"q": "x", "x": "1"}, "c.yaml:2: graph.nodes.x: expected each name defined once, got a "
      "second 'x'"),
     ({"exp": "x"}, "c.yaml:2: graph.nodes.exp: expected a name that is not a function, got 'exp'"),
-    ({"2q": "x"}, "c.yaml:2: graph.nodes.2q: expected a name of letters, digits and _ not "
-     "starting with a digit, got '2q'"),
+    ({"2q": "x"}, "c.yaml:2: graph.nodes.2q: expected a name of letters, digits and _ starting "
+     "with a letter (at most 32 characters), got '2q'"),
+    # SPEC.md's names: _x was taken, and 40 letters
+    ({"_x": "x"}, "c.yaml:2: graph.nodes._x: expected a name of letters, digits and _ starting "
+     "with a letter (at most 32 characters), got '_x'"),
+    ({"q" * 40: "x"}, f"c.yaml:2: graph.nodes.{'q' * 40}: expected a name of letters, digits "
+     f"and _ starting with a letter (at most 32 characters), got '{'q' * 40}'"),
+    # names the JSON's expressions cannot hold: an independent reader's parse_expr failed
+    *[({name: "x"}, f"c.yaml:2: graph.nodes.{name}: expected a name that is not a Python "
+       f"keyword, not partial and without __ (the JSON's expressions use them), got '{name}'")
+      for name in ("lambda", "None", "if", "partial", "q__local__x")],
 ])
 def test_bad_graph_is_one_line(nodes: dict, message: str) -> None:
     mapping = {"inputs": {"x": 1}, "nodes": nodes, "output": next(iter(nodes))}

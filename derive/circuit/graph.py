@@ -8,7 +8,7 @@ Values are exact SymPy numbers while they stay rational, else 30-digit floats.
 
 from __future__ import annotations
 
-import re
+import keyword
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -17,11 +17,11 @@ import sympy as sp
 
 from ..errors import NumericError, SpecError
 from ..registry.functions import sigmoid, softplus
+from ..spec.model import NAME_RE
 from .grammar import FUNCTIONS, Formula, parse_formula
 
 __all__ = ["Circuit", "Node", "number_value"]
 
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _DIGITS = 30  # working precision of a value that is not rational
 
 
@@ -152,11 +152,18 @@ def _section(where: _Where, value: object, key: str, required: tuple[str, ...]) 
 
 
 def _check_name(where: _Where, key: str, name: object, known: set[str]) -> None:
-    if not isinstance(name, str) or not _IDENTIFIER.match(name):
-        raise where.error(key, "a name of letters, digits and _ not starting with a digit",
-                          repr(name))
+    """A node's name as SPEC.md says (``[A-Za-z][A-Za-z0-9_]*``, at most 32 characters), and
+    one that the JSON's expressions can hold: ``sympy.parse_expr`` cannot read a Python
+    keyword (lambda, if, None) as a name, ``partial`` is the JSON's ∂, and names with ``__``
+    are the page's own (``q__local__x``, a wire's local derivative)."""
+    if not isinstance(name, str) or not NAME_RE.fullmatch(name):
+        raise where.error(key, "a name of letters, digits and _ starting with a letter (at "
+                          "most 32 characters)", repr(name))
     if name in FUNCTIONS:
         raise where.error(key, "a name that is not a function", repr(name))
+    if keyword.iskeyword(name) or name == "partial" or "__" in name:
+        raise where.error(key, "a name that is not a Python keyword, not partial and "
+                          "without __ (the JSON's expressions use them)", repr(name))
     if name in known:
         raise where.error(key, "each name defined once", f"a second {name!r}")
 
