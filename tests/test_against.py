@@ -91,3 +91,16 @@ def test_non_finite_gradients_are_named_as_such(spec: str) -> None:
     assert len(lines) == 4
     assert all("of its" in line and "not finite (nan or inf)" in line
                and "largest relative error" not in line for line in lines), lines
+
+
+@pytest.mark.parametrize(("example", "got"), [("cs231n-circuit-add-multiply", "a graph: spec"),
+                                              ("convolution-2d-kernel-gradient",
+                                               "a typed-layer spec")])
+def test_against_a_spec_without_w_and_b_is_refused(example: str, got: str) -> None:
+    """It was silently skipped: 'ok', exit 0, as if the user's function had been checked."""
+    from .conftest import EXAMPLES
+
+    spec = str(EXAMPLES / f"{example}.yaml")
+    out = CliRunner().invoke(cli, ["check", spec, "--against", f"{MODULE}:correct"])
+    assert out.exit_code == 2, out.output
+    assert out.stderr == (f"{spec}: --against: expected a network spec (layers:), got {got}\n")
