@@ -22,7 +22,6 @@ import numpy as np
 from .api import Result, real_array
 from .calculus import Network
 from .errors import SpecError
-from .process import Stopped
 from .numbers import Engine, FLOAT64
 
 __all__ = ["Finding", "check_implementation", "load_function"]
@@ -98,9 +97,9 @@ def _call(function: Callable[..., Any], params: dict, x: np.ndarray,
           y: np.ndarray) -> dict[str, np.ndarray]:
     try:
         got = function({k: v.copy() for k, v in params.items()}, x.copy(), y.copy())
-    except Stopped:
-        raise
     except (Exception, SystemExit) as exc:  # noqa: BLE001 - the user's code: one line
+        if isinstance(exc, SystemExit) and type(exc) is not SystemExit:
+            raise         # not sys.exit: a subclass, the process stopping on a signal
         what = (f"it called sys.exit({exc.code!r})" if isinstance(exc, SystemExit)
                 else f"it raised {type(exc).__name__}: {exc}")
         raise SpecError("--against", "a function that returns a dict of gradients",

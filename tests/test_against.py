@@ -104,3 +104,18 @@ def test_against_a_spec_without_w_and_b_is_refused(example: str, got: str) -> No
     out = CliRunner().invoke(cli, ["check", spec, "--against", f"{MODULE}:correct"])
     assert out.exit_code == 2, out.output
     assert out.stderr == (f"{spec}: --against: expected a network spec (layers:), got {got}\n")
+
+
+def test_a_signal_during_the_users_function_still_stops_the_run() -> None:
+    """sys.exit in the user's code is one line; the process's own stop (a SystemExit
+    subclass raised by the signal handler) is not caught with it."""
+    import numpy as np
+
+    from derive.against import _call
+    from derive.process import Stopped
+
+    def stopped(params, x, y):
+        raise Stopped(15)
+
+    with pytest.raises(Stopped):
+        _call(stopped, {"W1": np.zeros((1, 1))}, np.zeros((1, 1)), np.zeros((1, 1)))
