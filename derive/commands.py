@@ -162,8 +162,11 @@ def output_stem(path: str, text: str = "", limits: Limits = Limits()) -> str:
     here and its error when it runs)."""
     if path != STDIN:
         return safe_stem(Path(path).stem)
+    from .spec.tensor import load_tensor
+
     try:
         spec = load_graph(text, STDIN_NAME, default_title="stdin") or \
+            load_tensor(text, STDIN_NAME, default_title="stdin", limits=limits) or \
             load(text, STDIN_NAME, limits=limits, default_title="stdin")
     except DeriveError:
         return "stdin"
@@ -204,8 +207,9 @@ def run_each(paths: Sequence[str], options: Options, stdin: str = ""
             errors.append(exc)
     if "numpy" in options.formats:
         errors += [SpecError("--format numpy", "a network spec (layers:)",
-                             got_text="a graph: spec", file=str(r.path))
-                   for r in results if isinstance(r, GraphResult)]
+                             got_text="a graph: spec" if isinstance(r, GraphResult)
+                             else "a typed-layer spec", file=str(r.path))
+                   for r in results if not isinstance(r, Result)]
     return results, errors
 
 

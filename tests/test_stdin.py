@@ -82,3 +82,26 @@ def test_the_installed_command_reads_a_pipe(cli_path: str, tmp_path: Path) -> No
     done = subprocess.run([cli_path, "check", "-", "--oracle", "finite_difference"],
                           input=SMALL, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0 and done.stdout.startswith("<stdin>: ok: 8 comparisons (")
+
+
+def test_a_typed_lesson_on_stdin_is_named_after_its_title(tmp_path: Path) -> None:
+    """It was written as stdin.* whatever its title (the title was read as a network's)."""
+    text = (EXAMPLES / "rnn-backprop-through-time.yaml").read_text(encoding="utf-8")
+    result = invoke("-", "-o", tmp_path, "--format", "json", stdin=text)
+    assert result.exit_code == 0, result.stderr
+    from_file = invoke(EXAMPLES / "rnn-backprop-through-time.yaml", "-o", tmp_path / "f",
+                       "--format", "json")
+    assert from_file.exit_code == 0
+    title = next(l for l in text.splitlines() if l.startswith("title:"))
+    assert [p.name for p in tmp_path.iterdir() if p.is_file()] != ["stdin.json"], title
+    assert all(p.name.endswith(".json") and p.name != "stdin.json"
+               for p in tmp_path.iterdir() if p.is_file())
+
+
+def test_numpy_of_a_typed_lesson_is_refused(tmp_path: Path) -> None:
+    """--format numpy of a conv lesson wrote nothing and exited 0."""
+    spec = EXAMPLES / "convolution-2d-kernel-gradient.yaml"
+    result = invoke(spec, "--format", "numpy", "-o", tmp_path)
+    assert result.exit_code == 2
+    assert result.stderr == (f"{spec}: --format numpy: expected a network spec (layers:), "
+                             "got a typed-layer spec\n")
