@@ -200,3 +200,55 @@ def test_a_roster_with_a_name_twice_or_too_many_is_refused(tmp_path: Path, text:
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [m.format(r=roster) for m in message]
     assert not out.exists()
+
+
+ADAM = """\
+title: One Adam step
+inputs: 1
+layers:
+  - {units: 1, activation: linear}
+loss: half_squared_error
+example:
+  x: [1.0]
+  y: [0.5]
+  init:
+    - {W: [[0.5]], b: [0.1]}
+  learning_rate: 0.3
+  optimizer: adam
+exercise:
+  ask: [updated]
+  ranges: {learning_rate: [0.001, 0.004]}
+"""
+
+
+def test_a_variant_keeps_the_optimizer_and_draws_its_rate_in_range(tmp_path: Path) -> None:
+    """Found by a helper's independent numpy pass: variants dropped example.optimizer, so an
+    Adam exercise was keyed with plain SGD's updates; and a rate range below 0.01 rounded to
+    0 at two decimals and became 0.01, outside the range."""
+    import csv
+    import io
+
+    import yaml
+
+    spec = tmp_path / "adam.yaml"
+    spec.write_text(ADAM)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["exercises", str(spec), "--variants", "3", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO((out / "answers.csv").read_text())))
+    for k in (1, 2, 3):
+        variant = yaml.safe_load((out / f"variant-{k}" / "spec.yaml").read_text())
+        example = variant["example"]
+        assert example["optimizer"] == "adam"
+        rate = example["learning_rate"]
+        assert 0.001 <= rate <= 0.004
+        (w,), = example["init"][0]["W"]
+        b = example["init"][0]["b"][0]
+        x, y = example["x"][0], example["y"][0]
+        error = w * x + b - y                       # dL/dyhat of (yhat - y)^2 / 2
+        for name, value, grad in (("L1.W[0][0]", w, error * x), ("L1.b[0]", b, error)):
+            # torch.optim.Adam's first step: m = (1-b1) g, v = (1-b2) g^2, bias-corrected
+            step = rate * grad / (abs(grad) + 1e-8)
+            key = next(float(r["answer"]) for r in rows
+                       if r["variant"] == str(k) and r["quantity"] == f"{name}.updated")
+            assert key == pytest.approx(value - step, abs=1e-9), (k, name)

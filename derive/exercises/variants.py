@@ -4,6 +4,7 @@ huge). The same seed gives the same variants, byte for byte."""
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass
 from typing import Any
@@ -57,6 +58,13 @@ def _number(rng: random.Random, bounds: tuple[float, float], decimals: int) -> f
     return int(value) if decimals == 0 else value
 
 
+def _rate_decimals(bounds: tuple[float, float], decimals: int) -> int:
+    """Decimals enough for the range's smallest rate to be drawn (0.001 … 0.004 needs 4: at 2
+    every draw rounded to 0 and became 0.01, outside the range)."""
+    low = min(abs(b) for b in bounds if b) if any(bounds) else 1.0
+    return max(decimals, 2, 1 - math.floor(math.log10(low)))
+
+
 def _targets(rng: random.Random, spec: Spec, exercise: Exercise, outputs: int) -> list:
     if spec.loss.name == "cross_entropy":          # a class label, one-hot
         hot = rng.randrange(outputs)
@@ -81,10 +89,15 @@ def _with_numbers(base: dict[str, Any], spec: Spec, exercise: Exercise, rng: ran
             entry["b"] = [_number(rng, exercise.range_of("b"), d) for _ in range(layer.biases)]
         init.append(entry)
         fan_in = layer.units
-    rate = _number(rng, exercise.range_of("learning_rate"), max(d, 2)) or 0.01
+    rates = exercise.range_of("learning_rate")
+    rate = _number(rng, rates, _rate_decimals(rates, d))
+    # the drawn numbers replace the spec's; its other example keys (optimizer, digits, ...)
+    # stay, or Adam's exercise would be keyed with plain SGD's answers
+    kept = {k: v for k, v in (base.get("example") or {}).items()
+            if k not in ("x", "y", "init", "learning_rate", "steps", "mode")}
     example = {"x": x if samples > 1 else x[0], "y": y if samples > 1 else y[0], "init": init,
                "learning_rate": rate, "steps": spec.example.steps if spec.example else 1,
-               "mode": spec.example.mode if spec.example else "batch"}
+               "mode": spec.example.mode if spec.example else "batch", **kept}
     title = spec.title
     return {"title": f"{title} (variant {number})",
             **{k: v for k, v in base.items() if k not in ("example", "title", "exercise")},
