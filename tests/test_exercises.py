@@ -252,3 +252,37 @@ def test_a_variant_keeps_the_optimizer_and_draws_its_rate_in_range(tmp_path: Pat
             key = next(float(r["answer"]) for r in rows
                        if r["variant"] == str(k) and r["quantity"] == f"{name}.updated")
             assert key == pytest.approx(value - step, abs=1e-9), (k, name)
+
+
+@pytest.mark.parametrize(("section", "message"), [
+    ("ranges: [1, 2]", "exercise.ranges: expected a mapping like {x: [-2, 2]}"),
+    ("ranges: x", "exercise.ranges: expected a mapping like {x: [-2, 2]}"),
+    ("conditions: 5", "exercise.conditions: expected a mapping like {no_dead_relu: true, "
+                      "max_abs: 100}"),
+])
+def test_a_section_of_the_wrong_kind_is_one_line_not_an_internal_error(
+        tmp_path: Path, section: str, message: str) -> None:
+    """These ended in exit 70 (TypeError, ValueError) before (a helper's hunt)."""
+    key = section.split(":")[0]
+    lines = [f"  {section}" if line.startswith(f"  {key}:") else line
+             for line in SPEC.read_text().splitlines()]
+    spec = tmp_path / "bad.yaml"
+    spec.write_text("\n".join(lines) + "\n")
+    result = CliRunner().invoke(cli, ["exercises", str(spec), "--variants", "1", "-o",
+                                      str(tmp_path / "o")])
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr and "internal error" not in result.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_numbers_with_an_exponent_are_numbers_in_the_exercise_section(tmp_path: Path) -> None:
+    """'1e-2' (YAML 1.1 text without a dot) was refused: got ['1e-2', '5e-2']."""
+    spec = tmp_path / "exp.yaml"
+    spec.write_text(SPEC.read_text().replace("learning_rate: [0.1, 1.0]",
+                                             "learning_rate: [1e-2, 5e-2]"))
+    out = tmp_path / "o"
+    result = CliRunner().invoke(cli, ["exercises", str(spec), "--variants", "2", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    import yaml
+    rate = yaml.safe_load((out / "variant-1" / "spec.yaml").read_text())["example"]["learning_rate"]
+    assert 0.01 <= rate <= 0.05

@@ -18,6 +18,7 @@ from the ranges above and asks the loss and every gradient.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +29,7 @@ __all__ = ["Exercise", "read_exercise", "FIELDS"]
 FIELDS = ("loss", "grad", "updated", "final")
 _DEFAULT_RANGES = (("x", (-2.0, 2.0)), ("y", (0.0, 1.0)), ("W", (-1.0, 1.0)),
                    ("b", (-0.5, 0.5)), ("learning_rate", (0.1, 0.5)))
+_FLOAT_TEXT = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+")
 _KEYS = ("ask", "parameters", "ranges", "decimals", "answer_digits", "conditions")
 
 
@@ -70,7 +72,11 @@ def read_exercise(section: Any, file: str) -> Exercise:
                                     all(isinstance(p, str) for p in parameters)),
             "exercise.parameters", "all, or a list like ['L2.W[0][0]']", parameters, file)
     ranges = dict(_DEFAULT_RANGES)
-    for name, bounds in dict(section.get("ranges") or {}).items():
+    given = section.get("ranges") or {}
+    _expect(isinstance(given, dict), "exercise.ranges", "a mapping like {x: [-2, 2]}", given,
+            file)
+    for name, bounds in given.items():
+        bounds = [_numeric(v) for v in bounds] if isinstance(bounds, list) else bounds
         _expect(name in ranges, f"exercise.ranges.{name}", f"one of {', '.join(ranges)}",
                 name, file)
         ok = isinstance(bounds, list) and len(bounds) == 2 and all(
@@ -84,8 +90,10 @@ def read_exercise(section: Any, file: str) -> Exercise:
     for key, value in (("decimals", decimals), ("answer_digits", digits)):
         _expect(isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 6,
                 f"exercise.{key}", "a whole number from 0 to 6", value, file)
-    conditions = dict(section.get("conditions") or {})
-    max_abs = conditions.get("max_abs", 100.0)
+    conditions = section.get("conditions") or {}
+    _expect(isinstance(conditions, dict), "exercise.conditions",
+            "a mapping like {no_dead_relu: true, max_abs: 100}", conditions, file)
+    max_abs = _numeric(conditions.get("max_abs", 100.0))
     _expect(isinstance(max_abs, (int, float)) and max_abs > 0, "exercise.conditions.max_abs",
             "a number above 0", max_abs, file)
     return Exercise(ask=ask, formulas=formulas,
@@ -93,6 +101,14 @@ def read_exercise(section: Any, file: str) -> Exercise:
                     ranges=tuple(ranges.items()), decimals=decimals, answer_digits=digits,
                     no_dead_relu=bool(conditions.get("no_dead_relu", True)),
                     max_abs=float(max_abs))
+
+
+def _numeric(value: Any) -> Any:
+    """``1e-2`` as the number it is meant to be: YAML 1.1 reads an exponent without a dot as
+    text (the spec's own reader does the same, SPEC.md "Names, files and limits")."""
+    if isinstance(value, str) and _FLOAT_TEXT.fullmatch(value.strip()):
+        return float(value)
+    return value
 
 
 def _ask(items: Any, file: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
