@@ -111,12 +111,18 @@ def _call(function: Callable[..., Any], params: dict, x: np.ndarray,
                                   "among them", "check") for name, value in got.items()}
 
 
+def _scale(want: np.ndarray) -> float:
+    """What a tensor's differences are relative to: its largest entry (so gradients of 3e-8
+    are held to 3e-14, not to an absolute 1e-6 that zeros would meet), never 0."""
+    return max(float(np.max(np.abs(want), initial=0.0)), np.finfo(np.float64).tiny)
+
+
 def _close(a: np.ndarray, b: np.ndarray) -> bool:
-    return bool(np.all(np.abs(a - b) <= RELATIVE * np.maximum(1.0, np.abs(b))))
+    return a.shape == b.shape and bool(np.all(np.abs(a - b) <= RELATIVE * _scale(b)))
 
 
 def _error(cases: list) -> float:
-    errors = [float(np.max(np.abs(have - want) / np.maximum(1.0, np.abs(want))))
+    errors = [float(np.max(np.abs(have - want), initial=0.0) / _scale(want))
               for have, want, _ in cases if have is not None and have.shape == want.shape
               and np.all(np.isfinite(have))]
     return max(errors, default=float("inf"))

@@ -252,13 +252,15 @@ def real_array(value: Any, key: str, expected: str, stage: str) -> numpy.ndarray
     saying what it holds instead (text, objects, complex numbers: never a silent cast)."""
     import numpy as np
 
-    array = np.asarray(as_numpy(value))
-    if array.dtype.kind in "biuf":
-        return array.astype(np.float64)
+    try:
+        array = np.asarray(as_numpy(value))
+    except ValueError:              # rows of different lengths
+        raise SpecError(key, expected, got_text=f"rows of different lengths: "
+                        f"{shorten(str(value))}", stage=stage) from None
     if array.dtype.kind != "c":
         try:
             return array.astype(np.float64)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):   # text, objects, 10**400
             pass
     got = "complex numbers" if array.dtype.kind == "c" else \
         f"{type(value).__name__} {shorten(str(value))}"

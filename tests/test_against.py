@@ -119,3 +119,52 @@ def test_a_signal_during_the_users_function_still_stops_the_run() -> None:
 
     with pytest.raises(Stopped):
         _call(stopped, {"W1": np.zeros((1, 1))}, np.zeros((1, 1)), np.zeros((1, 1)))
+
+
+WIDE = SPEC.replace("title: A 2-2-2 sigmoid network for checking a backward()",
+                    "title: A 3-2-1 sigmoid network (no square W)").replace(
+    "inputs: 2", "inputs: 3").replace("  - {units: 2, activation: sigmoid}\n  - {units: 2, "
+                                      "activation: sigmoid}",
+                                      "  - {units: 2, activation: sigmoid}\n  - {units: 1, "
+                                      "activation: sigmoid}").replace(
+    "x: [[0.5, -1.0], [1.5, 0.3], [-0.7, 0.8]]", "x: [[0.5, -1.0, 0.2], [1.5, 0.3, -0.4], "
+                                                 "[-0.7, 0.8, 1.1]]").replace(
+    "y: [[0.2, 0.9], [0.7, 0.1], [0.4, 0.6]]", "y: [[0.2], [0.7], [0.4]]")
+
+
+@pytest.mark.parametrize(("function", "named"), [
+    ("flipped_sign", "sign"), ("missing_mean", "1/N")])
+def test_a_wrong_backward_of_a_network_without_square_w_is_diagnosed(
+        tmp_path, function: str, named: str) -> None:
+    """A helper's hunt: W.T against a gradient of another shape broadcast, and the check
+    ended in an internal error (exit 70) on 7 of 16 random specs."""
+    assert "units: 1" in WIDE and "inputs: 3" in WIDE
+    spec = tmp_path / "wide.yaml"
+    spec.write_text(WIDE, encoding="utf-8")
+    out = _check(str(spec), function)
+    assert out.exit_code == 1, out.output
+    lines = [line for line in out.stdout.splitlines() if "--against" in line]
+    assert lines and all(named in line for line in lines), lines
+
+
+def test_the_tolerance_is_relative_for_small_gradients(tmp_path) -> None:
+    """Zeros for gradients near 1e-8 passed ('ok'): differences were held to an absolute
+    1e-6 below 1."""
+    spec = tmp_path / "small.yaml"
+    spec.write_text(SPEC.replace("x: [[0.5, -1.0], [1.5, 0.3], [-0.7, 0.8]]",
+                                 "x: [[0.5e-9, -1.0e-9], [1.5e-9, 0.3e-9], [-0.7e-9, 0.8e-9]]"),
+                    encoding="utf-8")
+    assert _check(str(spec), "correct").exit_code == 0
+    out = _check(str(spec), "returns_zeros")
+    assert out.exit_code == 1, out.output
+    assert "W1: expected the gradient of the loss" in out.stdout
+
+
+@pytest.mark.parametrize(("function", "got"), [
+    ("returns_ragged", "got rows of different lengths: '[[1.0, 2.0], [3.0]]'"),
+    ("returns_huge_int", "got list '[1000000000"),
+])
+def test_ragged_rows_or_a_huge_integer_are_one_line(spec: str, function: str, got: str) -> None:
+    out = _check(spec, function)
+    assert out.exit_code == 2, out.output
+    assert len(out.stderr.strip().splitlines()) == 1 and got in out.stderr, out.stderr

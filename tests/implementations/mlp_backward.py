@@ -70,3 +70,15 @@ def returns_complex(params, x, y):
 
 def returns_nan(params, x, y):
     return {name: value * np.nan for name, value in correct(params, x, y).items()}
+
+
+def returns_zeros(params, x, y):
+    return {name: np.zeros_like(value) for name, value in params.items()}
+
+
+def returns_ragged(params, x, y):
+    return {**correct(params, x, y), "W2": [[1.0, 2.0], [3.0]]}
+
+
+def returns_huge_int(params, x, y):
+    return {**correct(params, x, y), "b2": [10 ** 400]}
