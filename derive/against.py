@@ -63,17 +63,18 @@ def check_implementation(result: Result, function: Callable[..., Any], *, seed: 
     network = result.derivation.network
     backward = _Backward(network)
     at = list(_points(result, network, random.Random(seed), points))
-    wrong: dict[str, list[tuple[np.ndarray, np.ndarray, dict]]] = {}
+    wrong: dict[str, list[tuple[np.ndarray, np.ndarray, dict, float]]] = {}
     for params, x, y in at:
         expected = result.gradients(params, x, y)
         got = _call(function, params, x, y)
+        floor = 1e-6 * max(float(np.max(np.abs(w), initial=0.0)) for w in expected.values())
         mutants: list[tuple[str, dict]] | None = None
         for name, want in expected.items():
             have = got.get(name)
-            if have is None or have.shape != want.shape or not _close(have, want):
+            if have is None or have.shape != want.shape or not _close(have, want, floor):
                 mutants = mutants if mutants is not None else list(backward.mutants(params, x, y))
                 wrong.setdefault(name, []).append(
-                    (have, want, {m: g[name] for m, g in mutants if name in g}))
+                    (have, want, {m: g[name] for m, g in mutants if name in g}, floor))
     findings = [Finding(name, _diagnose(name, cases), _error(cases))
                 for name, cases in wrong.items()]
     return findings, len(at)
@@ -111,41 +112,46 @@ def _call(function: Callable[..., Any], params: dict, x: np.ndarray,
                                   "among them", "check") for name, value in got.items()}
 
 
-def _scale(want: np.ndarray) -> float:
-    """What a tensor's differences are relative to: its largest entry (so gradients of 3e-8
-    are held to 3e-14, not to an absolute 1e-6 that zeros would meet), never 0."""
-    return max(float(np.max(np.abs(want), initial=0.0)), np.finfo(np.float64).tiny)
+ABSOLUTE = 1e-12     # float rounding where the true gradient is exactly 0 (a perfect fit)
 
 
-def _close(a: np.ndarray, b: np.ndarray) -> bool:
-    return a.shape == b.shape and bool(np.all(np.abs(a - b) <= RELATIVE * _scale(b)))
+def _scale(want: np.ndarray, floor: float) -> float:
+    """What a tensor's differences are relative to: its largest entry (gradients of 3e-8
+    are held to 3e-14, not to an absolute 1e-6 that zeros would meet), or ``floor`` (1e-6 of
+    the point's largest gradient) for a tensor that is zero or nearly: a softmax's shared
+    bias has ∂L/∂b = Σ(ŷ − y) = 0, which a right float computation gives as 1e-17."""
+    return max(float(np.max(np.abs(want), initial=0.0)), floor, ABSOLUTE / RELATIVE)
+
+
+def _close(a: np.ndarray, b: np.ndarray, floor: float) -> bool:
+    return a.shape == b.shape and bool(np.all(np.abs(a - b) <= RELATIVE * _scale(b, floor)))
 
 
 def _error(cases: list) -> float:
-    errors = [float(np.max(np.abs(have - want), initial=0.0) / _scale(want))
-              for have, want, _ in cases if have is not None and have.shape == want.shape
+    errors = [float(np.max(np.abs(have - want), initial=0.0) / _scale(want, floor))
+              for have, want, _, floor in cases if have is not None and have.shape == want.shape
               and np.all(np.isfinite(have))]
     return max(errors, default=float("inf"))
 
 
 def _diagnose(name: str, cases: list) -> str:
     """The mutation that explains the numbers at every point, or what is known."""
-    have, want, _ = cases[0]
+    have, want, _, _ = cases[0]
     if have is None:
         return "no gradient for it in the returned dict"
     if have.shape != want.shape:
         if have.shape == want.T.shape:
             return f"transposed: shape {have.shape}, expected {want.shape}"
         return f"shape {have.shape}, expected {want.shape}"
-    broken = sum(int(np.sum(~np.isfinite(h))) for h, _, _ in cases)
+    broken = sum(int(np.sum(~np.isfinite(h))) for h, _, _, _ in cases)
     if broken:
-        size = sum(h.size for h, _, _ in cases)
+        size = sum(h.size for h, _, _, _ in cases)
         return f"{broken} of its {size} numbers at the {len(cases)} points not finite (nan or inf)"
-    if all(_close(h, w.T) for h, w, _ in cases) and want.ndim == 2:
+    if all(_close(h, w.T, f) for h, w, _, f in cases) and want.ndim == 2:
         return "transposed (the gradient of Wᵀ, not W)"
     for mutation in cases[0][2]:
-        if all(mutation in m and m[mutation].shape == h.shape and _close(h, m[mutation])
-               for h, _, m in cases):
+        if all(mutation in m and m[mutation].shape == h.shape and _close(h, m[mutation], f)
+               for h, _, m, f in cases):
             return mutation
     return "differs, and no single known mistake explains it"
 

@@ -168,3 +168,18 @@ def test_ragged_rows_or_a_huge_integer_are_one_line(spec: str, function: str, go
     out = _check(spec, function)
     assert out.exit_code == 2, out.output
     assert len(out.stderr.strip().splitlines()) == 1 and got in out.stderr, out.stderr
+
+
+def test_a_right_backward_at_an_exact_fit_passes(tmp_path) -> None:
+    """A helper's hunt: where the true gradient is exactly 0 (the example fits), a right
+    float computation gives 1e-17, and the relative tolerance of b17f436 failed it
+    ('largest relative error 1.5e+291'). Zero tensors are held to 1e-6 of the point's largest
+    gradient, and to 1e-12 when every gradient is 0."""
+    spec = tmp_path / "fit.yaml"
+    spec.write_text("title: An exact fit\ninputs: 3\nlayers:\n  - {units: 1, activation: "
+                    "linear}\nloss: squared_error\nexample:\n  x: [[0.1, 0.2, 0.3]]\n"
+                    "  y: [[0.6]]\n  init:\n    - {W: [[1, 1, 1]], b: [0]}\n",
+                    encoding="utf-8")
+    out = CliRunner().invoke(cli, ["check", str(spec), "--oracle", "finite_difference",
+                                   "--against", "tests.implementations.linear_backward:correct"])
+    assert out.exit_code == 0, out.output
