@@ -22,11 +22,12 @@ import click
 from . import __version__
 from .catalog import catalog_lines
 from .commands import (STDIN, InvalidSpecs, against_lines, check_failed, checks_failed,
-                       clashing_stems, counted, implementation, options_from_flags, output_stem,
-                       read_stdin, run_each, site_specs, spec_paths, unprinted, write_course)
+                       clashing_stems, counted, implementation, not_networks, options_from_flags,
+                       output_stem, read_stdin, run_each, site_specs, spec_paths, unprinted,
+                       write_course)
 from .errors import DeriveError, SpecError
 from .formats import FORMATS
-from .pipeline import GraphResult, Options, Result, run_course
+from .pipeline import Options, Result, run_course
 from .write import write_outputs
 
 __all__ = ["cli", "main"]
@@ -157,11 +158,8 @@ def check_command(specs: tuple[str, ...], against: str | None, seed: int, no_lim
     invalid: list[DeriveError] = []
     for path in paths:
         results, errors = run_each([path], options, text)
-        if function is not None:         # a circuit or typed lesson has no W1, b1, ... to give
-            errors += [SpecError("--against", "a network spec (layers:)",
-                                 got_text="a graph: spec" if isinstance(r, GraphResult)
-                                 else "a typed-layer spec", file=str(r.path))
-                       for r in results if not isinstance(r, Result)]
+        if function is not None:
+            errors += not_networks(results, "--against")
             results = [r for r in results if isinstance(r, Result)]
         for error in errors if len(paths) > 1 else ():
             click.echo(str(error), err=True)

@@ -27,7 +27,8 @@ if TYPE_CHECKING:       # the site's modules load when a course or a folder is a
     from .site import Lesson
 
 __all__ = ["STDIN", "STDIN_NAME", "InvalidSpecs", "against_lines", "check_failed",
-           "checks_failed", "clashing_stems", "counted", "implementation", "options_from_flags",
+           "checks_failed", "clashing_stems", "counted", "implementation", "not_networks",
+           "options_from_flags",
            "output_stem", "read_stdin", "run_each", "site_specs", "spec_paths", "unprinted",
            "write_course",
            "write_site"]
@@ -187,7 +188,7 @@ def clashing_stems(paths: Sequence[str], stems: Sequence[str]) -> None:
 def run_each(paths: Sequence[str], options: Options, stdin: str = ""
              ) -> tuple[list[Result | GraphResult], list[DeriveError]]:
     """Every spec run: the results of the valid ones and the error of each other one, which
-    names its file (a page's false equation knows only its section).
+    names its file (``run`` names a file's; a page's false equation knows only its section).
 
     ``stdin``: the text of ``-``, already read.
     """
@@ -202,15 +203,20 @@ def run_each(paths: Sequence[str], options: Options, stdin: str = ""
             else:
                 results.append(run(path, options))
         except DeriveError as exc:
-            if exc.file is None:
-                exc.file = STDIN_NAME if path == STDIN else path
+            if exc.file is None:                  # run names a file's; stdin's is named here
+                exc.file = STDIN_NAME
             errors.append(exc)
     if "numpy" in options.formats:
-        errors += [SpecError("--format numpy", "a network spec (layers:)",
-                             got_text="a graph: spec" if isinstance(r, GraphResult)
-                             else "a typed-layer spec", file=str(r.path))
-                   for r in results if not isinstance(r, Result)]
+        errors += not_networks(results, "--format numpy")
     return results, errors
+
+
+def not_networks(results: Sequence[Any], option: str) -> list[DeriveError]:
+    """A line for each result that is no network (a circuit, a typed lesson), for an option
+    that needs one: it has no W1, b1, ... to export or to give a user's backward()."""
+    return [SpecError(option, "a network spec (layers:)", got_text="a graph: spec"
+                      if isinstance(r, GraphResult) else "a typed-layer spec", file=str(r.path))
+            for r in results if not isinstance(r, Result)]
 
 
 def against_lines(result: Result, options: Options, target: str | None,

@@ -167,8 +167,13 @@ def read_spec(path: str, *, max_bytes: int | None = None) -> str:
 
 def run(path: str, options: Options = Options()) -> Result | GraphResult:
     """Read, load, derive, work, check and render one spec file; a ``DeriveError`` if it
-    cannot (a bad spec, a number a float cannot hold); a failed check is in the result."""
-    return run_text(read_spec(path, max_bytes=options.limits.bytes), path, options)
+    cannot (a bad spec, a number a float cannot hold; an error that knows no file, such as a
+    page's false equation, gets ``path``); a failed check is in the result."""
+    try:
+        return run_text(read_spec(path, max_bytes=options.limits.bytes), path, options)
+    except DeriveError as exc:
+        exc.file = exc.file if exc.file is not None else path
+        raise
 
 
 def run_text(text: str, path: str, options: Options = Options(), *,
@@ -272,7 +277,6 @@ def _course_lesson(path: str, source: str, page: str, options: Options) -> Lesso
     try:
         result = run(path, replace(options, formats=("md",), stem=page.rpartition("/")[2]))
     except DeriveError as exc:
-        exc.file = exc.file if exc.file is not None else path   # a false equation: its page
         return str(exc)
     if isinstance(result, GraphResult):
         return _circuit_lesson(result, source, page)

@@ -123,7 +123,7 @@ def test_render_prints_a_disagreement_once(monkeypatch: pytest.MonkeyPatch,
         f"got 2 disagreements, 0 failed claims")
 
 
-def _false_equation(path: str, options: Options) -> Result:
+def _false_equation(text: str, path: str, options: Options, **_: object) -> Result:
     from derive.document.audit import FalseEquation
 
     raise FalseEquation("Backward pass", "equal sides (1 on the left)", got_text="2 in x &= y",
@@ -136,7 +136,7 @@ def test_a_false_equation_exits_1_naming_its_file(command: list[str],
                                                   tmp_path: Path) -> None:
     """A page's false equation is a failed check (exit 1, as issue 15 asks), not invalid
     input: it exited 2, and its line named no file ("audit: Backward pass: ...")."""
-    monkeypatch.setattr("derive.commands.run", _false_equation)
+    monkeypatch.setattr("derive.pipeline.run_text", _false_equation)   # below run: it names
     result = invoke(*command, RELU, "-o" if not command else "-q", *([tmp_path] if not command
                                                                     else []))
     assert result.exit_code == 1
@@ -147,9 +147,10 @@ def test_a_false_equation_exits_1_naming_its_file(command: list[str],
 
 def test_a_false_equation_beside_an_invalid_spec_exits_2(monkeypatch: pytest.MonkeyPatch,
                                                          specs: Path) -> None:
-    real = pipeline.run
-    monkeypatch.setattr("derive.commands.run", lambda path, options: _false_equation(
-        path, options) if path.endswith("good.yaml") else real(path, options))
+    real = pipeline.run_text
+    monkeypatch.setattr("derive.pipeline.run_text", lambda text, path, options, **kw:
+                        _false_equation(text, path, options) if path.endswith("good.yaml")
+                        else real(text, path, options, **kw))
     result = invoke("check", specs)
     assert result.exit_code == 2
     assert f"{specs / 'good.yaml'}: Backward pass: expected equal sides" in result.stderr
@@ -159,7 +160,7 @@ def test_false_equations_alone_in_a_folder_exit_1(monkeypatch: pytest.MonkeyPatc
                                                   tmp_path: Path) -> None:
     for name in ("a", "b"):
         (tmp_path / f"{name}.yaml").write_text(SMALL, encoding="utf-8")
-    monkeypatch.setattr("derive.commands.run", _false_equation)
+    monkeypatch.setattr("derive.pipeline.run_text", _false_equation)
     result = invoke("check", tmp_path)
     assert result.exit_code == 1
     assert result.stderr.splitlines()[-1].endswith(

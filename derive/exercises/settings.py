@@ -18,18 +18,17 @@ from the ranges above and asks the loss and every gradient.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from ..errors import SpecError
+from ..spec.reader import parse_number
 
 __all__ = ["Exercise", "read_exercise", "FIELDS"]
 
 FIELDS = ("loss", "grad", "updated", "final")
 _DEFAULT_RANGES = (("x", (-2.0, 2.0)), ("y", (0.0, 1.0)), ("W", (-1.0, 1.0)),
                    ("b", (-0.5, 0.5)), ("learning_rate", (0.1, 0.5)))
-_FLOAT_TEXT = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+")
 _KEYS = ("ask", "parameters", "ranges", "decimals", "answer_digits", "conditions")
 
 
@@ -105,10 +104,10 @@ def read_exercise(section: Any, file: str) -> Exercise:
 
 def _numeric(value: Any) -> Any:
     """``1e-2`` as the number it is meant to be: YAML 1.1 reads an exponent without a dot as
-    text (the spec's own reader does the same, SPEC.md "Names, files and limits")."""
-    if isinstance(value, str) and _FLOAT_TEXT.fullmatch(value.strip()):
-        return float(value)
-    return value
+    text; the spec's own reader's ``parse_number`` reads it (SPEC.md "Names, files and
+    limits")."""
+    number = parse_number(value.strip()) if isinstance(value, str) else None
+    return value if number is None else number
 
 
 def _ask(items: Any, file: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
