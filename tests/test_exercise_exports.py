@@ -77,7 +77,7 @@ def test_question_html_has_an_input_per_answer(made: Path) -> None:
     quantities = [r["quantity"] for r in _key(made) if r["variant"] == "1"]
     assert len(names) + len(formulas) == len(quantities) == 20
     assert formulas == ["L2_W_0_0_formula"] and "L2_W_0_1_grad" in names
-    assert 'atol="5e-05"' in html and "{{{params.numbers}}}" in html
+    assert 'atol="5e-05"' in html and "{{{params.sheet}}}" in html
 
 
 def _server(made: Path) -> ModuleType:

@@ -286,3 +286,53 @@ def test_numbers_with_an_exponent_are_numbers_in_the_exercise_section(tmp_path: 
     import yaml
     rate = yaml.safe_load((out / "variant-1" / "spec.yaml").read_text())["example"]["learning_rate"]
     assert 0.01 <= rate <= 0.05
+
+
+def test_an_unknown_parameter_name_is_one_line_with_its_line(tmp_path: Path) -> None:
+    """A misspelt name in exercise.parameters silently asked nothing about it."""
+    spec = tmp_path / "names.yaml"
+    spec.write_text(SPEC.read_text().replace(
+        "  ask: [loss, grad, updated]", "  ask: [loss, grad, updated]\n"
+        "  parameters: ['L2.W[0][0]', 'L2.W[0][7]', 'L3.b[0]']"))
+    result = CliRunner().invoke(cli, ["exercises", str(spec), "--variants", "1", "-o",
+                                      str(tmp_path / "o")])
+    assert result.exit_code == 2, result.output
+    line = SPEC.read_text().splitlines().index("exercise:") + 2     # the section's first line
+    assert f"names.yaml:{line}: exercise.parameters: expected parameters of this network " \
+           "(L1.W[0][0] … L2.b[0]), got L2.W[0][7], L3.b[0]" in result.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_an_asked_update_is_never_within_the_tolerance_and_max_abs_bounds_it(
+        tmp_path: Path) -> None:
+    """A step smaller than the tolerance let a student who forgot to update be marked right;
+    max_abs bounded the gradients and the loss but not the updated parameters."""
+    import yaml
+
+    spec = tmp_path / "small.yaml"
+    spec.write_text(SPEC.read_text().replace("learning_rate: [0.1, 1.0]",
+                                             "learning_rate: [0.002, 0.02]")
+                    .replace("max_abs: 50", "max_abs: 1.05"))
+    out = tmp_path / "o"
+    result = CliRunner().invoke(cli, ["exercises", str(spec), "--variants", "4", "--seed", "2",
+                                      "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = _key(out)
+    tolerance = float(rows[0]["tolerance"])
+    for k in range(1, 5):
+        variant = yaml.safe_load((out / f"variant-{k}" / "spec.yaml").read_text())
+        init = variant["example"]["init"]
+        before = {f"L{n}.{kind}" + "".join(f"[{i}]" for i in index): value
+                  for n, layer in enumerate(init, start=1) for kind in ("W", "b")
+                  for index, value in _entries(layer[kind])}
+        for row in rows:
+            if row["variant"] == str(k) and row["quantity"].endswith(".updated"):
+                after = float(row["answer"])
+                assert abs(after - before[row["quantity"][:-8]]) > 2 * tolerance, row
+                assert abs(after) <= 1.05
+
+
+def _entries(tensor: list) -> list[tuple[tuple[int, ...], float]]:
+    if tensor and isinstance(tensor[0], list):
+        return [((j, k), v) for j, row in enumerate(tensor) for k, v in enumerate(row)]
+    return [((j,), v) for j, v in enumerate(tensor)]

@@ -98,9 +98,11 @@ def test_a_bad_optimizer_is_one_line(optimizer: object, message: str) -> None:
 
 @pytest.mark.parametrize(("optimizer", "words"), [
     ({"name": "momentum", "momentum": 0.85},
-     r"momentum (momentum = 0.85), exactly as torch.optim does: \(v \leftarrow \mu v + g"),
+     r"gradient descent with momentum (\(\mu = 0.85\)), exactly as torch.optim does: "
+     r"\(v \leftarrow \mu v + g"),
     ({"name": "adam", "beta1": 0.8},
-     r"adam (beta1 = 0.8, beta2 = 0.999, eps = 1e-08), exactly as torch.optim does: "
+     r"Adam (\(\beta_1 = 0.8, \beta_2 = 0.999, \epsilon = 1e-08\)), exactly as torch.optim "
+     r"does: "
      r"\(m \leftarrow \beta_1 m"),
     ("sgd", r"\(\theta \leftarrow \theta - \eta \, \partial \mathcal{L} / \partial \theta\)"),
 ])

@@ -8,6 +8,7 @@
     context      what each section builder reads
     forward, backprop, derivations, batch, example, checking   the sections, in page order
     build        the sections assembled, audited, with the banner's verdicts
+    sheet        an exercise's task (the network, its training) for a question sheet, audited
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from ..registry import general_symbol
 from .context import Context
 from .forward import LARGE_LAYER, words
 from .lines import display, line, sides
-from .model import Callout, Line, Section, Text, math, plain
+from .model import Callout, Line, Section, Text, math, note_text, plain
 from .quantities import PARTIAL, elementary, real_derivative
 
 __all__ = ["derivatives_section", "delta_section", "summary_box"]
@@ -184,10 +184,14 @@ def derivatives_section(c: Context) -> Section:
                     "here they are, each derived once. The loss (only the term of output 1 "
                     "depends on " + math(out_symbol) + "; the other outputs alike):",
                     display([_loss_line(c)])]
+    blocks += [note_text(network.loss.note)] if network.loss.note else []
     acts = _activation_lines(c)
     if acts:
         blocks += [plain("The activations (unit 1 shown; every unit of the same kind alike):"),
                    display(acts)]
+    notes = {layer.activation.name: layer.activation.note for layer in network.layers
+             if not layer.activation.vector}       # softmax's is the summary box's sentence
+    blocks += [note_text(note) for note in notes.values() if note]
     short = c.derivation.deltas[-1][0]
     if short.general is not None:
         eq = short

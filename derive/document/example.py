@@ -129,16 +129,16 @@ def _optimizer_steps(c: Context, i: int) -> list:
     """Momentum or Adam: the rule as torch.optim applies it, and one parameter's state."""
     worked, example = c.worked, c.network.spec.example
     assert worked is not None and example is not None
-    rule = OPTIMIZERS[example.optimizer.name]
-    options = ", ".join(f"{k} = {v:g}" for k, v in example.optimizer.options)
+    rule = example.optimizer.of(OPTIMIZERS)
     names = [name for name, _ in worked.steps[0].state] if worked.steps[0].state else []
     after = [s.parameters[i] for s in worked.steps[1:]] + [worked.final[i]]
     rows = tuple((plain(str(s.index + 1)), _num(c, s.gradients[i]),
                   *(_num(c, values[i]) if values[i] is not None else plain("")
                     for _, values in s.state), _num(c, theta))
                  for s, theta in zip(worked.steps, after))
-    return [Text() + f"The parameters move by {example.optimizer.name} ({options}), exactly as "
-            "torch.optim does: " + math(rule.latex) + ", with g the gradient and t the step. "
+    return [Text() + f"The parameters move by {rule.title} (" + math(rule.described(
+            example.optimizer.options)) + "), exactly as torch.optim does: " + math(rule.latex)
+            + ", with g the gradient" + (" and t the step" if "^t" in rule.latex else "") + ". "
             "For " + math(c.tex(c.network.parameters[i])) + ", step by step:",
             Table((plain("step"), plain("gradient"), *(plain(n) for n in names),
                    plain("after the step")), rows)]

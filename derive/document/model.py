@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = ["Block", "Callout", "Details", "Display", "Document", "Equation", "Figure", "Line",
-           "Section", "Table", "Text", "math", "plain", "strong"]
+           "Section", "Table", "Text", "math", "note_text", "plain", "strong"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +41,14 @@ def math(latex: str) -> Text:
 
 def strong(text: str) -> Text:
     return Text((("strong", text),))
+
+
+def note_text(note: tuple[str, ...]) -> Text:
+    """A registry entry's ``note`` (prose and LaTeX alternating, odd items math) as Text."""
+    out = Text()
+    for i, part in enumerate(note):
+        out += math(part) if i % 2 else plain(part)
+    return out
 
 
 @dataclass(frozen=True, slots=True)

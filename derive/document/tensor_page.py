@@ -108,7 +108,8 @@ def _rule(ctx: TensorContext) -> Text:
                 + math(r"\theta - \eta\, \partial \mathcal{L}/\partial \theta")
                 + plain(" with ") + eta + plain(":"))
     entry = example.optimizer.of(OPTIMIZERS)
-    return (plain(f"Each parameter after one step of {entry.name} (torch.optim's), ")
+    return (plain(f"Each parameter after one step of {entry.title} (")
+            + math(entry.described(example.optimizer.options)) + plain(", torch.optim's), ")
             + math(entry.latex) + plain(" with ") + eta + plain(":"))
 
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..calculus import Derivation
+from ..errors import SpecError
 from ..spec import Spec
-from .formulas import formula_blanks, spec_derivation
+from .formulas import formula_blanks, quantity_of, spec_derivation
 from .gift import gift
 from .key import answers, key_csv
 from .moodle import moodle_xml
@@ -25,7 +27,9 @@ __all__ = ["exercise_files"]
 def exercise_files(base: dict[str, Any], spec: Spec, exercise: Exercise, *, variants: int,
                    seed: int, dump: Any) -> dict[str, str | bytes]:
     """Path -> content; ``dump`` writes a mapping as YAML (the spec package's writer)."""
-    formula_blanks(spec_derivation(spec), exercise.formulas, spec.file)   # a bad one: exit 2
+    derivation = spec_derivation(spec)
+    formula_blanks(derivation, exercise.formulas, spec.file)   # a bad one: exit 2
+    _known_parameters(derivation, exercise, spec)
     rows, files = [], {}
     for number in range(1, variants + 1):
         variant = draw_variant(base, spec, exercise, seed=seed, number=number, dump=dump)
@@ -46,3 +50,14 @@ def exercise_files(base: dict[str, Any], spec: Spec, exercise: Exercise, *, vari
         files.update(prairielearn_files(base, spec.title, spec.file, exercise, rows[0][1],
                                         seed=seed, dump=dump))
     return files
+
+
+def _known_parameters(derivation: Derivation, exercise: Exercise, spec: Spec) -> None:
+    """Every name in ``exercise.parameters`` is one of the network's (a misspelt one would
+    silently ask nothing about it)."""
+    names = [quantity_of(p) for p in derivation.network.parameters]
+    unknown = [n for n in exercise.parameters or () if n not in names]
+    if unknown:
+        raise SpecError("exercise.parameters", f"parameters of this network ({names[0]} … "
+                        f"{names[-1]})", got_text=", ".join(unknown), file=spec.file,
+                        line=spec.line_of("exercise"))

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from .key import Answer, numeric
 from .moodle import category_path
-from .sheets import numbers_latex
+from ..formats.escape import escape_html
+from .sheets import sheet_html
 from .variants import Variant
 
 __all__ = ["gift", "gift_escape"]
@@ -20,11 +21,9 @@ def gift_escape(text: str) -> str:
 
 
 def _question(variant: Variant, answer: Answer, digits: int) -> str:
-    numbers = " ".join(rf"\[{line}\]" for line in numbers_latex(variant))
     title = f"{variant.mapping['title']}: {answer.quantity}"
-    text = (f"<p>Variant {variant.number} (seed {variant.seed}). Rows of x and y are samples; "
-            f"W is units × inputs.</p><p>{numbers}</p><p>Compute, to {digits} decimals, "
-            rf"\({answer.latex}\).</p>")
+    text = (f"<p>Variant {variant.number} (seed {variant.seed}).</p>\n{sheet_html(variant)}\n"
+            f"<p>Compute, to {digits} decimals, \\({escape_html(answer.latex)}\\).</p>")
     return (f"::{gift_escape(title)}::[html]{gift_escape(text)}"
             f"{{#{answer.value!r}:{answer.tolerance!r}}}\n")
 

@@ -29,20 +29,29 @@ def answers(variant: Variant, exercise: Exercise) -> list[Answer | FormulaBlank]
     """The numbers asked, then the formulas asked (their key is the derived formula)."""
     document = json.loads(str(variant.result.files["solution.json"]))
     tolerance = 0.5 * 10 ** -exercise.answer_digits
+    loss = variant.task.objective      # what the first step descends: L, 𝓛, L₁ or J
     out: list[Answer | FormulaBlank] = []
     if "loss" in exercise.ask:
-        out.append(Answer("loss", "L", float(document["loss"]["value"]), tolerance))
+        out.append(Answer("loss", loss, float(document["loss"]["value"]), tolerance))
     for p in document["parameters"]:
         name = f"L{p['layer']}.{p['kind']}" + "".join(f"[{i}]" for i in p["index"])
         if exercise.parameters is not None and name not in exercise.parameters:
             continue
         for field in ("grad", "updated", "final"):
             if field in exercise.ask and p[field] is not None:
-                shown = rf"\frac{{\partial L}}{{\partial {p['symbol']}}}" if field == "grad" \
-                    else rf"{p['symbol']}\ \text{{{'after one step' if field == 'updated' else 'after all steps'}}}"
-                out.append(Answer(f"{name}.{field}", shown, float(p[field]), tolerance))
+                out.append(Answer(f"{name}.{field}", _shown(p["symbol"], field, loss, variant),
+                                  float(p[field]), tolerance))
     return out + formula_blanks(variant.result.derivation, exercise.formulas,
                                 f"variant-{variant.number}/spec.yaml")
+
+
+def _shown(symbol: str, field: str, loss: str, variant: Variant) -> str:
+    """∂loss/∂θ, θ after step 1, θ after the last step (step N: the sheet says N)."""
+    if field == "grad":
+        return rf"\frac{{\partial {loss}}}{{\partial {symbol}}}"
+    worked = variant.result.worked
+    step = 1 if field == "updated" or worked is None else len(worked.steps)
+    return rf"{symbol}\ \text{{after step {step}}}"
 
 
 def numeric(answered: list[Answer | FormulaBlank]) -> list[Answer]:

@@ -1,5 +1,6 @@
-"""Moodle XML: a category, then one cloze question per variant (its numbers, a NUMERICAL
-blank per answer with its tolerance) with the worked solution as general feedback."""
+"""Moodle XML: a category, then one cloze question per variant (the network, its training and
+the numbers, a NUMERICAL blank per answer with its tolerance) with the worked solution as
+general feedback."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from xml.sax.saxutils import escape
 
 from ..formats import plain_markdown
 from .key import Answer, numeric
-from .sheets import numbers_latex
+from .sheets import sheet_html
 from .variants import Variant
 
 __all__ = ["category_path", "moodle_xml"]
@@ -18,12 +19,11 @@ def _cdata(text: str) -> str:
 
 
 def _question(variant: Variant, answered: list[Answer], digits: int) -> str:
-    numbers = "".join(rf"<p>\[{line}\]</p>" for line in numbers_latex(variant))
-    blanks = "".join(f"<li>\\({a.latex}\\) = {{1:NUMERICAL:={a.value!r}:{a.tolerance!r}}}</li>"
+    blanks = "".join(f"<li>\\({escape(a.latex)}\\) = "
+                     f"{{1:NUMERICAL:={a.value!r}:{a.tolerance!r}}}</li>"
                      for a in numeric(answered))
-    text = (f"<p>Variant {variant.number} (seed {variant.seed}). Rows of x and y are "
-            f"samples; W is units × inputs.</p>{numbers}<p>Compute, to {digits} decimals:</p>"
-            f"<ol>{blanks}</ol>")
+    text = (f"<p>Variant {variant.number} (seed {variant.seed}).</p>\n{sheet_html(variant)}\n"
+            f"<p>Compute, to {digits} decimals:</p><ol>{blanks}</ol>")
     solution = plain_markdown(str(variant.result.files["solution.md"]))
     title = escape(str(variant.mapping["title"]))
     return (f'  <question type="cloze">\n'

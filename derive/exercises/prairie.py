@@ -13,7 +13,7 @@ from ..spec import dump_spec, load, plain_mapping
 from .formulas import FormulaBlank, formula_blanks, grade_formulas, spec_derivation
 from .key import answers
 from .settings import Exercise, read_exercise
-from .sheets import numbers_latex
+from .sheets import numbers_latex, sheet_html
 from .variants import draw_variant
 
 __all__ = ["answer_name", "generate_variant", "grade_submission"]
@@ -46,6 +46,7 @@ def generate_variant(data: dict[str, Any], spec_text: str) -> None:
     example = variant.mapping["example"]
     params = data.setdefault("params", {})
     params.update({"numbers": r" \\ ".join(f"&{line}" for line in numbers_latex(variant)),
+                   "sheet": sheet_html(variant),
                    "seed": variant.seed, "x": example["x"], "y": example["y"],
                    "init": example["init"], "learning_rate": example["learning_rate"]})
     correct = data.setdefault("correct_answers", {})

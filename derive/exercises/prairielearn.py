@@ -57,9 +57,7 @@ def _input(blank: Answer | FormulaBlank) -> str:
 
 
 def _question_html(blanks: list[Answer | FormulaBlank], digits: int) -> str:
-    return ("<pl-question-panel>\n<p>Variant seed {{params.seed}}. Rows of $x$ and $y$ are "
-            "samples; $W$ is units &times; inputs.</p>\n"
-            "$$\\begin{aligned}{{{params.numbers}}}\\end{aligned}$$\n"
+    return ("<pl-question-panel>\n<p>Variant seed {{params.seed}}.</p>\n{{{params.sheet}}}\n"
             f"<p>Compute, to {digits} decimals:</p>\n</pl-question-panel>\n"
             + "\n".join(_input(b) for b in blanks) + "\n")
 

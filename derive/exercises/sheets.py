@@ -1,52 +1,70 @@
-"""A variant's question sheet (Markdown, for the course site): the network, the student's
-numbers, and the blanks. The solution sheet is the variant's full verified page."""
+"""A variant's question sheet: the network and its training (``document.sheet``, audited like
+a page), the student's numbers and the blanks, printed as Markdown (the course site), LaTeX
+(print) and HTML (Moodle, GIFT, PrairieLearn). The solution sheet is the variant's full
+verified page."""
 
 from __future__ import annotations
 
+from ..document import Display, Line, Section, Text
+from ..document.model import math, plain
 from ..formats import escape_markdown
+from ..formats.page_printers import HtmlPrinter, MarkdownPrinter
 from .formulas import FormulaBlank
 from .key import Answer
 from .variants import Variant
 
-__all__ = ["blank_text", "network_parts", "numbers_latex", "question_markdown"]
+__all__ = ["blank_text", "numbers_latex", "question_markdown", "sheet_html", "sheet_sections"]
+
+
+def _entry(value: float) -> str:
+    return f"{value + 0.0:g}"             # -0.0 prints as 0
 
 
 def _matrix(rows: list) -> str:
     rows = [rows] if rows and not isinstance(rows[0], list) else rows
-    body = r" \\ ".join(" & ".join(f"{v:g}" for v in row) for row in rows)
+    body = r" \\ ".join(" & ".join(map(_entry, row)) for row in rows)
     return rf"\begin{{pmatrix}} {body} \end{{pmatrix}}"
 
 
 def numbers_latex(variant: Variant) -> list[str]:
-    """The student's numbers as display formulas: x, y, each layer's W and b, η."""
+    """The student's numbers as display formulas: x, y, each layer's W and b (a column), η."""
     example = variant.mapping["example"]
     lines = [rf"x = {_matrix(example['x'])}, \quad y = {_matrix(example['y'])}"]
     for number, layer in enumerate(example["init"], start=1):
         line = rf"W^{{({number})}} = {_matrix(layer['W'])}"
         if "b" in layer:
-            line += rf", \quad b^{{({number})}} = {_matrix(layer['b'])}"
+            line += rf", \quad b^{{({number})}} = {_matrix([[v] for v in layer['b']])}"
         lines.append(line)
-    lines.append(rf"\eta = {example['learning_rate']:g}")
+    lines.append(rf"\eta = {_entry(example['learning_rate'])}")
     return lines
+
+
+def sheet_sections(variant: Variant) -> tuple[Section, ...]:
+    """The network, its training and the student's numbers."""
+    numbers = Section(plain("Your numbers"), (
+        Text() + "Rows of " + math("x") + " and " + math("y") + " are samples; " +
+        math("W^{(l)}") + " holds layer l's weights, " + math(variant.task.weight) +
+        " in row j, column k, and " + math("b^{(l)}") + " its biases.",
+        Display(tuple(Line("&" + line) for line in numbers_latex(variant)), aligned=True)))
+    return (*variant.task.sections, numbers)
 
 
 def question_markdown(variant: Variant, answered: list[Answer | FormulaBlank], *,
                       digits: int) -> str:
     """The sheet a student gets: what the network is, their numbers, what to compute."""
-    mapping = variant.mapping
-    inputs, activations, loss, reduction = network_parts(mapping)
-    layers = ", ".join(f"{units} {escape_markdown(name)}" for units, name in activations)
-    out = [f"# {escape_markdown(str(mapping['title']))}", "",
-           f"Variant {variant.number}, seed {variant.seed}.", "",
-           f"A network with {inputs} inputs and layers of {layers} units; loss: "
-           f"{escape_markdown(loss)} ({reduction} over "
-           f"the samples). Rows of \\(x\\) and \\(y\\) are samples; \\(W\\) is units × inputs.",
-           "", "$$", r"\begin{aligned}", r" \\ ".join(f"&{line}" for line in
-                                                     numbers_latex(variant)),
-           r"\end{aligned}", "$$", "",
-           f"Compute, to {digits} decimals:", ""]
-    out += [f"{n}. {blank_text(a)}" for n, a in enumerate(answered, start=1)]
-    return "\n".join(out) + "\n"
+    printer = MarkdownPrinter()
+    out = [f"# {escape_markdown(str(variant.mapping['title']))}",
+           f"Variant {variant.number}, seed {variant.seed}.",
+           *(printer.doprint(section) for section in sheet_sections(variant)),
+           f"## Compute, to {digits} decimals",
+           "\n".join(f"{n}. {blank_text(a)}" for n, a in enumerate(answered, start=1))]
+    return "\n\n".join(out) + "\n"
+
+
+def sheet_html(variant: Variant) -> str:
+    """The network, its training and the student's numbers as a quiz's HTML."""
+    printer = HtmlPrinter()
+    return "\n".join(printer.doprint(section) for section in sheet_sections(variant))
 
 
 def blank_text(blank: Answer | FormulaBlank) -> str:
@@ -54,25 +72,3 @@ def blank_text(blank: Answer | FormulaBlank) -> str:
     if isinstance(blank, FormulaBlank):
         return f"Write \\({blank.latex}\\) as a formula in the network's symbols: ______"
     return f"\\({blank.latex}\\) = ______"
-
-
-def network_parts(mapping: dict) -> tuple[int, list[tuple[int, str]], str, str]:
-    """Inputs, (units, activation) per layer, loss and reduction, as a sheet names them."""
-    return (_inputs(mapping), [(layer["units"], str(_activation(layer)))
-                               for layer in mapping["layers"]],
-            str(_loss(mapping)), str(mapping.get("reduction", "mean")))
-
-
-def _inputs(mapping: dict) -> int:
-    inputs = mapping["inputs"]
-    return inputs if isinstance(inputs, int) else len(inputs)
-
-
-def _activation(layer: dict) -> str:
-    activation = layer["activation"]
-    return activation["name"] if isinstance(activation, dict) else activation
-
-
-def _loss(mapping: dict) -> str:
-    loss = mapping["loss"]
-    return loss["name"] if isinstance(loss, dict) else loss

@@ -1,12 +1,13 @@
 """A variant's question sheet for print: a LaTeX document (pdflatex) with the seed, the
-student's numbers and a ruled blank per answer."""
+network and its training, the student's numbers and a ruled blank per answer."""
 
 from __future__ import annotations
 
 from ..formats import escape_latex
+from ..formats.page_printers import LatexPrinter
 from .formulas import FormulaBlank
 from .key import Answer
-from .sheets import network_parts, numbers_latex
+from .sheets import sheet_sections
 from .variants import Variant
 
 __all__ = ["question_tex"]
@@ -30,20 +31,15 @@ def _blank(blank: Answer | FormulaBlank) -> str:
 
 def question_tex(variant: Variant, answered: list[Answer | FormulaBlank], *,
                  digits: int) -> str:
-    """The printed sheet: title, ``Variant K, seed S``, the network, its numbers, blanks."""
-    mapping = variant.mapping
-    inputs, activations, loss, reduction = network_parts(mapping)
-    layers = ", ".join(f"{units} {escape_latex(name)}" for units, name in activations)
-    numbers = r" \\ ".join(f"&{line}" for line in numbers_latex(variant))
+    """The printed sheet: title, ``Variant K, seed S``, the network, its training, the
+    student's numbers, a blank per answer."""
+    printer = LatexPrinter()
     body = [r"\begin{document}",
-            rf"\section*{{{escape_latex(str(mapping['title']))}}}",
-            rf"\noindent Variant {variant.number}, seed {variant.seed}.\par\medskip",
-            (rf"\noindent A network with {inputs} inputs and layers of {layers} units; loss: "
-             rf"{escape_latex(loss)} ({escape_latex(reduction)} over the samples). Rows of "
-             r"\(x\) and \(y\) are samples; \(W\) is units \(\times\) inputs."),
-            rf"\begin{{align*}}{numbers}\end{{align*}}",
-            rf"\noindent Compute, to {digits} decimals:",
+            rf"{{\Large\bfseries {escape_latex(str(variant.mapping['title']))}\par}}",
+            rf"\noindent Variant {variant.number}, seed {variant.seed}.",
+            *(printer.doprint(section) for section in sheet_sections(variant)),
+            rf"\subsection*{{Compute, to {digits} decimals}}",
             r"\begin{enumerate}\itemsep 1.5em",
             *(_blank(a) for a in answered),
             r"\end{enumerate}", r"\end{document}"]
-    return _PREAMBLE + "\n".join(body) + "\n"
+    return _PREAMBLE + "\n\n".join(body) + "\n"

@@ -9,24 +9,29 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
+from ..document.sheet import Task, task
 from ..errors import DeriveError, SpecError
+from ..formats.page import Page
+from ..numbers.worked import trained
 from ..pipeline import Options, Result, run_text
 from ..spec import Spec
 from .settings import Exercise
 
-__all__ = ["Variant", "draw_variant", "variant_seed", "DRAWS"]
+__all__ = ["Variant", "draw_variant", "variant_seed", "variant_task", "DRAWS"]
 
 DRAWS = 200           # draws per variant before giving up on the conditions
 
 
 @dataclass(frozen=True, slots=True)
 class Variant:
-    """Variant ``number`` (1-based): its seed, its spec as plain data, and its results."""
+    """Variant ``number`` (1-based): its seed, its spec as plain data, its results and the
+    task its sheets state (the network and its training, audited)."""
 
     number: int
     seed: int
     mapping: dict[str, Any]
     result: Result
+    task: Task
 
 
 def variant_seed(seed: int, number: int) -> int:
@@ -47,14 +52,21 @@ def draw_variant(base: dict[str, Any], spec: Spec, exercise: Exercise, *, seed: 
         except DeriveError:
             continue                        # a number left float range: draw again
         if _meets(result, exercise):
-            return Variant(number, own, mapping, result)
+            return Variant(number, own, mapping, result, variant_task(result))
     raise SpecError("exercise.conditions", f"a variant meeting the conditions within {DRAWS} "
                     "draws", got_text=f"none for variant {number}; widen the ranges or relax "
                     "the conditions", file=spec.file)
 
 
+def variant_task(result: Result) -> Task:
+    """The task of a variant's spec, in its page's notation."""
+    assert result.worked is not None       # a variant always has its example
+    return task(result.derivation, result.worked, result.report,
+                Page(result.derivation, result.worked).printer)
+
+
 def _number(rng: random.Random, bounds: tuple[float, float], decimals: int) -> float | int:
-    value = round(rng.uniform(*bounds), decimals)
+    value = round(rng.uniform(*bounds), decimals) + 0.0      # -0.04 to 1 decimal: 0, not -0
     return int(value) if decimals == 0 else value
 
 
@@ -105,14 +117,23 @@ def _with_numbers(base: dict[str, Any], spec: Spec, exercise: Exercise, rng: ran
 
 
 def _meets(result: Result, exercise: Exercise) -> bool:
-    """No dead ReLU unit, no asked gradient that rounds to 0, nothing beyond max_abs."""
+    """No dead ReLU unit, no asked gradient that rounds to 0, no asked update too small to
+    tell from no update (a student who forgot it would be marked right), nothing asked
+    beyond max_abs."""
     worked = result.worked
     if worked is None:
         return False
     smallest = 0.5 * 10 ** -exercise.answer_digits
     values = [float(v) for v in worked.first.gradients]
-    if any(abs(v) < smallest for v in values) or any(abs(v) > exercise.max_abs
-                                                     for v in (*values, float(worked.first.loss))):
+    asked = [*values, float(worked.first.loss)]
+    moved = []
+    for field, after in (("updated", worked.updated), ("final", worked.final)):
+        if field in exercise.ask and after is not None:
+            asked += map(float, after)
+            moved += [abs(float(a) - float(b)) for a, b, trains in
+                      zip(after, worked.initial, trained(result.derivation.network)) if trains]
+    if any(abs(v) < smallest for v in values) or any(m <= 2 * smallest for m in moved) \
+            or any(abs(v) > exercise.max_abs for v in asked):
         return False
     if exercise.no_dead_relu:
         for layer in result.derivation.network.layers:

@@ -2,7 +2,7 @@
 
     documents            render (a page in each format), render_chapter, render_book, render_site
     page                 Page (the derivation, example and printer one render call shares)
-    page_printers        the Document printed as Markdown and as LaTeX (block by block)
+    page_printers        the Document printed as Markdown, LaTeX and HTML (block by block)
     json_page            the JSON contract (a plain dict), with the page's graph and equations
     texbreak, texnodes, texwidth   long display rows broken to the width (both formats)
     figures, svg/        the SVG pictures beside a page (svg/: network, paths, loss curve)

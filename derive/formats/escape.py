@@ -1,16 +1,18 @@
-"""The only escapers: text from a spec, shown literally in Markdown, LaTeX, JSON and MkDocs'
-front matter; and the page math's bars made safe inside Markdown tables.
+"""The only escapers: text from a spec, shown literally in Markdown, LaTeX, HTML, JSON and
+MkDocs' front matter; and the page math's bars made safe inside Markdown tables.
 """
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import unicodedata
 from types import MappingProxyType
 
 
-__all__ = ["escape_csv_cell", "escape_json", "escape_markdown", "escape_latex", "page_meta_title"]
+__all__ = ["escape_csv_cell", "escape_html", "escape_json", "escape_markdown", "escape_latex",
+           "page_meta_title"]
 
 
 _MD_SPECIAL = frozenset("\\`*_{}[]<>#|$&~^")
@@ -19,6 +21,11 @@ _MD_SPECIAL = frozenset("\\`*_{}[]<>#|$&~^")
 _TEX_SPECIAL = MappingProxyType({"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&",
                 "#": r"\#", "%": r"\%", "_": r"\_", "^": r"\^{}", "~": r"\textasciitilde{}",
                 "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}"})
+
+
+def escape_html(text: str) -> str:
+    """Text (prose or LaTeX) in an HTML element's content: ``& < >`` as entities."""
+    return html.escape(text, quote=False)
 
 
 def escape_csv_cell(cell: str) -> str:

@@ -1,4 +1,4 @@
-"""``Document`` -> Markdown (MkDocs) and LaTeX, block by block, dispatched by type like SymPy's
+"""``Document`` -> Markdown (MkDocs), LaTeX and a quiz's HTML, block by block, dispatched by type like SymPy's
 printers: layout only, the mathematics arrives printed in the document's lines.
 
 Both printers break long display rows the same way (``printed_rows``), so that the two
@@ -11,12 +11,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..document import Callout, Details, Display, Document, Figure, Line, Section, Table, Text
-from .escape import escape_latex, escape_markdown
+from .escape import escape_html, escape_latex, escape_markdown
 from .picture.model import Picture
 from .picture.tikz import tikz_text
 from .texbreak import break_align
 
-__all__ = ["SCREEN_ONLY", "LatexPrinter", "MarkdownPrinter", "printed_rows"]
+__all__ = ["SCREEN_ONLY", "HtmlPrinter", "LatexPrinter", "MarkdownPrinter", "printed_rows"]
 
 SHORT_ROW = 80      # characters: a row this short always fits the line
 LINE_EM = 32.0      # the width rows are broken to: a web column at 1280 px (and an A4 page)
@@ -164,3 +164,37 @@ class LatexPrinter(_Printer):
         parts = [about + self.doprint(document.banner),
                  *(self.doprint(s) for s in document.sections)]
         return "\n\n".join(parts) + "\n"
+
+
+class HtmlPrinter(_Printer):
+    """An HTML fragment for a quiz (Moodle, GIFT, PrairieLearn), whose MathJax reads
+    ``\\( \\)`` and ``\\[ \\]``: prose and LaTeX alike escaped (``&`` of an aligned row
+    too; MathJax reads the text the browser decoded)."""
+
+    escape = staticmethod(escape_html)
+    strong = "<strong>{}</strong>"
+
+    def blocks(self, blocks: tuple) -> str:
+        return "\n".join(f"<p>{self.doprint(b)}</p>" if isinstance(b, Text) else self.doprint(b)
+                         for b in blocks if b)
+
+    def print_Text(self, text: Text) -> str:
+        return super().print_Text(Text(tuple((kind, escape_html(value))
+                                             if kind == "math" else (kind, value)
+                                             for kind, value in text.segments)))
+
+    def print_Display(self, display: Display) -> str:
+        rows = [text for _, text in printed_rows(display)]
+        body = ("\\begin{aligned}" + " \\\\ ".join(rows) + "\\end{aligned}"
+                if display.aligned else rows[0])
+        return f"<p>\\[{escape_html(body)}\\]</p>"
+
+    def print_Table(self, table: Table) -> str:
+        head = "".join(f"<th>{self.print_Text(h)}</th>" for h in table.header)
+        rows = "".join("<tr>" + "".join(f"<td>{self.print_Text(c)}</td>" for c in row)
+                       + "</tr>" for row in table.rows)
+        return f"<table><tr>{head}</tr>{rows}</table>"
+
+    def print_Section(self, section: Section) -> str:
+        return f"<h{section.level + 1}>{self.print_Text(section.title)}</h{section.level + 1}>" \
+            + "\n" + self.blocks(section.blocks)

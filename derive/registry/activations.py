@@ -67,7 +67,7 @@ ACTIVATIONS: Registry[Activation] = Registry("activation", (
                torch=lambda t, z: t.tanh(z)),
     Activation.of(relu, formula="g(z) = max(0, z)", torch=lambda t, z: t.relu(z),
                   note=("ReLU is not differentiable at 0; like PyTorch we take ",
-                        r"\operatorname{ReLU}'(0) = 0", " (SymPy's Heaviside(0) would be 1/2).")),
+                        r"\operatorname{ReLU}'(0) = 0", ".")),
     Activation.of(leaky_relu, formula="g(z) = z if z > 0 else slope * z",
                   options=(Option("slope", 0.01, "a number >= 0", lambda v: v >= 0),),
                   torch=lambda t, z, slope: t.nn.functional.leaky_relu(z, slope),

@@ -33,6 +33,13 @@ class Optimizer:
     options: tuple[Option, ...] = ()
     torch: Callable[..., Any] | None = None     # (torch, parameters, lr, **options) -> optimizer
     latex: str = ""                             # the rule as a page prints it
+    title: str = ""                             # the method in words, as prose names it
+    symbols: tuple[str, ...] = ()               # each option's letter in ``latex``
+
+    def described(self, values: tuple[tuple[str, float], ...]) -> str:
+        """The options as the rule's letters: ``\\mu = 0.9``, LaTeX."""
+        letters = dict(zip((o.name for o in self.options), self.symbols))
+        return ", ".join(f"{letters[name]} = {value:g}" for name, value in values)
 
 
 def _sgd(theta: Any, g: Any, state: State | None, t: int, rate: Any) -> tuple[Any, State]:
@@ -63,7 +70,7 @@ def _unit(v: float) -> bool:
 OPTIMIZERS: Registry[Optimizer] = Registry("optimizer", (
     Optimizer(name="sgd", formula="theta <- theta - lr * g", update=_sgd,
               torch=lambda t, params, lr: t.optim.SGD(params, lr=lr),
-              latex=r"\theta \leftarrow \theta - \eta g"),
+              latex=r"\theta \leftarrow \theta - \eta g", title="plain gradient descent"),
     Optimizer(name="momentum", formula="v <- momentum * v + g (v = g at step 1); "
                                        "theta <- theta - lr * v   (torch.optim.SGD)",
               update=_momentum, state=("velocity",),
@@ -71,7 +78,8 @@ OPTIMIZERS: Registry[Optimizer] = Registry("optimizer", (
               torch=lambda t, params, lr, momentum: t.optim.SGD(params, lr=lr,
                                                                 momentum=momentum),
               latex=r"v \leftarrow \mu v + g \; (v = g \text{ at step 1}), \quad "
-                    r"\theta \leftarrow \theta - \eta v"),
+                    r"\theta \leftarrow \theta - \eta v",
+              title="gradient descent with momentum", symbols=(r"\mu",)),
     Optimizer(name="adam", formula="m <- b1 m + (1 - b1) g; v <- b2 v + (1 - b2) g^2; "
                                    "theta <- theta - lr * (m / (1 - b1^t)) / "
                                    "(sqrt(v / (1 - b2^t)) + eps)   (torch.optim.Adam)",
@@ -83,5 +91,6 @@ OPTIMIZERS: Registry[Optimizer] = Registry("optimizer", (
                   params, lr=lr, betas=(beta1, beta2), eps=eps),
               latex=r"m \leftarrow \beta_1 m + (1 - \beta_1) g, \quad v \leftarrow \beta_2 v"
                     r" + (1 - \beta_2) g^2, \quad \theta \leftarrow \theta - \eta \, "
-                    r"\frac{m / (1 - \beta_1^t)}{\sqrt{v / (1 - \beta_2^t)} + \epsilon}"),
+                    r"\frac{m / (1 - \beta_1^t)}{\sqrt{v / (1 - \beta_2^t)} + \epsilon}",
+              title="Adam", symbols=(r"\beta_1", r"\beta_2", r"\epsilon")),
 ))
