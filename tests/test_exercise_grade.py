@@ -88,7 +88,8 @@ def test_a_bad_ask_is_one_line_and_exit_2(tmp_path: Path, ask: str, message: str
     result = CliRunner().invoke(cli, ["exercises", str(spec), "--variants", "1",
                                       "-o", str(tmp_path / "o")])
     assert result.exit_code == 2
-    assert result.stderr == f"{spec}: {message}\n"
+    line = SPEC.read_text().splitlines().index("exercise:") + 2     # the section's first line
+    assert result.stderr == f"{spec}:{line}: {message}\n"
     assert not (tmp_path / "o").exists()
 
 

@@ -336,3 +336,14 @@ def _entries(tensor: list) -> list[tuple[tuple[int, ...], float]]:
     if tensor and isinstance(tensor[0], list):
         return [((j, k), v) for j, row in enumerate(tensor) for k, v in enumerate(row)]
     return [((j,), v) for j, v in enumerate(tensor)]
+
+
+def test_an_error_in_the_exercise_section_names_its_line(tmp_path: Path) -> None:
+    spec = tmp_path / "bad.yaml"
+    spec.write_text(SPEC.read_text().replace("  decimals: 1", "  decimals: 9"))
+    result = CliRunner().invoke(cli, ["exercises", str(spec), "--variants", "1", "-o",
+                                      str(tmp_path / "o")])
+    assert result.exit_code == 2, result.output
+    line = SPEC.read_text().splitlines().index("exercise:") + 2
+    assert f"bad.yaml:{line}: exercise.decimals: expected a whole number from 0 to 6, got 9" \
+        in result.stderr

@@ -28,7 +28,11 @@ def exercise_files(base: dict[str, Any], spec: Spec, exercise: Exercise, *, vari
                    seed: int, dump: Any) -> dict[str, str | bytes]:
     """Path -> content; ``dump`` writes a mapping as YAML (the spec package's writer)."""
     derivation = spec_derivation(spec)
-    formula_blanks(derivation, exercise.formulas, spec.file)   # a bad one: exit 2
+    try:
+        formula_blanks(derivation, exercise.formulas, spec.file)   # a bad one: exit 2
+    except SpecError as exc:
+        exc.line = spec.line_of("exercise")
+        raise
     _known_parameters(derivation, exercise, spec)
     rows, files = [], {}
     for number in range(1, variants + 1):

@@ -57,8 +57,17 @@ class Exercise:
                 "conditions": {"no_dead_relu": self.no_dead_relu, "max_abs": self.max_abs}}
 
 
-def read_exercise(section: Any, file: str) -> Exercise:
-    """The section as read by the spec loader (plain lists, dicts, numbers), validated."""
+def read_exercise(section: Any, file: str, line: int | None = None) -> Exercise:
+    """The section as read by the spec loader (plain lists, dicts, numbers), validated; an
+    error names ``line``, the section's (the plain mapping has no lines of its own)."""
+    try:
+        return _read(section, file)
+    except SpecError as exc:
+        exc.line = exc.line if exc.line is not None else line
+        raise
+
+
+def _read(section: Any, file: str) -> Exercise:
     if section is None:
         return Exercise()
     _expect(isinstance(section, dict), "exercise", "a mapping", section, file)

@@ -23,8 +23,8 @@ def exercise_pages(text: str, path: str, stem: str, title: str
     mapping = plain_mapping(text)
     if "exercise" not in mapping:
         return {}, ()
-    exercise = read_exercise(mapping.pop("exercise"), path)
     spec = load(text, path, default_title=PurePosixPath(path).stem)
+    exercise = read_exercise(mapping.pop("exercise"), path, spec.line_of("exercise"))
     variant = draw_variant(mapping, spec, exercise, seed=SITE_SEED, number=1, dump=dump_spec)
     answered = answers(variant, exercise)
     folder = f"{stem}-exercise"
