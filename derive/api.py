@@ -42,6 +42,9 @@ def load(source: str | os.PathLike[str] | Mapping[str, Any], *, seed: int = 0,
     A bad spec raises ``derive.SpecError`` with the message the command line prints.
     """
     options = Options(seed=seed, methods=oracle_methods(oracle), formats=_FORMATS)
+    if isinstance(source, str) and not source.strip():
+        raise SpecError("source", "a path, YAML text or a dict", got_text="an empty string",
+                        stage="derive.load")
     if isinstance(source, Mapping):
         text = json.dumps(source, ensure_ascii=False, default=_as_list)
         name, title = "<dict>", "spec"

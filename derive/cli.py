@@ -27,7 +27,7 @@ from .commands import (STDIN, InvalidSpecs, against_lines, check_failed, checks_
                        write_course)
 from .errors import DeriveError, SpecError
 from .formats import FORMATS
-from .pipeline import Options, Result, run_course
+from .pipeline import ORACLES, Options, Result, run_course
 from .write import write_outputs
 
 __all__ = ["cli", "main"]
@@ -77,7 +77,7 @@ def cli() -> None:
 def check_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """--seed, --no-limits, --quiet and --oracle: every command that derives and checks."""
     command = click.option(
-        "--oracle", type=click.Choice(["finite_difference", "torch", "auto"]),
+        "--oracle", type=click.Choice(ORACLES),
         default="finite_difference", show_default=True,
         help="Finite differences always check every gradient; torch adds PyTorch autograd "
              "(float64; the [torch] extra), auto adds it when torch is installed.")(command)

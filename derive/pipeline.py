@@ -30,7 +30,7 @@ if TYPE_CHECKING:    # the circuit, site and worker modules load when a run need
     from .circuit import CircuitDerivation
     from .site import Lesson
 
-__all__ = ["GraphResult", "Options", "Result", "TensorResult", "run_graph", "run_tensor", "oracle_methods", "read_spec", "run", "run_course", "run_spec",
+__all__ = ["GraphResult", "ORACLES", "Options", "Result", "TensorResult", "run_graph", "run_tensor", "oracle_methods", "read_spec", "run", "run_course", "run_spec",
            "run_text"]
 
 
@@ -255,10 +255,16 @@ def run_spec(spec: Spec, path: str, options: Options = Options()) -> Result:
                   files=dict(files), chapter=chapter)
 
 
+ORACLES = ("finite_difference", "torch", "auto")
+
+
 def oracle_methods(choice: str) -> tuple[str, ...]:
     """finite differences always; torch when asked for, or with ``auto`` when it is installed."""
     from .verify import torch_oracle  # finds torch without importing it
 
+    if choice not in ORACLES:          # the command line's Choice says it; derive.load here
+        raise SpecError("oracle", f"one of {', '.join(ORACLES)}", got_text=repr(choice),
+                        stage="derive-backprop")
     if choice == "torch" and not torch_oracle.available():
         raise SpecError("--oracle", "torch installed (pip install 'derive-backprop[torch]')",
                         got_text="no torch", stage="derive-backprop")

@@ -203,3 +203,18 @@ def test_gradients_refuse_what_is_not_finite_real_numbers_by_name(arguments: dic
     with pytest.raises(derive.SpecError) as caught:
         r.gradients(**arguments)
     assert got in str(caught.value)
+
+
+@pytest.mark.parametrize(("source", "oracle", "message"), [
+    ("", "finite_difference", "source: expected a path, YAML text or a dict, got an empty string"),
+    ("  \n", "finite_difference", "got an empty string"),
+    (str(EXAMPLES / "relu-worked-example-1-1-1.yaml"), "nope",
+     "oracle: expected one of finite_difference, torch, auto, got 'nope'"),
+])
+def test_an_empty_source_or_an_unknown_oracle_is_one_line(source: str, oracle: str,
+                                                          message: str) -> None:
+    """``load('')`` said "expected a spec file, got a directory" and ``oracle="nope"`` was
+    taken as finite differences."""
+    with pytest.raises(derive.SpecError) as caught:
+        derive.load(source, oracle=oracle)
+    assert message in str(caught.value) and len(str(caught.value).splitlines()) == 1
