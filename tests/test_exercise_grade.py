@@ -178,6 +178,39 @@ def test_numbers_round_to_the_asked_digits_and_their_mistakes() -> None:
     assert grade_number("", 0.1, 5e-05).feedback == "no answer"
 
 
+@pytest.mark.parametrize(("text", "feedback"), [
+    ("1_0", "not a number: '1_0'"),           # float() reads 10
+    ("１０", "not a number: '１０'"),           # float() reads fullwidth digits
+    ("٠.١", "not a number: '٠.١'"),
+    ("1,5,0", "not a number: '1,5,0'"),
+    ("-inf", "not a finite number: '-inf'"),
+])
+def test_only_a_number_as_typed_in_ascii_digits_is_read(text: str, feedback: str) -> None:
+    assert grade_number(text, 10.0, 0.5).feedback == feedback
+
+
+def test_a_decimal_comma_is_a_decimal_point() -> None:
+    assert grade_number("0,1235", 0.12347, 5e-05).correct
+    assert grade_number("-1,5e-3", -0.0015, 5e-08).correct
+
+
+def test_a_header_column_twice_is_one_line_and_blank_lines_before_the_header_are_skipped(
+        made: Path, tmp_path: Path) -> None:
+    key = {(r["variant"], r["quantity"]): r["answer"] for r in _key(made)}
+    answers = tmp_path / "twice.csv"
+    answers.write_text("student,variant,quantity,answer,answer\nAda,1,loss,1,2\n")
+    result = CliRunner().invoke(cli, ["grade", str(made), str(answers)])
+    assert result.exit_code == 2
+    assert result.stderr == f"{answers}:1: header: expected each column once, got " \
+                            "'answer' twice\n"
+    answers.write_text(f"\n,,\nstudent,variant,quantity,answer,,\n"
+                       f"Ada\x00,1,loss,{key['1', 'loss']},,\n")
+    result = CliRunner().invoke(cli, ["grade", str(made), str(answers)])
+    assert result.exit_code == 0, result.output
+    graded = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [(g["student"], g["correct"]) for g in graded] == [("Ada", "yes")]
+
+
 # --------------------------------------------------------------------------- the command
 
 

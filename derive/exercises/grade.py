@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,6 +24,9 @@ from .formulas import Verdict, grade_formulas, spec_derivation
 
 __all__ = ["KeyRow", "grade_answers", "grade_number"]
 
+# a number as typed, in ASCII digits (1,5 is read as 1.5); nan and inf are said to be no
+# finite number
+_ANSWER = re.compile(r"[+-]?(([0-9]+\.?[0-9]*|\.[0-9]+)(e[+-]?[0-9]+)?|nan|inf|infinity)", re.I)
 KeyRow = tuple[str, str]                 # (answer, tolerance) as the key writes them
 _HEADER = ("student", "variant", "quantity", "answer", "expected", "correct", "feedback")
 
@@ -32,10 +36,10 @@ def grade_number(text: str, expected: float, tolerance: float) -> Verdict:
     text = text.strip().replace("\u2212", "-")
     if not text:
         return Verdict(False, "no answer")
-    try:
-        value = float(text)
-    except ValueError:
+    written = text.replace(",", ".") if text.count(",") == 1 and "." not in text else text
+    if not _ANSWER.fullmatch(written):       # float() would read 1_0 as 10, nan, ２, ...
         return Verdict(False, f"not a number: {text[:40]!r}")
+    value = float(written)
     if not math.isfinite(value):
         return Verdict(False, f"not a finite number: {text[:40]!r}")
     slack = tolerance * (1 + 1e-9)      # a value rounded to the asked digits sits on the edge
@@ -50,11 +54,16 @@ def _rows(text: str, file: str, required: tuple[str, ...]) -> list[tuple[int, di
     """The CSV's rows with their line numbers; a missing column or a ragged row: one line."""
     reader = csv.reader(io.StringIO(text), strict=True)
     try:
-        header = next(reader, None)
+        header = next((row for row in reader if any(c.strip() for c in row)), None)
+        line = max(reader.line_num, 1)       # an empty file: its line 1
         missing = [c for c in required if header is None or c not in header]
         if missing:
             raise SpecError("header", f"the columns {', '.join(required)}",
-                            got_text=repr(",".join(header or [])), file=file, line=1)
+                            got_text=repr(",".join(header or [])), file=file, line=line)
+        twice = sorted({c for c in header if c.strip() and header.count(c) > 1})
+        if twice:
+            raise SpecError("header", "each column once", got_text=", ".join(
+                f"{c!r} twice" for c in twice), file=file, line=line)
         out = []
         for row in reader:
             if not any(cell.strip() for cell in row):

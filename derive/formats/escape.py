@@ -31,7 +31,9 @@ def escape_html(text: str) -> str:
 def escape_csv_cell(cell: str) -> str:
     """A person's text in a CSV cell that a spreadsheet shows and never runs: a cell that
     starts like a formula (= + - @, a tab or a return) and is not a number gets a leading
-    apostrophe (OWASP's CSV injection); numbers, negative ones too, stay as typed."""
+    apostrophe (OWASP's CSV injection); numbers, negative ones too, stay as typed. Control
+    characters but tab and newline are left out (a NUL ends a cell in some readers)."""
+    cell = "".join(c for c in cell if c in "\t\n" or unicodedata.category(c) != "Cc")
     if cell[:1] not in ("=", "+", "-", "@", "\t", "\r"):
         return cell
     try:
