@@ -130,6 +130,13 @@ def test_right_formulas_in_other_orders_and_notations_are_right(derivation) -> N
     assert [(v.correct, v.feedback) for v in verdicts] == [(True, "right")] * len(asked)
 
 
+def test_the_json_graph_names_of_a_single_output_are_read(derivation) -> None:  # type: ignore[no-untyped-def]
+    """The page's JSON graph names a single output yhat_1 and its target y_1; the grader
+    knew only yhat and y ("unknown symbol 'yhat_{1}'")."""
+    verdicts = grade_formulas(derivation, [(W2, "(yhat_1 - y_1)*yhat_1*(1 - yhat_1)*a_1_1")])
+    assert [(v.correct, v.feedback) for v in verdicts] == [(True, "right")]
+
+
 def test_the_classic_mistakes_are_wrong_with_their_diagnosis(derivation) -> None:  # type: ignore[no-untyped-def]
     verdicts = grade_formulas(derivation, [(W2, f) for f, _ in WRONG_W2])
     assert [(v.correct, v.feedback) for v in verdicts] == [(False, d) for _, d in WRONG_W2]

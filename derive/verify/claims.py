@@ -58,7 +58,8 @@ class ClaimResult:
 
 
 def identifiers(network: Network) -> dict[str, sp.Symbol]:
-    """SymPy-syntax names: w_2_1_1, b_2_1, z_1_2, a_1_2, yhat, y, delta_2_1, inputs by name."""
+    """SymPy-syntax names: w_2_1_1, b_2_1, z_1_2, a_1_2, yhat, y (or yhat_1, y_1), delta_2_1,
+    inputs by name."""
     out: dict[str, sp.Symbol] = {}
     single = len(network.y) == 1
     for symbol, name in zip(network.x, network.spec.inputs):
@@ -66,6 +67,9 @@ def identifiers(network: Network) -> dict[str, sp.Symbol]:
     for j, symbol in enumerate(network.y):
         out["y" if single else f"y_{j + 1}"] = symbol
         out["yhat" if single else f"yhat_{j + 1}"] = network.output.a[j]
+    if single:        # the JSON graph's names, y_1 and yhat_1, are also read (unless an input's)
+        out.setdefault("y_1", network.y[0])
+        out.setdefault("yhat_1", network.output.a[0])
     for layer in network.layers:
         l = layer.number
         for j in range(layer.units):
