@@ -347,3 +347,46 @@ def test_an_error_in_the_exercise_section_names_its_line(tmp_path: Path) -> None
     line = SPEC.read_text().splitlines().index("exercise:") + 2
     assert f"bad.yaml:{line}: exercise.decimals: expected a whole number from 0 to 6, got 9" \
         in result.stderr
+
+
+RELU_STEPS = """\
+inputs: 1
+layers:
+  - {units: 2, activation: relu}
+  - {units: 1, activation: linear}
+loss: half_squared_error
+example: {x: [0.5], y: [0.2], learning_rate: 0.3, steps: 4}
+exercise:
+  ask: [grad, final]
+  ranges: {x: [-1, 1], W: [-1, 1], b: [-0.5, 0.5], learning_rate: [0.1, 0.5]}
+  conditions: {no_dead_relu: false}
+"""
+
+
+def test_no_relu_z_is_near_its_kink_at_any_step(tmp_path: Path) -> None:
+    """A z of 1e-8 (at step 2) put a student's rounded numbers on either side of the kink.
+    Recomputed here by hand from each variant's own numbers: every step's z."""
+    import yaml
+
+    spec = tmp_path / "relu.yaml"
+    spec.write_text(RELU_STEPS)
+    out = tmp_path / "o"
+    result = CliRunner().invoke(cli, ["exercises", str(spec), "--variants", "40", "--seed", "1",
+                                      "-o", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    for k in range(1, 41):
+        example = yaml.safe_load((out / f"variant-{k}" / "spec.yaml").read_text())["example"]
+        (x,), (y,), rate = example["x"], example["y"], example["learning_rate"]
+        first, second = example["init"]
+        w1, b1 = [row[0] for row in first["W"]], list(first["b"])
+        v, c = list(second["W"][0]), second["b"][0]
+        for _ in range(4):
+            z = [w * x + b for w, b in zip(w1, b1)]
+            assert all(abs(zj) >= 0.01 - 1e-12 for zj in z), (k, z)
+            a = [max(zj, 0.0) for zj in z]
+            err = sum(vj * aj for vj, aj in zip(v, a)) + c - y
+            delta = [err * vj * (zj > 0) for vj, zj in zip(v, z)]
+            v = [vj - rate * err * aj for vj, aj in zip(v, a)]
+            c -= rate * err
+            w1 = [w - rate * d * x for w, d in zip(w1, delta)]
+            b1 = [b - rate * d for b, d in zip(b1, delta)]

@@ -12,7 +12,9 @@ from typing import Any
 from ..document.sheet import Task, task
 from ..errors import DeriveError, SpecError
 from ..formats.page import Page
+from ..document.quantities import elementary
 from ..numbers.worked import trained
+from ..verify.points import KINKS
 from ..pipeline import Options, Result, run_text
 from ..spec import Spec
 from .settings import Exercise
@@ -118,8 +120,8 @@ def _with_numbers(base: dict[str, Any], spec: Spec, exercise: Exercise, rng: ran
 
 def _meets(result: Result, exercise: Exercise) -> bool:
     """No dead ReLU unit, no asked gradient that rounds to 0, no asked update too small to
-    tell from no update (a student who forgot it would be marked right), nothing asked
-    beyond max_abs."""
+    tell from no update (a student who forgot it would be marked right), no z near a kink,
+    nothing asked beyond max_abs."""
     worked = result.worked
     if worked is None:
         return False
@@ -135,6 +137,8 @@ def _meets(result: Result, exercise: Exercise) -> bool:
     if any(abs(v) < smallest for v in values) or any(m <= 2 * smallest for m in moved) \
             or any(abs(v) > exercise.max_abs for v in asked):
         return False
+    if _near_a_kink(result, margin=20 * smallest):
+        return False
     if exercise.no_dead_relu:
         for layer in result.derivation.network.layers:
             if layer.activation.name != "relu":
@@ -143,3 +147,15 @@ def _meets(result: Result, exercise: Exercise) -> bool:
             if any(all(f.env[z] <= 0 for f in forwards) for z in layer.z):
                 return False
     return True
+
+
+def _near_a_kink(result: Result, margin: float) -> bool:
+    """A z within ``margin`` of 0 in a layer whose activation has a kink there (ReLU, leaky
+    ReLU), at any step: a student's rounded numbers could land on its other side, where the
+    derivative differs (or on the convention at 0 itself)."""
+    worked = result.worked
+    assert worked is not None
+    kinked = [layer for layer in result.derivation.network.layers
+              if elementary(layer.a_expr[0]).has(*KINKS)]
+    return any(abs(float(f.env[z])) < margin for step in worked.steps for f in step.forwards
+               for layer in kinked for z in layer.z)

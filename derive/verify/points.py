@@ -13,7 +13,7 @@ from ..calculus import Derivation, Network
 from ..numbers import FLOAT64, MPMATH, Forward, Precision, WorkedExample
 from ..registry import ActivationFunction
 
-__all__ = ["MPMATH_PARAMETERS", "RANDOM_POINTS", "SMOOTH", "Point", "check_points",
+__all__ = ["KINKS", "MPMATH_PARAMETERS", "RANDOM_POINTS", "SMOOTH", "Point", "check_points",
            "check_precision", "compared_parameters", "has_kinks"]
 
 MPMATH_PARAMETERS = 60        # up to this many parameters, the check runs in 50 digits
@@ -22,7 +22,7 @@ MPMATH_LIMIT_EVALUATION = 2_000   # beyond: a smaller finite-difference sample (
 LARGE_SAMPLE = 100            # the finite-difference sample beyond MPMATH_LIMIT_EVALUATION
 RANDOM_POINTS = 2
 SMOOTH = 100        # parameters above which a network without kinks gets one random point
-_KINKS = (sp.Piecewise, sp.Heaviside, sp.Abs, sp.sign, sp.Max, sp.Min)
+KINKS = (sp.Piecewise, sp.Heaviside, sp.Abs, sp.sign, sp.Max, sp.Min)   # what a kink is made of
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,8 +71,8 @@ def has_kinks(network: Network) -> bool:
     """Whether a function of the network is piecewise (ReLU, |·|, Huber, a formula's Max…)."""
     nodes = [*(e for layer in network.layers for e in layer.a_expr), network.loss_expr]
     functions = {(f.func, f.args[1:]) for e in nodes for f in e.atoms(ActivationFunction)}
-    return any(e.has(*_KINKS) for e in nodes) or any(
-        f(sp.Symbol("u"), *options).elementary().has(*_KINKS) for f, options in functions)
+    return any(e.has(*KINKS) for e in nodes) or any(
+        f(sp.Symbol("u"), *options).elementary().has(*KINKS) for f, options in functions)
 
 
 def check_points(derivation: Derivation, worked: WorkedExample | None, seed: int) -> list[Point]:
