@@ -24,7 +24,7 @@ from .catalog import catalog_lines
 from .commands import (STDIN, InvalidSpecs, against_lines, check_failed, checks_failed,
                        clashing_stems, counted, implementation, not_networks, options_from_flags,
                        output_stem, read_stdin, run_each, site_specs, spec_paths, unprinted,
-                       write_course)
+                       write_course, write_listed)
 from .errors import DeriveError, SpecError
 from .formats import FORMATS
 from .pipeline import ORACLES, Options, Result, run_course
@@ -215,9 +215,11 @@ def exercises_command(spec: str, variants: int | None, roster: str | None, seed:
                            variants=len(students) if students else variants or 0)
     if students:
         files["roster.csv"] = roster_csv(students)
-    for written in write_outputs(files, Path(out)):
+    written, stale = write_listed(files, Path(out), "exercises")
+    for line in [*(f"removed {Path(out) / gone} (no longer drawn)" for gone in stale),
+                 *(f"wrote {path}" for path in written)]:
         if not quiet:
-            click.echo(f"wrote {written}", err=True)
+            click.echo(line, err=True)
 
 
 def _network_only(text: str, spec: str) -> None:

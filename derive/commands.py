@@ -31,7 +31,7 @@ __all__ = ["STDIN", "STDIN_NAME", "InvalidSpecs", "against_lines", "check_failed
            "options_from_flags",
            "output_stem", "read_stdin", "run_each", "site_specs", "spec_paths", "unprinted",
            "write_course",
-           "write_site"]
+           "write_listed"]
 
 STDIN = "-"
 STDIN_NAME = "<stdin>"
@@ -110,13 +110,15 @@ def unprinted(files: dict[str, str | bytes]) -> list[str]:
             f"(-o DIR writes them)"]
 
 
-def write_site(files: dict[str, str | bytes], target: Path) -> tuple[list[Path], list[str]]:
-    """The site's files and their manifest written into ``target``, the files the last run's
-    manifest lists and this one no longer writes removed: (written, removed)."""
+def write_listed(files: dict[str, str | bytes], target: Path, command: str = "site"
+                 ) -> tuple[list[Path], list[str]]:
+    """A site's or an exercise set's files and their manifest written into ``target``, the
+    files the last run's manifest lists and this one no longer writes removed (a variant no
+    longer drawn, a page whose spec is gone): (written, removed)."""
     from .site import stale_files, with_manifest
 
-    files = with_manifest(files)
-    stale = stale_files(target, files)
+    files = with_manifest(files, command)
+    stale = stale_files(target, files, command)
     return write_outputs(files, target, remove=stale), stale
 
 
@@ -267,7 +269,7 @@ def write_course(results: Sequence[Lesson | str], specs_dir: str, out: str, *,
     lessons = [result for result in results if isinstance(result, Lesson)]
     root, target = Path(specs_dir), Path(out)
     name = title or display_name(decoded_name(root.resolve().name), default="course")
-    written, stale = write_site(build_site(lessons, title=name), target)
+    written, stale = write_listed(build_site(lessons, title=name), target)
     lines = [f"removed {target / gone} (its spec is gone)" for gone in stale]
     lines.append(f"wrote {counted(len(written), 'file')} to {out} "
                  f"({counted(len(lessons), 'page')}); "

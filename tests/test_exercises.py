@@ -390,3 +390,28 @@ def test_no_relu_z_is_near_its_kink_at_any_step(tmp_path: Path) -> None:
             c -= rate * err
             w1 = [w - rate * d * x for w, d in zip(w1, delta)]
             b1 = [b - rate * d for b, d in zip(b1, delta)]
+
+
+def test_a_rerun_with_fewer_variants_removes_the_ones_no_longer_drawn(tmp_path: Path) -> None:
+    """variant-3/ stayed beside a key of 2 variants: a sheet whose answers no key held."""
+    out = tmp_path / "o"
+    for n in ("3", "2"):
+        result = CliRunner().invoke(cli, ["exercises", str(SPEC), "--variants", n, "-o",
+                                          str(out)])
+        assert result.exit_code == 0, result.output
+    assert not (out / "variant-3").exists()
+    assert f"removed {out / 'variant-3' / 'question.md'} (no longer drawn)" in result.stderr
+    assert (out / "variant-2" / "question.md").is_file()
+    assert "derive-backprop exercises" in (out / "derive-backprop-files.txt").read_text()
+
+
+def test_exercises_written_into_a_site_folder_remove_none_of_its_files(tmp_path: Path) -> None:
+    out = tmp_path / "o"
+    (out / "docs").mkdir(parents=True)
+    (out / "docs" / "page.md").write_text("a page\n")
+    (out / "derive-backprop-files.txt").write_text(
+        "# Every file `derive-backprop site` wrote here; its next run removes the ones it no "
+        "longer writes.\ndocs/page.md\n")
+    result = CliRunner().invoke(cli, ["exercises", str(SPEC), "--variants", "1", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert (out / "docs" / "page.md").read_text() == "a page\n"
