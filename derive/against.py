@@ -47,9 +47,13 @@ def load_function(target: str) -> Callable[..., Any]:
         sys.path.insert(0, "")
     try:
         module = importlib.import_module(module_name)
-    except Exception as exc:  # noqa: BLE001 - the user's module: any error is bad input
+    except (Exception, SystemExit) as exc:  # noqa: BLE001 - the user's module: bad input
+        if isinstance(exc, SystemExit) and type(exc) is not SystemExit:
+            raise         # not sys.exit: a subclass, the process stopping on a signal
+        what = (f"it called sys.exit({exc.code!r}) while importing" if isinstance(exc, SystemExit)
+                else f"{type(exc).__name__}: {exc}")       # sys.exit(0) ended a check 'ok'
         raise SpecError("--against", f"an importable module {module_name!r}",
-                        got_text=f"{type(exc).__name__}: {exc}", stage="check") from None
+                        got_text=what, stage="check") from None
     function = getattr(module, name, None)
     if not callable(function):
         raise SpecError("--against", f"a function {name!r} in {module_name}",

@@ -259,15 +259,26 @@ def real_array(value: Any, key: str, expected: str, stage: str) -> numpy.ndarray
         array = np.asarray(as_numpy(value))
     except ValueError:              # rows of different lengths
         raise SpecError(key, expected, got_text=f"rows of different lengths: "
-                        f"{shorten(str(value))}", stage=stage) from None
+                        f"{_shown(value)}", stage=stage) from None
+    except Exception as exc:  # noqa: BLE001 - a user's object whose __array__ raised
+        raise SpecError(key, expected, got_text=f"{type(value).__name__} that NumPy cannot "
+                        f"read ({type(exc).__name__}: {shorten(str(exc))})", stage=stage) from None
     if array.dtype.kind != "c":
         try:
             return array.astype(np.float64)
         except (TypeError, ValueError, OverflowError):   # text, objects, 10**400
             pass
     got = "complex numbers" if array.dtype.kind == "c" else \
-        f"{type(value).__name__} {shorten(str(value))}"
+        f"{type(value).__name__} {_shown(value)}"
     raise SpecError(key, expected, got_text=got, stage=stage)
+
+
+def _shown(value: Any) -> str:
+    """A user's value as an error line shows it (its ``__str__`` may raise too)."""
+    try:
+        return shorten(str(value))
+    except Exception:  # noqa: BLE001 - the user's object
+        return "(unprintable)"
 
 
 def _unusable(array: numpy.ndarray, shape_ok: bool) -> str | None:

@@ -73,6 +73,7 @@ def test_a_bad_target_is_one_line_and_exit_2(spec: str) -> None:
     ("returns_text", "W1 among them, got str '0.5x'"),
     ("returns_objects", "got ndarray '[<object object at"),
     ("returns_complex", "got complex numbers"),
+    ("returns_unreadable", "got _Unreadable that NumPy cannot read (RuntimeError: 'device lost')"),
 ])
 def test_an_unusable_return_or_exit_is_one_line_and_exit_2(spec: str, function: str,
                                                             got: str) -> None:
@@ -82,6 +83,16 @@ def test_an_unusable_return_or_exit_is_one_line_and_exit_2(spec: str, function: 
     assert out.exit_code == 2, out.output
     assert len(out.stderr.strip().splitlines()) == 1 and got in out.stderr, out.stderr
     assert "Warning" not in out.output
+
+
+def test_a_module_that_exits_while_importing_is_one_line_not_a_silent_pass(spec: str) -> None:
+    """sys.exit(0) at a module's top level ended ``check --against`` with exit 0 and no word:
+    a CI job passed without checking anything."""
+    out = CliRunner().invoke(cli, ["check", spec, "--against",
+                                   "tests.implementations.exits_on_import:backward"])
+    assert out.exit_code == 2, out.output
+    assert "--against: expected an importable module 'tests.implementations.exits_on_import', " \
+           "got it called sys.exit(0) while importing" in out.stderr
 
 
 def test_non_finite_gradients_are_named_as_such(spec: str) -> None:

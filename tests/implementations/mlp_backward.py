@@ -82,3 +82,17 @@ def returns_ragged(params, x, y):
 
 def returns_huge_int(params, x, y):
     return {**correct(params, x, y), "b2": [10 ** 400]}
+
+
+class _Unreadable:
+    """An array-like whose conversion fails (a lazy tensor whose computation raises)."""
+
+    def __array__(self, dtype=None, copy=None):
+        raise RuntimeError("device lost")
+
+    def __str__(self):
+        raise RuntimeError("no text either")
+
+
+def returns_unreadable(params, x, y):
+    return {name: _Unreadable() for name in params}
