@@ -263,7 +263,7 @@ def real_array(value: Any, key: str, expected: str, stage: str) -> numpy.ndarray
     except Exception as exc:  # noqa: BLE001 - a user's object whose __array__ raised
         raise SpecError(key, expected, got_text=f"{type(value).__name__} that NumPy cannot "
                         f"read ({type(exc).__name__}: {shorten(str(exc))})", stage=stage) from None
-    if array.dtype.kind != "c":
+    if array.dtype.kind not in "cUS":    # numbers as text ("0.5") are text, not a number
         try:
             return array.astype(np.float64)
         except (TypeError, ValueError, OverflowError):   # text, objects, 10**400

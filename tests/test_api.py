@@ -218,3 +218,12 @@ def test_an_empty_source_or_an_unknown_oracle_is_one_line(source: str, oracle: s
     with pytest.raises(derive.SpecError) as caught:
         derive.load(source, oracle=oracle)
     assert message in str(caught.value) and len(str(caught.value).splitlines()) == 1
+
+
+def test_numbers_written_as_text_are_refused_not_cast() -> None:
+    """'3.0' was read as 3.0: text is never a silent cast (real_array's promise)."""
+    result = derive.load(RELU)
+    params = {name: value.astype(str) for name, value in result.parameters().items()}
+    with pytest.raises(derive.SpecError) as caught:
+        result.gradients(params)
+    assert "params.W1: expected a finite array of shape (1, 1), got ndarray" in str(caught.value)
