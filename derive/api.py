@@ -110,9 +110,11 @@ class Result:
                   y: Any = None) -> dict[str, numpy.ndarray]:
         """∂L/∂θ of the reduced loss (mean or sum over the samples, as the spec says).
 
-        Without arguments: at the example's first update (the JSON's ``grad``). ``params``
-        is a dict like ``parameters()``; ``x`` and ``y`` are arrays of shape (N, inputs) and
-        (N, outputs) (a 1-D array is one sample); what is not given is the example's.
+        Without arguments: at the example's first update (the JSON's ``grad``: in sgd mode,
+        sample 1's loss alone). With any argument: the reduced loss of all the samples given,
+        whatever the mode (what a backward() of a batch returns). ``params`` is a dict like
+        ``parameters()``; ``x`` and ``y`` are arrays of shape (N, inputs) and (N, outputs)
+        (a 1-D array is one sample); what is not given is the example's.
         """
         if params is None and x is None and y is None:
             return self._tensors(self._require_example("gradients").first.gradients)
