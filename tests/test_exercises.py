@@ -415,3 +415,31 @@ def test_exercises_written_into_a_site_folder_remove_none_of_its_files(tmp_path:
     result = CliRunner().invoke(cli, ["exercises", str(SPEC), "--variants", "1", "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert (out / "docs" / "page.md").read_text() == "a page\n"
+
+
+SOFTMAX_SHARED = """\
+inputs: 2
+layers:
+  - {units: 3, activation: softmax, bias: shared}
+loss: cross_entropy
+example: {x: [0.5, -1.0], y: [1, 0, 0], learning_rate: 0.3, steps: 2,
+          optimizer: {name: momentum, momentum: 0.8}}
+exercise:
+  ask: [grad, updated]
+"""
+
+
+def test_a_gradient_that_is_always_0_is_asked_as_0_not_redrawn_forever(tmp_path: Path) -> None:
+    """A softmax layer's shared bias has ∂L/∂b = Σ(ŷ − y) = 0 for every draw: no variant met
+    "no gradient rounds to 0" ("widen the ranges", which could not help). Found by a fuzzer."""
+    spec = tmp_path / "shared.yaml"
+    spec.write_text(SOFTMAX_SHARED)
+    out = tmp_path / "o"
+    result = CliRunner().invoke(cli, ["exercises", str(spec), "--variants", "3", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = {(r["variant"], r["quantity"]): float(r["answer"]) for r in _key(out)}
+    import yaml
+    for k in ("1", "2", "3"):
+        b = yaml.safe_load((out / f"variant-{k}" / "spec.yaml").read_text())["example"]["init"][0]["b"][0]
+        assert rows[k, "L1.b[0].grad"] == 0.0 and rows[k, "L1.b[0].updated"] == pytest.approx(b)
+        assert rows[k, "L1.W[0][0].grad"] != 0.0

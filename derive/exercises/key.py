@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from .formulas import FormulaBlank, formula_blanks
 from .settings import Exercise
-from .variants import Variant
+from .variants import EXACT_ZERO, Variant
 
 __all__ = ["Answer", "answers", "key_csv", "numeric"]
 
@@ -40,7 +40,7 @@ def answers(variant: Variant, exercise: Exercise) -> list[Answer | FormulaBlank]
         for field in ("grad", "updated", "final"):
             if field in exercise.ask and p[field] is not None:
                 out.append(Answer(f"{name}.{field}", _shown(p["symbol"], field, loss, variant),
-                                  float(p[field]), tolerance))
+                                  _snapped(float(p[field])), tolerance))
     return out + formula_blanks(variant.result.derivation, exercise.formulas,
                                 f"variant-{variant.number}/spec.yaml")
 
@@ -52,6 +52,12 @@ def _shown(symbol: str, field: str, loss: str, variant: Variant) -> str:
     worked = variant.result.worked
     step = 1 if field == "updated" or worked is None else len(worked.steps)
     return rf"{symbol}\ \text{{after step {step}}}"
+
+
+def _snapped(value: float) -> float:
+    """A gradient that is 0 for every draw (1e-52 in 50 digits: a softmax layer's shared bias)
+    as the 0 it is."""
+    return 0.0 if abs(value) <= EXACT_ZERO else value
 
 
 def numeric(answered: list[Answer | FormulaBlank]) -> list[Answer]:

@@ -19,9 +19,11 @@ from ..pipeline import Options, Result, run_text
 from ..spec import Spec
 from .settings import Exercise
 
-__all__ = ["Variant", "draw_variant", "variant_seed", "variant_task", "DRAWS"]
+__all__ = ["EXACT_ZERO", "Variant", "draw_variant", "variant_seed", "variant_task", "DRAWS"]
 
 DRAWS = 200           # draws per variant before giving up on the conditions
+EXACT_ZERO = 1e-30    # below: a gradient that is 0 for every draw (a softmax layer's shared
+                      # bias, Σ(ŷ − y) = 0), a fair answer; only one that rounds to 0 is redrawn
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +121,7 @@ def _with_numbers(base: dict[str, Any], spec: Spec, exercise: Exercise, rng: ran
 
 
 def _meets(result: Result, exercise: Exercise) -> bool:
-    """No dead ReLU unit, no asked gradient that rounds to 0, no asked update too small to
+    """No dead ReLU unit, no gradient that rounds to 0 (but is not 0), no asked update too small to
     tell from no update (a student who forgot it would be marked right), no z near a kink,
     nothing asked beyond max_abs."""
     worked = result.worked
@@ -132,9 +134,11 @@ def _meets(result: Result, exercise: Exercise) -> bool:
     for field, after in (("updated", worked.updated), ("final", worked.final)):
         if field in exercise.ask and after is not None:
             asked += map(float, after)
-            moved += [abs(float(a) - float(b)) for a, b, trains in
-                      zip(after, worked.initial, trained(result.derivation.network)) if trains]
-    if any(abs(v) < smallest for v in values) or any(m <= 2 * smallest for m in moved) \
+            moved += [abs(float(a) - float(b)) for a, b, trains, g in
+                      zip(after, worked.initial, trained(result.derivation.network), values)
+                      if trains and abs(g) > EXACT_ZERO]      # a gradient of 0 moves nothing
+    if any(EXACT_ZERO < abs(v) < smallest for v in values) \
+            or any(m <= 2 * smallest for m in moved) \
             or any(abs(v) > exercise.max_abs for v in asked):
         return False
     if _near_a_kink(result, margin=20 * smallest):
