@@ -6,17 +6,18 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..document.sheet import Task, task
 from ..errors import DeriveError, SpecError
 from ..formats.page import Page
 from ..document.quantities import elementary
-from ..numbers.worked import trained
+from ..numbers.worked import trained, work_example
 from ..verify.points import KINKS
 from ..pipeline import Options, Result, run_text
-from ..spec import Spec
+from ..spec import Spec, load
 from .settings import Exercise
 
 __all__ = ["EXACT_ZERO", "Variant", "draw_variant", "variant_seed", "variant_task", "DRAWS"]
@@ -55,7 +56,8 @@ def draw_variant(base: dict[str, Any], spec: Spec, exercise: Exercise, *, seed: 
                               Options(formats=("md", "tex", "json"), stem="solution"))
         except DeriveError:
             continue                        # a number left float range: draw again
-        if _meets(result, exercise):
+        if _meets(result, exercise,
+                  lambda: _always_zero(result, mapping, spec, own, dump)):  # noqa: B023
             return Variant(number, own, mapping, result, variant_task(result))
     raise SpecError("exercise.conditions", f"a variant meeting the conditions within {DRAWS} "
                     "draws", got_text=f"none for variant {number}; widen the ranges or relax "
@@ -120,7 +122,31 @@ def _with_numbers(base: dict[str, Any], spec: Spec, exercise: Exercise, rng: ran
             "example": example}
 
 
-def _meets(result: Result, exercise: Exercise) -> bool:
+def _always_zero(result: Result, mapping: dict[str, Any], spec: Spec, own: int,
+                 dump: Any) -> frozenset[int]:
+    """The parameters whose gradient is 0 here and stays 0 when every input and parameter
+    moves a little: 0 for every draw (a softmax layer's shared bias, Σ(ŷ − y) = 0) or on a
+    whole region the teacher allowed (a dead ReLU without ``no_dead_relu``), not by
+    accident (an input of 0, an exact fit). The variant's own draws are unchanged."""
+    rng = random.Random(f"zeros {own}")
+    nudge = lambda v: v + rng.choice((-1, 1)) * rng.uniform(1e-3, 1e-2)  # noqa: E731
+    example = dict(mapping["example"])
+    example["x"] = _nudged(example["x"], nudge)
+    example["init"] = [{k: _nudged(v, nudge) for k, v in layer.items()}
+                       for layer in example["init"]]
+    moved = load(dump({**mapping, "example": example}), spec.file)
+    derivation = result.derivation
+    worked = work_example(replace(derivation, network=replace(derivation.network, spec=moved)))
+    assert worked is not None
+    return frozenset(i for i, g in enumerate(worked.first.gradients) if abs(g) <= EXACT_ZERO)
+
+
+def _nudged(value: Any, nudge: Callable[[float], float]) -> Any:
+    return [_nudged(v, nudge) for v in value] if isinstance(value, list) else nudge(value)
+
+
+def _meets(result: Result, exercise: Exercise,
+           always_zero: Callable[[], frozenset[int]]) -> bool:
     """No dead ReLU unit, no gradient that rounds to 0 (but is not 0), no asked update too small to
     tell from no update (a student who forgot it would be marked right), no z near a kink,
     nothing asked beyond max_abs."""
@@ -137,6 +163,9 @@ def _meets(result: Result, exercise: Exercise) -> bool:
             moved += [abs(float(a) - float(b)) for a, b, trains, g in
                       zip(after, worked.initial, trained(result.derivation.network), values)
                       if trains and abs(g) > EXACT_ZERO]      # a gradient of 0 moves nothing
+    zero = [i for i, v in enumerate(values) if abs(v) <= EXACT_ZERO]
+    if zero and not set(zero) <= always_zero():
+        return False                        # 0 by accident (an input of 0): too easy
     if any(EXACT_ZERO < abs(v) < smallest for v in values) \
             or any(m <= 2 * smallest for m in moved) \
             or any(abs(v) > exercise.max_abs for v in asked):
