@@ -64,7 +64,8 @@ def _network(c: Context) -> Section:
         Text() + f"A network with {count(len(network.x), 'input')} and "
         f"{count(len(network.layers), 'layer')} ({units}; the last is the output). "
         + math(w) + " is the weight from unit k of the layer before to unit j of layer l.",
-        *forward[:2], *_definitions(c), *forward[2:]]
+        *forward[:2], *_definitions(c),
+        *forward[2:4 if c.worked.mode == "sgd" else None]]   # sgd: no step sees the batch's
     if network.loss.note:
         blocks.append(note_text(network.loss.note))
     return Section(plain("The network"), tuple(blocks))
