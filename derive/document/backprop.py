@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ..calculus import LOSS, ChainProduct, ChainSum, Partial, as_expr, delta_symbol, upstream
+from ..calculus import (LOSS, ChainProduct, ChainSum, Network, Partial, as_expr, delta_symbol,
+                        upstream)
 from ..registry import general_symbol
 from .context import Context
 from .forward import LARGE_LAYER, words
@@ -13,7 +14,7 @@ from .lines import display, line, sides
 from .model import Callout, Line, Section, Text, math, note_text, plain
 from .quantities import PARTIAL, elementary, real_derivative
 
-__all__ = ["derivatives_section", "delta_section", "summary_box"]
+__all__ = ["activation_notes", "derivatives_section", "delta_section", "summary_box"]
 
 
 def _column(values: list) -> tuple:
@@ -177,6 +178,14 @@ def _activation_lines(c: Context) -> list[Line]:
     return out
 
 
+def activation_notes(network: Network) -> list[Text]:
+    """Each activation's convention at its kink (ReLU'(0) = 0, like PyTorch), once per kind;
+    softmax's note is the summary box's sentence."""
+    notes = {layer.activation.name: layer.activation.note for layer in network.layers
+             if not layer.activation.vector}
+    return [note_text(note) for note in notes.values() if note]
+
+
 def derivatives_section(c: Context) -> Section:
     network = c.network
     out_symbol = c.tex(network.output.a[0])
@@ -189,9 +198,7 @@ def derivatives_section(c: Context) -> Section:
     if acts:
         blocks += [plain("The activations (unit 1 shown; every unit of the same kind alike):"),
                    display(acts)]
-    notes = {layer.activation.name: layer.activation.note for layer in network.layers
-             if not layer.activation.vector}       # softmax's is the summary box's sentence
-    blocks += [note_text(note) for note in notes.values() if note]
+    blocks += activation_notes(network)
     short = c.derivation.deltas[-1][0]
     if short.general is not None:
         eq = short

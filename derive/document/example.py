@@ -9,13 +9,14 @@ import sympy as sp
 
 from ..numbers import trained
 from ..registry import OPTIMIZERS
+from ..spec import Choice
 from .context import Context
 from .evaluate import Point
 from .forward import count
 from .lines import display, line, number
 from .model import Figure, Section, Table, Text, math, plain
 
-__all__ = ["example_section"]
+__all__ = ["example_section", "optimizer_words"]
 
 SATURATED = 0.01     # |g'(z)| below this: the unit barely passes its error back
 SHRINK = 4           # a drop of the gradient from the output back to layer 1 worth a word
@@ -125,21 +126,28 @@ def _observations(c: Context) -> list[str]:
     return [*_shrinking(c), *_saturated(c), *_dead_after_update(c), *_slow(c)]
 
 
+def optimizer_words(choice: Choice) -> Text:
+    """The optimizer as prose: "gradient descent with momentum (μ = 0.9), exactly as
+    torch.optim does: its rule, with g the gradient"; plain sgd as its rule alone."""
+    rule = choice.of(OPTIMIZERS)
+    if not rule.options:
+        return Text() + f"{rule.title}, " + math(rule.latex)
+    return (Text() + f"{rule.title} (" + math(rule.described(choice.options))
+            + "), exactly as torch.optim does: " + math(rule.latex) + ", with g the gradient"
+            + (" and t the step" if "^t" in rule.latex else ""))
+
+
 def _optimizer_steps(c: Context, i: int) -> list:
     """Momentum or Adam: the rule as torch.optim applies it, and one parameter's state."""
     worked, example = c.worked, c.network.spec.example
     assert worked is not None and example is not None
-    rule = example.optimizer.of(OPTIMIZERS)
     names = [name for name, _ in worked.steps[0].state] if worked.steps[0].state else []
     after = [s.parameters[i] for s in worked.steps[1:]] + [worked.final[i]]
     rows = tuple((plain(str(s.index + 1)), _num(c, s.gradients[i]),
                   *(_num(c, values[i]) if values[i] is not None else plain("")
                     for _, values in s.state), _num(c, theta))
                  for s, theta in zip(worked.steps, after))
-    return [Text() + f"The parameters move by {rule.title} (" + math(rule.described(
-            example.optimizer.options)) + "), exactly as torch.optim does: " + math(rule.latex)
-            + ", with g the gradient" + (" and t the step" if "^t" in rule.latex else "") + ". "
-            "For " + math(c.tex(c.network.parameters[i])) + ", step by step:",
+    return [Text() + "The parameters move by " + optimizer_words(example.optimizer) + ". For " + math(c.tex(c.network.parameters[i])) + ", step by step:",
             Table((plain("step"), plain("gradient"), *(plain(n) for n in names),
                    plain("after the step")), rows)]
 

@@ -10,10 +10,12 @@ from dataclasses import dataclass
 
 from ..calculus import Derivation, Printer
 from ..numbers import WorkedExample
-from ..registry import OPTIMIZERS, ActivationFunction, general_symbol
+from ..registry import ActivationFunction, general_symbol
 from ..verify import CheckReport
 from .audit import audit
+from .backprop import activation_notes
 from .context import Context
+from .example import optimizer_words
 from .forward import count, forward_section, words
 from .lines import display, line, sides
 from .model import Block, Callout, Document, Section, Text, math, note_text, plain
@@ -37,11 +39,11 @@ def task(derivation: Derivation, worked: WorkedExample, report: CheckReport,
          printer: Printer) -> Task:
     """The exercise's task; ``printer``: the variant's page printer (its notation)."""
     c = Context(derivation, worked, report, printer)
-    network = _network(c)
-    sections = (network, Section(plain("Training"), tuple(_training(c))))
+    weight = general_symbol(c.notation, "W", "l", "j", "k")
+    sections = (_network(c, weight), Section(plain("Training"), tuple(_training(c))))
     audit(Document(title="", about="", banner=Callout("note", plain(""), ()), sections=sections),
           c.network, worked, seed=report.seed, graphs=c.graphs)
-    return Task(sections, objective(c), general_symbol(c.notation, "W", "l", "j", "k"))
+    return Task(sections, objective(c), weight)
 
 
 def objective(c: Context, *, decay: bool = True) -> str:
@@ -54,16 +56,15 @@ def objective(c: Context, *, decay: bool = True) -> str:
     return c.batch_loss if c.worked.mode == "batch" else rf"{c.loss}_{{1}}"
 
 
-def _network(c: Context) -> Section:
+def _network(c: Context, weight: str) -> Section:
     network = c.network
     units = ", ".join(f"{layer.units} {words(layer.activation.name)}"
                       for layer in network.layers)
-    w = general_symbol(c.notation, "W", "l", "j", "k")
     forward = forward_section(c).blocks      # the layers' equations, then the loss's
     blocks: list[Block] = [
         Text() + f"A network with {count(len(network.x), 'input')} and "
         f"{count(len(network.layers), 'layer')} ({units}; the last is the output). "
-        + math(w) + " is the weight from unit k of the layer before to unit j of layer l.",
+        + math(weight) + " is the weight from unit k of the layer before to unit j of layer l.",
         *forward[:2], *_definitions(c),
         *forward[2:4 if c.worked.mode == "sgd" else None]]   # sgd: no step sees the batch's
     if network.loss.note:
@@ -74,17 +75,14 @@ def _network(c: Context) -> Section:
 def _definitions(c: Context) -> list[Block]:
     """Each activation function the forward pass names, in elementary functions (unit 1 of
     its first layer), and the convention at a kink that the gradients follow."""
-    lines, notes, seen = [], {}, set()
+    lines, seen = [], set()
     for layer in c.network.layers:
         for f in sorted(layer.a_expr[0].atoms(ActivationFunction), key=str):
             if (f.func, f.args[1:]) not in seen:
                 seen.add((f.func, f.args[1:]))
                 lines.append(line(sides(c.printer, f, elementary(f))))
-        if layer.activation.note and not layer.activation.vector:
-            notes[layer.activation.name] = note_text(layer.activation.note)
-    if not lines:
-        return list(notes.values())
-    return [plain("where (every unit alike):"), display(lines), *notes.values()]
+    notes = activation_notes(c.network)
+    return [plain("where (every unit alike):"), display(lines), *notes] if lines else notes
 
 
 def _training(c: Context) -> list[Text]:
@@ -92,13 +90,8 @@ def _training(c: Context) -> list[Text]:
     the tensors that do not train: the answers "after one step" and "after all steps"."""
     worked, example = c.worked, c.network.spec.example
     steps = len(worked.steps)
-    rule = example.optimizer.of(OPTIMIZERS)
-    how = (Text() + f"{rule.title}, " + math(rule.latex) if not rule.options else
-           Text() + f"{rule.title} (" + math(rule.described(example.optimizer.options))
-           + "), exactly as torch.optim: " + math(rule.latex) + ", with g the gradient"
-           + (" and t the step" if "^t" in rule.latex else ""))
-    out = [Text() + f"{count(steps, 'step')} of " + how + ", at the learning rate "
-           + math(r"\eta") + " among your numbers."]
+    out = [Text() + f"{count(steps, 'step')} of " + optimizer_words(example.optimizer)
+           + ", at the learning rate " + math(r"\eta") + " among your numbers."]
     if c.samples > 1:
         out.append(Text() + "Each step uses the gradient of the batch loss " + math(c.batch_loss)
                    + f" over all {c.samples} samples." if worked.mode == "batch" else

@@ -10,14 +10,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from ..document.quantities import elementary
 from ..document.sheet import Task, task
 from ..errors import DeriveError, SpecError
 from ..formats.page import Page
-from ..document.quantities import elementary
 from ..numbers.worked import trained, work_example
-from ..verify.points import KINKS
 from ..pipeline import Options, Result, run_text
 from ..spec import Spec, load
+from ..verify.points import KINKS
 from .settings import Exercise
 
 __all__ = ["EXACT_ZERO", "Variant", "draw_variant", "variant_seed", "variant_task", "DRAWS"]
