@@ -10,17 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 import mpmath
 
-from typing import TYPE_CHECKING
-
-import sympy as sp
-
-from ..calculus import Derivation, Network
+from ..calculus import Derivation
 from ..numbers import FLOAT64, MPMATH, Engine, NonFinite, Precision, Sweep, penalty_change
 from ..numbers.precision import DIGITS, SHARED_FLOAT64, more_digits
-from .points import Point, compared_parameters
+from .points import Point, compared_parameters, has_kinks
 from .report import TOLERANCE, Tally
 
 if TYPE_CHECKING:
@@ -84,23 +81,12 @@ def finite_difference(derivation: Derivation, point: Point, index: int,
     return (up - down) / (2 * h), (up - here) / h, (here - down) / h, rounding
 
 
-def may_kink(network: Network) -> bool:
-    """Whether the loss can have a kink at all: a step in some derivative (ReLU', |·|).
-    One function of each kind is differentiated (a softmax layer has a thousand exps)."""
-    exprs = [*network.loss_terms, *(layer.a_expr[0] for layer in network.layers)]
-    functions = {type(f): f for e in exprs for f in e.atoms(sp.Function)}.values()
-    derivatives = {d for f in functions for v in f.free_symbols
-                   for d in sp.diff(f, v).atoms(sp.Function)}
-    return any(isinstance(d, (sp.Heaviside, sp.sign, sp.Piecewise, sp.Abs))
-               or hasattr(type(d), "below") for d in (*derivatives, *functions))
-
-
 class _Comparison:
     """One point's finite differences: float64 where it can be trusted, else 50 digits."""
 
     def __init__(self, derivation: Derivation, here: AtPoint) -> None:
         self.derivation, self.here = derivation, here
-        self.kinks = may_kink(derivation.network)
+        self.kinks = has_kinks(derivation.network)    # a kink's one-sided differences part
         self.vector = any(layer.activation.vector for layer in derivation.network.layers)
         self._sweeps: dict[Precision, list[Sweep]] = {}
 
