@@ -165,6 +165,25 @@ def test_unknown_output_and_bad_input_value() -> None:
         derive_circuit({"inputs": {}, "nodes": {}})
 
 
+@pytest.mark.parametrize(("mapping", "message"), [
+    ({"inputs": {"x": 1}, "nodes": 3, "output": "x"}, "graph.nodes: expected a mapping, got '3'"),
+    ({"inputs": {"x": [1, 2]}, "nodes": {"f": "x"}, "output": "f"},
+     "graph.inputs.x: expected a finite number, got a list of 2"),
+    ({"inputs": {"x": {"a": 1}}, "nodes": {"f": "x"}, "output": "f"},
+     "graph.inputs.x: expected a finite number, got a mapping"),
+    ({"inputs": {"x": 1}, "nodes": {"f": "x"}},
+     "graph: expected exactly the keys inputs, nodes, output, got no 'output'"),
+    ({"inputs": {"x": 1}, "nodes": {"f": "x"}, "output": "f", "outputs": "f"},
+     "graph: expected exactly the keys inputs, nodes, output, got an unknown key 'outputs'"),
+])
+def test_a_graph_error_says_what_was_written(mapping: dict, message: str) -> None:
+    """As the spec reader says it: the value, a list of N or a mapping; never a Python type
+    name or a Python list of keys."""
+    with pytest.raises(SpecError) as caught:
+        derive_circuit(mapping, "c.yaml")
+    assert str(caught.value).removeprefix("c.yaml: ") == message
+
+
 def test_parser_never_evaluates() -> None:
     formula = parse_formula("x*__import__", "k")
     assert formula.names == (("x", 1), ("__import__", 3))

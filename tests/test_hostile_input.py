@@ -50,15 +50,26 @@ def test_a_claim_in_fullwidth_digits_is_one_clear_line(tmp_path: Path) -> None:
            "'３' (U+FF13), a digit other than 0-9" in result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("value, line, key", [
-    ("units: ２", 4, "layers[0].units"),
-    ("units: ١", 4, "layers[0].units"),
+@pytest.mark.parametrize("value, got", [
+    ("units: ２", "'２'; write the digits 0-9"),
+    ("units: ١", "'١'; write the digits 0-9"),
+    ("units: '3'", "'3'; write the number without quotes"),
+    ("units: three", "'three'"),
+    ("units: [3]", "a list of 1"),
+    ("units: .inf", "'.inf'"),
 ])
-def test_digits_of_other_scripts_are_not_numbers(tmp_path: Path, value: str, line: int,
-                                                 key: str) -> None:
+def test_a_count_that_is_no_whole_number_says_so(tmp_path: Path, value: str, got: str) -> None:
+    """A count (units) is asked for as what it is, a whole number, whatever was written;
+    quotes and other scripts' digits are named as the reason."""
     text = HEAD.replace("units: 1", value)
-    assert one_line(run(tmp_path, text)).startswith(f"{tmp_path / 'spec.yaml'}:{line}: {key}: "
-                                                    f"expected a finite number, got ")
+    assert one_line(run(tmp_path, text)) == (f"{tmp_path / 'spec.yaml'}:4: layers[0].units: "
+                                             f"expected a whole number >= 1, got {got}")
+
+
+def test_a_quoted_learning_rate_says_why(tmp_path: Path) -> None:
+    line = one_line(run(tmp_path, HEAD + EXAMPLE + "  learning_rate: '0.1'\n"))
+    assert line.endswith("example.learning_rate: expected a number > 0, got '0.1'; "
+                         "write the number without quotes")
 
 
 def test_a_learning_rate_in_arabic_digits_is_refused(tmp_path: Path) -> None:

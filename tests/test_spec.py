@@ -454,7 +454,7 @@ def test_missing_example_x_and_y() -> None:
     (BASE.replace("loss: squared_error", "loss: {}"),
      f"4: loss.name: expected one of {LOSS_CHOICES}, got a mapping"),
     (BASE.replace("inputs: 1", "inputs: '1'"),
-     "1: inputs: expected a finite number, got '1'"),
+     "1: inputs: expected a whole number >= 1, got '1'; write the number without quotes"),
     (BASE.replace("inputs: 1", "inputs: {a: 1}"),
      "1: inputs: expected a list of input names or a count, got a mapping"),
     (BASE.replace("inputs: 1", "inputs: [a, b, a]"),
@@ -614,7 +614,7 @@ def test_x_and_y_with_different_sample_counts() -> None:
 def test_non_numbers_in_samples() -> None:
     assert str(errors_of(with_example("  x: [abc]\n  y: ['1']\n"))) == "\n".join([
         f"{FILE}:6: example.x[0]: expected a finite number, got 'abc'",
-        f"{FILE}:7: example.y[0]: expected a finite number, got '1'",
+        f"{FILE}:7: example.y[0]: expected a finite number, got '1'; write the number without quotes",
     ])
 
 

@@ -18,6 +18,7 @@ import sympy as sp
 from ..errors import NumericError, SpecError
 from ..registry.functions import sigmoid, softplus
 from ..spec.model import NAME_RE
+from ..spec.quoting import shorten
 from .grammar import FUNCTIONS, Formula, parse_formula
 
 __all__ = ["Circuit", "Node", "number_value"]
@@ -102,7 +103,7 @@ class Circuit:
                 _check_name(where, key, name, known)
                 if group == "inputs":
                     if (value := _number(entry)) is None:
-                        raise where.error(key, "a finite number", repr(entry))
+                        raise where.error(key, "a finite number", _got(entry))
                     values[name] = value
                     nodes.append(Node(name, None, ()))
                 else:
@@ -140,14 +141,23 @@ class Circuit:
         return values
 
 
+def _got(value: object) -> str:
+    """What the user wrote, as an error line's ``got`` (as the spec reader says it)."""
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list):
+        return f"a list of {len(value)}"
+    return shorten(str(value))
+
+
 def _section(where: _Where, value: object, key: str, required: tuple[str, ...]) -> dict:
     if not isinstance(value, Mapping):
-        raise where.error(key, "a mapping", type(value).__name__)
+        raise where.error(key, "a mapping", _got(value))
     missing = [k for k in required if k not in value]
     extra = [k for k in value if required and k not in required]
     if missing or extra:
-        raise where.error(key, f"exactly the keys {', '.join(required)}",
-                          f"missing {missing}, unknown {extra}")
+        said = [f"no {k!r}" for k in missing] + [f"an unknown key {shorten(k)}" for k in extra]
+        raise where.error(key, f"exactly the keys {', '.join(required)}", ", ".join(said))
     return dict(value)
 
 

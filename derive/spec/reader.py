@@ -45,6 +45,17 @@ def _describe(node: Node) -> str:
     return "a mapping"
 
 
+def _number_hint(node: Node, text: str | None) -> str:
+    """Why a number the user meant was not read as one: quotes make it text, and only the
+    digits 0-9 are read."""
+    if isinstance(node, ScalarNode) and node.style is not None and text \
+            and parse_number(text) is not None:
+        return "write the number without quotes"
+    if any(c.isdigit() and not c.isascii() for c in text or ""):
+        return "write the digits 0-9"
+    return ""
+
+
 class Reader:
     """Reads typed values out of composed nodes, collecting every problem."""
 
@@ -123,12 +134,11 @@ class Reader:
         text = self.plain(node)
         value = parse_number(text) if text is not None and node.style is None else None
         if value is None or not math.isfinite(value) or (positive and value <= 0):
-            foreign = any(c.isdigit() and not c.isascii() for c in text or "")
             infinite = (value is not None and not math.isfinite(value)) or (
                 (text or "").lower().lstrip("+-") in (".inf", ".nan"))
             expected = "a finite number" if not positive else (
                 "a finite number > 0" if infinite else "a number > 0")
-            self.fail(node, key, expected, hint="write the digits 0-9" if foreign else "")
+            self.fail(node, key, expected, hint=_number_hint(node, text))
             return None
         return value
 
@@ -138,10 +148,12 @@ class Reader:
         if isinstance(node, ScalarNode) and node.style is None and _INTEGER_RE.fullmatch(text):
             value: float | int = int(text)      # exactly: a seed of 2^53 + 1 is not rounded
         else:
-            read = self.number(node, key)
-            if read is None:
+            value = parse_number(text) if isinstance(node, ScalarNode) and node.style is None \
+                else None
+            if value is None or not math.isfinite(value):
+                self.fail(node, key, f"a whole number >= {minimum}",
+                          hint=_number_hint(node, text))
                 return None
-            value = read
         if value != int(value) or value < minimum:
             self.fail(node, key, f"a whole number >= {minimum}")
             return None
