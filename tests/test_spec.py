@@ -696,3 +696,15 @@ def test_only_yaml_nodes_imports_yaml() -> None:
             if any(name == "yaml" or name.startswith("yaml.") for name in names):
                 importers.add(path.relative_to(package).as_posix())
     assert importers == {"spec/yaml_nodes.py"}
+
+
+def test_a_key_written_in_the_wrong_section_says_where_it_goes() -> None:
+    """A layer's ``formula`` belongs to its activation, and ``steps`` to the example: the
+    line says so, and the key it stands for is not also reported missing."""
+    text = BASE.replace("{units: 1, activation: linear}", "{units: 1, formula: 'z*sigmoid(z)'}")
+    assert str(errors_of(text)) == (
+        f"{FILE}:3: layers[0].formula: expected one of activation, add, bias, name, trainable, "
+        "units, got 'formula'; a formula goes in the activation: "
+        "activation: {name: NAME, formula: ...}")
+    assert str(errors_of(BASE + "steps: 3\n")) == (
+        f"{FILE}:5: steps: expected one of {TOP_CHOICES}, got 'steps'; steps goes under example:")

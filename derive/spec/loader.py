@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..errors import SpecError, SpecErrors
 from ..registry import DEFAULT_NOTATION, LOSSES, NOTATIONS
-from .example import check_evaluations, check_targets, read_example
+from .example import EXAMPLE_KEYS, check_evaluations, check_targets, read_example
 from .model import LIMIT_HINT, Limits, Spec, count_parameters
 from .reader import Reader
 from .sections import (check_combinations, check_size, read_claims, read_inputs, read_layers,
@@ -23,6 +23,9 @@ __all__ = ["TOP_KEYS", "load"]
 TOP_KEYS = ("title", "about", "inputs", "layers", "loss", "reduction", "notation", "example",
             "claims", "exercise",   # exercise: read by `derive-backprop exercises`
             "regularization", "order")   # order: the spec's place in a course (site, book)
+# The example's own keys written at the top: said where they go.
+_EXAMPLE_KEYS_AT_TOP = {key: ("example", f"{key} goes under example:")
+                        for key in EXAMPLE_KEYS if key not in TOP_KEYS}
 
 
 def load(text: str, file: str = "<spec>", *, limits: Limits | None = None,
@@ -41,7 +44,8 @@ def load(text: str, file: str = "<spec>", *, limits: Limits | None = None,
     if not isinstance(root, MappingNode):
         reader.fail(root, "(spec)", "a mapping with inputs, layers and loss")
         raise SpecErrors(reader.errors)
-    top = reader.mapping(root, "", TOP_KEYS, required=("inputs", "layers", "loss"))
+    top = reader.mapping(root, "", TOP_KEYS, required=("inputs", "layers", "loss"),
+                         misplaced=_EXAMPLE_KEYS_AT_TOP)
     assert top is not None
     inputs = read_inputs(reader, top.get("inputs"), limits)
     layers = read_layers(reader, top.get("layers"), limits)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 
 from ..display import unsafe_character
 from ..errors import SpecError
@@ -74,8 +75,12 @@ class Reader:
         self.lines.setdefault(key, node_line(node))
 
     def mapping(self, node: Node, key: str, allowed: tuple[str, ...],
-                required: tuple[str, ...] = ()) -> dict[str, Node] | None:
-        """Return the mapping's value nodes by key; unknown, duplicate and missing keys fail."""
+                required: tuple[str, ...] = (),
+                misplaced: Mapping[str, tuple[str, str]] | None = None) -> dict[str, Node] | None:
+        """Return the mapping's value nodes by key; unknown, duplicate and missing keys fail.
+
+        ``misplaced``: keys of another section a newcomer writes here (a layer's ``formula``,
+        a top-level ``steps``), each with the key it stands for and where it goes."""
         self.mark(node, key)
         if not isinstance(node, MappingNode):
             self.fail(node, key, "a mapping")
@@ -94,10 +99,11 @@ class Reader:
                 shown = name and name.isprintable() and name.split() == [name] \
                     and len(name) <= MAX_SHOWN
                 guess = closest(name[:100], allowed)
-                guessed.add(guess or "")
+                stands_for, where = (misplaced or {}).get(name, (guess, ""))
+                guessed.add(stands_for or "")
                 self.fail(key_node, path if shown else key or "(spec)",
                           "one of " + ", ".join(sorted(allowed)), got=shorten(name),
-                          hint=f"did you mean {guess!r}?" if guess else "")
+                          hint=where or (f"did you mean {guess!r}?" if guess else ""))
             elif name in out:
                 self.fail(key_node, path, "each key once", got="a duplicate key")
             else:

@@ -22,6 +22,9 @@ LAYER_KEYS = ("units", "activation", "bias", "trainable", "name", "add")
 CLAIM_KEYS = ("parameter", "formula", "syntax", "expect", "note")
 MAX_FORMULA = 2_000
 
+# A custom activation's formula written on the layer: it belongs to the activation.
+_FORMULA_IN_THE_LAYER = {"formula": ("activation", "a formula goes in the activation: "
+                                     "activation: {name: NAME, formula: ...}")}
 
 def read_title(reader: Reader, node: Node) -> str | None:
     title = reader.text(node, "title")
@@ -74,7 +77,8 @@ def read_layers(reader: Reader, node: Node | None,
     layers = []
     for i, item in enumerate(items):
         key = f"layers[{i}]"
-        values = reader.mapping(item, key, LAYER_KEYS, required=("units", "activation"))
+        values = reader.mapping(item, key, LAYER_KEYS, required=("units", "activation"),
+                                misplaced=_FORMULA_IN_THE_LAYER)
         if values is None or "units" not in values or "activation" not in values:
             layers.append(None)
             continue
