@@ -209,8 +209,7 @@ def exercises_command(spec: str, variants: int | None, roster: str | None, seed:
     _network_only(text, spec)
     base_spec = load(text, spec, default_title=Path(spec).stem)
     mapping = plain_mapping(text)
-    exercise = read_exercise(mapping.pop("exercise", None), spec,
-                             base_spec.line_of("exercise"))
+    exercise = read_exercise(mapping.pop("exercise", None), spec, dict(base_spec.lines))
     files = exercise_files(mapping, base_spec, exercise, seed=seed, dump=dump_spec,
                            variants=len(students) if students else variants or 0)
     if students:

@@ -168,9 +168,9 @@ def test_unknown_output_and_bad_input_value() -> None:
 @pytest.mark.parametrize(("mapping", "message"), [
     ({"inputs": {"x": 1}, "nodes": 3, "output": "x"}, "graph.nodes: expected a mapping, got '3'"),
     ({"inputs": {"x": [1, 2]}, "nodes": {"f": "x"}, "output": "f"},
-     "graph.inputs.x: expected a finite number, got a list of 2"),
+     "graph.inputs.x: expected a finite number, got '[1, 2]'"),
     ({"inputs": {"x": {"a": 1}}, "nodes": {"f": "x"}, "output": "f"},
-     "graph.inputs.x: expected a finite number, got a mapping"),
+     "graph.inputs.x: expected a finite number, got a mapping with the key 'a'"),
     ({"inputs": {"x": 1}, "nodes": {"f": "x"}},
      "graph: expected exactly the keys inputs, nodes, output, got no 'output'"),
     ({"inputs": {"x": 1}, "nodes": {"f": "x"}, "output": "f", "outputs": "f"},

@@ -78,9 +78,9 @@ NOT_A_PARAMETER = ("exercise.ask.formula: expected a parameter of this network, 
     ("[loss, {formula: w_3_1_1}]", NOT_A_PARAMETER + "'w_3_1_1'"),
     ("[loss, {formula: '\\frac{'}]", NOT_A_PARAMETER + "'\\\\frac{'"),
     ("[loss, {formla: w_2_1_1}]", ("exercise.ask[1]: expected {formula: PARAMETER}, like "
-                                   "{formula: w_2_1_1}, got {'formla': 'w_2_1_1'}")),
+                                   "{formula: w_2_1_1}, got a mapping with the key 'formla'")),
     ("[grad, lost]", ("exercise.ask[1]: expected one of loss, grad, updated, final or "
-                      "{formula: PARAMETER}, got 'lost'")),
+                      "{formula: PARAMETER}, got 'lost'; did you mean 'loss'?")),
 ])
 def test_a_bad_ask_is_one_line_and_exit_2(tmp_path: Path, ask: str, message: str) -> None:
     spec = tmp_path / "bad.yaml"

@@ -344,9 +344,40 @@ def test_an_error_in_the_exercise_section_names_its_line(tmp_path: Path) -> None
     result = CliRunner().invoke(cli, ["exercises", str(spec), "--variants", "1", "-o",
                                       str(tmp_path / "o")])
     assert result.exit_code == 2, result.output
-    line = SPEC.read_text().splitlines().index("exercise:") + 2
-    assert f"bad.yaml:{line}: exercise.decimals: expected a whole number from 0 to 6, got 9" \
+    line = SPEC.read_text().splitlines().index("  decimals: 1") + 1     # the key's own line
+    assert f"bad.yaml:{line}: exercise.decimals: expected a whole number from 0 to 6, got '9'" \
         in result.stderr
+
+
+@pytest.mark.parametrize(("edit", "key", "message"), [
+    (("  decimals: 1", "  decimals: [1, 2]"), "  decimals",
+     "exercise.decimals: expected a whole number from 0 to 6, got '[1, 2]'"),
+    (("  ask: [loss, grad, updated]", "  ask: [loss, gard]"), "  ask",
+     "exercise.ask[1]: expected one of loss, grad, updated, final or {formula: PARAMETER}, got "
+     "'gard'; did you mean 'grad'?"),
+    (("W: [-1, 1]", "W: [1, -1]"), "  ranges",
+     "exercise.ranges.W: expected [low, high] with low <= high, got '[1, -1]'"),
+    (("conditions: {max_abs: 50}", "conditions: {max_abs: 50, min_abs: 1}"), "  conditions",
+     "exercise.conditions.min_abs: expected one of no_dead_relu, max_abs, got 'min_abs'"),
+    (("conditions: {max_abs: 50}", "conditions: {no_dead_relu: 'no'}"), "  conditions",
+     "exercise.conditions.no_dead_relu: expected true or false, got 'no'"),
+    (("conditions: {max_abs: 50}", "conditions: {max_abs: null}"), "  conditions",
+     "exercise.conditions.max_abs: expected a number above 0, got nothing"),
+])
+def test_an_exercise_error_names_its_key_line_and_what_was_written(
+        tmp_path: Path, edit: tuple[str, str], key: str, message: str) -> None:
+    """Each key's own line; the value as written (a quoted text that was meant as a choice is
+    refused, not read as true; an unknown condition is refused, not ignored)."""
+    text = SPEC.read_text()
+    assert edit[0] in text
+    spec = tmp_path / "bad.yaml"
+    spec.write_text(text.replace(edit[0], edit[1]))
+    result = CliRunner().invoke(cli, ["exercises", str(spec), "--variants", "1", "-o",
+                                      str(tmp_path / "o")])
+    assert result.exit_code == 2, result.output
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if row.startswith(key + ":"))
+    assert result.stderr == f"{spec}:{line}: {message}\n"
+    assert not (tmp_path / "o").exists()
 
 
 RELU_STEPS = """\

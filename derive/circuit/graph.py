@@ -18,7 +18,7 @@ import sympy as sp
 from ..errors import NumericError, SpecError
 from ..registry.functions import sigmoid, softplus
 from ..spec.model import NAME_RE
-from ..spec.quoting import shorten
+from ..spec.quoting import described, shorten
 from .grammar import FUNCTIONS, Formula, parse_formula
 
 __all__ = ["Circuit", "Node", "number_value"]
@@ -103,7 +103,7 @@ class Circuit:
                 _check_name(where, key, name, known)
                 if group == "inputs":
                     if (value := _number(entry)) is None:
-                        raise where.error(key, "a finite number", _got(entry))
+                        raise where.error(key, "a finite number", described(entry))
                     values[name] = value
                     nodes.append(Node(name, None, ()))
                 else:
@@ -141,18 +141,9 @@ class Circuit:
         return values
 
 
-def _got(value: object) -> str:
-    """What the user wrote, as an error line's ``got`` (as the spec reader says it)."""
-    if isinstance(value, Mapping):
-        return "a mapping"
-    if isinstance(value, list):
-        return f"a list of {len(value)}"
-    return shorten(str(value))
-
-
 def _section(where: _Where, value: object, key: str, required: tuple[str, ...]) -> dict:
     if not isinstance(value, Mapping):
-        raise where.error(key, "a mapping", _got(value))
+        raise where.error(key, "a mapping", described(value))
     missing = [k for k in required if k not in value]
     extra = [k for k in value if required and k not in required]
     if missing or extra:

@@ -18,10 +18,12 @@ from the ranges above and asks the loss and every gradient.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ..errors import SpecError
+from ..spec.quoting import closest, described
 from ..spec.reader import parse_number
 
 __all__ = ["Exercise", "read_exercise", "FIELDS"]
@@ -30,6 +32,7 @@ FIELDS = ("loss", "grad", "updated", "final")
 _DEFAULT_RANGES = (("x", (-2.0, 2.0)), ("y", (0.0, 1.0)), ("W", (-1.0, 1.0)),
                    ("b", (-0.5, 0.5)), ("learning_rate", (0.1, 0.5)))
 _KEYS = ("ask", "parameters", "ranges", "decimals", "answer_digits", "conditions")
+_CONDITIONS = ("no_dead_relu", "max_abs")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -57,13 +60,17 @@ class Exercise:
                 "conditions": {"no_dead_relu": self.no_dead_relu, "max_abs": self.max_abs}}
 
 
-def read_exercise(section: Any, file: str, line: int | None = None) -> Exercise:
+def read_exercise(section: Any, file: str, lines: Mapping[str, int] | None = None) -> Exercise:
     """The section as read by the spec loader (plain lists, dicts, numbers), validated; an
-    error names ``line``, the section's (the plain mapping has no lines of its own)."""
+    error names the line of its key in ``lines`` (the spec's ``lines``, which hold every key
+    of the section), or of the nearest key above it."""
     try:
         return _read(section, file)
     except SpecError as exc:
-        exc.line = exc.line if exc.line is not None else line
+        key, known = exc.key, lines or {}
+        while key and key not in known:
+            key = key.rpartition("[" if key.endswith("]") else ".")[0]
+        exc.line = known.get(key, exc.line)
         raise
 
 
@@ -71,7 +78,7 @@ def _read(section: Any, file: str) -> Exercise:
     if section is None:
         return Exercise()
     _expect(isinstance(section, dict), "exercise", "a mapping", section, file)
-    unknown = sorted(set(section) - set(_KEYS))
+    unknown = sorted(set(section) - set(_KEYS), key=str)
     _expect(not unknown, f"exercise.{unknown[0] if unknown else ''}",
             f"one of {', '.join(_KEYS)}", unknown[0] if unknown else None, file)
     ask, formulas = _ask(section.get("ask", ["loss", "grad"]), file)
@@ -101,14 +108,20 @@ def _read(section: Any, file: str) -> Exercise:
     conditions = section.get("conditions") or {}
     _expect(isinstance(conditions, dict), "exercise.conditions",
             "a mapping like {no_dead_relu: true, max_abs: 100}", conditions, file)
+    unknown = sorted(set(conditions) - set(_CONDITIONS), key=str)
+    _expect(not unknown, f"exercise.conditions.{unknown[0] if unknown else ''}",
+            f"one of {', '.join(_CONDITIONS)}", unknown[0] if unknown else None, file)
     max_abs = _numeric(conditions.get("max_abs", 100.0))
-    _expect(isinstance(max_abs, (int, float)) and max_abs > 0, "exercise.conditions.max_abs",
+    _expect(isinstance(max_abs, (int, float)) and not isinstance(max_abs, bool)
+            and math.isfinite(max_abs) and max_abs > 0, "exercise.conditions.max_abs",
             "a number above 0", max_abs, file)
+    no_dead_relu = conditions.get("no_dead_relu", True)
+    _expect(isinstance(no_dead_relu, bool), "exercise.conditions.no_dead_relu",
+            "true or false", no_dead_relu, file)
     return Exercise(ask=ask, formulas=formulas,
                     parameters=None if parameters == "all" else tuple(parameters),
                     ranges=tuple(ranges.items()), decimals=decimals, answer_digits=digits,
-                    no_dead_relu=bool(conditions.get("no_dead_relu", True)),
-                    max_abs=float(max_abs))
+                    no_dead_relu=no_dead_relu, max_abs=float(max_abs))
 
 
 def _numeric(value: Any) -> Any:
@@ -132,12 +145,14 @@ def _ask(items: Any, file: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
                     item, file)
             formulas.append(item["formula"])
         else:
+            guess = closest(item, FIELDS) if isinstance(item, str) else None
             _expect(item in FIELDS, f"exercise.ask[{n}]",
-                    f"one of {', '.join(FIELDS)} or {{formula: PARAMETER}}", item, file)
+                    f"one of {', '.join(FIELDS)} or {{formula: PARAMETER}}", item, file,
+                    hint=f"did you mean {guess!r}?" if guess else "")
             fields.append(item)
     return tuple(fields), tuple(formulas)
 
 
-def _expect(ok: bool, key: str, expected: str, got: Any, file: str) -> None:
+def _expect(ok: bool, key: str, expected: str, got: Any, file: str, hint: str = "") -> None:
     if not ok:
-        raise SpecError(key, expected, got_text=repr(got), file=file)
+        raise SpecError(key, expected, got_text=described(got), file=file, hint=hint)

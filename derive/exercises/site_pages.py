@@ -24,7 +24,7 @@ def exercise_pages(text: str, path: str, stem: str, title: str
     if "exercise" not in mapping:
         return {}, ()
     spec = load(text, path, default_title=PurePosixPath(path).stem)
-    exercise = read_exercise(mapping.pop("exercise"), path, spec.line_of("exercise"))
+    exercise = read_exercise(mapping.pop("exercise"), path, dict(spec.lines))
     variant = draw_variant(mapping, spec, exercise, seed=SITE_SEED, number=1, dump=dump_spec)
     answered = answers(variant, exercise)
     folder = f"{stem}-exercise"

@@ -59,6 +59,8 @@ def load(text: str, file: str = "<spec>", *, limits: Limits | None = None,
     if inputs is not None and layers is not None:
         check_residuals(reader, top["layers"], len(inputs), layers)
     l2 = read_regularization(reader, top["regularization"]) if "regularization" in top else 0.0
+    if "exercise" in top:         # read by `exercises`, as plain data: its errors need lines
+        reader.mark_tree(top["exercise"], "exercise")
     example = None
     if "example" in top and inputs is not None and layers is not None:
         example = read_example(reader, top["example"], len(inputs), layers, limits)

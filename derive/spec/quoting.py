@@ -6,7 +6,7 @@ the other for it.
 
 from __future__ import annotations
 
-__all__ = ["MAX_SHOWN", "closest", "did_you_mean", "shorten"]
+__all__ = ["MAX_SHOWN", "closest", "described", "did_you_mean", "shorten"]
 
 MAX_SHOWN = 60            # characters of a value quoted in an error message
 
@@ -16,6 +16,26 @@ def shorten(value: str) -> str:
     if len(value) > MAX_SHOWN:
         return repr(value[:MAX_SHOWN]) + f" ({len(value)} characters)"
     return repr(value)
+
+
+def described(value: object) -> str:
+    """A plain value (as ``yaml.safe_load`` gives it) as an error line's ``got``, in the
+    reader's words: the text or number quoted, ``a list of N``, ``a mapping``, ``nothing``."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, dict) and 0 < len(value) <= 3:
+        keys = [shorten(str(k)) for k in value]
+        return f"a mapping with the key{'s' if len(keys) > 1 else ''} {', '.join(keys)}"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list) and len(value) <= 4 and all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
+        return shorten("[" + ", ".join(f"{v:g}" for v in value) + "]")      # [1, -1]
+    if isinstance(value, list):
+        return f"a list of {len(value)}"
+    if isinstance(value, bool):
+        return repr("true" if value else "false")
+    return shorten(str(value))
 
 
 def _folded(word: str) -> str:

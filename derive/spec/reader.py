@@ -74,6 +74,18 @@ class Reader:
     def mark(self, node: Node, key: str) -> None:
         self.lines.setdefault(key, node_line(node))
 
+    def mark_tree(self, node: Node, key: str) -> None:
+        """The line of every key below ``key`` (``exercise.ranges.W``, ``exercise.ask[1]``), for
+        a section another command reads as plain data."""
+        self.mark(node, key)
+        if isinstance(node, MappingNode):
+            for key_node, value_node in node.value:
+                if isinstance(key_node, ScalarNode):
+                    self.mark_tree(value_node, f"{key}.{key_node.value}")
+        elif isinstance(node, SequenceNode):
+            for i, item in enumerate(node.value):
+                self.mark_tree(item, f"{key}[{i}]")
+
     def mapping(self, node: Node, key: str, allowed: tuple[str, ...],
                 required: tuple[str, ...] = (),
                 misplaced: Mapping[str, tuple[str, str]] | None = None) -> dict[str, Node] | None:

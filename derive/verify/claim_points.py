@@ -9,6 +9,7 @@ range is skipped: the claim is compared where the network can be evaluated.
 
 from __future__ import annotations
 
+import math
 import random
 
 import mpmath
@@ -42,6 +43,8 @@ def _env(derivation: Derivation, params: list, x: list, y: list, engine: Engine,
     """The point's forward pass and δs; None when it leaves float range (the error itself
     when ``strict``)."""
     network = derivation.network
+    if not all(map(math.isfinite, (*params, *x, *y))):
+        return None       # a far point beyond float range (an example with x = 1e308)
     try:
         env = forward(network, parameter_env(network, tuple(map(mpmath.mpf, params))), x, y,
                       engine=engine).env
