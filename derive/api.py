@@ -234,6 +234,12 @@ class Result:
         if params is None or x is None and base is None or y is None and base is None:
             raise SpecError("gradients", "params, x and y (the spec has no example)",
                             got_text="some of them missing", stage="derive.Result")
+        names = [name for layer in network.layers
+                 for name in (f"W{layer.number}", f"b{layer.number}" if layer.b else None) if name]
+        unknown = sorted((k for k in params if k not in names), key=str)
+        if unknown:
+            raise SpecError(f"params.{unknown[0]}", f"one of {', '.join(names)}",
+                            got_text=_shown(unknown[0]), stage=_GRADIENTS)
         inits = []
         for layer in network.layers:
             w = _array(params, f"W{layer.number}", (layer.units, len(layer.W[0])))
@@ -270,9 +276,25 @@ def real_array(value: Any, key: str, expected: str, stage: str) -> numpy.ndarray
             return array.astype(np.float64)
         except (TypeError, ValueError, OverflowError):   # text, objects, 10**400
             pass
-    got = "complex numbers" if array.dtype.kind == "c" else \
-        f"{type(value).__name__} {_shown(value)}"
-    raise SpecError(key, expected, got_text=got, stage=stage)
+    raise SpecError(key, expected, got_text=_not_numbers(value, array), stage=stage)
+
+
+def _not_numbers(value: Any, array: numpy.ndarray) -> str:
+    """What an array that is no array of real numbers holds instead, on one line."""
+    if array.dtype.kind == "c":
+        return "complex numbers"
+    if array.dtype.kind in "US":
+        return "text" if array.ndim else f"text {_shown(value)}"
+    if array.ndim == 0:
+        return f"{type(value).__name__} {_shown(value)}"
+    for item in array.flat:               # objects: the first that is no real number
+        try:
+            float(item)
+        except OverflowError:
+            return f"a number beyond float range, {_shown(item)}"
+        except (TypeError, ValueError):
+            return f"an array holding {type(item).__name__} {_shown(item)}"
+    return f"an array NumPy cannot read as numbers: {_shown(value)}"
 
 
 def _shown(value: Any) -> str:

@@ -188,11 +188,15 @@ def test_a_dict_may_hold_numpy_arrays_and_nothing_stranger() -> None:
     ({"x": [[float("nan")], [1.0]], "y": [[0.0], [1.0]]},
      "x: expected a finite array of shape (N, 1), N at least 1, got 1 of its 2 numbers not "
      "finite (nan or inf)"),
-    ({"x": [["a"]]}, "x: expected a finite array of shape (N, 1), N at least 1, got list "),
+    ({"x": [["a"]]}, "x: expected a finite array of shape (N, 1), N at least 1, got text"),
+    ({"x": [[object()]]}, "x: expected a finite array of shape (N, 1), N at least 1, got an array "
+                          "holding object '<object object at"),
     ({"x": [[1j]], "y": [[0.0]]}, "got complex numbers"),
     ({"params": [1, 2]}, "params: expected a dict of arrays (W1, b1, ...), got list"),
-    ({"params": {"W1": [[float("inf")]], "b1": [0.0], "W2": [[1.0]], "b2": [0.0]}},
+    ({"params": {"W1": [[float("inf")]], "W2": [[1.0]]}},
      "params.W1: expected a finite array of shape (1, 1), got 1 of its 1 numbers not finite"),
+    ({"params": {"W1": [[1.0]], "b1": [0.0], "W2": [[1.0]]}},      # the layers have no bias
+     "params.b1: expected one of W1, W2, got 'b1'"),
     ({"x": [[1.0], [2.0]]}, "y: expected as many samples as x (2), got 1"),
 ])
 def test_gradients_refuse_what_is_not_finite_real_numbers_by_name(arguments: dict,
@@ -226,4 +230,4 @@ def test_numbers_written_as_text_are_refused_not_cast() -> None:
     params = {name: value.astype(str) for name, value in result.parameters().items()}
     with pytest.raises(derive.SpecError) as caught:
         result.gradients(params)
-    assert "params.W1: expected a finite array of shape (1, 1), got ndarray" in str(caught.value)
+    assert str(caught.value).endswith("params.W1: expected a finite array of shape (1, 1), got text")
