@@ -17,7 +17,7 @@ import sympy as sp
 
 from ..errors import NumericError, SpecError
 from ..registry.functions import sigmoid, softplus
-from ..spec.model import NAME_RE
+from ..spec.model import NAME_RE, nearest_line
 from ..spec.quoting import described, shorten
 from .grammar import FUNCTIONS, Formula, parse_formula
 
@@ -65,11 +65,7 @@ class _Where:
     lines: Mapping[str, int]
 
     def line(self, key: str) -> int | None:
-        while key:
-            if key in self.lines:
-                return self.lines[key]
-            key = key.rpartition(".")[0]
-        return None
+        return nearest_line(self.lines, key)
 
     def error(self, key: str, expected: str, got_text: str, hint: str = "") -> SpecError:
         return SpecError(key, expected, got_text=got_text, file=self.file, line=self.line(key),

@@ -24,6 +24,7 @@ from typing import Any
 
 from ..errors import SpecError
 from ..spec.quoting import closest, described
+from ..spec.model import nearest_line
 from ..spec.reader import parse_number
 
 __all__ = ["Exercise", "read_exercise", "FIELDS"]
@@ -67,10 +68,8 @@ def read_exercise(section: Any, file: str, lines: Mapping[str, int] | None = Non
     try:
         return _read(section, file)
     except SpecError as exc:
-        key, known = exc.key, lines or {}
-        while key and key not in known:
-            key = key.rpartition("[" if key.endswith("]") else ".")[0]
-        exc.line = known.get(key, exc.line)
+        line = nearest_line(lines or {}, exc.key)
+        exc.line = line if line is not None else exc.line
         raise
 
 

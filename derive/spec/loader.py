@@ -8,6 +8,8 @@ listing them all by line.
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 from ..errors import SpecError, SpecErrors
 from ..registry import DEFAULT_NOTATION, LOSSES, NOTATIONS
 from .example import EXAMPLE_KEYS, check_evaluations, check_targets, read_example
@@ -24,8 +26,8 @@ TOP_KEYS = ("title", "about", "inputs", "layers", "loss", "reduction", "notation
             "claims", "exercise",   # exercise: read by `derive-backprop exercises`
             "regularization", "order")   # order: the spec's place in a course (site, book)
 # The example's own keys written at the top: said where they go.
-_EXAMPLE_KEYS_AT_TOP = {key: ("example", f"{key} goes under example:")
-                        for key in EXAMPLE_KEYS if key not in TOP_KEYS}
+_EXAMPLE_KEYS_AT_TOP = MappingProxyType({key: ("example", f"{key} goes under example:")
+                                         for key in EXAMPLE_KEYS if key not in TOP_KEYS})
 
 
 def load(text: str, file: str = "<spec>", *, limits: Limits | None = None,

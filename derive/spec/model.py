@@ -8,6 +8,7 @@ stage. Built by ``loader.load``, never from a dict (attrs' named-constructor poi
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -15,10 +16,18 @@ from typing import Any
 from ..registry import DEFAULT_NOTATION, Registry
 
 __all__ = ["LIMIT_HINT", "NAME_RE", "Choice", "Claim", "Example", "LayerInit", "LayerSpec", "Limits", "Spec",
-           "count_parameters"]
+           "count_parameters", "nearest_line"]
 
 LIMIT_HINT = "raise it with --no-limits"
 NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,31}")     # a name a spec gives (input, parameter)
+
+
+def nearest_line(lines: Mapping[str, int], key: str) -> int | None:
+    """The line of ``key`` (``exercise.ranges.W``, ``graph.nodes.q``, ``exercise.ask[1]``), or
+    of the nearest key above it that has one."""
+    while key and key not in lines:
+        key = key.rpartition("[" if key.endswith("]") else ".")[0]
+    return lines.get(key)
 
 
 @dataclass(frozen=True, slots=True)

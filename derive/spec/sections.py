@@ -7,6 +7,8 @@ Each reader takes the ``Reader`` (which collects the problems), the section's no
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 from ..display import is_blank
 from ..registry import ACTIVATIONS, LOSSES
 from .model import LIMIT_HINT, Choice, Claim, LayerSpec, Limits, count_parameters
@@ -23,8 +25,8 @@ CLAIM_KEYS = ("parameter", "formula", "syntax", "expect", "note")
 MAX_FORMULA = 2_000
 
 # A custom activation's formula written on the layer: it belongs to the activation.
-_FORMULA_IN_THE_LAYER = {"formula": ("activation", "a formula goes in the activation: "
-                                     "activation: {name: NAME, formula: ...}")}
+_FORMULA_IN_THE_LAYER = MappingProxyType({"formula": (
+    "activation", "a formula goes in the activation: activation: {name: NAME, formula: ...}")})
 
 def read_title(reader: Reader, node: Node) -> str | None:
     title = reader.text(node, "title")
