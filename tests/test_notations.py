@@ -69,3 +69,19 @@ def test_presets_print_their_own_letters(name: str) -> None:
     expected = {"standard": "w^{(2)}_{11}", "nielsen": "a^{(2)}_{1}", "layer-prime": "w'_{11}",
                 "vector": "w_{2,11}", "batch": "W^{(2)}_{11}"}[name]
     assert expected in page
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("W^{(9)}_{11} x_1", "unknown symbol 'W^{(9)}_{11}'"),        # braces shown once
+    ("\\frac{\\partial L}{\\partial w} = ", "nothing after the last '='"),
+    ("", "the formula is empty"),
+])
+def test_a_formula_error_shows_what_was_written(text: str, message: str) -> None:
+    from derive.verify.formula import FormulaError
+
+    spec = (EXAMPLES / "output-and-hidden-layers-sigmoid.yaml").read_text(encoding="utf-8")
+    network = build_network(load_spec(spec, "spec.yaml"))
+    vocab = vocabulary(symbol_names(network, NOTATIONS["standard"]), identifiers(network))
+    with pytest.raises(FormulaError) as caught:
+        parse_formula(text, vocab)
+    assert str(caught.value) == message

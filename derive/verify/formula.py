@@ -217,7 +217,8 @@ class _Parser:
         elif plain in self.v.symbols:
             value = self.v.symbols[plain]
         else:
-            shown = base + (f"^{{{sup}}}" if sup else "") + (f"_{{{sub}}}" if sub else "")
+            shown = base + (f"^{{{_strip(sup)}}}" if sup else "") + \
+                (f"_{{{_strip(sub)}}}" if sub else "")
             raise FormulaError(f"unknown symbol {shown + chr(39) * primes!r}")
         return value if power is None else _power(value, power)
 
@@ -274,6 +275,8 @@ def parse_formula(text: str, vocabulary: Vocabulary) -> sp.Expr:
     tokens = _tokens(text, vocabulary)
     if "=" in tokens:
         tokens = tokens[len(tokens) - tokens[::-1].index("="):]
+        if not tokens:
+            raise FormulaError("nothing after the last '='")
     if not tokens:
         raise FormulaError("the formula is empty")
     parser = _Parser(tokens, vocabulary)
