@@ -102,6 +102,9 @@ RIGHT_W2 = [
     r"\delta^{(2)}_1 a^{(1)}_1",                                           # in δ
     "(yhat - y)*a_1_1*sigmoid(z_2_1)*(1 - sigmoid(z_2_1))",                # SymPy-style names
     r"(\hat{y} - y) \hat{y} (1 - \hat{y}) a^{(1)}_1",                        # σ(z) as ŷ
+    "(ŷ − y)·σ(z^{(2)}_1)·(1 − σ(z^{(2)}_1))·a^{(1)}_1",                   # copied from a page
+    "(y\u0302 - y) σ′(z^{(2)}₁) a^{(1)}₁",                                  # combining hat, ₁
+    "δ^{(2)}_1 × a^{(1)}_1",
 ]
 RIGHT_W1 = [
     r"\delta^{(1)}_1 x_2",

@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from types import MappingProxyType
 
 import sympy as sp
 
@@ -34,6 +35,13 @@ class FormulaError(ValueError):
 _SKIP = re.compile(r"\\(left|right|big|Big|bigg|Bigg|displaystyle|,|;|!|:|quad|qquad)(?![A-Za-z])"
                    r"|\\ |~|&")
 _TOKEN = re.compile(r"\\[A-Za-z]+|\\.|\d+\.\d*|\.\d+|\d+|[A-Za-z]|\*\*|\S", re.ASCII)
+# What a student copies from a rendered page or types on a phone, as the LaTeX it stands for:
+# (ŷ − y)·σ′(z₁) reads as (\hat{y} - y) \cdot \sigma'(z_{1}).
+_UNICODE = MappingProxyType(str.maketrans({
+    "σ": r"\sigma ", "δ": r"\delta ", "η": r"\eta ", "λ": r"\lambda ", "∂": r"\partial ",
+    "Σ": r"\sum ", "ŷ": r"\hat{y}", "Ŷ": r"\hat{Y}", "·": "*", "⋅": "*", "×": "*", "−": "-",
+    "′": "'", "²": "^{2}", "³": "^{3}",
+    **{chr(0x2080 + d): f"_{{{d}}}" for d in range(10)}}))      # ₀ … ₉
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +57,7 @@ class Vocabulary:
 
 
 def _tokens(text: str, vocabulary: Vocabulary) -> list[str]:
+    text = text.replace("y\u0302", r"\hat{y}").replace("Y\u0302", r"\hat{Y}").translate(_UNICODE)
     text = _SKIP.sub(" ", text.replace(r"\cdot", "*").replace(r"\times", "*"))
     text = text.replace(r"\lvert", "|").replace(r"\rvert", "|").replace(r"\vert", "|")
     out: list[str] = []
