@@ -38,6 +38,14 @@ class Finding:
     error: float
 
 
+def _stops_the_run(exc: BaseException) -> bool:
+    """Ctrl-C and a signal (``Stopped``, a SystemExit subclass) end the run; anything else
+    the user's code raises, sys.exit and BaseException subclasses such as pytest.fail's
+    included, is a line about that code."""
+    return isinstance(exc, KeyboardInterrupt) or (
+        isinstance(exc, SystemExit) and type(exc) is not SystemExit)
+
+
 def load_function(target: str) -> Callable[..., Any]:
     """``package.module:function`` -> the function (the current folder is importable)."""
     module_name, _, name = target.partition(":")
@@ -47,9 +55,9 @@ def load_function(target: str) -> Callable[..., Any]:
         sys.path.insert(0, "")
     try:
         module = importlib.import_module(module_name)
-    except (Exception, SystemExit) as exc:  # noqa: BLE001 - the user's module: bad input
-        if isinstance(exc, SystemExit) and type(exc) is not SystemExit:
-            raise         # not sys.exit: a subclass, the process stopping on a signal
+    except BaseException as exc:  # noqa: BLE001 - the user's module: bad input
+        if _stops_the_run(exc):
+            raise
         what = (f"it called sys.exit({exc.code!r}) while importing" if isinstance(exc, SystemExit)
                 else f"{type(exc).__name__}: {exc}")       # sys.exit(0) ended a check 'ok'
         raise SpecError("--against", f"an importable module {module_name!r}",
@@ -102,9 +110,9 @@ def _call(function: Callable[..., Any], params: dict, x: np.ndarray,
           y: np.ndarray) -> dict[str, np.ndarray]:
     try:
         got = function({k: v.copy() for k, v in params.items()}, x.copy(), y.copy())
-    except (Exception, SystemExit) as exc:  # noqa: BLE001 - the user's code: one line
-        if isinstance(exc, SystemExit) and type(exc) is not SystemExit:
-            raise         # not sys.exit: a subclass, the process stopping on a signal
+    except BaseException as exc:  # noqa: BLE001 - the user's code: one line
+        if _stops_the_run(exc):
+            raise
         what = (f"it called sys.exit({exc.code!r})" if isinstance(exc, SystemExit)
                 else f"it raised {type(exc).__name__}: {exc}")
         raise SpecError("--against", "a function that returns a dict of gradients",

@@ -54,6 +54,7 @@ class DeriveError(Exception):
 
     def __str__(self) -> str:
         got = self.got_text if self.got_text is not None else repr(self.got)
+        got = " ".join(got.splitlines())        # an exception's message may span lines
         text = f"{self.where()}: {self.key}: expected {self.expected}, got {got}"
         return f"{text}; {self.hint}" if self.hint else text
 

@@ -74,6 +74,8 @@ def test_a_bad_target_is_one_line_and_exit_2(spec: str) -> None:
     ("returns_objects", "got an array holding object '<object object at"),
     ("returns_complex", "got complex numbers"),
     ("returns_unreadable", "got _Unreadable that NumPy cannot read (RuntimeError: 'device lost')"),
+    ("fails_like_pytest", "got it raised Failed: the user's own assertion"),   # was a traceback, exit 1
+    ("raises_two_lines", "got it raised ValueError: first line second line"),  # was two lines
 ])
 def test_an_unusable_return_or_exit_is_one_line_and_exit_2(spec: str, function: str,
                                                             got: str) -> None:

@@ -96,3 +96,15 @@ class _Unreadable:
 
 def returns_unreadable(params, x, y):
     return {name: _Unreadable() for name in params}
+
+
+class Failed(BaseException):
+    """What pytest.fail raises: a BaseException, no Exception."""
+
+
+def fails_like_pytest(params, x, y):
+    raise Failed("the user's own assertion")
+
+
+def raises_two_lines(params, x, y):
+    raise ValueError("first line\nsecond line")
