@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from derive.cli import cli
 from derive.exercises.formulas import grade_formulas, spec_derivation
 from derive.exercises.grade import grade_number
+from derive.exercises.sheets import TYPING_FORMULAS
 from derive.spec import load
 
 from .conftest import EXAMPLES
@@ -67,7 +68,17 @@ def test_the_key_has_a_formula_row_per_blank_and_sheets_ask_for_it(made: Path) -
     assert all(r["tolerance"] == "" and r"\sigma" in r["answer"] for r in formulas)
     sheet = (made / "variant-2" / "question.md").read_text()
     assert r"Write \(\frac{\partial L}{\partial w^{(1)}_{12}}\) as a formula" in sheet
+    assert sheet.rstrip().endswith(TYPING_FORMULAS)        # how to type one, where one is typed
     assert "{formula" not in (made / "questions.gift").read_text()     # numbers only there
+
+
+def test_what_the_sheet_says_may_be_typed_is_read(derivation) -> None:  # type: ignore[no-untyped-def]
+    """Every form TYPING_FORMULAS names, each in a right answer."""
+    assert all(word in TYPING_FORMULAS for word in ("yhat", "a_1_1", "sigmoid(z_2_1)", "σ", "ŷ"))
+    typed = ["(yhat - y)*a_1_1*sigmoid(z_2_1)*(1 - sigmoid(z_2_1))",
+             "(ŷ − y)·σ(z^{(2)}_1)·(1 − σ(z^{(2)}_1))·a^{(1)}_1", "(ŷ − y) σ′(z^{(2)}_1) a_1_1"]
+    verdicts = grade_formulas(derivation, [(W2, f) for f in typed])
+    assert [(v.correct, v.feedback) for v in verdicts] == [(True, "right")] * len(typed)
 
 
 NOT_A_PARAMETER = ("exercise.ask.formula: expected a parameter of this network, like "

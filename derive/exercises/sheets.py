@@ -13,7 +13,7 @@ from .formulas import FormulaBlank
 from .key import Answer
 from .variants import Variant
 
-__all__ = ["blank_text", "numbers_latex", "question_markdown", "sheet_html", "sheet_sections"]
+__all__ = ["TYPING_FORMULAS", "blank_text", "numbers_latex", "question_markdown", "sheet_html", "sheet_sections"]
 
 
 def _entry(value: float) -> str:
@@ -49,6 +49,13 @@ def sheet_sections(variant: Variant) -> tuple[Section, ...]:
     return (*variant.task.sections, numbers)
 
 
+# How a typed formula is read (verify.formula, the grader): said where a student types one.
+TYPING_FORMULAS = ("A formula may be typed in LaTeX as its symbols are printed here, with "
+                   "plain names such as `yhat`, `y`, `a_1_1`, `w_2_1_1` and `sigmoid(z_2_1)` "
+                   "(layer, then row and column), or with the letters of this sheet "
+                   "(σ, ŷ, δ, ′, ·, −); any correct form, in any order, is right.")
+
+
 def question_markdown(variant: Variant, answered: list[Answer | FormulaBlank], *,
                       digits: int) -> str:
     """The sheet a student gets: what the network is, their numbers, what to compute."""
@@ -58,6 +65,8 @@ def question_markdown(variant: Variant, answered: list[Answer | FormulaBlank], *
            *(printer.doprint(section) for section in sheet_sections(variant)),
            f"## Compute, to {digits} decimals",
            "\n".join(f"{n}. {blank_text(a)}" for n, a in enumerate(answered, start=1))]
+    if any(isinstance(a, FormulaBlank) for a in answered):
+        out.append(TYPING_FORMULAS)
     return "\n\n".join(out) + "\n"
 
 
