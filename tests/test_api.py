@@ -231,3 +231,13 @@ def test_numbers_written_as_text_are_refused_not_cast() -> None:
     with pytest.raises(derive.SpecError) as caught:
         result.gradients(params)
     assert str(caught.value).endswith("params.W1: expected a finite array of shape (1, 1), got text")
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), -float("inf")])
+def test_a_non_finite_learning_rate_in_a_dict_says_finite(value: float) -> None:
+    """A dict's NaN reaches the reader as 'NaN', not YAML's '.nan': it said 'a number > 0'."""
+    spec = yaml.safe_load(RELU.read_text(encoding="utf-8"))
+    spec["example"]["learning_rate"] = value
+    with pytest.raises(derive.SpecError, match=r"example.learning_rate: expected a finite "
+                                               r"number > 0, got "):
+        derive.load(spec)

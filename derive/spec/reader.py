@@ -153,7 +153,7 @@ class Reader:
         value = parse_number(text) if text is not None and node.style is None else None
         if value is None or not math.isfinite(value) or (positive and value <= 0):
             infinite = (value is not None and not math.isfinite(value)) or (
-                (text or "").lower().lstrip("+-") in (".inf", ".nan"))
+                (text or "").lower().lstrip("+-") in (".inf", ".nan", "inf", "nan", "infinity"))
             expected = "a finite number" if not positive else (
                 "a finite number > 0" if infinite else "a number > 0")
             self.fail(node, key, expected, hint=_number_hint(node, text))
