@@ -52,8 +52,8 @@ def sheet_sections(variant: Variant) -> tuple[Section, ...]:
 # How a typed formula is read (verify.formula, the grader): said where a student types one.
 TYPING_FORMULAS = ("A formula may be typed in LaTeX as its symbols are printed here, with "
                    "plain names such as `yhat`, `y`, `a_1_1`, `w_2_1_1` and `sigmoid(z_2_1)` "
-                   "(layer, then row and column), or with the letters of this sheet "
-                   "(σ, ŷ, δ, ′, ·, −); any correct form, in any order, is right.")
+                   "(layer, then row and column), or with the letters σ, ŷ, δ, ′, · and − "
+                   "as the pages print them; any correct form, in any order, is right.")
 
 
 def question_markdown(variant: Variant, answered: list[Answer | FormulaBlank], *,
