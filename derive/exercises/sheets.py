@@ -13,7 +13,8 @@ from .formulas import FormulaBlank
 from .key import Answer
 from .variants import Variant
 
-__all__ = ["TYPING_FORMULAS", "blank_text", "numbers_latex", "question_markdown", "sheet_html", "sheet_sections"]
+__all__ = ["TYPING_FORMULAS", "blank_text", "numbers_latex", "question_markdown", "sheet_html",
+           "sheet_sections"]
 
 
 def _entry(value: float) -> str:

@@ -28,6 +28,7 @@ MAX_FORMULA = 2_000
 _FORMULA_IN_THE_LAYER = MappingProxyType({"formula": (
     "activation", "a formula goes in the activation: activation: {name: NAME, formula: ...}")})
 
+
 def read_title(reader: Reader, node: Node) -> str | None:
     title = reader.text(node, "title")
     if title is not None and is_blank(title):
