@@ -21,6 +21,8 @@ import gc
 import os
 import signal
 import sys
+from collections.abc import Callable
+from typing import Any
 
 __all__ = ["EX_SOFTWARE", "GC_THRESHOLD", "Stopped", "console_main"]
 
@@ -53,6 +55,27 @@ def _stop(signum: int, frame: object) -> None:
     raise Stopped(signum)
 
 
+def _swallowing(previous: Callable[[Any], object]) -> Callable[[Any], None]:
+    """``sys.unraisablehook`` of the run: a signal whose ``Stopped`` Python could not raise.
+
+    A signal that arrives while Python runs a weakref callback or a ``__del__`` (an import
+    lock's clean-up, say) raises there, where Python prints "Exception ignored" with a
+    traceback and drops the exception; the run went on and every later signal was ignored.
+    Here the signal is handled again 10 ms later, from wherever the run is then; anything
+    else goes to the hook that was there before."""
+    def hook(unraisable: Any) -> None:
+        exc = getattr(unraisable, "exc_value", None)
+        if not isinstance(exc, Stopped):
+            previous(unraisable)
+            return
+        for other in _STOPPING:
+            signal.signal(other, _stop)            # listen again: nothing is cleaning up yet
+        if hasattr(signal, "setitimer"):
+            signal.signal(signal.SIGALRM, lambda _, frame: _stop(exc.signum, frame))
+            signal.setitimer(signal.ITIMER_REAL, 0.01)
+    return hook
+
+
 def _restore(handlers: dict[int, object]) -> None:
     for signum, handler in handlers.items():
         signal.signal(signum, handler)
@@ -83,7 +106,12 @@ def console_main() -> None:
     By exit the outputs are written, fsynced and closed; ``atexit`` runs.
     """
     previous = {signum: signal.signal(signum, _stop) for signum in _STOPPING}
+    alarm = signal.getsignal(signal.SIGALRM) if hasattr(signal, "SIGALRM") else None
+    if alarm is not None:                          # _swallowing's second delivery
+        previous[signal.SIGALRM] = alarm
     os.register_at_fork(after_in_child=lambda: _restore(previous))    # workers: as before
+    hook = sys.unraisablehook
+    sys.unraisablehook = _swallowing(hook)
     gc.disable()
     try:
         _streams_for_text()
@@ -109,4 +137,7 @@ def console_main() -> None:
         raise SystemExit(EX_SOFTWARE) from None
     finally:
         gc.freeze()
+        if hasattr(signal, "setitimer"):
+            signal.setitimer(signal.ITIMER_REAL, 0)
         _restore(previous)
+        sys.unraisablehook = hook
