@@ -153,3 +153,33 @@ def test_run_in_workers_keeps_the_order_and_names_the_dead_task() -> None:
                                         "to finish, got killed by SIGKILL")
     assert caught.value.exit_code == 137
     assert not _children(os.getpid())
+
+
+def _double(n: int) -> int:
+    return 2 * n
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="no signal masks here")
+def test_a_signal_waits_until_a_finished_worker_is_reaped(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A handler that raised between the kernel's wait and multiprocessing noting the status
+    lost the status: the worker looked alive for ever and close() raised (an internal error
+    in CI, once). A signal that arrives while a worker is reaped is now handled after it."""
+    import multiprocessing.process
+
+    seen: list[str] = []
+    join = multiprocessing.process.BaseProcess.join
+
+    def join_under_a_signal(self, timeout=None):  # type: ignore[no-untyped-def]
+        os.kill(os.getpid(), signal.SIGTERM)
+        for _ in range(10_000):                     # where the handler would run
+            pass
+        seen.append("reaping")
+        return join(self, timeout)
+
+    monkeypatch.setattr(multiprocessing.process.BaseProcess, "join", join_under_a_signal)
+    previous = signal.signal(signal.SIGTERM, lambda *_: seen.append("handled"))
+    try:
+        assert run_in_workers(_double, [(1,)], ["one"], jobs=1) == [2]
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert seen == ["reaping", "handled"]
