@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import SpecError
-from ..spec.quoting import closest, described
 from ..spec.model import nearest_line
+from ..spec.quoting import closest, described
 from ..spec.reader import parse_number
 
 __all__ = ["Exercise", "read_exercise", "FIELDS"]
@@ -77,9 +77,7 @@ def _read(section: Any, file: str) -> Exercise:
     if section is None:
         return Exercise()
     _expect(isinstance(section, dict), "exercise", "a mapping", section, file)
-    unknown = sorted(set(section) - set(_KEYS), key=str)
-    _expect(not unknown, f"exercise.{unknown[0] if unknown else ''}",
-            f"one of {', '.join(_KEYS)}", unknown[0] if unknown else None, file)
+    _known_keys(section, _KEYS, "exercise", file)
     ask, formulas = _ask(section.get("ask", ["loss", "grad"]), file)
     parameters = section.get("parameters", "all")
     _expect(parameters == "all" or (isinstance(parameters, list) and parameters and
@@ -107,9 +105,7 @@ def _read(section: Any, file: str) -> Exercise:
     conditions = section.get("conditions") or {}
     _expect(isinstance(conditions, dict), "exercise.conditions",
             "a mapping like {no_dead_relu: true, max_abs: 100}", conditions, file)
-    unknown = sorted(set(conditions) - set(_CONDITIONS), key=str)
-    _expect(not unknown, f"exercise.conditions.{unknown[0] if unknown else ''}",
-            f"one of {', '.join(_CONDITIONS)}", unknown[0] if unknown else None, file)
+    _known_keys(conditions, _CONDITIONS, "exercise.conditions", file)
     max_abs = _numeric(conditions.get("max_abs", 100.0))
     _expect(isinstance(max_abs, (int, float)) and not isinstance(max_abs, bool)
             and math.isfinite(max_abs) and max_abs > 0, "exercise.conditions.max_abs",
@@ -150,6 +146,13 @@ def _ask(items: Any, file: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
                     hint=f"did you mean {guess!r}?" if guess else "")
             fields.append(item)
     return tuple(fields), tuple(formulas)
+
+
+def _known_keys(mapping: dict, allowed: tuple[str, ...], key: str, file: str) -> None:
+    """Every key of ``mapping`` is one of ``allowed``; the first other one is the error."""
+    unknown = sorted(set(mapping) - set(allowed), key=str)
+    if unknown:
+        _expect(False, f"{key}.{unknown[0]}", f"one of {', '.join(allowed)}", unknown[0], file)
 
 
 def _expect(ok: bool, key: str, expected: str, got: Any, file: str, hint: str = "") -> None:
