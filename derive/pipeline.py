@@ -200,12 +200,12 @@ def run_graph(graph: GraphSpec, path: str, options: Options = Options()) -> Grap
 
     circuit = derive_circuit(graph.graph, file=path, lines=dict(graph.lines))
     stem = options.stem if options.stem is not None else safe_stem(Path(path).stem)
-    files = circuit_files(circuit, graph.title, stem)
+    files = circuit_files(circuit, graph.title, stem, graph.about)
     # The page and its picture go together (as for networks); the LaTeX stands alone.
     kept = {f"{stem}.{fmt}" for fmt in ("json", "tex") if fmt in options.formats}
     if "md" in options.formats:
         kept |= {f"{stem}.md", f"{stem}/circuit.svg"}
-    chapter = circuit_chapter(circuit, graph.title) if options.chapter else ""
+    chapter = circuit_chapter(circuit, graph.title, graph.about) if options.chapter else ""
     return GraphResult(path=path, circuit=circuit, title=graph.title, order=graph.order,
                        about=graph.about, chapter=chapter,
                        files={name: text for name, text in files.items() if name in kept})

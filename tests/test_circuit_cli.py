@@ -83,3 +83,22 @@ def test_a_bad_graph_is_one_line_exit_2_and_nothing_written(tmp_path: Path, chan
     assert len(out.stderr.strip().splitlines()) == 1 and "bad.yaml:" in out.stderr
     assert "graph.nodes." in out.stderr and "Traceback" not in out.output
     assert not (tmp_path / "o").exists()
+
+
+def test_the_page_opens_with_what_the_circuit_teaches(tmp_path: Path) -> None:
+    """The spec's ``about``, under the title and before the note, as on a network's page (the
+    Markdown page and the LaTeX, escaped in each); none without one."""
+    spec = tmp_path / "circuit.yaml"
+    spec.write_text("about: 'An add gate distributes; a multiply gate swaps: x_1 & 50%'\n"
+                    + ADD_MUL)
+    out = CliRunner().invoke(cli, [str(spec), "--format", "all", "-o", str(tmp_path / "o")])
+    assert out.exit_code == 0, out.output
+    page = (tmp_path / "o" / "circuit.md").read_text(encoding="utf-8")
+    opening = page.split("\n# ", 1)[1].split("!!!", 1)[0]
+    assert "An add gate distributes; a multiply gate swaps: x&#95;1 &#38; 50%" in opening
+    tex = (tmp_path / "o" / "circuit.tex").read_text(encoding="utf-8")
+    assert r"a multiply gate swaps: x\_1 \& 50\%" in tex
+    spec.write_text(ADD_MUL)
+    CliRunner().invoke(cli, [str(spec), "--format", "md", "-o", str(tmp_path / "p")])
+    bare = (tmp_path / "p" / "circuit.md").read_text(encoding="utf-8")
+    assert bare.split("\n# ", 1)[1].split("\n\n", 2)[1].startswith("!!! note")

@@ -122,6 +122,10 @@ def test_escape_latex_specials_and_unicode() -> None:
     assert escape_latex("x\u0302₁ ẑ δ\u0303") == (
         r"\^{x}\textsubscript{1} \^{z} \~{\ensuremath{\delta}}")
     assert escape_latex("\u0302x") == r"\texttt{[U+0302]}x"      # nothing to sit on
+    # raised and lowered letters (Unicode's <super> and <sub> forms), as prose writes them
+    assert escape_latex("Xᵀ, a⁽ᴸ⁾, ŷᵢ, ᵝ") == (
+        r"X\textsuperscript{T}, a\textsuperscript{(}\textsuperscript{L}\textsuperscript{)}, "
+        r"ŷ\textsubscript{i}, \textsuperscript{\ensuremath{\beta}}")
 
 
 def test_no_latex_page_shows_a_code_point_instead_of_a_character() -> None:

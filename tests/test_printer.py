@@ -215,3 +215,17 @@ def test_format_number(value: float, text: str) -> None:
 def test_format_number_tiny_negative_is_not_minus_zero() -> None:
     # -1e-9 keeps its sign in %g; only an exact -0 becomes "0"
     assert format_number(-1e-9) == "-1e-09"
+
+
+# --------------------------------------------------------------------------- Mul
+
+
+def test_a_factor_one_written_out_stands_between_dots(p: Printer) -> None:
+    """A claim as typed, ``w \\cdot 1 \\cdot x`` (the 1 is a linear layer's derivative):
+    juxtaposed, SymPy's ``w \\cdot 1 x`` reads as "1x"; a product without a 1 is SymPy's."""
+    assert p.doprint(sp.Mul(w, 1, x, evaluate=False)) == rf"{W} \cdot 1 \cdot {X}"
+    assert p.doprint(sp.Mul(1, sigmoid(z), evaluate=False)) == (
+        rf"1 \cdot \sigma\left({Z}\right)")
+    assert p.doprint(sp.Mul(y - a, 1, evaluate=False)) == rf"\left(y - {A}\right) \cdot 1"
+    assert p.doprint(sp.Mul(-2, 1, x, evaluate=False)) == rf"-2 \cdot 1 \cdot {X}"
+    assert p.doprint(sp.Mul(2, w, x, evaluate=False)) == rf"2 {W} {X}"

@@ -9,10 +9,12 @@ the wrong formula is pinned as a claim that differs.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import mpmath
 import pytest
 import sympy as sp
+import yaml
 
 from derive import build_network, check, derive, load_spec, work_example
 from derive.calculus.expressions import as_expr
@@ -54,13 +56,38 @@ def test_seed_claims_are_proved_and_mistakes_shown(seed: str) -> None:
     assert mistakes.count("**differs**") == wrong
 
 
+# seed -> what its page says it teaches, right under the title (the seed's own lesson, in
+# the page's notation; which seed it is stays in the spec's comments: a student never saw it)
+SEED_OPENINGS = {
+    "000": ("9 derivatives", "(Y − Ŷ)²", "one sample at a time", "w = 1, b = 0"),
+    "001": ("δ₂ = ∂L/∂ŷ · F′(z₂)", "δ₁ = (W₂ᵀ δ₂) ⊙ g′(z₁)", "3 and w₂ = 0.5 become 2.8 and −0.7"),
+    "002": ("3Blue1Brown", "C₀ = (a − y)²", "averaged over the training samples"),
+    "003": ("Ŷ = XW + b", "∂L/∂W = Xᵀ ∂L/∂Ŷ", "over the batch"),
+    "003 stacked": ("H = σ(XW⁽¹⁾ + b⁽¹⁾)", "Ŷ = HW⁽²⁾ + b⁽²⁾", "1 − σ"),
+    "004": ("δ = (a − y) σ′(z)", "hidden layer", "∂L/∂b = δ", "sign slip"),
+}
+# what a student cannot read: the project's own references, and math typed in ASCII
+JARGON = re.compile(r"[Ss]eed\b|tests/|\.py\b|[a-z]-hat|\bd[A-Z]\w*/d|\bsigma\b|\bdelta\b|[\^_]")
+
+
 @pytest.mark.parametrize("seed", sorted(SEED_EXAMPLES))
 def test_each_seed_page_says_what_it_covers(seed: str) -> None:
-    """Right under the title, before the verdicts: the seed it teaches."""
+    """Right under the title, before the verdicts: the seed's lesson, in the page's words."""
     stem = SEED_EXAMPLES[seed][0]
     page = (OUTPUT / f"{stem}.md").read_text(encoding="utf-8")
     opening = page.split("\n# ", 1)[1].split("!!!", 1)[0]
-    assert ("Seed " + seed.split()[0]) in opening
+    missing = [words for words in SEED_OPENINGS[seed] if words not in opening]
+    assert missing == [], f"{stem}: the opening does not say {missing}"
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.yaml")), ids=lambda p: p.stem)
+def test_what_a_student_reads_is_written_for_a_student(path: Path) -> None:
+    """An example's about and its claims' notes are prose a student reads on the page and in
+    the course index: no seed numbers, test files or ASCII math (``dL/dw``, ``y-hat``)."""
+    spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    texts = [spec.get("about", ""), *(c.get("note", "") for c in spec.get("claims") or [])]
+    found = [(text, JARGON.search(text).group()) for text in texts if JARGON.search(text)]
+    assert found == [], found
 
 
 def test_seed001_vector_form_deltas() -> None:

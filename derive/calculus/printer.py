@@ -14,6 +14,7 @@ from typing import Any
 
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
+from sympy.printing.precedence import PRECEDENCE
 
 from .expressions import ChainProduct, ChainSum, Partial
 
@@ -121,6 +122,27 @@ class Printer(Memoized, LatexPrinter):
             negative, _ = _split_sign(factor)
             wrap = negative
         return rf"\left({text}\right)" if wrap else text
+
+    def _print_Mul(self, expr: sp.Mul) -> str:
+        """SymPy's product, except that a factor 1 written out (a claim's ``w_2 \\cdot 1
+        \\cdot x``: only an unevaluated product keeps one) stands between dots, since
+        juxtaposed, "1 x" reads as "1x"."""
+        if not any(arg is sp.S.One for arg in expr.args) or len(expr.args) < 2:
+            return super()._print_Mul(expr)
+        pieces, run = [], []
+        for arg in (*expr.args, None):
+            if arg is not None and arg is not sp.S.One:
+                run.append(arg)
+                continue
+            if len(run) > 1:
+                pieces.append(super()._print_Mul(sp.Mul(*run, evaluate=False)))
+            elif run:       # a lone factor: bracketed as in a product, a leading -2 not
+                pieces.append(self._print(run[0]) if run[0].is_Number and not pieces
+                              else self.parenthesize(run[0], PRECEDENCE["Mul"]))
+            if arg is not None:
+                pieces.append("1")
+            run = []
+        return r" \cdot ".join(pieces)
 
     # -- SymPy's piecewise as cases (our activation functions print themselves) --
 

@@ -52,8 +52,9 @@ def _graph(result: CircuitDerivation, text: TextPrinter) -> list[dict]:
                      "definition": text.side(e)} for s, e in local_nodes(result)]
 
 
-def _audited(result: CircuitDerivation, title: str, picture: str) -> Document:
-    """The page's document, every equation evaluated first (``FalseEquation``: exit 1)."""
+def _audited(result: CircuitDerivation, title: str, picture: str, about: str = "") -> Document:
+    """The page's document, every equation evaluated first (``FalseEquation``: exit 1);
+    ``about``, the spec's sentence on what the circuit teaches, opens it as on every page."""
     document = circuit_document(result, title, picture)
     report = audit_circuit_page(document, result)
     how = ("at the circuit's inputs, each derivative by finite differences through its "
@@ -62,7 +63,7 @@ def _audited(result: CircuitDerivation, title: str, picture: str) -> Document:
                  f"evaluated {how}." if not report.at_kinks else
                  f"Checked by machine: the equations below were evaluated {how}: "
                  f"{report.equations} compared{kinks_phrase(report, 'the inputs')}.")
-    return replace(document, banner=replace(document.banner,
+    return replace(document, about=about, banner=replace(document.banner,
                                             blocks=document.banner.blocks + (said,)))
 
 
@@ -82,11 +83,12 @@ def circuit_latex(result: CircuitDerivation, title: str, document: Document | No
                                                        body=printer.body(document))
 
 
-def circuit_files(result: CircuitDerivation, title: str, stem: str) -> dict[str, str]:
+def circuit_files(result: CircuitDerivation, title: str, stem: str,
+                  about: str = "") -> dict[str, str]:
     """``{stem.json, stem.md, stem/circuit.svg, stem.tex}`` as texts, for derive.write: one
     audited document behind the three."""
     beside = f"{stem.rsplit('/', 1)[-1]}/circuit.svg"
-    document = _audited(result, title, beside)
+    document = _audited(result, title, beside, about)
     data = json.dumps(circuit_json(result, title, document), indent=2, ensure_ascii=False)
     return {f"{stem}.json": escape_json(data) + "\n",
             f"{stem}.md": circuit_markdown(result, title, beside, document),
@@ -94,9 +96,9 @@ def circuit_files(result: CircuitDerivation, title: str, stem: str) -> dict[str,
             f"{stem}.tex": circuit_latex(result, title, document, beside)}
 
 
-def circuit_chapter(result: CircuitDerivation, title: str) -> str:
+def circuit_chapter(result: CircuitDerivation, title: str, about: str = "") -> str:
     """The page as a chapter of the course's LaTeX book."""
-    document = _audited(result, title, _PICTURE)
+    document = _audited(result, title, _PICTURE, about)
     printer = LatexPrinter(book=True, pictures={_PICTURE: circuit_picture(result, title)})
     return template("tex", "latex/chapter.tex.j2").render(
         title=escape_latex(title), body=printer.body(document))

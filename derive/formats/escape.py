@@ -107,13 +107,27 @@ _TEX_SYMBOLS = MappingProxyType({
 _UNSHOWN = r"\texttt{[U+"      # a character pdflatex cannot set, shown as its code point
 
 
+_SCRIPTS = MappingProxyType({"<super>": "textsuperscript", "<sub>": "textsubscript"})
+
+
 def _tex_char(char: str) -> str:
     code = ord(char)
     if char in _TEX_SPECIAL:
         return _TEX_SPECIAL[char]
     if any(low <= code <= high for low, high in _TEX_TEXT):
         return char
-    return _TEX_SYMBOLS.get(char, rf"{_UNSHOWN}{code:04X}]}}")
+    return _TEX_SYMBOLS.get(char) or _script_letter(char) or rf"{_UNSHOWN}{code:04X}]}}"
+
+
+def _script_letter(char: str) -> str | None:
+    """A raised or lowered letter (Xᵀ, a⁽ᴸ⁾, ŷᵢ, βᵏ): its letter as small raised or lowered
+    text, as Unicode itself defines it (a ``<super>`` or ``<sub>`` compatibility form)."""
+    tag, _, code = unicodedata.decomposition(char).partition(" ")
+    if tag not in _SCRIPTS or not code or " " in code:
+        return None
+    base = chr(int(code, 16))
+    shown = base if base.isascii() and base.isalpha() else _TEX_SYMBOLS.get(base)
+    return rf"\{_SCRIPTS[tag]}{{{shown}}}" if shown else None
 
 
 # combining marks NFC leaves on a letter with no precomposed form (x̂, ẑ₁): LaTeX's text accents
