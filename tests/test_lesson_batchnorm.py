@@ -34,7 +34,7 @@ def _model(text: str, name: str = "bn.yaml"):  # type: ignore[no-untyped-def]
 def test_the_example_reproduces_torch_float64() -> None:
     torch = pytest.importorskip("torch")
     model, worked, _ = _model(EXAMPLE.read_text(encoding="utf-8"))
-    assert model.graph.samples == 4
+    assert model.graph.samples == 3
     assert assert_agree(model, worked, _torch_run(model, torch)) == 15
 
 
@@ -42,9 +42,9 @@ def _parts(model):  # type: ignore[no-untyped-def]
     """The first feature's nodes, named from the graph (not from the lesson)."""
     g = model.graph
     z, xhat, y = g.tensor("z1"), g.tensor("xhat2"), g.tensor("y2")
-    return ([z.at(n, 0) for n in range(4)], [xhat.at(n, 0) for n in range(4)],
-            [y.at(n, 0) for n in range(4)], g.tensor("mu2").at(0), g.tensor("var2").at(0),
-            g.tensor("gamma2").at(0))
+    n = range(g.samples)
+    return ([z.at(k, 0) for k in n], [xhat.at(k, 0) for k in n], [y.at(k, 0) for k in n],
+            g.tensor("mu2").at(0), g.tensor("var2").at(0), g.tensor("gamma2").at(0))
 
 
 def _audit_with(model, worked, check, *sides) -> None:  # type: ignore[no-untyped-def]
@@ -58,18 +58,19 @@ def test_the_audit_tells_the_compact_formula_from_a_slip() -> None:
     model, worked, check = _model(EXAMPLE.read_text(encoding="utf-8"))
     L = model.graph.loss
     x, xhat, y, mu, var, gamma = _parts(model)
+    N = len(x)
     root = sp.sqrt(var + sp.Float(1e-5))
     g = [PARTIAL(L, s) for s in y]
-    paths = (PARTIAL(L, xhat[0]) / root + PARTIAL(L, var) * 2 * (x[0] - mu) / 4
-             + PARTIAL(L, mu) / 4)
+    paths = (PARTIAL(L, xhat[0]) / root + PARTIAL(L, var) * 2 * (x[0] - mu) / N
+             + PARTIAL(L, mu) / N)
     moment = sp.Add(*(a * b for a, b in zip(g, xhat)))
-    right = gamma / (4 * root) * (4 * g[0] - sp.Add(*g) - xhat[0] * moment)
+    right = gamma / (N * root) * (N * g[0] - sp.Add(*g) - xhat[0] * moment)
     _audit_with(model, worked, check, PARTIAL(L, x[0]), paths, right)
-    for slip in (gamma / (4 * root) * (4 * g[0] - sp.Add(*g)),          # the σ² path left out
-                 gamma / (4 * root) * (4 * g[0] - xhat[0] * moment),    # the μ path left out
+    for slip in (gamma / (N * root) * (N * g[0] - sp.Add(*g)),          # the σ² path left out
+                 gamma / (N * root) * (N * g[0] - xhat[0] * moment),    # the μ path left out
                  gamma / root * g[0],                                   # no path via statistics
-                 gamma / (4 * sp.sqrt(var * 4 / 3)) * (4 * g[0] - sp.Add(*g)
-                                                        - xhat[0] * moment)):  # unbiased σ²
+                 gamma / (N * sp.sqrt(var * N / (N - 1))) * (N * g[0] - sp.Add(*g)
+                                                             - xhat[0] * moment)):  # unbiased σ²
         with pytest.raises(FalseEquation):
             _audit_with(model, worked, check, paths, slip)
 

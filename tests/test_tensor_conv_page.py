@@ -183,8 +183,8 @@ def test_the_picture_shades_the_inputs_and_outputs_of_one_weight() -> None:
     root = ET.fromstring(svg)
     rects = [r for r in root.iter("{http://www.w3.org/2000/svg}rect")
              if r.get("stroke-width") == "2.5"]
-    assert len(rects) == 25 + 1 + 25       # inputs read, the weight, outputs touched
-    assert "25 outputs per sample" in svg
+    assert len(rects) == 16 + 1 + 16       # inputs read, the weight, outputs touched
+    assert "16 outputs per sample" in svg
 
 
 def test_the_example_renders_through_the_cli(tmp_path: Path) -> None:
