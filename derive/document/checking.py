@@ -63,7 +63,11 @@ def claims_section(c: Context) -> Section | None:
     claims = c.report.claims
     if not claims:
         return None
-    blocks = [plain("Formulas written by hand, each compared with the derivation:")]
+    # a heading that says what the section holds: formulas a student might write, some wrong
+    mistakes = any(cl.status == "differs" for cl in claims)
+    title = "Common mistakes, checked" if mistakes else "Hand-written formulas, checked"
+    blocks = [plain("Formulas written by hand, each compared with the derivation:" if mistakes
+                    else "Each compared with the derivation:")]
     for cl in claims:
         verdict = _VERDICTS.get(cl.status, cl.status)
         if cl.status == "unreadable":
@@ -84,7 +88,7 @@ def claims_section(c: Context) -> Section | None:
         if cl.note:
             sentence += " " + plain(cl.note.rstrip(".") + ".")
         blocks.append(sentence)
-    return Section(plain("Common mistakes, checked"), tuple(blocks))
+    return Section(plain(title), tuple(blocks))
 
 
 def checking_section(c: Context, audit: AuditReport) -> Section:
