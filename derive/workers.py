@@ -11,19 +11,16 @@ from __future__ import annotations
 
 import multiprocessing
 import signal
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from .errors import DeriveError
+from .held import signals_held
 
 __all__ = ["WorkerDied", "run_in_workers"]
 
 GRACE = 5.0     # seconds a terminated worker has to end before it is killed
-# Signals that raise in the parent (derive.process: Stopped; SIGALRM re-delivers a dropped one).
-_HELD = frozenset(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP", "SIGALRM")
-                  if hasattr(signal, name))
 
 
 class WorkerDied(DeriveError):
@@ -76,10 +73,10 @@ def run_in_workers(func: Callable[..., Any], tasks: Sequence[tuple], names: Sequ
                 try:
                     results[index] = receive.recv()
                 except (EOFError, OSError):     # the pipe closed with no result: it died
-                    with _signals_held():
+                    with signals_held():
                         process.join()
                     raise WorkerDied(names[index], process.exitcode) from None
-                with _signals_held():
+                with signals_held():
                     process.join()
                     process.close()     # its finalizer now, not in a collection a signal
                     receive.close()     # may interrupt ("Exception ignored in ...")
@@ -93,7 +90,7 @@ def run_in_workers(func: Callable[..., Any], tasks: Sequence[tuple], names: Sequ
 def _stop(workers: Any) -> None:
     """Terminate every worker still running, kill those that outlast GRACE, reap them all."""
     workers = list(workers)
-    with _signals_held():
+    with signals_held():
         for process, _ in workers:
             if process.is_alive():
                 process.terminate()
@@ -104,19 +101,3 @@ def _stop(workers: Any) -> None:
                 process.join()
             process.close()
             receive.close()
-
-
-@contextmanager
-def _signals_held() -> Iterator[None]:
-    """Signals wait while workers are reaped. A handler that raises between the kernel's
-    wait and multiprocessing noting the exit status loses that status: the worker then looks
-    alive for ever, and ``close()`` raises ValueError (CI saw 'internal error: Cannot close a
-    process while it is still running' once, after SIGTERM)."""
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, before)

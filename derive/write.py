@@ -22,15 +22,14 @@ import errno
 import os
 import re
 import secrets
-import signal
 import stat
-import threading
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Sequence
+from contextlib import suppress
 from pathlib import Path
 
 from .errors import OutputError
+from .held import signals_held
 
 __all__ = ["TEMPORARY", "safe_stem", "write_outputs"]
 
@@ -41,8 +40,6 @@ STALE_SECONDS = 600          # a temporary this old is a dead run's even if its 
 _FOLDER = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 _NEW = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
 _READ = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
-_HELD = frozenset(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP")
-                  if hasattr(signal, name))
 
 
 def safe_stem(name: str) -> str:
@@ -114,24 +111,6 @@ def _make_folder(folder: Path) -> list[Path]:
     return missing
 
 
-@contextmanager
-def _signals_held() -> Iterator[None]:
-    """SIGINT, SIGTERM, SIGHUP wait while the block runs (renames never cut in half): masked
-    here, and recorded by the handlers if another thread (torch's) takes one, raised after."""
-    caught: list[int] = []
-    handlers = {s: signal.signal(s, lambda signum, _: caught.append(signum)) for s in _HELD} \
-        if threading.current_thread() is threading.main_thread() else {}
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
-    try:
-        yield
-    finally:
-        for signum, handler in handlers.items():
-            signal.signal(signum, signal.SIG_DFL if handler is None else handler)
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-        for signum in caught:
-            signal.raise_signal(signum)
-
-
 class _Run:
     """One call's folders (open by descriptor), the folders it made and its temporaries."""
 
@@ -196,7 +175,7 @@ class _Run:
         """Rename every temporary over its file, remove ``remove``, make it all durable."""
         replaced: list[str] = []
         touched = {relative for relative, _, _ in self.staged}
-        with _signals_held():
+        with signals_held():
             for relative, temporary, base in self.staged:
                 where = self.folders[relative]
                 name = f"{relative}/{base}" if relative else base
@@ -240,7 +219,7 @@ class _Run:
 
     def discard(self) -> None:
         """Remove every temporary left and every folder this call made (if still empty)."""
-        with _signals_held():
+        with signals_held():
             for relative, temporary, _ in self.staged:
                 with suppress(OSError):
                     os.unlink(temporary, dir_fd=self.folders[relative])

@@ -41,7 +41,7 @@ TOP_LEVEL = {"errors": "errors", "display": "errors", "numerals": "numerals",
              "write": "pipeline", "pipeline": "pipeline", "commands": "pipeline", "pytest_plugin": "pipeline",
              "__init__": "pipeline", "api": "pipeline", "api_pages": "pipeline", "notebook": "pipeline",
              "against": "pipeline", "mkdocs_plugin": "pipeline", "catalog": "pipeline",
-             "workers": "pipeline",
+             "workers": "pipeline", "held": "pipeline",
              "cli": "cli", "process": "cli", "__main__": "cli"}
 LIBRARY_OWNERS = {"yaml": "derive.spec", "jinja2": "derive.formats.templating",
                   "click": "derive.cli"}

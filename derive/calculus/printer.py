@@ -10,6 +10,7 @@ preset, so no LaTeX is patched after printing. All settings are declared in
 
 from __future__ import annotations
 
+from itertools import groupby
 from typing import Any
 
 import sympy as sp
@@ -127,21 +128,19 @@ class Printer(Memoized, LatexPrinter):
         """SymPy's product, except that a factor 1 written out (a claim's ``w_2 \\cdot 1
         \\cdot x``: only an unevaluated product keeps one) stands between dots, since
         juxtaposed, "1 x" reads as "1x"."""
-        if not any(arg is sp.S.One for arg in expr.args) or len(expr.args) < 2:
+        if not any(arg is sp.S.One for arg in expr.args):
             return super()._print_Mul(expr)
-        pieces, run = [], []
-        for arg in (*expr.args, None):
-            if arg is not None and arg is not sp.S.One:
-                run.append(arg)
-                continue
-            if len(run) > 1:
-                pieces.append(super()._print_Mul(sp.Mul(*run, evaluate=False)))
-            elif run:       # a lone factor: bracketed as in a product, a leading -2 not
-                pieces.append(self._print(run[0]) if run[0].is_Number and not pieces
-                              else self.parenthesize(run[0], PRECEDENCE["Mul"]))
-            if arg is not None:
-                pieces.append("1")
-            run = []
+        pieces: list[str] = []
+        for one, run in groupby(expr.args, key=lambda arg: arg is sp.S.One):
+            factors = list(run)
+            if one:
+                pieces += ["1"] * len(factors)
+            elif len(factors) > 1:
+                pieces.append(super()._print_Mul(sp.Mul(*factors, evaluate=False)))
+            elif factors[0].is_Number and not pieces:      # a leading -2, not (-2)
+                pieces.append(self._print(factors[0]))
+            else:
+                pieces.append(self.parenthesize(factors[0], PRECEDENCE["Mul"]))
         return r" \cdot ".join(pieces)
 
     # -- SymPy's piecewise as cases (our activation functions print themselves) --

@@ -115,8 +115,10 @@ def _backward(tex: CircuitTex, result: CircuitDerivation) -> Section:
     return Section(plain("Backward pass: upstream × local"), tuple(blocks))
 
 
-def circuit_document(result: CircuitDerivation, title: str, picture: str) -> Document:
-    """The page; ``picture`` is the SVG's path relative to the Markdown page."""
+def circuit_document(result: CircuitDerivation, title: str, picture: str,
+                     about: str = "") -> Document:
+    """The page; ``picture`` is the SVG's path relative to the Markdown page, ``about`` the
+    spec's sentence on what the circuit teaches, which opens it as on every page."""
     tex = CircuitTex(result)
     out = result.output
     banner = Callout("note", plain("A scalar computational graph"), (
@@ -124,6 +126,6 @@ def circuit_document(result: CircuitDerivation, title: str, picture: str) -> Doc
             ". Below: every node's value, every wire's local derivative, and the gradient of ")
         + math(tex.name(out.name)) + plain(" with respect to every node, with the pattern each "
                                            "gate and each fan-out shows."),))
-    return Document(title=title, about="", banner=banner, sections=(
+    return Document(title=title, about=about, banner=banner, sections=(
         _circuit(tex, result, picture), _forward(tex, result), _locals(tex, result),
         _backward(tex, result)))

@@ -53,9 +53,8 @@ def _graph(result: CircuitDerivation, text: TextPrinter) -> list[dict]:
 
 
 def _audited(result: CircuitDerivation, title: str, picture: str, about: str = "") -> Document:
-    """The page's document, every equation evaluated first (``FalseEquation``: exit 1);
-    ``about``, the spec's sentence on what the circuit teaches, opens it as on every page."""
-    document = circuit_document(result, title, picture)
+    """The page's document, every equation evaluated first (``FalseEquation``: exit 1)."""
+    document = circuit_document(result, title, picture, about)
     report = audit_circuit_page(document, result)
     how = ("at the circuit's inputs, each derivative by finite differences through its "
            "formulas, before this page was written")
@@ -63,7 +62,7 @@ def _audited(result: CircuitDerivation, title: str, picture: str, about: str = "
                  f"evaluated {how}." if not report.at_kinks else
                  f"Checked by machine: the equations below were evaluated {how}: "
                  f"{report.equations} compared{kinks_phrase(report, 'the inputs')}.")
-    return replace(document, about=about, banner=replace(document.banner,
+    return replace(document, banner=replace(document.banner,
                                             blocks=document.banner.blocks + (said,)))
 
 
